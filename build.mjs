@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Builds the host (tsc → dist/app) and each plugin into a folder an admin can
+// copy into any mailwarden's plugin directory: dist/plugins/<id>/{manifest.json,index.js}.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.join(root, 'dist');
+const appOut = path.join(dist, 'app');
+const pluginsOut = path.join(dist, 'plugins');
+
+fs.rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+/**
+ * The contract and inversify are the host's: a plugin bundle must import them,
+ * not carry copies (the loader hands it the host's instances).
+ */
+const hostModules = {
+  name: 'mailwarden-host-modules',
+  setup(build) {
+    const sharedDir = path.join(appOut, 'shared');
+    build.onResolve({ filter: /^\./ }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path);
+      if (target === sharedDir || target.startsWith(sharedDir + path.sep)) return { path: '@mailwarden/shared', external: true };
+      const rel = path.relative(path.join(appOut, 'plugins'), target);
+      const own = path.relative(path.join(appOut, 'plugins'), args.importer).split(path.sep)[0];
+      if (rel.startsWith('..') || rel.split(path.sep)[0] !== own) {
+        return { errors: [{ text: `${args.importer} imports ${args.path}: a plugin may import only the contract (shared/) and its own folder` }] };
+      }
+      return undefined;
+    });
+  },
+};
+
+const manifests = fs.readdirSync(path.join(root, 'manifests')).filter((f) => f.endsWith('.json') && f !== 'plugin.schema.json').sort();
+for (const file of manifests) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'manifests', file), 'utf8'));
+  if (`${manifest.id}.json` !== file) throw new Error(`manifests/${file}: id "${manifest.id}" must match the file name`);
+  const entry = path.join(appOut, 'plugins', manifest.id, 'index.js');
+  if (!fs.existsSync(entry)) throw new Error(`manifests/${file}: no plugins/${manifest.id}/index.ts to build`);
+  const out = path.join(pluginsOut, manifest.id);
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: path.join(out, manifest.entry),
+    external: ['inversify', 'reflect-metadata', '@mailwarden/shared'],
+    plugins: [hostModules],
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+  fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+const consoleBuild = path.join(root, 'host', 'console', 'build-console.mjs');
+if (fs.existsSync(consoleBuild)) await (await import(consoleBuild)).buildConsole({ root, dist });
+
+console.log(`built host and ${manifests.length} plugin(s) into ${path.relative(root, dist)}/`);

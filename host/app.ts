@@ -1,0 +1,199 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { AccountActions, Clock, Logger, Metrics, Notifier, StateStore, type ServiceContext } from '../shared';
+import type { HostConfig } from './config/host-config';
+import { DomainSettings, GLOBAL } from './domains/domain-settings';
+import { normalizeDomain } from './login';
+import { AuthPipeline } from './pipeline/auth-pipeline';
+import type { LoadedPlugin, PluginFailure } from './plugins/loaded-plugin';
+import { loadPlugins } from './plugins/plugin-loader';
+import { PluginRegistry } from './plugins/plugin-registry';
+import { HostAccountActions } from './services/account-actions';
+import { SystemClock } from './services/clock';
+import { createLogger, type HostLogger } from './services/logger';
+import { PromMetrics } from './services/metrics';
+import { HostNotifier } from './services/notifier';
+import type { HostStore } from './state/host-store';
+import { openStore } from './state/open-store';
+import { withTimeout } from './time';
+
+export interface AppDeps {
+  readonly config: HostConfig;
+  readonly clock?: Clock;
+  readonly store?: HostStore;
+  readonly logger?: HostLogger;
+  readonly metrics?: PromMetrics;
+}
+
+export interface ReloadResult {
+  readonly applied: boolean;
+  readonly failures: readonly PluginFailure[];
+  readonly reason?: string;
+}
+
+/**
+ * The composition root: one container of host services, the store, domain
+ * settings, the plugin set and the pipeline. Gateways and listeners are
+ * attached by `serve`; the CLI uses the same App without them.
+ */
+export class App {
+  readonly container = new Container({ defaultScope: 'Singleton' });
+  readonly registry = new PluginRegistry();
+  readonly settings: DomainSettings;
+  readonly pipeline: AuthPipeline;
+  readonly accounts: HostAccountActions;
+  readonly notifier: HostNotifier;
+  readonly metrics: PromMetrics;
+  readonly clock: Clock;
+  readonly logger: HostLogger;
+  private started: LoadedPlugin[] = [];
+  private servicesRunning = false;
+
+  private constructor(readonly config: HostConfig, readonly store: HostStore, deps: AppDeps) {
+    this.clock = deps.clock ?? new SystemClock();
+    this.logger = deps.logger ?? createLogger(config.log.level);
+    this.metrics = deps.metrics ?? new PromMetrics();
+    this.settings = new DomainSettings(store, this.clock, normalizeDomain(config.defaultDomain));
+    this.notifier = new HostNotifier(store, this.clock, this.logger, this.metrics, config.notify.dedupeMinutes * 60_000);
+    this.accounts = new HostAccountActions(store, this.clock, this.logger, this.metrics, config.accounts.kickCommand);
+    const c = this.container;
+    c.bind(Clock).toConstantValue(this.clock);
+    c.bind(Logger).toConstantValue(this.logger);
+    c.bind(Metrics).toConstantValue(this.metrics);
+    c.bind(StateStore).toConstantValue(store);
+    c.bind(Notifier).toConstantValue(this.notifier);
+    c.bind(AccountActions).toConstantValue(this.accounts);
+    this.pipeline = new AuthPipeline({
+      registry: this.registry,
+      settings: this.settings,
+      accounts: this.accounts,
+      clock: this.clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      hookTimeoutMs: config.hookTimeoutMs,
+    });
+  }
+
+  /** Opens the store and makes sure the default domain exists (first start). */
+  static async open(deps: AppDeps): Promise<App> {
+    const store = deps.store ?? openStore(deps.config.state, deps.config.dataDir);
+    const app = new App(deps.config, store, deps);
+    if ((await app.settings.listDomains()).length === 0) {
+      await app.settings.addDomain(app.settings.defaultDomain, 'mailwarden:first-start');
+    }
+    return app;
+  }
+
+  /** Loads the plugin directory and starts the plugins' services; failures are reported, not thrown (unless a plugin's bootPolicy is abort). */
+  async loadPlugins(options: { startServices?: boolean } = {}): Promise<readonly PluginFailure[]> {
+    const { plugins, failures } = await this.loadFromDir();
+    const started = options.startServices === false ? plugins : await this.startAll(plugins, failures);
+    this.servicesRunning = options.startServices !== false;
+    this.abortOnCritical(failures);
+    this.started = started;
+    this.registry.swap(started, failures);
+    return failures;
+  }
+
+  private loadFromDir() {
+    return loadPlugins(this.config.pluginDir, {
+      host: this.container,
+      store: this.store,
+      notifier: this.notifier,
+      logger: this.logger,
+      loadTimeoutMs: this.config.startTimeoutMs,
+    });
+  }
+
+  private abortOnCritical(failures: readonly PluginFailure[]): void {
+    const critical = failures.find((f) => f.bootPolicy === 'abort');
+    if (critical) throw new Error(`plugin ${critical.id} failed (${critical.reason}) and its bootPolicy is "abort"`);
+  }
+
+  /** Starts each plugin's services in priority order; a plugin whose start fails or hangs is stopped and reported. */
+  private async startAll(plugins: LoadedPlugin[], failures: PluginFailure[]): Promise<LoadedPlugin[]> {
+    const ok: LoadedPlugin[] = [];
+    for (const p of plugins) {
+      const done: typeof p.services[number][] = [];
+      try {
+        for (const s of p.services) {
+          await withTimeout(s.start(this.serviceContext(p)), this.config.startTimeoutMs, `starting plugin ${p.manifest.id}`);
+          done.push(s);
+        }
+        ok.push(p);
+      } catch (e) {
+        failures.push({ id: p.manifest.id, dir: p.dir, stage: 'start', bootPolicy: p.manifest.bootPolicy, reason: (e as Error).message });
+        await this.stopServices(p, done);
+      }
+    }
+    return ok;
+  }
+
+  private serviceContext(p: LoadedPlugin): ServiceContext {
+    return {
+      plugin: p.manifest.id,
+      configs: async () => {
+        const out = new Map<string, Readonly<Record<string, unknown>>>();
+        const g = await this.settings.effective(GLOBAL, p);
+        if (g.enabled) out.set(GLOBAL, g.config);
+        for (const d of await this.settings.listDomains()) {
+          const eff = await this.settings.effective(d.name, p);
+          if (eff.enabled) out.set(d.name, eff.config);
+        }
+        return out;
+      },
+    };
+  }
+
+  private async stopServices(p: LoadedPlugin, services: readonly { stop(): Promise<void> }[]): Promise<void> {
+    for (const s of [...services].reverse()) {
+      try {
+        await withTimeout(s.stop(), this.config.startTimeoutMs, `stopping plugin ${p.manifest.id}`);
+      } catch (e) {
+        this.logger.error({ plugin: p.manifest.id, err: (e as Error).message }, 'plugin stop failed');
+      }
+    }
+  }
+
+  private async stopAll(plugins: readonly LoadedPlugin[]): Promise<void> {
+    for (const p of [...plugins].reverse()) await this.stopServices(p, p.services);
+  }
+
+  /**
+   * SIGHUP: loads the plugin directory again. If any plugin of the new set
+   * fails, the running set stays as it is and the failures are returned.
+   */
+  async reload(): Promise<ReloadResult> {
+    this.settings.invalidate();
+    const { plugins, failures } = await this.loadFromDir();
+    if (failures.length) {
+      this.logger.error({ failures }, 'reload refused: a plugin failed; the running plugin set is unchanged');
+      return { applied: false, failures, reason: failures.map((f) => `${f.id}: ${f.reason}`).join('; ') };
+    }
+    const old = this.started;
+    await this.stopAll(old);
+    const startFailures: PluginFailure[] = [];
+    const started = await this.startAll(plugins, startFailures);
+    if (startFailures.length) {
+      await this.stopAll(started);
+      const restartFailures: PluginFailure[] = [];
+      this.started = await this.startAll([...old], restartFailures);
+      this.registry.swap(this.started, [...this.registry.failures, ...restartFailures]);
+      this.logger.error({ failures: startFailures }, 'reload refused: a plugin failed to start; the previous set was restarted');
+      return { applied: false, failures: startFailures, reason: startFailures.map((f) => `${f.id}: ${f.reason}`).join('; ') };
+    }
+    this.started = started;
+    this.registry.swap(started, []);
+    this.logger.info({ plugins: started.map((p) => p.manifest.id) }, 'plugins reloaded');
+    return { applied: true, failures: [] };
+  }
+
+  /** Stops services in reverse order of start, then closes the store. */
+  async close(): Promise<void> {
+    if (this.servicesRunning) await this.stopAll(this.started);
+    this.started = [];
+    this.settings.dispose();
+    this.accounts.dispose();
+    await this.store.close();
+  }
+}

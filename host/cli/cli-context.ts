@@ -1,0 +1,101 @@
+import * as os from 'node:os';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../../shared';
+import { App } from '../app';
+import { type ConfigSources, type HostConfig, loadHostConfig } from '../config/host-config';
+import { createLogger } from '../services/logger';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every command accepts, so several instances can run side by side. */
+export const GLOBAL_OPTIONS: OptionSpec = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'plugin-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface Parsed {
+  readonly values: Record<string, string | boolean | string[] | undefined>;
+  readonly positionals: string[];
+}
+
+/** util.parseArgs, with its errors turned into one-line usage errors. */
+export function parse(argv: readonly string[], options: OptionSpec, command: string): Parsed {
+  try {
+    const r = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    return { values: r.values as Parsed['values'], positionals: r.positionals };
+  } catch (e) {
+    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\n.*/s, '');
+    throw new UsageError(`${command}: ${msg}`);
+  }
+}
+
+export function str(p: Parsed, name: string): string | undefined {
+  const v = p.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The configuration and App a command works on, opened once per command. */
+export class CliContext {
+  private app: App | undefined;
+  constructor(readonly io: Io, readonly parsed: Parsed, private readonly extra: ConfigSources['overrides'] = {}) {}
+
+  get json(): boolean {
+    return this.parsed.values.json === true;
+  }
+
+  get actor(): string {
+    return `cli:${this.io.env.SUDO_USER || this.io.env.USER || safeUser()}`;
+  }
+
+  config(): HostConfig {
+    return loadHostConfig({
+      configFile: str(this.parsed, 'config'),
+      dataDir: str(this.parsed, 'data-dir'),
+      pluginDir: str(this.parsed, 'plugin-dir'),
+      env: this.io.env,
+      overrides: this.extra,
+    });
+  }
+
+  /** Opens the store and loads plugins (without starting their services: a CLI command is not a server). */
+  async open(options: { plugins?: boolean } = {}): Promise<App> {
+    if (!this.app) {
+      const config = this.config();
+      // The CLI's own output is for people; its log goes to stderr and only warnings.
+      const logger = createLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', { write: (s: string) => this.io.stderr.write(s) });
+      this.app = await App.open({ config, logger });
+      if (options.plugins !== false) await this.app.loadPlugins({ startServices: false });
+    }
+    return this.app;
+  }
+
+  async close(): Promise<void> {
+    await this.app?.close();
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  outJson(value: unknown): void {
+    this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+}
+
+function safeUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

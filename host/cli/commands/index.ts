@@ -1,0 +1,8 @@
+import type { CliCommand } from '../command';
+import { configCommand } from './config';
+import { domainsCommand } from './domains';
+import { pluginsCommand } from './plugins';
+import { serveCommand } from './serve';
+
+/** The host's commands, in the order `mailwarden --help` lists them. */
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand];

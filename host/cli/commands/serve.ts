@@ -1,0 +1,90 @@
+import { UsageError } from '../../../shared';
+import type { App } from '../../app';
+import { GATEWAYS } from '../../gateways';
+import type { Gateway } from '../../gateways/gateway';
+import { parseListen } from '../../gateways/listen-address';
+import { CliContext, parse, str } from '../cli-context';
+import type { CliCommand } from '../command';
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'run mailwarden: load plugins, start the gateways and the admin listener',
+  usage: `mailwarden serve [--listen-admin ADDR] [--listen-dovecot ADDR] [--listen-postfix ADDR]
+                 [--default-domain D] [--config FILE] [--data-dir DIR] [--plugin-dir DIR]
+  ADDR is host:port, [ipv6]:port, a bare port (loopback), or "off".
+  SIGHUP reloads plugins and settings; SIGTERM/SIGINT stop cleanly.`,
+  async run(argv, io) {
+    const p = parse(argv, {
+      'listen-admin': { type: 'string' },
+      'listen-dovecot': { type: 'string' },
+      'listen-postfix': { type: 'string' },
+      'default-domain': { type: 'string' },
+    }, 'serve');
+    if (p.positionals.length) throw new UsageError(`serve: unexpected argument "${p.positionals[0]}"`);
+    const listen: Record<string, string> = {};
+    for (const l of ['admin', 'dovecot', 'postfix']) {
+      const v = str(p, `listen-${l}`);
+      if (v !== undefined) listen[l] = v;
+    }
+    const ctx = new CliContext(io, p, { listen, ...(str(p, 'default-domain') ? { defaultDomain: str(p, 'default-domain') } : {}) });
+    const config = ctx.config();
+    const addresses = GATEWAYS.map((g) => {
+      try {
+        return parseListen(config.listen[g.listener], `listen.${g.listener}`);
+      } catch (e) {
+        throw new UsageError(`serve: ${(e as Error).message}`);
+      }
+    });
+    const { App } = await import('../../app');
+    const app: App = await App.open({ config });
+    const log = app.logger;
+    const gateways: Gateway[] = [];
+    let stopping: Promise<void> | undefined;
+    const stop = (signal: string) => {
+      stopping ??= (async () => {
+        log.info({ signal }, 'stopping');
+        for (const g of [...gateways].reverse()) {
+          try {
+            await g.stop();
+          } catch (e) {
+            log.error({ gateway: g.name, err: (e as Error).message }, 'gateway stop failed');
+          }
+        }
+        await app.close();
+        log.info({}, 'stopped');
+        log.flush?.();
+      })();
+      return stopping;
+    };
+    try {
+      const failures = await app.loadPlugins();
+      for (const f of failures) log.error({ plugin: f.id, stage: f.stage, reason: f.reason }, 'plugin failed and is skipped');
+      log.info({ plugins: app.registry.active.map((x) => x.manifest.id), pluginDir: config.pluginDir, dataDir: config.dataDir, store: app.store.backend }, 'plugins loaded');
+      for (let i = 0; i < GATEWAYS.length; i++) {
+        const addr = addresses[i];
+        if (!addr) continue;
+        const g = GATEWAYS[i].create(app, addr);
+        const bound = await g.start();
+        gateways.push(g);
+        log.info({ listener: g.name, host: bound.host, port: bound.port }, 'listening');
+      }
+    } catch (e) {
+      await stop('startup-failure');
+      throw e;
+    }
+    process.on('SIGHUP', () => {
+      log.info({}, 'SIGHUP: reloading plugins and settings');
+      app.reload().then(
+        (r) => log.info({ applied: r.applied, reason: r.reason }, 'reload finished'),
+        (e) => log.error({ err: (e as Error).message }, 'reload failed; the running set is unchanged'),
+      );
+    });
+    await new Promise<void>((resolve) => {
+      const onSignal = (sig: string) => void stop(sig).then(resolve, resolve);
+      process.once('SIGTERM', () => onSignal('SIGTERM'));
+      process.once('SIGINT', () => onSignal('SIGINT'));
+      log.info({ pid: process.pid }, 'ready');
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultPluginDir } from '../paths';
+import type { StateConfig } from '../state/open-store';
+import { newAjv, parseJsonText, toProblems, ValidationError } from '../validation/ajv';
+import schema from './host-config.schema.json';
+
+export interface HostConfig {
+  dataDir: string;
+  pluginDir: string;
+  defaultDomain: string;
+  listen: { admin: string; dovecot: string; postfix: string };
+  hookTimeoutMs: number;
+  startTimeoutMs: number;
+  state: StateConfig & { failOpen: boolean };
+  log: { level: string };
+  admin: { token?: string; tokenFile?: string };
+  dovecot: { apiHeader?: string; maxBodyBytes: number };
+  accounts: { kickCommand: string[] };
+  notify: { dedupeMinutes: number; webhookUrl?: string };
+  /** The file it was read from, if any. */
+  source?: string;
+}
+
+/** Where settings may come from, strongest first: flags, environment, file, defaults. */
+export interface ConfigSources {
+  configFile?: string;
+  dataDir?: string;
+  pluginDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra overrides (e.g. `--listen-admin`), applied last. */
+  overrides?: Partial<Pick<HostConfig, 'defaultDomain' | 'hookTimeoutMs'>> & { listen?: Partial<HostConfig['listen']>; state?: Partial<StateConfig> };
+}
+
+const validate = newAjv().compile(schema);
+
+export function loadHostConfig(sources: ConfigSources = {}): HostConfig {
+  const env = sources.env ?? process.env;
+  const file = sources.configFile ?? env.MAILWARDEN_CONFIG;
+  let doc: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ValidationError(file, [{ path: '/', message: `cannot be read: ${(e as Error).message}`, rule: 'file' }]);
+    }
+    const parsed = parseJsonText(text, file);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ValidationError(file, [{ path: '/', message: 'must be a JSON object', rule: 'type' }]);
+    }
+    doc = parsed as Record<string, unknown>;
+  }
+  const merged: Record<string, any> = structuredClone(doc);
+  const o = sources.overrides ?? {};
+  if (o.defaultDomain !== undefined) merged.defaultDomain = o.defaultDomain;
+  if (env.MAILWARDEN_DEFAULT_DOMAIN && o.defaultDomain === undefined) merged.defaultDomain = env.MAILWARDEN_DEFAULT_DOMAIN;
+  if (o.hookTimeoutMs !== undefined) merged.hookTimeoutMs = o.hookTimeoutMs;
+  if (o.listen) merged.listen = { ...(merged.listen ?? {}), ...o.listen };
+  if (o.state) merged.state = { ...(merged.state ?? {}), ...o.state };
+  const where = file ?? 'configuration';
+  if (!validate(merged)) throw new ValidationError(where, toProblems(validate.errors));
+  const base = file ? path.dirname(path.resolve(file)) : process.cwd();
+  const dataDir = sources.dataDir ?? env.MAILWARDEN_DATA_DIR ?? (merged.dataDir ? path.resolve(base, merged.dataDir) : path.resolve('data'));
+  const pluginDir = sources.pluginDir ?? env.MAILWARDEN_PLUGIN_DIR ?? (merged.pluginDir ? path.resolve(base, merged.pluginDir) : defaultPluginDir());
+  return { ...(merged as HostConfig), dataDir: path.resolve(dataDir), pluginDir: path.resolve(pluginDir), source: file };
+}

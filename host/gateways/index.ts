@@ -1,0 +1,7 @@
+import { AdminServer } from '../http/admin-server';
+import type { GatewayDefinition } from './gateway';
+
+/** Every listener `serve` can start, in start order (stopped in reverse). */
+export const GATEWAYS: readonly GatewayDefinition[] = [
+  { listener: 'admin', create: (app, address) => new AdminServer(app, address) },
+];

@@ -1,0 +1,211 @@
+import type {
+  AuthAttempt,
+  AuthOutcome,
+  Clock,
+  HookName,
+  Logger,
+  MailEvent,
+  Metrics,
+  PasswordChange,
+  Protocol,
+  RelayRequest,
+  Verdict,
+  Violation,
+  AccountActions,
+} from '../../shared';
+import { VERDICT_SEVERITY } from '../../shared';
+import type { DomainSettings } from '../domains/domain-settings';
+import { normalizeLogin } from '../login';
+import type { PluginRegistry } from '../plugins/plugin-registry';
+import { FAULT, type HookEntry, runHook } from './hook-runner';
+
+/** An attempt as a gateway received it, before normalisation. */
+export interface RawAttempt {
+  login: string;
+  remoteIp: string;
+  protocol: Protocol;
+  pwhash?: string;
+  deviceId?: string;
+  sessionId?: string;
+  tls?: boolean;
+}
+
+export interface PipelineOptions {
+  readonly registry: PluginRegistry;
+  readonly settings: DomainSettings;
+  readonly accounts: AccountActions;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly hookTimeoutMs: number;
+}
+
+type Plan = Readonly<Record<HookName, readonly HookEntry[]>>;
+
+const EMPTY_PLAN_CACHE_LIMIT = 10_000;
+
+/**
+ * Runs the enabled plugins of a domain, in priority order, each in
+ * isolation. The plan (which hooks of which plugins, with what config) is
+ * computed once per domain and dropped when settings or the plugin set change.
+ */
+export class AuthPipeline {
+  private plans = new Map<string, Plan>();
+  private planGen = -1;
+
+  constructor(private readonly o: PipelineOptions) {
+    o.registry.onSwap(() => this.invalidate());
+    o.settings.onInvalidate(() => this.invalidate());
+  }
+
+  invalidate(): void {
+    this.plans = new Map();
+  }
+
+  get defaultDomain(): string {
+    return this.o.settings.defaultDomain;
+  }
+
+  /** Normalises a gateway's attempt (throws LoginError on an unusable login). */
+  attempt(raw: RawAttempt): AuthAttempt {
+    const { login, domain } = normalizeLogin(raw.login, this.o.settings.defaultDomain);
+    return {
+      domain,
+      login,
+      remoteIp: raw.remoteIp,
+      protocol: raw.protocol,
+      at: this.o.clock.now(),
+      ...(raw.pwhash !== undefined ? { pwhash: raw.pwhash } : {}),
+      ...(raw.deviceId !== undefined ? { deviceId: raw.deviceId } : {}),
+      ...(raw.sessionId !== undefined ? { sessionId: raw.sessionId } : {}),
+      ...(raw.tls !== undefined ? { tls: raw.tls } : {}),
+    };
+  }
+
+  private async plan(domain: string): Promise<Plan> {
+    if (this.planGen !== this.o.registry.generation) {
+      this.plans = new Map();
+      this.planGen = this.o.registry.generation;
+    }
+    const cached = this.plans.get(domain);
+    if (cached) return cached;
+    const plan: Record<HookName, HookEntry[]> = {
+      beforeAuth: [], afterAuth: [], afterSuccess: [], validatePassword: [], checkRelay: [], onMail: [], passwordChanged: [],
+    };
+    for (const p of this.o.registry.active) {
+      if (!p.hooks) continue;
+      const eff = await this.o.settings.effective(domain, p);
+      if (!eff.enabled) continue;
+      const ctx = Object.freeze({ domain, config: eff.config, plugin: p.manifest.id });
+      for (const h of p.manifest.hooks) {
+        const fn = (p.hooks as Record<string, (...a: unknown[]) => unknown>)[h];
+        plan[h].push({
+          id: p.manifest.id,
+          fn: fn.bind(p.hooks),
+          ctx,
+          timeoutMs: p.manifest.timeoutMs ?? this.o.hookTimeoutMs,
+          failClosed: p.manifest.failurePolicy === 'closed',
+        });
+      }
+    }
+    // Unknown domains (attackers invent them) each get a plan; bound how many are kept.
+    if (this.plans.size >= EMPTY_PLAN_CACHE_LIMIT) this.plans = new Map();
+    this.plans.set(domain, plan);
+    return plan;
+  }
+
+  private run(entry: HookEntry, hook: HookName, args: unknown[]): Promise<unknown> {
+    return runHook(entry, hook, args, this.o.logger, this.o.metrics);
+  }
+
+  private faultVerdict(entry: HookEntry): Verdict | undefined {
+    return entry.failClosed ? { action: 'tempfail', reason: `${entry.id} is unavailable`, plugin: entry.id } : undefined;
+  }
+
+  private async lockedVerdict(login: string): Promise<Verdict | undefined> {
+    const lock = await this.o.accounts.isLocked(login);
+    return lock ? { action: 'deny', reason: `account locked: ${lock.reason}`, plugin: 'host' } : undefined;
+  }
+
+  /**
+   * Before the password is checked: a locked account is refused before any
+   * plugin runs; otherwise the most severe verdict wins and a deny ends the chain.
+   */
+  async beforeAuth(attempt: AuthAttempt): Promise<Verdict> {
+    return this.decide(attempt, 'beforeAuth');
+  }
+
+  /** After a successful authentication (Dovecot's second `allow`): a deny fails the login. */
+  async afterSuccess(attempt: AuthAttempt): Promise<Verdict> {
+    return this.decide(attempt, 'afterSuccess');
+  }
+
+  private async decide(attempt: AuthAttempt, hook: 'beforeAuth' | 'afterSuccess'): Promise<Verdict> {
+    const locked = await this.lockedVerdict(attempt.login);
+    if (locked) return this.count(hook, locked);
+    const plan = await this.plan(attempt.domain);
+    let best: Verdict | undefined;
+    for (const e of plan[hook]) {
+      let v = (await this.run(e, hook, [attempt])) as Verdict | undefined | typeof FAULT;
+      if (v === FAULT) v = this.faultVerdict(e);
+      if (!v) continue;
+      if (v.plugin === undefined) v = { ...v, plugin: e.id };
+      if (!best || VERDICT_SEVERITY[v.action] > VERDICT_SEVERITY[best.action] ||
+          (v.action === best.action && (v.delaySeconds ?? 0) > (best.delaySeconds ?? 0))) best = v;
+      if (v.action === 'deny') break;
+    }
+    return this.count(hook, best ?? { action: 'allow', reason: 'no objection', plugin: 'host' });
+  }
+
+  private count(hook: string, v: Verdict): Verdict {
+    this.o.metrics.increment('auth_decisions', { hook, verdict: v.action, plugin: v.plugin ?? 'host' });
+    return v;
+  }
+
+  /** The mail server's report of how the attempt ended; every enabled plugin sees it. */
+  async afterAuth(attempt: AuthAttempt, outcome: AuthOutcome): Promise<void> {
+    const plan = await this.plan(attempt.domain);
+    for (const e of plan.afterAuth) await this.run(e, 'afterAuth', [attempt, outcome]);
+  }
+
+  /** Every violation from every enabled plugin, each tagged with its plugin. */
+  async validatePassword(change: PasswordChange): Promise<Violation[]> {
+    const plan = await this.plan(change.domain);
+    const out: Violation[] = [];
+    for (const e of plan.validatePassword) {
+      const r = await this.run(e, 'validatePassword', [change]);
+      if (r === FAULT) {
+        if (e.failClosed) out.push({ rule: 'unavailable', plugin: e.id, params: {}, message: { en: `The password policy (${e.id}) is unavailable; try again later.`, fr: `La politique de mot de passe (${e.id}) est indisponible ; réessayez plus tard.`, de: `Die Passwortrichtlinie (${e.id}) ist nicht verfügbar; bitte später erneut versuchen.` } });
+        continue;
+      }
+      for (const v of (r as Violation[] | undefined) ?? []) out.push({ ...v, plugin: e.id });
+    }
+    return out;
+  }
+
+  async passwordChanged(change: PasswordChange): Promise<void> {
+    const plan = await this.plan(change.domain);
+    for (const e of plan.passwordChanged) await this.run(e, 'passwordChanged', [change]);
+  }
+
+  /** Postfix policy: a locked sender is refused; else the first plugin with an answer decides. */
+  async checkRelay(request: RelayRequest): Promise<Verdict | undefined> {
+    if (request.saslUsername) {
+      const locked = await this.lockedVerdict(request.saslUsername);
+      if (locked) return this.count('checkRelay', locked);
+    }
+    const plan = await this.plan(request.domain);
+    for (const e of plan.checkRelay) {
+      let v = (await this.run(e, 'checkRelay', [request])) as Verdict | undefined | typeof FAULT;
+      if (v === FAULT) v = this.faultVerdict(e);
+      if (!v) continue;
+      return this.count('checkRelay', v.plugin === undefined ? { ...v, plugin: e.id } : v);
+    }
+    return undefined;
+  }
+
+  async onMail(event: MailEvent): Promise<void> {
+    const plan = await this.plan(event.domain);
+    for (const e of plan.onMail) await this.run(e, 'onMail', [event]);
+  }
+}

@@ -1,0 +1,26 @@
+import type { Container, ContainerModule } from 'inversify';
+import type { CommandContribution, PluginHooks, ServiceContribution } from '../../shared';
+import type { ConfigValidator, PluginManifest } from './manifest';
+
+export interface LoadedPlugin {
+  readonly manifest: PluginManifest;
+  readonly dir: string;
+  readonly validateConfig: ConfigValidator;
+  readonly container: Container;
+  readonly module: ContainerModule;
+  readonly hooks: PluginHooks | undefined;
+  readonly services: readonly ServiceContribution[];
+  readonly commands: readonly CommandContribution[];
+}
+
+export type FailureStage = 'manifest' | 'import' | 'load' | 'dependency' | 'start';
+
+export interface PluginFailure {
+  /** The manifest id when it could be read, else the folder name. */
+  readonly id: string;
+  readonly dir: string;
+  readonly stage: FailureStage;
+  readonly reason: string;
+  /** From the manifest when it could be read: `abort` makes this failure stop the host. */
+  readonly bootPolicy?: 'skip' | 'abort';
+}

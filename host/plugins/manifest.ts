@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import type { ValidateFunction } from 'ajv';
+import { API_VERSION, type HookName } from '../../shared';
+import { manifestSchemaFile } from '../paths';
+import { newAjv, parseJsonText, type Problem, toProblems, ValidationError } from '../validation/ajv';
+
+export interface PluginManifest {
+  id: string;
+  name: string;
+  version: string;
+  apiVersion: number;
+  description: string;
+  entry: string;
+  hooks: HookName[];
+  services: boolean;
+  commands: string[];
+  priority: number;
+  enabledByDefault: boolean;
+  failurePolicy: 'open' | 'closed';
+  bootPolicy: 'skip' | 'abort';
+  timeoutMs?: number;
+  dependsOn: string[];
+  configSchema: Record<string, unknown>;
+}
+
+let manifestValidator: ValidateFunction | undefined;
+function validatorFor(): ValidateFunction {
+  if (!manifestValidator) {
+    const schema = JSON.parse(fs.readFileSync(manifestSchemaFile(), 'utf8'));
+    manifestValidator = newAjv().compile(schema);
+  }
+  return manifestValidator;
+}
+
+/** Per-plugin validator of domain configs, compiled once at load. */
+export type ConfigValidator = ValidateFunction;
+
+/**
+ * Reads and checks a manifest: JSON syntax, the manifest schema, the contract
+ * version, and that its configSchema compiles and its defaults satisfy it.
+ * Throws a ValidationError naming the file, the JSON path and the rule.
+ */
+export function readManifest(file: string): { manifest: PluginManifest; validateConfig: ConfigValidator } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ValidationError(file, [{ path: '/', message: `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, rule: 'file' }]);
+  }
+  return checkManifest(parseJsonText(text, file), file);
+}
+
+export function checkManifest(doc: unknown, where: string): { manifest: PluginManifest; validateConfig: ConfigValidator } {
+  const validate = validatorFor();
+  const copy = structuredClone(doc);
+  if (!validate(copy)) throw new ValidationError(where, toProblems(validate.errors));
+  const manifest = copy as PluginManifest;
+  if (manifest.apiVersion !== API_VERSION) {
+    throw new ValidationError(where, [
+      { path: '/apiVersion', message: `is ${manifest.apiVersion} but this mailwarden provides plugin API ${API_VERSION}`, rule: 'apiVersion' },
+    ]);
+  }
+  if (manifest.dependsOn.includes(manifest.id)) {
+    throw new ValidationError(where, [{ path: '/dependsOn', message: 'must not name the plugin itself', rule: 'dependsOn' }]);
+  }
+  let validateConfig: ConfigValidator;
+  try {
+    validateConfig = newAjv().compile(manifest.configSchema);
+  } catch (e) {
+    throw new ValidationError(where, [{ path: '/configSchema', message: `is not a valid JSON Schema: ${(e as Error).message}`, rule: 'configSchema' }]);
+  }
+  const defaults: Record<string, unknown> = {};
+  if (!validateConfig(defaults)) {
+    const problems: Problem[] = toProblems(validateConfig.errors).map((p) => ({
+      ...p,
+      path: `/configSchema (defaults) ${p.path}`,
+    }));
+    throw new ValidationError(where, problems);
+  }
+  return { manifest, validateConfig };
+}

@@ -1,0 +1,68 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metrics } from '../../shared';
+
+type Labels = Readonly<Record<string, string>>;
+
+/**
+ * Counters and gauges on one prom-client registry, served at /metrics. Names
+ * get the `mailwarden_` prefix; a metric's label names are fixed by its first use.
+ */
+export class PromMetrics implements Metrics {
+  readonly registry = new Registry();
+  private readonly counters = new Map<string, Counter>();
+  private readonly gauges = new Map<string, Gauge>();
+  private readonly warned = new Set<string>();
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'mailwarden_process_' });
+  }
+
+  private fullName(name: string): string {
+    return name.startsWith('mailwarden_') || name.startsWith('postfix_') ? name : `mailwarden_${name}`;
+  }
+
+  increment(name: string, labels: Labels = {}, by = 1): void {
+    let c = this.counters.get(name);
+    if (!c) {
+      const full = this.fullName(name);
+      c = new Counter({ name: full.endsWith('_total') ? full : `${full}_total`, help: name.replace(/_/g, ' '), labelNames: Object.keys(labels), registers: [this.registry] });
+      this.counters.set(name, c);
+    }
+    try {
+      c.inc(labels, by);
+    } catch (e) {
+      this.warnOnce(name, e);
+    }
+  }
+
+  setGauge(name: string, value: number, labels: Labels = {}): void {
+    let g = this.gauges.get(name);
+    if (!g) {
+      g = new Gauge({ name: this.fullName(name), help: name.replace(/_/g, ' '), labelNames: Object.keys(labels), registers: [this.registry] });
+      this.gauges.set(name, g);
+    }
+    try {
+      g.set(labels, value);
+    } catch (e) {
+      this.warnOnce(name, e);
+    }
+  }
+
+  /** A gauge whose value is read at scrape time (queue lengths, counts in the store). */
+  collectGauge(name: string, help: string, labelNames: string[], collect: (g: Gauge) => void | Promise<void>): void {
+    const full = this.fullName(name);
+    if (this.registry.getSingleMetric(full)) return;
+    new Gauge({ name: full, help, labelNames, registers: [this.registry], collect() { return collect(this); } });
+  }
+
+  private warnOnce(name: string, e: unknown): void {
+    // A plugin using a metric with other labels must not break the caller.
+    if (this.warned.has(name)) return;
+    this.warned.add(name);
+    process.emitWarning(`metric ${name}: ${(e as Error).message}`);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,17 @@
+import type { StateStore } from '../../shared';
+
+/** Channels on which a store tells every process/node that shared state changed. */
+export type ChangeChannel = 'settings' | 'blocks' | 'locks' | 'plugin-data';
+
+/**
+ * The host's view of a store: the plugin-facing StateStore plus change
+ * notification (so caches in other processes or nodes drop stale copies) and
+ * a lifecycle. Plugins only ever see a namespaced StateStore.
+ */
+export interface HostStore extends StateStore {
+  readonly backend: 'memory' | 'sqlite' | 'redis';
+  /** Tells every process/node (this one included) that `channel` changed. */
+  publish(channel: ChangeChannel): Promise<void>;
+  subscribe(listener: (channel: ChangeChannel) => void): () => void;
+  close(): Promise<void>;
+}

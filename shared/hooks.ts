@@ -1,0 +1,95 @@
+import type { AuthAttempt, AuthOutcome } from './auth';
+import type { MailEvent } from './mail';
+import type { PasswordChange, Violation } from './password';
+import type { RelayRequest } from './relay';
+import type { Verdict } from './verdict';
+
+/** What every hook call receives besides its subject. */
+export interface HookContext<C = Record<string, unknown>> {
+  readonly domain: string;
+  /** The domain's validated config for this plugin, defaults filled in. Read-only. */
+  readonly config: Readonly<C>;
+  readonly plugin: string;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+export const PluginHooks = Symbol('mailwarden.PluginHooks');
+/**
+ * The hooks a plugin implements; all optional. Bind one per plugin:
+ * `bind(PluginHooks).to(MyHooks).inSingletonScope()`.
+ * Hooks may answer synchronously; the host awaits only real promises.
+ */
+export interface PluginHooks<C = any> {
+  /** Before the password is checked. Return nothing for no objection. */
+  beforeAuth?(attempt: AuthAttempt, ctx: HookContext<C>): MaybePromise<Verdict | undefined | void>;
+  /** After the mail server decided; every enabled plugin sees every report. */
+  afterAuth?(attempt: AuthAttempt, outcome: AuthOutcome, ctx: HookContext<C>): MaybePromise<void>;
+  /**
+   * After a successful authentication, when the server asks again
+   * (Dovecot `auth_policy_check_after_auth`): a deny fails the login.
+   */
+  afterSuccess?(attempt: AuthAttempt, ctx: HookContext<C>): MaybePromise<Verdict | undefined | void>;
+  /** Every violation from every plugin is returned to the caller. */
+  validatePassword?(change: PasswordChange, ctx: HookContext<C>): MaybePromise<readonly Violation[]>;
+  /** Postfix policy: the first plugin that answers decides. Nothing = no opinion (DUNNO). */
+  checkRelay?(request: RelayRequest, ctx: HookContext<C>): MaybePromise<Verdict | undefined | void>;
+  onMail?(event: MailEvent, ctx: HookContext<C>): MaybePromise<void>;
+  /** Called once a password change passed every policy and was applied. */
+  passwordChanged?(change: PasswordChange, ctx: HookContext<C>): MaybePromise<void>;
+}
+
+export const HOOK_NAMES = [
+  'beforeAuth',
+  'afterAuth',
+  'afterSuccess',
+  'validatePassword',
+  'checkRelay',
+  'onMail',
+  'passwordChanged',
+] as const;
+export type HookName = (typeof HOOK_NAMES)[number];
+
+export interface ServiceContext {
+  /** The plugin's id. */
+  readonly plugin: string;
+  /**
+   * Effective config of every added domain that has this plugin enabled, plus
+   * `*` (the global settings) when enabled globally. Read it when needed:
+   * settings change while the service runs.
+   */
+  configs(): Promise<ReadonlyMap<string, Readonly<Record<string, unknown>>>>;
+}
+
+export const ServiceContribution = Symbol('mailwarden.ServiceContribution');
+/**
+ * Something a plugin runs on its own (a queue poller…). Started after load in
+ * priority order, stopped in reverse; a start that takes longer than the
+ * host's start timeout fails the plugin.
+ */
+export interface ServiceContribution {
+  start(ctx: ServiceContext): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface CommandIO {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: NodeJS.ReadableStream;
+  /** Who runs it, for the audit trail (`cli:<user>`). */
+  readonly actor: string;
+}
+
+/** A usage mistake: the CLI prints the message on one line and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const CommandContribution = Symbol('mailwarden.CommandContribution');
+/** A `mailwarden <name> …` command contributed by a plugin. */
+export interface CommandContribution {
+  readonly name: string;
+  readonly summary: string;
+  /** Returns the exit code. Throw UsageError for bad arguments. */
+  run(argv: readonly string[], io: CommandIO): Promise<number>;
+}

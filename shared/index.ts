@@ -1,0 +1,15 @@
+/*
+ * The plugin contract: the only project code a plugin may import. Bundled
+ * plugins import it as `@mailwarden/shared`; the host hands every plugin this
+ * one instance.
+ */
+export * from './api-version';
+export * from './auth';
+export * from './verdict';
+export * from './password';
+export * from './relay';
+export * from './mail';
+export * from './services';
+export * from './state';
+export * from './hooks';
+export * from './net';
