@@ -50,7 +50,8 @@ mailwarden password set   --domain D --login L [--name "Display Name"] [--lang e
     if (sub !== 'check' && sub !== 'set') {
       throw new UsageError(sub ? `password: unknown subcommand "${sub}" (check, set)` : 'password: a subcommand is required (check, set)');
     }
-    if (rest.length) throw new UsageError(`password ${sub}: unexpected argument "${rest[0]}" (the password is read from standard input, never from the command line)`);
+    // Not echoed: an unexpected argument here is most likely a password.
+    if (rest.length) throw new UsageError(`password ${sub}: unexpected argument (the password is read from standard input, never from the command line)`);
     const login = str(p, 'login');
     if (!login) throw new UsageError(`password ${sub}: --login is required`);
     const lang = str(p, 'lang');
