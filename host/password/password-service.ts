@@ -37,6 +37,9 @@ export interface PasswordChangeResult {
   readonly verdict: PasswordVerdict;
 }
 
+/** A display name is a few words; more is not a name (and every word is matched against the password). */
+const MAX_DISPLAY_NAME = 256;
+
 export class PasswordNotConfiguredError extends Error {
   override readonly name = 'PasswordNotConfiguredError';
 }
@@ -85,6 +88,9 @@ export class PasswordService {
   private change(req: PasswordRequest, account: { login: string; domain: string }): PasswordChange {
     if (typeof req.password !== 'string') throw new TypeError('password must be a string');
     const name = req.displayName?.trim();
+    if (name !== undefined && name.length > MAX_DISPLAY_NAME) {
+      throw new ValidationError('password request', [{ path: '/displayName', message: `is longer than ${MAX_DISPLAY_NAME} characters`, rule: 'maxLength' }]);
+    }
     return { domain: account.domain, login: account.login, newPassword: req.password, ...(name ? { displayName: name } : {}) };
   }
 

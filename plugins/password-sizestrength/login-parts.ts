@@ -6,6 +6,9 @@ const L33T: Readonly<Record<string, string>> = { '0': 'o', '1': 'l', '3': 'e', '
 /** Parts shorter than this would forbid too much (`li`, `jo`). */
 export const MIN_PART = 3;
 
+const MAX_NAME = 256;
+const MAX_NAME_WORDS = 16;
+
 export type PartSource = 'login' | 'domain' | 'name';
 
 export interface ForbiddenPart {
@@ -62,7 +65,8 @@ export function forbiddenParts(login: string, domain: string, displayName: strin
     { source: 'login', text: local },
     ...words(local).map((w) => ({ source: 'login' as const, text: w })),
     { source: 'domain', text: label.toLowerCase() },
-    ...words(displayName ?? '').map((w) => ({ source: 'name' as const, text: w.toLowerCase() })),
+    // A name is a few words; the host bounds it, and so do we for other callers.
+    ...words((displayName ?? '').slice(0, MAX_NAME)).slice(0, MAX_NAME_WORDS).map((w) => ({ source: 'name' as const, text: w.toLowerCase() })),
   ];
   const seen = new Set<string>();
   return candidates.filter((c) => {

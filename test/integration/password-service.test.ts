@@ -59,6 +59,10 @@ describe('checkPassword through the real plugin', () => {
     await expect(t.passwords.checkPassword({ domain: 'strict.example', login: 'alice@lax.example', password: GOOD })).rejects.toThrow('login "alice@lax.example" belongs to lax.example, not to strict.example');
   });
 
+  test('a display name longer than 256 characters is refused by name', async () => {
+    await expect(t.passwords.checkPassword({ login: 'alice', password: GOOD, displayName: 'Jean '.repeat(60) })).rejects.toThrow('/displayName is longer than 256 characters');
+  });
+
   test('an unknown language is refused by name', async () => {
     await expect(t.passwords.checkPassword({ login: 'alice', password: GOOD, lang: 'es' })).rejects.toThrow('/lang "es" is not a language we offer (en, fr, de)');
   });

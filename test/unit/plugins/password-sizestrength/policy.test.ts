@@ -129,6 +129,12 @@ describe('login, domain and name parts', () => {
     expect(rules('Li-Na-2024', on, { displayName: 'Li Na', login: 'zz@example.com' })).toEqual([]);
   });
 
+  test('only the first 16 words of a display name count (callers other than the host may not bound it)', () => {
+    const name = Array.from({ length: 5000 }, (_, i) => `word${String.fromCharCode(97 + (i % 26))}${i}`).join(' ');
+    expect(rules('Worda0!x', on, { displayName: name })).toEqual(['loginParts']);
+    expect(rules('Wordq16!x', on, { displayName: name })).toEqual([]);
+  });
+
   test('an IDN domain is compared in Unicode', () => {
     expect(rules('Bücher#2024', on, { domain: 'xn--bcher-kva.example', login: 'zz@xn--bcher-kva.example' })).toEqual(['loginParts']);
   });
