@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../../host/paths';
+import { runCli } from '../helpers/cli';
 import { cli } from '../helpers/cli-run';
+import { describeWith } from '../helpers/system';
 import { tempDir } from '../helpers/plugin-fixture';
 import { realPluginDir } from '../helpers/real-plugin';
 
@@ -56,6 +58,12 @@ describe('mailwarden password check', () => {
     expect(JSON.parse(r.stdout).violations[0].params).toEqual({ min: 8, length: 5 });
   });
 
+  test('the installed binary reads the password from a real pipe and exits 3 on refusal', async () => {
+    const r = await runCli(['password', 'check', '--domain', 'example.com', '--login', 'alice', '--json', ...args], { input: 'Aa1!\n', timeoutMs: 60000 });
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout).violations.map((v: { rule: string }) => v.rule)).toContain('minLength');
+  });
+
   test('a password on the command line is refused, not used', async () => {
     const r = await cli(['password', 'check', '--login', 'alice', GOOD, ...args]);
     expect(r.code).toBe(2);
@@ -89,19 +97,7 @@ describe('mailwarden password check', () => {
   });
 });
 
-/** doveadm comes with dovecot-core (.ci/debian-packages.txt). */
-function haveDoveadm(): boolean {
-  try {
-    execFileSync('doveadm', ['pw', '-l'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const doveadm = haveDoveadm();
-if (!doveadm && process.env.CI === 'true') throw new Error('doveadm (dovecot-core) is missing: the Dovecot passwd-file test cannot run under CI');
-if (!doveadm) console.warn('SKIPPED: doveadm (dovecot-core) is not installed; the Dovecot passwd-file test does not run');
-const withDoveadm = doveadm ? describe : describe.skip;
+const withDoveadm = describeWith('/usr/bin/doveadm', 'dovecot-core');
 
 const SCRIPT = path.join(packageRoot(), 'docs', 'examples', 'dovecot-passwd-set.sh');
 
