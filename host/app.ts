@@ -26,6 +26,8 @@ export interface AppDeps {
   readonly store?: HostStore;
   readonly logger?: HostLogger;
   readonly metrics?: PromMetrics;
+  /** The Postfix queue; default: the instance of the `postfix` config section. */
+  readonly queue?: MailQueue;
 }
 
 export interface ReloadResult {
@@ -49,7 +51,7 @@ export class App {
   readonly metrics: PromMetrics;
   readonly clock: Clock;
   readonly logger: HostLogger;
-  readonly queue: PostfixQueue;
+  readonly queue: MailQueue;
   readonly mail: MailTransport | undefined;
   private started: LoadedPlugin[] = [];
   private servicesRunning = false;
@@ -61,7 +63,7 @@ export class App {
     this.settings = new DomainSettings(store, this.clock, normalizeDomain(config.defaultDomain));
     this.notifier = new HostNotifier(store, this.clock, this.logger, this.metrics, config.notify.dedupeMinutes * 60_000);
     this.accounts = new HostAccountActions(store, this.clock, this.logger, this.metrics, config.accounts.kickCommand);
-    this.queue = new PostfixQueue(config.postfix, this.clock, this.logger);
+    this.queue = deps.queue ?? new PostfixQueue(config.postfix, this.clock, this.logger);
     this.mail = config.notify.mail && new MailTransport(config.notify.mail, this.clock, this.logger, this.metrics, adminDefaults(config.defaultDomain));
     if (this.mail) this.notifier.addTransport(this.mail);
     registerHostMetrics(this.metrics, { queue: this.queue, store, accounts: this.accounts, clock: this.clock, logger: this.logger });
