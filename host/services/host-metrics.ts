@@ -60,6 +60,9 @@ export function registerHostMetrics(m: PromMetrics, s: HostMetricSources): void 
       const c = await counts();
       if (c) for (const q of QUEUE_NAMES) g.set({ queue: q }, pick(c[q]));
     });
+  m.collectGauge('queue_readable', 'Whether this scrape could read the Postfix queue (1) or not (0)', [], async (g) => {
+    g.set((await counts()) ? 1 : 0);
+  });
   queueGauge('postfix_queue_length', 'Messages in each Postfix queue', (c) => c.length);
   queueGauge('postfix_queue_size_bytes', 'Bytes of queue files in each Postfix queue', (c) => c.bytes);
   queueGauge('postfix_queue_oldest_age_seconds', 'Age of the oldest message in each Postfix queue', (c) => c.oldestAgeSeconds);
