@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { DEFAULT_MAIN_CF, describePostfix, editAlternateDirs, PostfixInstance, privateMasterCf } from '../harness/postfix';
+import { FakeDovecotSasl } from '../harness/fake-dovecot-sasl';
 
 describe('privateMasterCf', () => {
   it('moves smtp inet to the given address and turns chroot off, keeping -o lines', () => {
@@ -111,5 +112,34 @@ describePostfix('PostfixInstance (real Postfix)', () => {
     await pf.waitForQueue((q) => q.some((m) => m.queue_id === r.queueId && m.queue_name === 'hold'));
     pf.postsuper(['-d', '-'], `${r.queueId}\n`);
     await pf.waitForQueue((q) => !q.some((m) => m.queue_id === r.queueId));
+  });
+});
+
+describePostfix('PostfixInstance with SMTP AUTH through a Dovecot SASL socket', () => {
+  let pf: PostfixInstance;
+  let sasl: FakeDovecotSasl;
+  beforeAll(async () => {
+    sasl = await FakeDovecotSasl.start({ 'alice@example.com': 'correct horse' });
+    pf = await PostfixInstance.start({ saslDovecotSocket: sasl.socketPath });
+  }, 60_000);
+  afterAll(async () => {
+    await pf?.stop();
+    await sasl?.stop();
+  }, 60_000);
+
+  it('relays for an authenticated client on the submission port and logs sasl_username', async () => {
+    const r = await pf.sendMail({ port: pf.submissionPort, localAddress: '127.0.0.7', auth: { user: 'alice@example.com', password: 'correct horse' }, from: 'alice@example.com', to: ['bob@example.net'] });
+    expect(r.accepted).toBe(true);
+    expect(r.transcript.join('\n')).not.toContain('correct horse');
+    expect(await pf.waitForLog(`${r.queueId}: client=`)).toContain('sasl_username=alice@example.com');
+  });
+
+  it('refuses a wrong password, and relaying without AUTH', async () => {
+    const bad = await pf.sendMail({ port: pf.submissionPort, localAddress: '127.0.0.7', auth: { user: 'alice@example.com', password: 'wrong' }, from: 'alice@example.com', to: ['bob@example.net'] });
+    expect(bad.accepted).toBe(false);
+    expect(bad.last.code).toBe(535);
+    const anon = await pf.sendMail({ port: pf.submissionPort, localAddress: '127.0.0.7', from: 'alice@example.com', to: ['bob@example.net'] });
+    expect(anon.accepted).toBe(false);
+    expect(anon.last.text).toContain('Relay access denied');
   });
 });
