@@ -3,7 +3,6 @@ import { composeMail, quotedPrintable } from '../../../../host/services/mail-mes
 import { MailTransport, type MailNotifyConfig } from '../../../../host/services/mail-transport';
 import { PromMetrics } from '../../../../host/services/metrics';
 import type { StoredAlert } from '../../../../host/services/notifier';
-import { sendSmtp } from '../../../../host/services/smtp-client';
 import { SmtpSink } from '../../../helpers/smtp-sink';
 
 const logger = { debug() {}, info() {}, warn: jest.fn(), error: jest.fn() };
@@ -111,7 +110,11 @@ test('headers cannot be injected and non-ASCII is encoded', () => {
   expect(quotedPrintable('a=b \n')).toBe('a=3Db=20\r\n');
 });
 
-test('an SMTP refusal names the step', async () => {
+test('an SMTP refusal names the step and the reply', async () => {
+  const warn = jest.fn();
+  const t = new MailTransport({ ...base, smtpPort: sink.port }, new ManualClock(), { ...logger, warn }, new PromMetrics(), defaults);
   sink.failNext = 1;
-  await expect(sendSmtp({ host: '127.0.0.1', port: sink.port, helo: 't', timeoutMs: 2000 }, 'a@b.c', ['d@e.f'], 'x\r\n')).rejects.toThrow(/message refused: 451/);
+  await t.send(alert());
+  expect(warn).toHaveBeenCalledWith(expect.objectContaining({ err: expect.stringMatching(/127\.0\.0\.1:\d+: message refused: 451 4\.3\.0 try again later/) }), 'notification mail failed; will retry');
+  t.dispose();
 });
