@@ -34,7 +34,8 @@ async function setup(config: Record<string, unknown> = {}, shared?: { store: Mem
 test('crossing the threshold sends one alert naming the top senders and the hold commands', async () => {
   const t = await setup();
   t.queue.pile(150, 'spammer@example.com', 'alice@example.com');
-  t.queue.pile(49, 'news@example.org');
+  t.queue.pile(48, 'news@example.org');
+  t.queue.pile(1, '');
   expect(await t.tick()).toBe('ok');
   t.queue.pile(1, "o'brien@example.org");
   expect(await t.tick()).toBe('alerted');
@@ -44,10 +45,11 @@ test('crossing the threshold sends one alert naming the top senders and the hold
   expect(a.recipients).toBeUndefined();
   expect(a.subject).toContain('200 messages');
   expect(a.text).toContain('total 200 >= 200');
-  expect(a.text).toMatch(/Top senders by queued messages:\n\s+150 {2}spammer@example\.com\n\s+49 {2}news@example\.org\n\s+1 {2}o'brien@example\.org/);
+  expect(a.text).toMatch(/Top senders by queued messages:\n\s+150 {2}spammer@example\.com\n\s+48 {2}news@example\.org\n\s+1 {2}<> \(bounces\)\n\s+1 {2}o'brien@example\.org/);
   expect(a.text).toMatch(/Top SASL users by queued messages:\n\s+150 {2}alice@example\.com/);
   expect(a.text).toContain('mailwarden queue hold --sender spammer@example.com\n');
   expect(a.text).toContain(`mailwarden queue hold --sender 'o'\\''brien@example.org'\n`);
+  expect(a.text).toContain(`mailwarden queue hold --sender '<>'\n`);
   expect(a.text).toMatch(/deferred\s+200\s+200000\s+10m00s/);
   // Still above: no second alert however many checks follow.
   for (let i = 0; i < 5; i++) {
