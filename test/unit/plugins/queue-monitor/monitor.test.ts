@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GLOBAL } from '../../../../host/domains/domain-settings';
 import type { StoredAlert } from '../../../../host/services/notifier';
+import type { HostStore } from '../../../../host/state/host-store';
 import { MemoryStore } from '../../../../host/state/memory-store';
 import { ManualClock } from '../../../../host/services/clock';
 import type { QueueMonitor, TickResult } from '../../../../plugins/queue-monitor/monitor';
@@ -18,7 +19,7 @@ function pluginDir(): string {
   return dir;
 }
 
-async function setup(config: Record<string, unknown> = {}, shared?: { store: MemoryStore; clock: ManualClock; queue: FakeQueue }) {
+async function setup(config: Record<string, unknown> = {}, shared?: { store: HostStore; clock: ManualClock; queue: FakeQueue }) {
   const queue = shared?.queue ?? new FakeQueue();
   const store = shared?.store ?? new MemoryStore();
   const { app, clock, logs } = await testApp({ pluginDir: pluginDir(), store, queue, clock: shared?.clock });
@@ -224,4 +225,21 @@ test('the timer drives tick() every intervalSeconds', async () => {
   await new Promise((r) => setTimeout(r, 2300));
   expect(t.queue.countCalls - before).toBeGreaterThanOrEqual(2);
   await t.app.close();
+});
+
+test('restart on the SQLite store: the open incident is read back from disk, no second alert', async () => {
+  const { SqliteStore } = await import('../../../../host/state/sqlite-store');
+  const file = path.join(tempDir('mw-qm-db-'), 'state.db');
+  const clock = new ManualClock();
+  const queue = new FakeQueue();
+  queue.pile(300, 'spammer@example.com');
+  const a = await setup({}, { store: new SqliteStore(file), clock, queue });
+  expect(await a.tick()).toBe('alerted');
+  await a.app.close();
+  clock.advance(MIN);
+  const b = await setup({}, { store: new SqliteStore(file), clock, queue });
+  expect(await b.tick()).toBe('open');
+  expect(a.sent).toHaveLength(1);
+  expect(b.sent).toHaveLength(0);
+  await b.app.close();
 });
