@@ -1,0 +1,72 @@
+import { type BlockFilter, normalizeIp } from '../../../shared';
+import type { App } from '../../app';
+import { HttpError } from '../http-error';
+import type { RouteModule } from '../router';
+import { domainField, loginField } from './params';
+
+const FILTER_PROPS = {
+  domain: { type: 'string', minLength: 1, maxLength: 253 },
+  login: { type: 'string', minLength: 1, maxLength: 320 },
+  ip: { type: 'string', minLength: 1, maxLength: 64, description: 'An address: blocks whose network contains it.' },
+  key: { type: 'string', minLength: 1, maxLength: 512 },
+  source: { type: 'string', minLength: 1, maxLength: 100, description: 'Plugin that created the block.' },
+};
+
+/** A filter from request fields, each normalised like the stores key them; errors name the field. */
+function blockFilter(app: App, f: Partial<Record<keyof typeof FILTER_PROPS, string>>, prefix: string): BlockFilter {
+  let ip: string | undefined;
+  if (f.ip !== undefined) {
+    ip = normalizeIp(f.ip);
+    if (!ip) throw new HttpError(400, `ip: "${f.ip}" is not an IPv4 or IPv6 address`, [{ path: `${prefix}ip`, message: 'is not an IPv4 or IPv6 address', rule: 'ip' }]);
+  }
+  return {
+    ...(f.domain !== undefined ? { domain: domainField(f.domain, `${prefix}domain`) } : {}),
+    ...(f.login !== undefined ? { login: loginField(app, f.login, `${prefix}login`) } : {}),
+    ...(ip !== undefined ? { ip } : {}),
+    ...(f.key !== undefined ? { key: f.key } : {}),
+    ...(f.source !== undefined ? { source: f.source } : {}),
+  };
+}
+
+/** Active blocks (brute force and others) and clearing them (CLI: `mailwarden blocks`). */
+export const blockRoutes: RouteModule = (r) => {
+  r.add<never, Partial<Record<keyof typeof FILTER_PROPS, string>>>({
+    method: 'GET',
+    path: '/api/blocks',
+    tag: 'blocks',
+    summary: 'Active blocks, optionally filtered',
+    query: { properties: FILTER_PROPS },
+    async handle({ app, query }) {
+      return app.store.listBlocks(blockFilter(app, query, '?'), app.clock.now());
+    },
+  });
+  r.add<Partial<Record<keyof typeof FILTER_PROPS, string>> & { all?: boolean; reason?: string }>({
+    method: 'POST',
+    path: '/api/blocks/clear',
+    tag: 'blocks',
+    summary: 'Lift the blocks matching a filter (or every block with all: true); every node sees it at once',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ...FILTER_PROPS, all: { const: true }, reason: { type: 'string', maxLength: 500 } },
+      anyOf: ['domain', 'login', 'ip', 'key', 'source', 'all'].map((k) => ({ required: [k] })),
+    },
+    async handle({ app, body, actor }) {
+      const filter = blockFilter(app, body, '/');
+      const cleared = await app.store.clearBlocks(filter);
+      if (cleared.length) {
+        await app.store.publish('blocks');
+        await app.store.appendAudit({
+          at: app.clock.now(),
+          actor,
+          action: 'block.clear',
+          subject: cleared.length === 1 ? `block:${cleared[0].key}` : `blocks:${JSON.stringify(filter)}`,
+          ...(filter.domain ? { domain: filter.domain } : {}),
+          before: cleared.slice(0, 100),
+          ...(body.reason ? { reason: body.reason } : {}),
+        });
+      }
+      return { cleared: cleared.length, blocks: cleared };
+    },
+  });
+};
