@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared';
 
 export interface ThrottleLimits {
-  /** Bad credentials an address may present before it is slowed down. */
+  /** Bad credentials an address may present; the last of them starts the first refusal period. */
   readonly freeFailures: number;
   /** A quiet address is forgotten after this long. */
   readonly forgetMs: number;
@@ -42,7 +42,7 @@ export class BadCredentialThrottle {
     const e = this.live(address) ?? { failures: 0, lastAt: now, blockedUntil: 0 };
     e.failures++;
     e.lastAt = now;
-    const over = e.failures - this.limits.freeFailures;
+    const over = e.failures - this.limits.freeFailures + 1;
     if (over > 0) e.blockedUntil = now + Math.min(this.limits.maxDelayMs, this.limits.baseDelayMs * 2 ** Math.min(over - 1, 30));
     // Re-inserting keeps the Map in least-recently-failed order for eviction.
     this.entries.delete(address);

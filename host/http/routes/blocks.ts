@@ -45,14 +45,17 @@ export const blockRoutes: RouteModule = (r) => {
     path: '/api/blocks/clear',
     tag: 'blocks',
     summary: 'Lift the blocks matching a filter (or every block with all: true); every node sees it at once',
+    description: 'At least one of domain, login, ip, key, source, or all: true is required.',
     body: {
       type: 'object',
       additionalProperties: false,
       properties: { ...FILTER_PROPS, all: { const: true }, reason: { type: 'string', maxLength: 500 } },
-      anyOf: ['domain', 'login', 'ip', 'key', 'source', 'all'].map((k) => ({ required: [k] })),
     },
     async handle({ app, body, actor }) {
       const filter = blockFilter(app, body, '/');
+      if (Object.keys(filter).length === 0 && body.all !== true) {
+        throw new HttpError(400, 'say which blocks to clear: domain, login, ip, key or source, or all: true', [{ path: '/', message: 'needs at least one of domain, login, ip, key, source, or all: true', rule: 'required' }]);
+      }
       const cleared = await app.store.clearBlocks(filter);
       if (cleared.length) {
         await app.store.publish('blocks');
