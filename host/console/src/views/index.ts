@@ -1,0 +1,8 @@
+import type { View } from '../view';
+import { alertsView } from './alerts';
+import { blocksView } from './blocks';
+import { dashboardView } from './dashboard';
+import { domainsView } from './domains';
+
+/** The console's screens in nav order; a new screen is one module added here. */
+export const VIEWS: View[] = [dashboardView, domainsView, blocksView, alertsView];
