@@ -45,12 +45,14 @@ export const dashboardView: View = {
         section('recentAlerts', alertList(d.alerts)),
         section(
           'suspects',
+          h('h3', { class: 'sub' }, t('lockedAccounts')),
           table(
             ['login', 'reason', 'until'],
             d.locks.latest.map((l) => [h('span', { class: 'mono' }, l.login), l.reason, untilText(l.until)]),
             'noSuspects',
             'suspects',
           ),
+          h('h3', { class: 'sub' }, t('latestBlocks')),
           table(
             ['subject', 'reason', 'expires'],
             d.blocks.latest.map((b) => [h('span', { class: 'mono' }, b.login ?? b.network ?? b.key), b.reason, when(b.expiresAt)]),

@@ -70,7 +70,7 @@ export const domainsView: View = {
       h('button', { type: 'submit', class: 'btn primary' }, t('add')),
       nameError,
     );
-    const side = h('aside', { class: 'side' }, section('navDomains', list, add));
+    const side = h('aside', { class: 'side' }, section('domainsCount', list, add));
     const main = h('div', { class: 'main-col' }, await domainPlugins(ctx, selected));
     return h('div', { class: 'view domains' }, h('h1', null, t('navDomains')), h('div', { class: 'split' }, side, main));
   },

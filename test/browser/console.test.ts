@@ -1,0 +1,186 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { App } from '../../host/app';
+import { loadHostConfig } from '../../host/config/host-config';
+import { createLogger } from '../../host/services/logger';
+import { demoPlugin } from '../helpers/admin-client';
+import { chromiumAvailable, launchChromium, screenshotPath } from '../helpers/browser';
+import { buildFixturePlugin, tempDir } from '../helpers/plugin-fixture';
+import { cli, type Served, serve } from '../helpers/serve-process';
+
+const XSS = '<img src=x onerror=alert(1)>@example.com';
+const run = chromiumAvailable() ? describe : describe.skip;
+
+run('admin console in Chromium', () => {
+  let dataDir: string;
+  let pluginDir: string;
+  let served: Served;
+  let base: string;
+  let token: string;
+  let browser: { context: BrowserContext; close(): Promise<void> };
+  let page: Page;
+  const dialogs: string[] = [];
+  const dirs = () => ['--data-dir', dataDir, '--plugin-dir', pluginDir];
+
+  /** Writes into the same SQLite store the server uses, as another mailwarden process would. */
+  async function withStore(fn: (app: App) => Promise<void>): Promise<void> {
+    const app = await App.open({ config: loadHostConfig({ dataDir, pluginDir, env: {} }), logger: createLogger('silent') });
+    try {
+      await fn(app);
+    } finally {
+      await app.close();
+    }
+  }
+
+  beforeAll(async () => {
+    dataDir = tempDir('mw-console-data-');
+    pluginDir = tempDir('mw-console-plugins-');
+    buildFixturePlugin(pluginDir, demoPlugin());
+    expect((await cli(['domains', 'add', 'example.org', ...dirs()])).code).toBe(0);
+    served = await serve([...dirs(), '--listen-admin', '127.0.0.1:0', '--listen-dovecot', 'off', '--listen-postfix', 'off']);
+    base = `http://127.0.0.1:${served.ports.admin}`;
+    token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    for (const d of [dataDir, pluginDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  async function ready(view: string): Promise<void> {
+    await page.waitForSelector(`body[data-ready="${view}"]`);
+  }
+
+  test('sign in with the admin token; a wrong token is refused', async () => {
+    await page.goto(base + '/');
+    await page.fill('#token', 'not-the-token');
+    await page.click('#sign-in');
+    await page.waitForSelector('#sign-in-error:not([hidden])');
+    expect(await page.textContent('#sign-in-error')).toBe('Wrong admin token.');
+    await page.fill('#token', token);
+    await page.click('#sign-in');
+    await ready('dashboard');
+    const cookies = await browser.context.cookies(base);
+    const session = cookies.find((c) => c.name === 'mw_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    // The cookie is not readable from scripts.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+  });
+
+  test('the dashboard shows blocks, locks and alerts (screenshot)', async () => {
+    await withStore(async (app) => {
+      const now = Date.now();
+      await app.store.putBlock({ key: 'pair:203.0.113.7/32|bob@example.org', domain: 'example.org', login: 'bob@example.org', network: '203.0.113.7/32', reason: '3 failed logins in 20 min', source: 'password-bruteforce', createdAt: now, expiresAt: now + 20 * 60_000, strikes: 1 });
+      await app.store.putBlock({ key: `login:${XSS}`, domain: 'example.com', login: XSS, reason: `failures for ${XSS}`, source: 'password-bruteforce', createdAt: now, expiresAt: now + 20 * 60_000, strikes: 1 });
+      await app.accounts.lock('mallory@example.org', { reason: 'sent 600 recipients in 1 h', by: 'sender-ratelimit', minutes: 60 });
+      await app.notifier.notify({ subject: 'Queue at 240 messages', text: 'deferred: 230\nactive: 10\ntop sender: mallory@example.org (180)', severity: 'critical', source: 'queue-monitor' });
+      await app.notifier.notify({ subject: `Blocked ${XSS}`, text: `login ${XSS} from 198.51.100.9`, severity: 'warning', source: 'password-bruteforce', domain: 'example.com' });
+      await app.store.publish('blocks');
+    });
+    await page.goto(base + '/#/dashboard');
+    await page.reload();
+    await ready('dashboard');
+    expect(await page.textContent('[data-testid="card-blocks"] .card-value')).toBe('2');
+    expect(await page.textContent('[data-testid="card-locks"] .card-value')).toBe('1');
+    expect(await page.textContent('[data-testid="alerts"]')).toContain('Queue at 240 messages');
+    expect(await page.textContent('[data-testid="alerts"]')).toContain(`Blocked ${XSS}`);
+    await page.screenshot({ path: screenshotPath('console-dashboard.png'), fullPage: true });
+  });
+
+  test('enable a plugin for a domain; an invalid value shows its message and saves nothing; a valid one is saved (seen through the CLI)', async () => {
+    await page.click('nav a[data-view="domains"]');
+    await ready('domains');
+    await page.click('a[data-domain="example.org"]');
+    await page.waitForSelector('#plugin-demo-guard');
+    expect(await page.isChecked('#enable-demo-guard')).toBe(false);
+    await page.click('label[for="enable-demo-guard"]');
+    await page.waitForSelector('#plugin-demo-guard.on');
+    const list = JSON.parse((await cli(['plugins', 'list', '--domain', 'example.org', '--json', ...dirs()])).stdout);
+    expect(list.plugins.find((p: { id: string }) => p.id === 'demo-guard')).toMatchObject({ enabled: true, enabledFrom: 'domain' });
+
+    await page.fill('#cfg-demo-guard-maxFailures', '0');
+    await page.fill('#cfg-demo-guard-label', 'this label is far longer than twenty characters');
+    await page.click('#cfg-demo-guard-save');
+    await page.waitForSelector('#cfg-demo-guard-maxFailures-error:not([hidden])');
+    expect(await page.textContent('#cfg-demo-guard-maxFailures-error')).toBe('must be >= 1');
+    expect(await page.textContent('#cfg-demo-guard-label-error')).toBe('must NOT have more than 20 characters');
+    expect(await page.isHidden('#cfg-demo-guard-blockMinutes-error')).toBe(true);
+    await page.screenshot({ path: screenshotPath('console-plugin-form-invalid.png'), fullPage: true });
+    const unchanged = JSON.parse((await cli(['config', 'get', 'demo-guard', '--domain', 'example.org', '--json', ...dirs()])).stdout);
+    expect(unchanged.config.maxFailures).toBe(3);
+    expect(unchanged.overrides).toEqual({});
+
+    await page.fill('#cfg-demo-guard-maxFailures', '5');
+    await page.fill('#cfg-demo-guard-label', 'office');
+    await page.selectOption('#cfg-demo-guard-mode', '"tarpit"');
+    await page.fill('#cfg-demo-guard-trustedNetworks', '127.0.0.0/8\n192.0.2.0/24');
+    await page.click('#cfg-demo-guard-save');
+    await page.waitForSelector('.toast.ok');
+    await page.waitForSelector('#plugin-demo-guard .set-here');
+    const saved = JSON.parse((await cli(['config', 'get', 'demo-guard', '--domain', 'example.org', '--json', ...dirs()])).stdout);
+    expect(saved.overrides).toEqual({ maxFailures: 5, label: 'office', mode: 'tarpit', trustedNetworks: ['127.0.0.0/8', '192.0.2.0/24'] });
+    expect(await page.inputValue('#cfg-demo-guard-maxFailures')).toBe('5');
+    await page.screenshot({ path: screenshotPath('console-plugin-form.png'), fullPage: true });
+  });
+
+  test('clear a block; lock the XSS login and see it as text', async () => {
+    await page.click('nav a[data-view="blocks"]');
+    await ready('blocks');
+    const blocksText = await page.textContent('[data-testid="blocks"]');
+    expect(blocksText).toContain('bob@example.org');
+    expect(blocksText).toContain(XSS);
+    await page.click('button[data-action="unblock"][data-key="pair:203.0.113.7/32|bob@example.org"]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="blocks"]')?.textContent?.includes('bob@example.org'));
+    await withStore(async (app) => {
+      expect((await app.store.listBlocks({}, Date.now())).map((b) => b.login)).toEqual([XSS]);
+      const audit = await app.store.listAudit({ subjectPrefix: 'block:' });
+      expect(audit[0]).toMatchObject({ action: 'block.clear', actor: 'console:admin' });
+    });
+
+    await page.fill('#acct-login', XSS);
+    await page.fill('#acct-reason', 'test <b>bold</b>');
+    await page.click('form.grid-form button[type="submit"]');
+    await page.waitForFunction((x) => [...document.querySelectorAll('[data-testid="locked-login"]')].some((e) => e.textContent === x), XSS);
+    expect(await page.$$eval('[data-testid="locked-login"]', (els) => els.map((e) => e.textContent))).toContain(XSS);
+    expect(await page.$('img[src="x"]')).toBeNull();
+    expect(await page.$('b')).toBeNull();
+    await page.click('nav a[data-view="alerts"]');
+    await ready('alerts');
+    expect(await page.textContent('[data-testid="alerts"]')).toContain(`login ${XSS} from 198.51.100.9`);
+    expect(await page.textContent('[data-testid="audit"]')).toContain(`account:${XSS}`);
+    expect(await page.$('img[src="x"]')).toBeNull();
+    expect(dialogs).toEqual([]);
+  });
+
+  test('French from the browser language, with a switch back to English', async () => {
+    const fr = await browser.context.newPage();
+    await fr.addInitScript(() => {
+      Object.defineProperty(navigator, 'languages', { get: () => ['fr-FR', 'fr'] });
+      localStorage.removeItem('mailwarden.lang');
+    });
+    await fr.goto(base + '/#/dashboard');
+    await fr.waitForSelector('body[data-ready="dashboard"]');
+    expect(await fr.textContent('nav a[data-view="dashboard"]')).toBe('Tableau de bord');
+    expect(await fr.textContent('h1')).toBe('Tableau de bord');
+    await fr.screenshot({ path: screenshotPath('console-dashboard-fr.png'), fullPage: true });
+    await fr.selectOption('#lang', 'en');
+    await fr.waitForFunction(() => document.querySelector('h1')?.textContent === 'Dashboard');
+    expect(await fr.getAttribute('html', 'lang')).toBe('en');
+    await fr.close();
+  });
+
+  test('sign out ends the session', async () => {
+    await page.click('#sign-out');
+    await page.waitForSelector('#token');
+    const r = await page.evaluate(async () => (await fetch('/api/dashboard')).status);
+    expect(r).toBe(401);
+  });
+});
