@@ -129,7 +129,8 @@ export class App {
     return ok;
   }
 
-  private serviceContext(p: LoadedPlugin): ServiceContext {
+  /** What a plugin's services (and its admin routes) see of the settings. */
+  serviceContext(p: LoadedPlugin): ServiceContext {
     return {
       plugin: p.manifest.id,
       configs: async () => {

@@ -1,4 +1,4 @@
-import { UsageError } from '../../shared';
+import { AdminApiError, UsageError } from '../../shared';
 import { LoginError } from '../login';
 import { type Problem, ValidationError } from '../validation/ajv';
 
@@ -22,6 +22,7 @@ export interface ErrorBody {
  */
 export function toHttpError(e: unknown): HttpError | undefined {
   if (e instanceof HttpError) return e;
+  if (e instanceof AdminApiError) return new HttpError(e.status >= 400 && e.status < 600 ? e.status : 500, e.message, e.problems);
   if (e instanceof ValidationError) return new HttpError(400, e.message, e.problems);
   if (e instanceof LoginError) return new HttpError(400, e.message, [{ path: '/login', message: e.message, rule: 'login' }]);
   if (e instanceof UsageError) return new HttpError(400, e.message);

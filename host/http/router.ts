@@ -78,17 +78,41 @@ const queryAjv = newAjv({ useDefaults: true, coerceTypes: true });
  * parameter; the segment count must match, so there is no backtracking.
  */
 export class Router {
-  private readonly routes: CompiledRoute[] = [];
+  /** Named groups of routes; '' holds the host's own, others are replaced whole (plugin routes on reload). */
+  private readonly groups = new Map<string, CompiledRoute[]>([['', []]]);
+
+  private get routes(): CompiledRoute[] {
+    return [...this.groups.values()].flat();
+  }
 
   add<B = any, Q = any>(spec: RouteSpec<B, Q>): void {
-    const segments = spec.path.split('/').slice(1);
-    if (this.routes.some((r) => r.spec.method === spec.method && r.spec.path === spec.path)) throw new Error(`route ${spec.method} ${spec.path} added twice`);
-    this.routes.push({
-      spec: spec as RouteSpec,
-      segments,
+    this.groups.get('')!.push(this.compile(spec as RouteSpec, this.routes));
+  }
+
+  /** Replaces a group; a route whose schema does not compile or whose path is taken is reported and left out. */
+  replaceGroup(name: string, specs: readonly RouteSpec[]): Array<{ route: string; reason: string }> {
+    this.groups.set(name, []);
+    const rejected: Array<{ route: string; reason: string }> = [];
+    const group: CompiledRoute[] = [];
+    for (const spec of specs) {
+      try {
+        group.push(this.compile(spec, [...this.routes, ...group]));
+      } catch (e) {
+        rejected.push({ route: `${spec.method} ${spec.path}`, reason: (e as Error).message });
+      }
+    }
+    this.groups.set(name, group);
+    return rejected;
+  }
+
+  private compile(spec: RouteSpec, existing: readonly CompiledRoute[]): CompiledRoute {
+    if (existing.some((r) => r.spec.method === spec.method && r.spec.path === spec.path)) throw new Error(`route ${spec.method} ${spec.path} added twice`);
+    return {
+      spec,
+      segments: spec.path.split('/').slice(1),
       ...(spec.body ? { validateBody: bodyAjv.compile(spec.body) } : {}),
       ...(spec.query ? { validateQuery: queryAjv.compile({ type: 'object', additionalProperties: false, ...spec.query }) } : {}),
-    });
+    };
   }
 
   get specs(): readonly RouteSpec[] {

@@ -6,6 +6,7 @@ import { configRoutes } from './config';
 import { dashboardRoutes } from './dashboard';
 import { domainRoutes } from './domains';
 import { healthRoutes } from './health';
+import { pluginApiRoutes } from './plugin-api';
 import { pluginRoutes } from './plugins';
 import { sessionRoutes } from './session';
 
@@ -20,4 +21,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   blockRoutes,
   accountRoutes,
   alertRoutes,
+  pluginApiRoutes,
 ];
