@@ -246,3 +246,47 @@ function imapLogin(port: number, login: string, password: string, localAddress: 
     });
   });
 }
+
+/**
+ * One PLAIN authentication over Dovecot's auth (SASL) protocol, as Postfix's
+ * `smtpd_sasl_type = dovecot` does it. `target` is the inet port or the unix
+ * socket path of the `sasl` listener. Resolves with the server's verdict line.
+ */
+export function saslAuth(target: number | string, login: string, password: string, o: { remoteIp?: string; service?: string } = {}): Promise<{ ok: boolean; line: string }> {
+  return new Promise((resolve, reject) => {
+    const sock = typeof target === 'number' ? net.connect(target, '127.0.0.1') : net.connect(target);
+    let buf = '';
+    let sent = false;
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`SASL auth of ${login} timed out`));
+    }, 15_000);
+    const done = (r: { ok: boolean; line: string }) => {
+      clearTimeout(timer);
+      sock.end();
+      resolve(r);
+    };
+    sock.setEncoding('utf8');
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    sock.on('connect', () => sock.write(`VERSION\t1\t2\nCPID\t${process.pid}\n`));
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!sent && line === 'DONE') {
+          sent = true;
+          const resp = Buffer.from(`\u0000${login}\u0000${password}`).toString('base64');
+          const rip = o.remoteIp ? `\trip=${o.remoteIp}` : '';
+          sock.write(`AUTH\t1\tPLAIN\tservice=${o.service ?? 'smtp'}${rip}\tnologin\tresp=${resp}\n`);
+        } else if (sent && (line.startsWith('OK\t1') || line.startsWith('FAIL\t1'))) {
+          done({ ok: line.startsWith('OK'), line });
+        }
+      }
+    });
+  });
+}
