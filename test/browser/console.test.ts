@@ -8,6 +8,7 @@ import { loadHostConfig } from '../../host/config/host-config';
 import { createLogger } from '../../host/services/logger';
 import { demoPlugin } from '../helpers/admin-client';
 import { chromiumAvailable, launchChromium, screenshotPath } from '../helpers/browser';
+import { pluginDirWith } from '../helpers/built-plugins';
 import { buildFixturePlugin, tempDir } from '../helpers/plugin-fixture';
 import { cli, type Served, serve } from '../helpers/serve-process';
 
@@ -37,10 +38,10 @@ run('admin console in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = tempDir('mw-console-data-');
-    pluginDir = tempDir('mw-console-plugins-');
+    pluginDir = pluginDirWith(['password-bruteforce']);
     buildFixturePlugin(pluginDir, demoPlugin());
     expect((await cli(['domains', 'add', 'example.org', ...dirs()])).code).toBe(0);
-    served = await serve([...dirs(), '--listen-admin', '127.0.0.1:0', '--listen-dovecot', 'off', '--listen-postfix', 'off']);
+    served = await serve([...dirs(), '--listen-admin', '127.0.0.1:0', '--listen-dovecot', '127.0.0.1:0', '--listen-postfix', 'off'], ['admin', 'dovecot']);
     base = `http://127.0.0.1:${served.ports.admin}`;
     token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
     browser = await launchChromium();
@@ -56,6 +57,18 @@ run('admin console in Chromium', () => {
     await served?.stop();
     for (const d of [dataDir, pluginDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
+
+  /** What Dovecot sends after a failed password (auth_policy_server_url, command=report). */
+  async function dovecotReport(login: string, remote: string, pwhash: string): Promise<void> {
+    const body = JSON.stringify({ login, pwhash, remote, protocol: 'imap', tls: 'false', success: false, policy_reject: false });
+    const r = await fetch(`http://127.0.0.1:${served.ports.dovecot}/?command=report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(r.status).toBe(200);
+  }
+
+  async function dovecotAllow(login: string, remote: string): Promise<number> {
+    const r = await fetch(`http://127.0.0.1:${served.ports.dovecot}/?command=allow`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, remote, protocol: 'imap', tls: 'false' }) });
+    return ((await r.json()) as { status: number }).status;
+  }
 
   async function ready(view: string): Promise<void> {
     await page.waitForSelector(`body[data-ready="${view}"]`);
@@ -78,14 +91,13 @@ run('admin console in Chromium', () => {
   });
 
   test('the dashboard shows blocks, locks and alerts (screenshot)', async () => {
+    // Three distinct wrong passwords through the Dovecot gateway: password-bruteforce blocks the pair.
+    for (const pw of ['a01', 'b02', 'c03']) await dovecotReport('Bob@Example.org', '203.0.113.7', pw);
+    for (const pw of ['a01', 'b02', 'c03']) await dovecotReport(XSS, '198.51.100.9', pw);
+    expect(await dovecotAllow('bob@example.org', '203.0.113.7')).toBe(-1);
     await withStore(async (app) => {
-      const now = Date.now();
-      await app.store.putBlock({ key: 'pair:203.0.113.7/32|bob@example.org', domain: 'example.org', login: 'bob@example.org', network: '203.0.113.7/32', reason: '3 failed logins in 20 min', source: 'password-bruteforce', createdAt: now, expiresAt: now + 20 * 60_000, strikes: 1 });
-      await app.store.putBlock({ key: `login:${XSS}`, domain: 'example.com', login: XSS, reason: `failures for ${XSS}`, source: 'password-bruteforce', createdAt: now, expiresAt: now + 20 * 60_000, strikes: 1 });
       await app.accounts.lock('mallory@example.org', { reason: 'sent 600 recipients in 1 h', by: 'sender-ratelimit', minutes: 60 });
       await app.notifier.notify({ subject: 'Queue at 240 messages', text: 'deferred: 230\nactive: 10\ntop sender: mallory@example.org (180)', severity: 'critical', source: 'queue-monitor' });
-      await app.notifier.notify({ subject: `Blocked ${XSS}`, text: `login ${XSS} from 198.51.100.9`, severity: 'warning', source: 'password-bruteforce', domain: 'example.com' });
-      await app.store.publish('blocks');
     });
     await page.goto(base + '/#/dashboard');
     await page.reload();
@@ -93,7 +105,7 @@ run('admin console in Chromium', () => {
     expect(await page.textContent('[data-testid="card-blocks"] .card-value')).toBe('2');
     expect(await page.textContent('[data-testid="card-locks"] .card-value')).toBe('1');
     expect(await page.textContent('[data-testid="alerts"]')).toContain('Queue at 240 messages');
-    expect(await page.textContent('[data-testid="alerts"]')).toContain(`Blocked ${XSS}`);
+    expect(await page.textContent('[data-testid="alerts"]')).toContain(XSS);
     await page.screenshot({ path: screenshotPath('console-dashboard.png'), fullPage: true });
   });
 
@@ -139,12 +151,15 @@ run('admin console in Chromium', () => {
     const blocksText = await page.textContent('[data-testid="blocks"]');
     expect(blocksText).toContain('bob@example.org');
     expect(blocksText).toContain(XSS);
-    await page.click('button[data-action="unblock"][data-key="pair:203.0.113.7/32|bob@example.org"]');
+    await page.locator('[data-testid="blocks"] tr', { hasText: 'bob@example.org' }).locator('button[data-action="unblock"]').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="blocks"]')?.textContent?.includes('bob@example.org'));
+    const left = JSON.parse((await cli(['blocks', 'list', '--json', ...dirs()])).stdout) as Array<{ login: string }>;
+    expect(left.map((b) => b.login)).toEqual([XSS]);
+    expect(await dovecotAllow('bob@example.org', '203.0.113.7')).toBe(0);
     await withStore(async (app) => {
-      expect((await app.store.listBlocks({}, Date.now())).map((b) => b.login)).toEqual([XSS]);
-      const audit = await app.store.listAudit({ subjectPrefix: 'block:' });
-      expect(audit[0]).toMatchObject({ action: 'block.clear', actor: 'console:admin' });
+      const audit = await app.store.listAudit({ subjectPrefix: 'blocks:' });
+      expect(audit[0]).toMatchObject({ action: 'blocks.clear', actor: 'console:admin' });
+      expect(audit[0].subject).toMatch(/^blocks:key .*bob@example\.org/);
     });
 
     await page.fill('#acct-login', XSS);
@@ -156,7 +171,7 @@ run('admin console in Chromium', () => {
     expect(await page.$('b')).toBeNull();
     await page.click('nav a[data-view="alerts"]');
     await ready('alerts');
-    expect(await page.textContent('[data-testid="alerts"]')).toContain(`login ${XSS} from 198.51.100.9`);
+    expect(await page.textContent('[data-testid="alerts"]')).toContain(XSS);
     expect(await page.textContent('[data-testid="audit"]')).toContain(`account:${XSS}`);
     expect(await page.$('img[src="x"]')).toBeNull();
     expect(dialogs).toEqual([]);

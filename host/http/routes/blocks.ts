@@ -1,5 +1,6 @@
 import { type BlockFilter, normalizeIp } from '../../../shared';
 import type { App } from '../../app';
+import { clearBlocksAudited, describeBlockFilter } from '../../services/block-admin';
 import { HttpError } from '../http-error';
 import type { RouteModule } from '../router';
 import { domainField, loginField } from './params';
@@ -56,19 +57,7 @@ export const blockRoutes: RouteModule = (r) => {
       if (Object.keys(filter).length === 0 && body.all !== true) {
         throw new HttpError(400, 'say which blocks to clear: domain, login, ip, key or source, or all: true', [{ path: '/', message: 'needs at least one of domain, login, ip, key, source, or all: true', rule: 'required' }]);
       }
-      const cleared = await app.store.clearBlocks(filter);
-      if (cleared.length) {
-        await app.store.publish('blocks');
-        await app.store.appendAudit({
-          at: app.clock.now(),
-          actor,
-          action: 'block.clear',
-          subject: cleared.length === 1 ? `block:${cleared[0].key}` : `blocks:${JSON.stringify(filter)}`,
-          ...(filter.domain ? { domain: filter.domain } : {}),
-          before: cleared.slice(0, 100),
-          ...(body.reason ? { reason: body.reason } : {}),
-        });
-      }
+      const cleared = await clearBlocksAudited(app.store, { filter, actor, at: app.clock.now(), what: describeBlockFilter(filter), ...(body.reason ? { reason: body.reason } : {}) });
       return { cleared: cleared.length, blocks: cleared };
     },
   });

@@ -173,8 +173,9 @@ describe('blocks', () => {
     const cleared = await h.call('POST', '/api/blocks/clear', { body: { ip: '192.0.2.7', reason: 'customer called' } });
     expect(cleared.body.cleared).toBe(1);
     expect((await h.app.store.listBlocks({}, clock.now())).map((b) => b.key).sort()).toEqual([`login:${XSS}`, 'net:2001:db8::/64']);
-    const audit = await h.call('GET', '/api/audit?subject=block:');
-    expect(audit.body[0]).toMatchObject({ action: 'block.clear', actor: 'api:token', subject: 'block:pair:192.0.2.7/32|alice@example.org', reason: 'customer called' });
+    const audit = await h.call('GET', '/api/audit?subject=blocks:');
+    expect(audit.body[0]).toMatchObject({ action: 'blocks.clear', actor: 'api:token', subject: 'blocks:ip 192.0.2.7', reason: 'customer called' });
+    expect(audit.body[0].before).toEqual([{ domain: 'example.org', key: 'pair:192.0.2.7/32|alice@example.org', login: 'alice@example.org', network: '192.0.2.7/32', expiresAt: now + 1_200_000 }]);
     expect((await h.call('POST', '/api/blocks/clear', { body: { all: true } })).body.cleared).toBe(2);
   });
 });
