@@ -14,3 +14,4 @@ export * from './state';
 export * from './hooks';
 export * from './net';
 export * from './admin-api';
+export * from './queue';

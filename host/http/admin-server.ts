@@ -36,6 +36,8 @@ export class AdminServer implements Gateway {
     this.statics = new StaticFiles(this.consoleDir);
     if (!this.statics.available) this.app.logger.warn({ dir: this.consoleDir }, 'console not built (run node build.mjs); the API works without it');
     this.server = http.createServer((req, res) => {
+      const t0 = process.hrtime.bigint();
+      res.once('finish', () => this.app.metrics.observe('gateway_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, { gateway: 'admin' }));
       this.handle(req, res).catch((e) => this.fail(req, res, e));
     });
     this.server.headersTimeout = 10_000;
