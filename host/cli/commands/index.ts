@@ -1,8 +1,9 @@
 import type { CliCommand } from '../command';
+import { accountCommand } from './account';
 import { configCommand } from './config';
 import { domainsCommand } from './domains';
 import { pluginsCommand } from './plugins';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, accountCommand];

@@ -1,3 +1,4 @@
+import type { Verdict } from '../../../shared';
 import { relayRequest } from '../../helpers/relay-request';
 import { ratelimitApp } from './plugin-setup';
 
@@ -8,7 +9,7 @@ describe('sender-ratelimit compromise handling', () => {
     const { app, clock, queue, alerts, kicked, idle } = await ratelimitApp({ recipientsPerHour: 2, compromiseFactor: 3 });
     const eom = relayRequest({ saslUsername: alice, sender: 'Alice@Example.com', protocolState: 'END-OF-MESSAGE', queueId: '4F2A01C3B', recipient: '', at: clock.now() });
     expect(await app.pipeline.checkRelay(eom)).toBeUndefined();
-    const verdicts = [];
+    const verdicts: Array<Verdict | undefined> = [];
     const send = async (i: number) => verdicts.push(await app.pipeline.checkRelay(relayRequest({ saslUsername: alice, sender: 'alice@example.com', recipient: `victim${i}@remote.test`, clientAddress: '46.48.93.60', at: clock.now() })));
     // 2 accepted, then refused attempts; the 7th attempt is more than 2 × 3.
     for (let i = 0; i < 6; i++) await send(i);
