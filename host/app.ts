@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { AccountActions, Clock, Logger, Metrics, Notifier, StateStore, type ServiceContext } from '../shared';
+import { AccountActions, Clock, Logger, Metrics, Notifier, QueueActions, StateStore, type ServiceContext } from '../shared';
 import type { HostConfig } from './config/host-config';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
 import { normalizeDomain } from './login';
@@ -8,6 +8,7 @@ import { AuthPipeline } from './pipeline/auth-pipeline';
 import type { LoadedPlugin, PluginFailure } from './plugins/loaded-plugin';
 import { loadPlugins } from './plugins/plugin-loader';
 import { PluginRegistry } from './plugins/plugin-registry';
+import { QueueTools } from './postfix/queue/queue-tools';
 import { HostAccountActions } from './services/account-actions';
 import { SystemClock } from './services/clock';
 import { createLogger, type HostLogger } from './services/logger';
@@ -43,6 +44,8 @@ export class App {
   readonly pipeline: AuthPipeline;
   readonly accounts: HostAccountActions;
   readonly notifier: HostNotifier;
+  /** The Postfix queue of `postfix.configDir`: list, hold, release, delete by exact sender. */
+  readonly queue: QueueTools;
   readonly metrics: PromMetrics;
   readonly clock: Clock;
   readonly logger: HostLogger;
@@ -56,6 +59,7 @@ export class App {
     this.settings = new DomainSettings(store, this.clock, normalizeDomain(config.defaultDomain));
     this.notifier = new HostNotifier(store, this.clock, this.logger, this.metrics, config.notify.dedupeMinutes * 60_000);
     this.accounts = new HostAccountActions(store, this.clock, this.logger, this.metrics, config.accounts.kickCommand);
+    this.queue = new QueueTools(config.postfix, this.clock);
     const c = this.container;
     c.bind(Clock).toConstantValue(this.clock);
     c.bind(Logger).toConstantValue(this.logger);
@@ -63,6 +67,7 @@ export class App {
     c.bind(StateStore).toConstantValue(store);
     c.bind(Notifier).toConstantValue(this.notifier);
     c.bind(AccountActions).toConstantValue(this.accounts);
+    c.bind(QueueActions).toConstantValue(this.queue);
     this.pipeline = new AuthPipeline({
       registry: this.registry,
       settings: this.settings,

@@ -3,7 +3,8 @@ import { accountCommand } from './account';
 import { configCommand } from './config';
 import { domainsCommand } from './domains';
 import { pluginsCommand } from './plugins';
+import { queueCommand } from './queue';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, accountCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, accountCommand, queueCommand];
