@@ -113,7 +113,7 @@ export class Remediation {
     if (i.config.remediate && this.queue) {
       try {
         if (ev.queueIds.length) held += await this.queue.holdQueueIds(ev.queueIds);
-        if (i.login) held += await this.queue.holdBySender(i.login);
+        if (i.login) held += await this.holdLogin(i.login, steps);
         steps.push(`${held} queued message(s) put on hold`);
       } catch (e) {
         steps.push(`holding queued mail FAILED: ${(e as Error).message}`);
@@ -127,6 +127,19 @@ export class Remediation {
       this.logger.error({ err: (e as Error).message, subject: i.subject }, 'compromise alert failed');
     }
     this.logger.warn({ sender: i.login ?? ev.client, steps }, 'suspected compromise handled');
+  }
+
+  /**
+   * What the login queued before the policy saw it: by the SASL login in the
+   * queue files, or (when those cannot be read) by the login as envelope sender.
+   */
+  private async holdLogin(login: string, steps: string[]): Promise<number> {
+    try {
+      return await this.queue!.holdBySaslUsername(login);
+    } catch (e) {
+      steps.push(`reading the SASL login from the queue failed (${(e as Error).message}); held by envelope sender ${login} instead`);
+      return this.queue!.holdBySender(login);
+    }
   }
 
   idle(): Promise<void> {

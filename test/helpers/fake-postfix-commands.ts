@@ -24,5 +24,5 @@ process.stderr.write('postsuper: ' + label + ': ' + n + ' message' + (n === 1 ? 
 `, { mode: 0o755 });
   const postsuperCalls = (): Array<{ argv: string[]; ids: string[] }> =>
     fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
-  return { dir, postsuperCalls };
+  return { dir, postqueuePath: path.join(dir, 'postqueue'), postsuperPath: path.join(dir, 'postsuper'), postsuperCalls };
 }

@@ -1,5 +1,4 @@
-import { UsageError } from '../../../shared';
-import type { QueuedMessage } from '../../postfix/queue/postqueue-json';
+import { UsageError, type QueuedMessage } from '../../../shared';
 import type { QueueOperation } from '../../postfix/queue/postsuper';
 import { FilterError, type QueueFilter, domainArg, durationArg, queueArg, senderArg } from '../../postfix/queue/queue-filter';
 import { CliContext, type Io, type OptionSpec, type Parsed, parse, str } from '../cli-context';
@@ -48,12 +47,13 @@ export function age(ms: number): string {
 /** Fixed columns, so a long queue prints as it streams instead of after the last message. */
 function row(m: QueuedMessage, now: number): string {
   const rcpt = m.recipients.length === 0 ? '-' : m.recipients[0].address + (m.recipients.length > 1 ? ` (+${m.recipients.length - 1})` : '');
-  return `${m.queueId.padEnd(16)} ${m.queueName.padEnd(8)} ${age(now - m.arrivalTime).padStart(7)} ${String(m.size).padStart(9)}  ${(m.sender || '<>').padEnd(32)} ${rcpt}`;
+  return `${m.queueId.padEnd(16)} ${m.queueName.padEnd(8)} ${age(now - m.arrivalTime * 1000).padStart(7)} ${String(m.messageSize).padStart(9)}  ${(m.sender || '<>').padEnd(32)} ${rcpt}`;
 }
 const HEADER = `${'QUEUE-ID'.padEnd(16)} ${'QUEUE'.padEnd(8)} ${'AGE'.padStart(7)} ${'SIZE'.padStart(9)}  ${'SENDER'.padEnd(32)} RECIPIENTS`;
 
+/** The record as `postqueue -j` prints it, so scripts written for one read the other. */
 function toJson(m: QueuedMessage) {
-  return { queue_name: m.queueName, queue_id: m.queueId, arrival_time: Math.round(m.arrivalTime / 1000), message_size: m.size, sender: m.sender, recipients: m.recipients.map((r) => ({ address: r.address, ...(r.delayReason ? { delay_reason: r.delayReason } : {}) })) };
+  return { queue_name: m.queueName, queue_id: m.queueId, arrival_time: m.arrivalTime, message_size: m.messageSize, forced_expire: m.forcedExpire, sender: m.sender, recipients: m.recipients.map((r) => ({ address: r.address, ...(r.delayReason ? { delay_reason: r.delayReason } : {}) })) };
 }
 
 async function list(ctx: CliContext, filter: QueueFilter): Promise<number> {
@@ -61,19 +61,17 @@ async function list(ctx: CliContext, filter: QueueFilter): Promise<number> {
   const now = app.clock.now();
   let n = 0;
   let bytes = 0;
-  let unreadable = 0;
   const out = ctx.io.stdout;
   if (ctx.json) out.write('[');
   else out.write(HEADER + '\n');
-  for await (const m of app.queue.list(filter, () => unreadable++)) {
+  for await (const m of app.queueTools.list(filter)) {
     if (ctx.json) out.write((n ? ',\n' : '\n') + JSON.stringify(toJson(m)));
     else out.write(row(m, now) + '\n');
     n++;
-    bytes += m.size;
+    bytes += m.messageSize;
   }
   if (ctx.json) out.write(n ? '\n]\n' : ']\n');
   else out.write(`${n} message(s), ${bytes} bytes\n`);
-  if (unreadable) ctx.io.stderr.write(`mailwarden: queue list: ${unreadable} record(s) of postqueue -j could not be read and were skipped\n`);
   return EXIT.ok;
 }
 
@@ -84,10 +82,9 @@ async function act(ctx: CliContext, sub: string, filter: QueueFilter, p: Parsed)
   if (op === 'hold' && filter.queue === 'hold') throw new UsageError('queue hold: mail in the hold queue is already held');
   const app = await ctx.open({ plugins: false });
   const now = app.clock.now();
-  const sel = await app.queue.select(filter, op);
+  const sel = await app.queueTools.select(filter, op);
   const who = filter.sender || '<>';
   const err = ctx.io.stderr;
-  if (sel.unreadable) err.write(`mailwarden: queue ${sub}: ${sel.unreadable} record(s) of postqueue -j could not be read and were skipped\n`);
   const where = Object.entries(sel.byQueue).map(([q, c]) => `${q}: ${c}`).join(', ');
   if (!ctx.json) {
     ctx.out(`${sel.ids.length} message(s) from ${who} to ${sub}${where ? ` (${where})` : ''}, ${sel.bytes} bytes`);
@@ -119,7 +116,7 @@ async function act(ctx: CliContext, sub: string, filter: QueueFilter, p: Parsed)
       return EXIT.runtime;
     }
   }
-  const r = await app.queue.apply(op, sel.ids);
+  const r = await app.queueTools.apply(op, sel.ids);
   await app.store.appendAudit({ at: app.clock.now(), actor: ctx.actor, action: `queue.${sub}`, subject: `sender:${who}`, after: { selected: sel.ids.length, confirmed: r.confirmed, filter } });
   report(r.confirmed);
   if (!ctx.json) {

@@ -1,134 +1,127 @@
 import { spawn } from 'node:child_process';
-import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { QueuedMessage, QueuedRecipient } from '../../../shared';
 
-/** One message of `postqueue -j` (Postfix 3.1+). Unknown keys are ignored. */
-export interface QueuedMessage {
-  readonly queueName: string;
-  readonly queueId: string;
-  /** Epoch milliseconds. */
-  readonly arrivalTime: number;
-  readonly size: number;
-  /** Envelope sender as Postfix stores it; '' is the null sender (bounces). */
-  readonly sender: string;
-  readonly recipients: ReadonlyArray<{ readonly address: string; readonly delayReason?: string }>;
+/** Lines handled between two yields to the event loop, so 100k messages never stall it. */
+const YIELD_EVERY = 500;
+/** A `postqueue -j` line longer than this is refused unparsed (a message has at most a few thousand recipients). */
+export const MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+export class PostqueueLineError extends Error {
+  override readonly name = 'PostqueueLineError';
 }
 
-export class PostqueueError extends Error {
-  override readonly name = 'PostqueueError';
+function str(o: Record<string, unknown>, key: string, line: number): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new PostqueueLineError(`postqueue -j line ${line}: "${key}" must be a string`);
+  return v;
 }
 
-/** A line of the stream that is not a queue record (logged by the caller; the rest still counts). */
-export interface BadRecord {
-  readonly line: number;
-  readonly reason: string;
-}
-
-/** A single record larger than this is refused rather than buffered. */
-const MAX_LINE_BYTES = 32 * 1024 * 1024;
-
-/** Turns one JSON line into a message, or a reason why it is not one. */
-export function parseRecord(text: string): QueuedMessage | string {
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(text);
-  } catch (e) {
-    return `not JSON (${(e as Error).message})`;
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'not a JSON object';
-  const { queue_name: q, queue_id: id, arrival_time: at, message_size: size, sender, recipients } = o;
-  if (typeof q !== 'string' || typeof id !== 'string' || id.length === 0) return 'queue_name or queue_id missing';
-  if (typeof sender !== 'string') return `${id}: sender missing`;
-  const rcpts: Array<{ address: string; delayReason?: string }> = [];
-  if (Array.isArray(recipients)) {
-    for (const r of recipients) {
-      if (r && typeof r === 'object' && typeof (r as { address?: unknown }).address === 'string') {
-        const dr = (r as { delay_reason?: unknown }).delay_reason;
-        rcpts.push({ address: (r as { address: string }).address, ...(typeof dr === 'string' ? { delayReason: dr } : {}) });
-      }
-    }
-  }
-  return {
-    queueName: q,
-    queueId: id,
-    arrivalTime: typeof at === 'number' ? at * 1000 : 0,
-    size: typeof size === 'number' ? size : 0,
-    sender,
-    recipients: rcpts,
-  };
+function num(o: Record<string, unknown>, key: string, line: number): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new PostqueueLineError(`postqueue -j line ${line}: "${key}" must be a non-negative number`);
+  return v;
 }
 
 /**
- * Splits a byte stream into lines and parses each as it arrives: memory stays
- * at one record however long the queue, and the caller sees the first
- * message before postqueue has finished.
+ * One line of `postqueue -j` (Postfix 3.1+): one JSON object per message.
+ * Unknown keys are ignored (newer Postfix adds some); a missing or mistyped
+ * known key throws a PostqueueLineError naming the line and the key.
  */
-export async function* parsePostqueueStream(input: AsyncIterable<Buffer | string>, onBad?: (b: BadRecord) => void): AsyncGenerator<QueuedMessage> {
-  let carry: Buffer[] = [];
-  let carryLen = 0;
-  let lineNo = 0;
-  const emit = (buf: Buffer): QueuedMessage | undefined => {
-    lineNo++;
-    const text = buf.toString('utf8').trim();
-    if (text.length === 0) return undefined;
-    const r = parseRecord(text);
-    if (typeof r === 'string') {
-      onBad?.({ line: lineNo, reason: r });
-      return undefined;
-    }
-    return r;
-  };
-  for await (const chunk of input) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    let start = 0;
-    for (let nl = b.indexOf(10, start); nl >= 0; nl = b.indexOf(10, start)) {
-      const piece = b.subarray(start, nl);
-      const line = carryLen ? Buffer.concat([...carry, piece]) : piece;
-      carry = [];
-      carryLen = 0;
-      start = nl + 1;
-      const m = emit(line);
-      if (m) yield m;
-    }
-    if (start < b.length) {
-      carry.push(b.subarray(start));
-      carryLen += b.length - start;
-      if (carryLen > MAX_LINE_BYTES) throw new PostqueueError(`postqueue -j: record ${lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes`);
-    }
+export function parsePostqueueLine(text: string, line = 1): QueuedMessage {
+  if (text.length > MAX_LINE_CHARS) throw new PostqueueLineError(`postqueue -j line ${line}: longer than ${MAX_LINE_CHARS} characters`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new PostqueueLineError(`postqueue -j line ${line}: not JSON (${(e as Error).message})`);
   }
-  if (carryLen) {
-    const m = emit(Buffer.concat(carry));
-    if (m) yield m;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new PostqueueLineError(`postqueue -j line ${line}: must be a JSON object`);
+  const o = doc as Record<string, unknown>;
+  const rcpts = o.recipients;
+  if (!Array.isArray(rcpts)) throw new PostqueueLineError(`postqueue -j line ${line}: "recipients" must be an array`);
+  const recipients: QueuedRecipient[] = rcpts.map((r, i) => {
+    if (typeof r !== 'object' || r === null || typeof (r as { address?: unknown }).address !== 'string') {
+      throw new PostqueueLineError(`postqueue -j line ${line}: "recipients[${i}].address" must be a string`);
+    }
+    const reason = (r as { delay_reason?: unknown }).delay_reason;
+    return typeof reason === 'string' ? { address: (r as { address: string }).address, delayReason: reason } : { address: (r as { address: string }).address };
+  });
+  return {
+    queueName: str(o, 'queue_name', line),
+    queueId: str(o, 'queue_id', line),
+    arrivalTime: num(o, 'arrival_time', line),
+    messageSize: num(o, 'message_size', line),
+    forcedExpire: o.forced_expire === true,
+    sender: str(o, 'sender', line),
+    recipients,
+  };
+}
+
+export interface ReadOptions {
+  /** Called for a line that cannot be parsed; the stream goes on. Default: ignore. */
+  readonly onBadLine?: (error: PostqueueLineError) => void;
+}
+
+/** Parses a `postqueue -j` output stream message by message. */
+export async function* readPostqueueJson(input: Readable, options: ReadOptions = {}): AsyncGenerator<QueuedMessage> {
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  let n = 0;
+  try {
+    for await (const text of rl) {
+      n++;
+      if (n % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
+      if (text.length === 0) continue;
+      let m: QueuedMessage;
+      try {
+        m = parsePostqueueLine(text, n);
+      } catch (e) {
+        if (e instanceof PostqueueLineError) {
+          options.onBadLine?.(e);
+          continue;
+        }
+        throw e;
+      }
+      yield m;
+    }
+  } finally {
+    rl.close();
   }
 }
 
-export interface PostfixCommands {
-  /** Where postqueue and postsuper live. */
-  readonly commandDir: string;
-  /** `-c DIR` for a Postfix instance other than the default. */
+export interface PostqueueCommand {
+  /** `postqueue` binary. */
+  readonly postqueuePath: string;
+  /** Postfix config directory of the instance (`-c`); absent: the default instance. */
   readonly configDir?: string;
 }
 
-/** Runs `postqueue [-c DIR] -j` and yields its messages as they are printed. */
-export async function* readQueue(pf: PostfixCommands, onBad?: (b: BadRecord) => void): AsyncGenerator<QueuedMessage> {
-  const bin = path.join(pf.commandDir, 'postqueue');
-  const args = [...(pf.configDir ? ['-c', pf.configDir] : []), '-j'];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs `postqueue -j` and streams its messages. Stopping the iteration early
+ * kills the process. A non-zero exit is thrown after the last message, with
+ * postqueue's own words.
+ */
+export async function* postqueueMessages(cmd: PostqueueCommand, options: ReadOptions = {}): AsyncGenerator<QueuedMessage> {
+  const args = [...(cmd.configDir ? ['-c', cmd.configDir] : []), '-j'];
+  const child = spawn(cmd.postqueuePath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    if (stderr.length < 4096) stderr += d.toString();
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    if (stderr.length < 4096) stderr += d;
   });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', (e) => reject(new PostqueueError(`cannot run ${bin}: ${e.message}`)));
-    child.on('close', (code) => resolve(code));
+  const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, error }));
+    child.once('close', (code) => resolve({ code }));
   });
-  exited.catch(() => undefined); // awaited below; this only keeps an early spawn error from counting as unhandled
+  let finished = false;
   try {
-    yield* parsePostqueueStream(child.stdout, onBad);
-    const code = await exited;
-    if (code !== 0) throw new PostqueueError(`${bin} ${args.join(' ')} exited with ${code}: ${stderr.trim() || 'no message'}`);
+    yield* readPostqueueJson(child.stdout, options);
+    finished = true;
   } finally {
-    // The caller stopped early (or failed): do not leave postqueue writing to a closed pipe.
-    if (child.exitCode === null) child.kill();
-    await exited.catch(() => undefined);
+    if (!finished) child.kill();
   }
+  const r = await exited;
+  if (r.error) throw new Error(`${cmd.postqueuePath} ${args.join(' ')}: ${r.error.message}`);
+  if (r.code !== 0) throw new Error(`${cmd.postqueuePath} ${args.join(' ')} exited with ${r.code}: ${stderr.trim() || 'no message'}`);
 }

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import * as path from 'node:path';
-import type { PostfixCommands } from './postqueue-json';
+import type { PostfixConfig } from '../postfix-config';
 
 export type QueueOperation = 'hold' | 'release' | 'delete';
 
@@ -23,8 +22,12 @@ export class PostsuperError extends Error {
  * A queue ID as postsuper reads it from stdin: letters and digits only.
  * `ALL` is refused outright: to postsuper it means every message in the queue.
  */
+export function isQueueId(id: string): boolean {
+  return id !== 'ALL' && id.length > 0 && id.length <= 32 && /^[0-9A-Za-z]+$/.test(id);
+}
+
 export function checkQueueId(id: string): string {
-  if (id === 'ALL' || id.length === 0 || id.length > 32 || !/^[0-9A-Za-z]+$/.test(id)) throw new PostsuperError(`"${id.slice(0, 40)}" is not a queue ID`);
+  if (!isQueueId(id)) throw new PostsuperError(`"${id.slice(0, 40)}" is not a queue ID`);
   return id;
 }
 
@@ -44,10 +47,10 @@ export function parseConfirmed(op: QueueOperation, output: string): number {
  * Pipes queue IDs to `postsuper -h -` / `-H -` / `-d -` (never a shell, never
  * the IDs on the command line) and returns the count Postfix confirmed.
  */
-export async function runPostsuper(pf: PostfixCommands, op: QueueOperation, ids: readonly string[]): Promise<PostsuperResult> {
+export async function runPostsuper(pf: Pick<PostfixConfig, 'postsuperPath' | 'configDir'>, op: QueueOperation, ids: readonly string[]): Promise<PostsuperResult> {
   for (const id of ids) checkQueueId(id);
   if (ids.length === 0) return { confirmed: 0, output: '' };
-  const bin = path.join(pf.commandDir, 'postsuper');
+  const bin = pf.postsuperPath;
   const args = [...(pf.configDir ? ['-c', pf.configDir] : []), FLAG[op], '-'];
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,8 +1,5 @@
 import { domainToASCII } from 'node:url';
-import type { QueuedMessage } from './postqueue-json';
-
-export const QUEUE_NAMES = ['maildrop', 'incoming', 'active', 'deferred', 'hold'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+import { QUEUE_NAMES, type QueueName, type QueuedMessage } from '../../../shared';
 
 export interface QueueFilter {
   /** Exact envelope sender (already normalised with normalizeAddress); '' is the null sender. */
@@ -12,6 +9,8 @@ export interface QueueFilter {
   /** Only messages that arrived at least this long ago. */
   readonly olderThanMs?: number;
   readonly queue?: QueueName;
+  /** Exact SASL login that submitted the message (lower-case), read from the queue file. */
+  readonly saslUsername?: string;
 }
 
 export class FilterError extends Error {
@@ -92,7 +91,8 @@ function domainOf(address: string): string {
 export function matches(m: QueuedMessage, f: QueueFilter, now: number): boolean {
   if (f.queue !== undefined && m.queueName !== f.queue) return false;
   if (f.sender !== undefined && normalizeAddress(m.sender) !== f.sender) return false;
-  if (f.olderThanMs !== undefined && now - m.arrivalTime < f.olderThanMs) return false;
+  if (f.olderThanMs !== undefined && now - m.arrivalTime * 1000 < f.olderThanMs) return false;
+  if (f.saslUsername !== undefined && (m.saslUsername ?? '').toLowerCase() !== f.saslUsername) return false;
   if (f.recipientDomain !== undefined && !m.recipients.some((r) => domainOf(r.address) === f.recipientDomain)) return false;
   return true;
 }

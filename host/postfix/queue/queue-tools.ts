@@ -1,10 +1,7 @@
-import type { Clock, QueueActions } from '../../../shared';
-import { type BadRecord, type PostfixCommands, type QueuedMessage, readQueue } from './postqueue-json';
+import type { Clock, MailQueue, QueueActions, QueuedMessage } from '../../../shared';
+import type { PostfixConfig } from '../postfix-config';
 import { type QueueFilter, matches, normalizeAddress } from './queue-filter';
-import { type PostsuperResult, type QueueOperation, runPostsuper } from './postsuper';
-
-/** Where messages come from: `postqueue -j` in production, a list in tests. */
-export type QueueSource = (onBad: (b: BadRecord) => void) => AsyncIterable<QueuedMessage>;
+import { type PostsuperResult, type QueueOperation, isQueueId, runPostsuper } from './postsuper';
 
 export interface Selection {
   readonly ids: string[];
@@ -12,8 +9,6 @@ export interface Selection {
   /** The first messages selected, to show the admin what will be touched. */
   readonly sample: QueuedMessage[];
   readonly byQueue: Record<string, number>;
-  /** Records of the stream that could not be read. */
-  readonly unreadable: number;
 }
 
 const SAMPLE = 20;
@@ -31,15 +26,11 @@ function relevant(op: QueueOperation | undefined, m: QueuedMessage): boolean {
  * 100k messages is fine), then act through postsuper.
  */
 export class QueueTools implements QueueActions {
-  private readonly source: QueueSource;
+  constructor(private readonly queue: MailQueue, private readonly pf: PostfixConfig, private readonly clock: Clock) {}
 
-  constructor(private readonly pf: PostfixCommands, private readonly clock: Clock, source?: QueueSource) {
-    this.source = source ?? ((onBad) => readQueue(pf, onBad));
-  }
-
-  async *list(filter: QueueFilter, onBad: (b: BadRecord) => void = () => undefined): AsyncGenerator<QueuedMessage> {
+  async *list(filter: QueueFilter): AsyncGenerator<QueuedMessage> {
     const now = this.clock.now();
-    for await (const m of this.source(onBad)) if (matches(m, filter, now)) yield m;
+    for await (const m of this.queue.messages(filter.saslUsername !== undefined ? { saslUsername: true } : {})) if (matches(m, filter, now)) yield m;
   }
 
   async select(filter: QueueFilter, op?: QueueOperation): Promise<Selection> {
@@ -47,28 +38,34 @@ export class QueueTools implements QueueActions {
     const sample: QueuedMessage[] = [];
     const byQueue: Record<string, number> = {};
     let bytes = 0;
-    let unreadable = 0;
-    for await (const m of this.list(filter, () => unreadable++)) {
+    for await (const m of this.list(filter)) {
       if (!relevant(op, m)) continue;
       ids.push(m.queueId);
-      bytes += m.size;
+      bytes += m.messageSize;
       byQueue[m.queueName] = (byQueue[m.queueName] ?? 0) + 1;
       if (sample.length < SAMPLE) sample.push(m);
     }
-    return { ids, bytes, sample, byQueue, unreadable };
+    return { ids, bytes, sample, byQueue };
   }
 
   apply(op: QueueOperation, ids: readonly string[]): Promise<PostsuperResult> {
     return runPostsuper(this.pf, op, ids);
   }
 
-  async holdBySender(sender: string): Promise<number> {
-    const sel = await this.select({ sender: normalizeAddress(sender) }, 'hold');
+  private async holdWhere(filter: QueueFilter): Promise<number> {
+    const sel = await this.select(filter, 'hold');
     return (await this.apply('hold', sel.ids)).confirmed;
   }
 
+  holdBySender(sender: string): Promise<number> {
+    return this.holdWhere({ sender: normalizeAddress(sender) });
+  }
+
+  holdBySaslUsername(login: string): Promise<number> {
+    return this.holdWhere({ saslUsername: login.trim().toLowerCase() });
+  }
+
   async holdQueueIds(queueIds: readonly string[]): Promise<number> {
-    const valid = queueIds.filter((id) => id !== 'ALL' && /^[0-9A-Za-z]{1,32}$/.test(id));
-    return (await this.apply('hold', valid)).confirmed;
+    return (await this.apply('hold', queueIds.filter(isQueueId))).confirmed;
   }
 }

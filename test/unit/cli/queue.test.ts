@@ -17,18 +17,19 @@ describe('mailwarden queue', () => {
     fake = fakePostfixCommands(fixture);
     config = path.join(dir, 'mailwarden.json');
     fs.mkdirSync(path.join(dir, 'plugins'));
-    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), postfix: { commandDir: fake.dir, configDir: '/etc/postfix-test' } }));
+    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), postfix: { postqueuePath: fake.postqueuePath, postsuperPath: fake.postsuperPath, configDir: '/etc/postfix-test' } }));
   });
   afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(fake.dir, { recursive: true, force: true });
   });
 
-  test('list --json: exact sender, every queue; unreadable records are reported on stderr', async () => {
+  test('list --json: exact sender, every queue, records as postqueue -j prints them', async () => {
     const r = await cli(['queue', 'list', '--sender', 'Login@Domain.net', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).map((m: { queue_id: string }) => m.queue_id)).toEqual(['8CB7220C381', '2F2F520C35C', '3Pt2mN2VXxznjll']);
-    expect(r.stderr).toContain('1 record(s) of postqueue -j could not be read');
+    const list = JSON.parse(r.stdout);
+    expect(list.map((m: { queue_id: string }) => m.queue_id)).toEqual(['8CB7220C381', '2F2F520C35C', '3Pt2mN2VXxznjll']);
+    expect(list[0]).toEqual(JSON.parse(fs.readFileSync(fixture, 'utf8').split('\n')[0]));
   });
 
   test('list filters combine; the table streams with a total', async () => {
@@ -114,9 +115,9 @@ describe('mailwarden queue', () => {
   });
 
   test('a postqueue that cannot run is a runtime error naming it', async () => {
-    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), postfix: { commandDir: path.join(dir, 'nope') } }));
+    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), postfix: { postqueuePath: path.join(dir, 'nope', 'postqueue') } }));
     const r = await cli(['queue', 'list']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cannot run ${path.join(dir, 'nope', 'postqueue')}`);
+    expect(r.stderr).toContain(`${path.join(dir, 'nope', 'postqueue')} -j: spawn`);
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { parsePostqueueStream, parseRecord, readQueue } from '../../../host/postfix/queue/postqueue-json';
+import { postqueueMessages, readPostqueueJson, type PostqueueLineError } from '../../../host/postfix/queue/postqueue-json';
 import { fakePostfixCommands } from '../../helpers/fake-postfix-commands';
 
 const fixture = path.join(__dirname, '../../fixtures/postqueue-j.jsonl');
@@ -12,36 +12,22 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-describe('postqueue -j stream', () => {
-  test('a record: fields mapped, times in ms, unknown keys ignored', () => {
-    expect(parseRecord('{"queue_name":"hold","queue_id":"3Pt2mN2VXxznjll","arrival_time":1767200000,"message_size":5,"sender":"a@b","recipients":[{"address":"c@d","delay_reason":"x"},{"bogus":1}],"new":true}')).toEqual({
-      queueName: 'hold', queueId: '3Pt2mN2VXxznjll', arrivalTime: 1767200000000, size: 5, sender: 'a@b', recipients: [{ address: 'c@d', delayReason: 'x' }],
-    });
-    expect(parseRecord('[1]')).toBe('not a JSON object');
-    expect(parseRecord('{"queue_name":"hold"}')).toBe('queue_name or queue_id missing');
-    expect(parseRecord('{"queue_name":"hold","queue_id":"A1"}')).toBe('A1: sender missing');
-    expect(parseRecord('{nope')).toMatch(/^not JSON/);
-  });
-
-  test('records split across chunks at any byte are parsed; bad lines are reported with their number', async () => {
+/* The queue tools' view of the issue-7 stream reader: chunking, bad lines, volume. */
+describe('postqueue -j stream (as the queue tools use it)', () => {
+  test('records split across chunks at any byte are parsed; a bad line is reported and skipped', async () => {
     const text = fs.readFileSync(fixture);
     for (const size of [1, 7, 64, text.length]) {
       const chunks: Buffer[] = [];
       for (let i = 0; i < text.length; i += size) chunks.push(text.subarray(i, i + size));
-      const bad: Array<{ line: number; reason: string }> = [];
-      const ms = await collect(parsePostqueueStream(Readable.from(chunks), (b) => bad.push(b)));
+      const bad: PostqueueLineError[] = [];
+      const ms = await collect(readPostqueueJson(Readable.from(chunks), { onBadLine: (e) => bad.push(e) }));
       expect(ms.map((m) => m.queueId)).toEqual(['8CB7220C381', '2F2F520C35C', 'DF38B20C254', 'B5A5820C245', '3Pt2mN2VXxznjll', 'C0FFEE1', 'ABCDEF12', '7E57AB1E']);
-      expect(bad).toEqual([{ line: 8, reason: expect.stringMatching(/^not JSON/) }]);
+      expect(bad.map((e) => e.message)).toEqual([expect.stringMatching(/^postqueue -j line 8: not JSON/)]);
     }
   });
 
-  test('a last record without a newline still counts', async () => {
-    const ms = await collect(parsePostqueueStream(Readable.from(['{"queue_name":"active","queue_id":"AB","sender":"","recipients":[]}'])));
-    expect(ms).toHaveLength(1);
-  });
-
   test('100k messages stream through one at a time', async () => {
-    const line = (i: number) => `{"queue_name":"deferred","queue_id":"${i.toString(16).toUpperCase().padStart(10, '0')}","arrival_time":1767222000,"message_size":400,"sender":"s${i % 100}@example.com","recipients":[{"address":"r${i}@remote.test","delay_reason":"connect to mx.remote.test[192.0.2.1]:25: Connection timed out"}]}\n`;
+    const line = (i: number) => `{"queue_name":"deferred","queue_id":"${i.toString(16).toUpperCase().padStart(10, '0')}","arrival_time":1767222000,"message_size":400,"forced_expire":false,"sender":"s${i % 100}@example.com","recipients":[{"address":"r${i}@remote.test","delay_reason":"connect to mx.remote.test[192.0.2.1]:25: Connection timed out"}]}\n`;
     function* chunks() {
       let buf = '';
       for (let i = 0; i < 100_000; i++) {
@@ -55,7 +41,7 @@ describe('postqueue -j stream', () => {
     }
     let n = 0;
     let fromS7 = 0;
-    for await (const m of parsePostqueueStream(Readable.from(chunks()))) {
+    for await (const m of readPostqueueJson(Readable.from(chunks()))) {
       n++;
       if (m.sender === 's7@example.com') fromS7++;
     }
@@ -63,9 +49,9 @@ describe('postqueue -j stream', () => {
     expect(fromS7).toBe(1000);
   });
 
-  test('readQueue runs postqueue -c DIR -j, and a missing binary is a clear error', async () => {
-    const { dir } = fakePostfixCommands(fixture);
-    expect(await collect(readQueue({ commandDir: dir, configDir: '/nonexistent/conf' }))).toHaveLength(8);
-    await expect(collect(readQueue({ commandDir: '/nonexistent/bin' }))).rejects.toThrow('cannot run /nonexistent/bin/postqueue');
+  test('postqueueMessages runs the configured postqueue with -c DIR -j', async () => {
+    const fake = fakePostfixCommands(fixture);
+    expect(await collect(postqueueMessages({ postqueuePath: fake.postqueuePath, configDir: '/nonexistent/conf' }))).toHaveLength(8);
+    await expect(collect(postqueueMessages({ postqueuePath: '/nonexistent/bin/postqueue' }))).rejects.toThrow('/nonexistent/bin/postqueue -j');
   });
 });

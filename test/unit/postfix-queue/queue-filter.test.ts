@@ -1,8 +1,8 @@
 import { durationArg, domainArg, matches, normalizeAddress, queueArg, senderArg } from '../../../host/postfix/queue/queue-filter';
 import { checkQueueId, parseConfirmed } from '../../../host/postfix/queue/postsuper';
-import type { QueuedMessage } from '../../../host/postfix/queue/postqueue-json';
+import type { QueuedMessage } from '../../../shared';
 
-const msg = (sender: string, o: Partial<QueuedMessage> = {}): QueuedMessage => ({ queueName: 'deferred', queueId: 'A1', arrivalTime: 0, size: 1, sender, recipients: [{ address: 'r@remote.test' }], ...o });
+const msg = (sender: string, o: Partial<QueuedMessage> = {}): QueuedMessage => ({ queueName: 'deferred', queueId: 'A1', arrivalTime: 0, messageSize: 1, forcedExpire: false, sender, recipients: [{ address: 'r@remote.test' }], ...o });
 
 describe('exact sender matching', () => {
   const f = { sender: senderArg('login@domain.net') };
@@ -50,8 +50,8 @@ describe('other filters', () => {
 
   test('older-than counts from arrival, boundary included', () => {
     const m = msg('s@x.test', { arrivalTime: 1_000_000 });
-    expect(matches(m, { olderThanMs: 7_200_000 }, 1_000_000 + 7_200_000)).toBe(true);
-    expect(matches(m, { olderThanMs: 7_200_000 }, 1_000_000 + 7_199_999)).toBe(false);
+    expect(matches(m, { olderThanMs: 7_200_000 }, 1_000_000_000 + 7_200_000)).toBe(true);
+    expect(matches(m, { olderThanMs: 7_200_000 }, 1_000_000_000 + 7_199_999)).toBe(false);
   });
 
   test('durations', () => {

@@ -23,7 +23,8 @@ describe('sender-ratelimit compromise handling', () => {
     expect(await app.accounts.isLocked(alice)).toMatchObject({ by: 'sender-ratelimit', reason: expect.stringContaining('suspected compromise') });
     expect(kicked).toEqual([alice]);
     expect(queue.byIds).toEqual([['4F2A01C3B']]);
-    expect(queue.bySender).toEqual([alice]);
+    expect(queue.byLogin).toEqual([alice]);
+    expect(queue.bySender).toEqual([]);
     const a = await alerts();
     expect(a).toHaveLength(1);
     expect(a[0]).toMatchObject({ severity: 'critical', source: 'sender-ratelimit', domain: 'example.com', subject: 'Suspected compromised account: alice@example.com' });
@@ -31,13 +32,23 @@ describe('sender-ratelimit compromise handling', () => {
     expect(a[0].text).toContain('victim2@remote.test');
     expect(a[0].text).toContain('mailwarden account unlock alice@example.com');
     expect(a[0].text).toContain('mailwarden queue release --sender alice@example.com');
-    expect(a[0].text).toContain('3 queued message(s) put on hold');
+    expect(a[0].text).toContain('2 queued message(s) put on hold');
     expect(a[0].data).toMatchObject({ login: alice, clientAddresses: ['46.48.93.60'], queueIds: ['4F2A01C3B'] });
     // From now on the host refuses the locked login before the plugin runs.
     const next = await app.pipeline.checkRelay(relayRequest({ saslUsername: alice, at: clock.now() }));
     expect(next).toMatchObject({ action: 'deny', plugin: 'host' });
     await idle();
     expect(await alerts()).toHaveLength(1);
+    await app.close();
+  });
+
+  test('when the queue files cannot be read, the login\'s mail is held by envelope sender and the alert says so', async () => {
+    const { app, clock, queue, alerts, idle } = await ratelimitApp({ recipientsPerHour: 1, compromiseFactor: 1 });
+    queue.loginFailure = new Error('EACCES: permission denied');
+    for (let i = 0; i < 2; i++) await app.pipeline.checkRelay(relayRequest({ saslUsername: alice, at: clock.now() }));
+    await idle();
+    expect(queue.bySender).toEqual([alice]);
+    expect((await alerts())[0].text).toContain('held by envelope sender alice@example.com instead');
     await app.close();
   });
 

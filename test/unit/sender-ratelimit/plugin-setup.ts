@@ -11,10 +11,18 @@ export const PLUGIN = 'sender-ratelimit';
 /** Records what the plugin asked of the queue. */
 export class FakeQueue implements QueueActions {
   readonly bySender: string[] = [];
+  readonly byLogin: string[] = [];
+  /** Set to make reading SASL logins from the queue files fail (no permission). */
+  loginFailure: Error | undefined;
   readonly byIds: string[][] = [];
   async holdBySender(sender: string): Promise<number> {
     this.bySender.push(sender);
     return 2;
+  }
+  async holdBySaslUsername(login: string): Promise<number> {
+    if (this.loginFailure) throw this.loginFailure;
+    this.byLogin.push(login);
+    return 1;
   }
   async holdQueueIds(ids: readonly string[]): Promise<number> {
     this.byIds.push([...ids]);
