@@ -1,9 +1,11 @@
 import type { CliCommand } from '../command';
+import { accountCommand } from './account';
 import { blocksCommand } from './blocks';
 import { configCommand } from './config';
 import { domainsCommand } from './domains';
 import { pluginsCommand } from './plugins';
+import { queueCommand } from './queue';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, accountCommand, queueCommand];
