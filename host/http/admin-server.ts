@@ -27,12 +27,13 @@ export class AdminServer implements Gateway {
   readonly router = new Router();
   private auth: AdminAuth | undefined;
   private statics: StaticFiles | undefined;
+  private readonly stopHooks: Array<() => void> = [];
 
   constructor(private readonly app: App, private readonly address: ListenAddress, private readonly consoleDir = path.join(packageRoot(), 'dist', 'console')) {}
 
   async start(): Promise<ListenAddress> {
     const auth = (this.auth = new AdminAuth(resolveAdminToken(this.app.config).token, this.app.clock));
-    for (const m of ROUTE_MODULES) m(this.router, { auth, app: this.app });
+    for (const m of ROUTE_MODULES) m(this.router, { auth, app: this.app, onStop: (fn) => this.stopHooks.push(fn) });
     this.statics = new StaticFiles(this.consoleDir);
     if (!this.statics.available) this.app.logger.warn({ dir: this.consoleDir }, 'console not built (run node build.mjs); the API works without it');
     this.server = http.createServer((req, res) => {
@@ -73,6 +74,7 @@ export class AdminServer implements Gateway {
   }
 
   async stop(): Promise<void> {
+    for (const fn of this.stopHooks.splice(0)) fn();
     const s = this.server;
     if (!s) return;
     const closed = new Promise<void>((resolve) => s.close(() => resolve()));

@@ -50,6 +50,8 @@ export interface RouteSpec<B = any, Q = any> {
 export interface RouteEnv {
   readonly app: App;
   readonly auth: AdminAuth;
+  /** Runs when the listener stops (timers a module started). */
+  onStop(fn: () => void): void;
 }
 
 /** A function that adds one area's routes; every area of the API is one module. */

@@ -9,6 +9,7 @@ import { createLogger } from '../../host/services/logger';
 import { demoPlugin } from '../helpers/admin-client';
 import { chromiumAvailable, launchChromium, screenshotPath } from '../helpers/browser';
 import { pluginDirWith } from '../helpers/built-plugins';
+import { fakePostfixCommands } from '../helpers/fake-postfix-commands';
 import { buildFixturePlugin, tempDir } from '../helpers/plugin-fixture';
 import { cli, type Served, serve } from '../helpers/serve-process';
 
@@ -25,6 +26,8 @@ run('admin console in Chromium', () => {
   let page: Page;
   const dialogs: string[] = [];
   const dirs = () => ['--data-dir', dataDir, '--plugin-dir', pluginDir];
+  let fake: ReturnType<typeof fakePostfixCommands>;
+  let configFile: string;
 
   /** Writes into the same SQLite store the server uses, as another mailwarden process would. */
   async function withStore(fn: (app: App) => Promise<void>): Promise<void> {
@@ -41,7 +44,16 @@ run('admin console in Chromium', () => {
     pluginDir = pluginDirWith(['password-bruteforce']);
     buildFixturePlugin(pluginDir, demoPlugin());
     expect((await cli(['domains', 'add', 'example.org', ...dirs()])).code).toBe(0);
-    served = await serve([...dirs(), '--listen-admin', '127.0.0.1:0', '--listen-dovecot', '127.0.0.1:0', '--listen-postfix', 'off'], ['admin', 'dovecot']);
+    // A Postfix queue the console can read and act on: postqueue/postsuper stand-ins and a queue directory.
+    fake = fakePostfixCommands(path.join(__dirname, '../fixtures/postqueue-j.jsonl'));
+    const queueDirectory = path.join(dataDir, 'queue');
+    for (const [q, n] of [['deferred', 4], ['hold', 1]] as const) {
+      fs.mkdirSync(path.join(queueDirectory, q, 'A'), { recursive: true });
+      for (let i = 0; i < n; i++) fs.writeFileSync(path.join(queueDirectory, q, 'A', `F${i}`), 'x'.repeat(100));
+    }
+    configFile = path.join(dataDir, 'mailwarden.json');
+    fs.writeFileSync(configFile, JSON.stringify({ postfix: { postqueuePath: fake.postqueuePath, postsuperPath: fake.postsuperPath, configDir: '/etc/postfix-test', queueDirectory } }));
+    served = await serve(['--config', configFile, ...dirs(), '--listen-admin', '127.0.0.1:0', '--listen-dovecot', '127.0.0.1:0', '--listen-postfix', 'off'], ['admin', 'dovecot']);
     base = `http://127.0.0.1:${served.ports.admin}`;
     token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
     browser = await launchChromium();
@@ -55,7 +67,7 @@ run('admin console in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await served?.stop();
-    for (const d of [dataDir, pluginDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+    for (const d of [dataDir, pluginDir, fake?.dir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
   /** What Dovecot sends after a failed password (auth_policy_server_url, command=report). */
@@ -175,6 +187,26 @@ run('admin console in Chromium', () => {
     expect(await page.textContent('[data-testid="audit"]')).toContain(`account:${XSS}`);
     expect(await page.$('img[src="x"]')).toBeNull();
     expect(dialogs).toEqual([]);
+  });
+
+  test('queue: by sender, with a confirmation that states the count before deleting', async () => {
+    await page.click('nav a[data-view="queue"]');
+    await ready('queue');
+    expect(await page.textContent('[data-testid="queue-deferred"] .card-value')).toBe('4');
+    const row = page.locator('[data-testid="senders"] tr', { hasText: 'xlogin@domain.net' });
+    expect(await row.locator('td').nth(1).textContent()).toBe('1');
+    await page.screenshot({ path: screenshotPath('console-queue.png'), fullPage: true });
+    await page.click('button[data-action="purge"][data-sender="login@domain.net"]');
+    await page.waitForSelector('dialog[data-testid="confirm"]');
+    expect(await page.textContent('dialog[data-testid="confirm"] p')).toBe('Delete 3 message(s) from login@domain.net for good? Nothing can bring them back.');
+    // Cancel first: nothing happens.
+    await page.click('dialog[data-testid="confirm"] button.plain');
+    expect(fake.postsuperCalls()).toEqual([]);
+    await page.click('button[data-action="purge"][data-sender="login@domain.net"]');
+    await page.click('[data-testid="confirm-ok"]');
+    await page.waitForFunction(() => document.querySelector('.toast.ok')?.textContent?.startsWith('Delete:'));
+    expect(await page.textContent('.toast')).toBe('Delete: Postfix confirmed 3 message(s).');
+    expect(fake.postsuperCalls()).toEqual([{ argv: ['-c', '/etc/postfix-test', '-d', '-'], ids: ['8CB7220C381', '2F2F520C35C', '3Pt2mN2VXxznjll'] }]);
   });
 
   test('French from the browser language, with a switch back to English', async () => {

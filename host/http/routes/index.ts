@@ -8,6 +8,7 @@ import { domainRoutes } from './domains';
 import { healthRoutes } from './health';
 import { pluginApiRoutes } from './plugin-api';
 import { pluginRoutes } from './plugins';
+import { queueRoutes } from './queue';
 import { sessionRoutes } from './session';
 
 /** Every area of the admin API; a new area is one module added here. */
@@ -21,5 +22,6 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   blockRoutes,
   accountRoutes,
   alertRoutes,
+  queueRoutes,
   pluginApiRoutes,
 ];

@@ -3,6 +3,7 @@ import { alertsView } from './alerts';
 import { blocksView } from './blocks';
 import { dashboardView } from './dashboard';
 import { domainsView } from './domains';
+import { queueView } from './queue';
 
 /** The console's screens in nav order; a new screen is one module added here. */
-export const VIEWS: View[] = [dashboardView, domainsView, blocksView, alertsView];
+export const VIEWS: View[] = [dashboardView, domainsView, blocksView, queueView, alertsView];
