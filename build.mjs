@@ -24,6 +24,8 @@ const hostModules = {
   setup(build) {
     const sharedDir = path.join(appOut, 'shared');
     build.onResolve({ filter: /^\./ }, (args) => {
+      // npm packages' own relative imports are theirs to make; only plugin code is fenced in.
+      if (!args.importer.startsWith(appOut + path.sep)) return undefined;
       const target = path.resolve(args.resolveDir, args.path);
       if (target === sharedDir || target.startsWith(sharedDir + path.sep)) return { path: '@mailwarden/shared', external: true };
       const rel = path.relative(path.join(appOut, 'plugins'), target);

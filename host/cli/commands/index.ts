@@ -3,9 +3,10 @@ import { accountCommand } from './account';
 import { blocksCommand } from './blocks';
 import { configCommand } from './config';
 import { domainsCommand } from './domains';
+import { passwordCommand } from './password';
 import { pluginsCommand } from './plugins';
 import { queueCommand } from './queue';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, accountCommand, queueCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, accountCommand, queueCommand, passwordCommand];
