@@ -9,7 +9,7 @@ import { AdminAuth } from './admin-auth';
 import { resolveAdminToken } from './admin-token';
 import { readJsonBody } from './body';
 import { errorBody, HttpError, toHttpError } from './http-error';
-import { preferredLang } from './lang';
+import { langFromAcceptLanguage } from '../password/lang';
 import { checkBody, checkQuery, Reply, Router } from './router';
 import { ROUTE_MODULES } from './routes';
 import { SECURITY_HEADERS, StaticFiles } from './static-files';
@@ -68,7 +68,8 @@ export class AdminServer implements Gateway {
     const caller = m.route.public ? { actor: 'anonymous' } : this.auth!.check(req, method !== 'GET');
     const query = checkQuery(m, url.searchParams);
     const body = checkBody(m, method === 'GET' ? undefined : await readJsonBody(req, MAX_BODY));
-    const result = await m.route.handle({ app: this.app, req, params: m.params, query, body, actor: caller.actor, lang: preferredLang(req.headers['accept-language']) });
+    const acceptLang = langFromAcceptLanguage(req.headers['accept-language']);
+    const result = await m.route.handle({ app: this.app, req, params: m.params, query, body, actor: caller.actor, lang: acceptLang ?? 'en', ...(acceptLang ? { acceptLang } : {}) });
     if (result instanceof Reply) send(res, result.status, result.body, result.headers);
     else send(res, 200, result);
   }

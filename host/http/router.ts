@@ -1,5 +1,6 @@
 import type * as http from 'node:http';
 import type { ValidateFunction } from 'ajv';
+import type { Lang } from '../../shared';
 import type { App } from '../app';
 import type { AdminAuth } from './admin-auth';
 import { newAjv, toProblems } from '../validation/ajv';
@@ -17,8 +18,10 @@ export interface RequestContext<B = any, Q = any> {
   readonly body: B;
   /** Who acts, for the audit trail: `api:token` or `console:<session>`. */
   readonly actor: string;
-  /** Preferred language of the caller (Accept-Language), for messages meant for people. */
-  readonly lang: 'en' | 'fr' | 'de';
+  /** Preferred language of the caller (Accept-Language, else English), for messages meant for people. */
+  readonly lang: Lang;
+  /** The language Accept-Language asked for, when it names one we speak. */
+  readonly acceptLang?: Lang;
 }
 
 /** A non-200 answer, or one that sets headers. */

@@ -41,7 +41,7 @@ run('admin console in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = tempDir('mw-console-data-');
-    pluginDir = pluginDirWith(['password-bruteforce']);
+    pluginDir = pluginDirWith(['password-bruteforce', 'password-sizestrength']);
     buildFixturePlugin(pluginDir, demoPlugin());
     expect((await cli(['domains', 'add', 'example.org', ...dirs()])).code).toBe(0);
     // A Postfix queue the console can read and act on: postqueue/postsuper stand-ins and a queue directory.
@@ -207,6 +207,22 @@ run('admin console in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('.toast.ok')?.textContent?.startsWith('Delete:'));
     expect(await page.textContent('.toast')).toBe('Delete: Postfix confirmed 3 message(s).');
     expect(fake.postsuperCalls()).toEqual([{ argv: ['-c', '/etc/postfix-test', '-d', '-'], ids: ['8CB7220C381', '2F2F520C35C', '3Pt2mN2VXxznjll'] }]);
+  });
+
+  test('password policy tester: each failed rule, then a pass', async () => {
+    await page.click('nav a[data-view="password"]');
+    await ready('password');
+    await page.selectOption('#pw-domain', 'example.org');
+    await page.fill('#pw-login', 'alice');
+    await page.fill('#pw-password', 'alice');
+    await page.click('#pw-check');
+    await page.waitForSelector('[data-testid="pw-violations"]');
+    const rules = await page.$$eval('[data-testid="pw-violations"] li', (els) => els.map((e) => e.getAttribute('data-rule')));
+    expect(rules).toEqual(expect.arrayContaining(['minLength', 'minDigits', 'minUpper']));
+    await page.screenshot({ path: screenshotPath('console-password.png'), fullPage: true });
+    await page.fill('#pw-password', 'Vx9!kq2#Lm7$pR');
+    await page.click('#pw-check');
+    await page.waitForSelector('[data-testid="pw-ok"]');
   });
 
   test('French from the browser language, with a switch back to English', async () => {

@@ -127,6 +127,16 @@ const en = {
   confirmPurge: 'Delete {n} message(s) from {sender} for good? Nothing can bring them back.',
   queueNothing: 'No message from {sender} to act on.',
   queueDone: '{op}: Postfix confirmed {n} message(s).',
+  navPassword: 'Password policy',
+  passwordTester: 'Try a password',
+  passwordHint: "Checks a password against the domain's policy as a password change would. Nothing is stored.",
+  displayName: 'Display name',
+  displayNamePlaceholder: 'optional: Jean Dupont',
+  candidatePassword: 'Password to try',
+  check: 'Check',
+  accepted: 'accepted',
+  passwordOk: 'This password meets the policy.',
+  noPolicy: 'No password policy is enabled for {domain}.',
 };
 
 export type Key = keyof typeof en;
@@ -255,6 +265,16 @@ const fr: Record<Key, string> = {
   confirmPurge: 'Supprimer définitivement {n} message(s) de {sender} ? Rien ne pourra les récupérer.',
   queueNothing: 'Aucun message de {sender} à traiter.',
   queueDone: '{op} : Postfix a confirmé {n} message(s).',
+  navPassword: 'Mots de passe',
+  passwordTester: 'Tester un mot de passe',
+  passwordHint: "Vérifie un mot de passe selon la politique du domaine, comme lors d'un changement. Rien n'est enregistré.",
+  displayName: 'Nom affiché',
+  displayNamePlaceholder: 'facultatif : Jean Dupont',
+  candidatePassword: 'Mot de passe à tester',
+  check: 'Vérifier',
+  accepted: 'accepté',
+  passwordOk: 'Ce mot de passe respecte la politique.',
+  noPolicy: "Aucune politique de mot de passe n'est activée pour {domain}.",
 };
 
 export const LANGS = ['en', 'fr'] as const;

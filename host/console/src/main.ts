@@ -162,7 +162,10 @@ onSessionLost(() => {
   clear(root);
   root.append(signInScreen(t('sessionEnded')));
 });
-window.addEventListener('hashchange', () => void render());
+window.addEventListener('hashchange', () => {
+  toast.hidden = true;
+  void render();
+});
 
 api<{ csrfToken: string }>('GET', '/api/session').then(
   (s) => {

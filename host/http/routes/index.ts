@@ -6,6 +6,7 @@ import { configRoutes } from './config';
 import { dashboardRoutes } from './dashboard';
 import { domainRoutes } from './domains';
 import { healthRoutes } from './health';
+import { passwordRoutes } from './password';
 import { pluginApiRoutes } from './plugin-api';
 import { pluginRoutes } from './plugins';
 import { queueRoutes } from './queue';
@@ -23,5 +24,6 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   accountRoutes,
   alertRoutes,
   queueRoutes,
+  passwordRoutes,
   pluginApiRoutes,
 ];

@@ -3,7 +3,8 @@ import { alertsView } from './alerts';
 import { blocksView } from './blocks';
 import { dashboardView } from './dashboard';
 import { domainsView } from './domains';
+import { passwordView } from './password';
 import { queueView } from './queue';
 
 /** The console's screens in nav order; a new screen is one module added here. */
-export const VIEWS: View[] = [dashboardView, domainsView, blocksView, queueView, alertsView];
+export const VIEWS: View[] = [dashboardView, domainsView, blocksView, queueView, passwordView, alertsView];
