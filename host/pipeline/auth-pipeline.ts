@@ -155,9 +155,9 @@ export class AuthPipeline {
 
   private count(hook: string, v: Verdict): Verdict {
     this.o.metrics.increment('auth_decisions', { hook, verdict: v.action, plugin: v.plugin ?? 'host' });
-    if (hook === 'checkRelay' && v.action !== 'allow') {
-      const held = v.action === 'hold';
-      if (held || v.action === 'tempfail' || v.action === 'delay') this.o.metrics.increment(held ? 'mails_held' : 'mails_deferred', { plugin: v.plugin ?? 'host' });
+    if (hook === 'checkRelay') {
+      const kind = v.action === 'hold' ? 'mails_held' : v.action === 'tempfail' || v.action === 'delay' ? 'mails_deferred' : undefined;
+      if (kind) this.o.metrics.increment(kind, { plugin: v.plugin ?? 'host' });
     }
     return v;
   }

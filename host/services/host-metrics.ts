@@ -41,12 +41,18 @@ export function registerHostMetrics(m: PromMetrics, s: HostMetricSources): void 
 
   // One walk of the queue serves the three gauges of a scrape.
   let shared: Promise<Record<QueueName, QueueCount> | undefined> | undefined;
+  let failing = false;
   const counts = () => {
     shared ??= s.queue.counts().then(
-      (c) => c,
+      (c) => {
+        failing = false;
+        return c;
+      },
       (e) => {
         m.increment('queue_read_errors');
-        s.logger.warn({ err: (e as Error).message }, 'cannot read the Postfix queue for /metrics');
+        // Once per streak: Prometheus scrapes every few seconds.
+        if (!failing) s.logger.warn({ err: (e as Error).message }, 'cannot read the Postfix queue for /metrics');
+        failing = true;
         return undefined;
       },
     );
