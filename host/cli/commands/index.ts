@@ -1,8 +1,10 @@
 import type { CliCommand } from '../command';
 import { configCommand } from './config';
+import { doctorCommand } from './doctor';
 import { domainsCommand } from './domains';
 import { pluginsCommand } from './plugins';
+import { relayCommand } from './relay';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, doctorCommand, relayCommand];

@@ -35,7 +35,9 @@ describe('policyAction', () => {
     [{ action: 'deny', reason: 'no relay' }, 'REJECT no relay'],
     [{ action: 'tempfail', reason: 'busy' }, 'DEFER_IF_PERMIT busy'],
     [{ action: 'hold', reason: 'over cap' }, 'HOLD over cap'],
-    [{ action: 'delay', reason: 'slow down', delaySeconds: 5 }, 'DUNNO'],
+    [{ action: 'delay', reason: 'slow down', delaySeconds: 4.2 }, 'sleep 5'],
+    [{ action: 'delay', reason: 'slow down', delaySeconds: 3600 }, 'sleep 60'],
+    [{ action: 'delay', reason: 'slow down' }, 'DUNNO'],
   ])('%j → %s', (v, a) => expect(policyAction(v)).toBe(a));
 
   it('keeps reply text to one printable ASCII line', () => {
