@@ -247,9 +247,9 @@ export function compareCidr(x: Cidr, y: Cidr): number {
   return x.prefix - y.prefix;
 }
 
-/** 127.0.0.0/8 and ::1: the networks a mail server always trusts for itself. */
-export function isLoopback(ip: ParsedIp): boolean {
-  if (ip.version === 4) return ip.bytes[0] === 127;
-  for (let k = 0; k < 15; k++) if (ip.bytes[k] !== 0) return false;
-  return ip.bytes[15] === 1;
-}
+/**
+ * The server's own loopback addresses, always trusted to relay. Only
+ * 127.0.0.1, not all of 127/8: local software connects from 127.0.0.1, and
+ * the rest of 127/8 stands in for other clients in tests.
+ */
+export const LOOPBACK_NETWORKS: readonly string[] = ['127.0.0.1/32', '::1/128'];

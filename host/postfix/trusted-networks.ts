@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { type AuditEntry, type Cidr, cidrContains, formatCidr, parseCidr, parseIp } from '../../shared';
+import { type AuditEntry, type Cidr, cidrContains, formatCidr, LOOPBACK_NETWORKS, parseCidr, parseIp } from '../../shared';
 import type { App } from '../app';
 import { GLOBAL } from '../domains/domain-settings';
 
@@ -17,7 +17,7 @@ export async function trustedTableFile(app: App): Promise<string> {
 /** Networks of a Postfix cidr: table (the `permit` lines; comments and `!`/if lines skipped) plus loopback. */
 export function readCidrTable(text: string | undefined): Cidr[] {
   const out: Cidr[] = [];
-  for (const n of ['127.0.0.0/8', '::1/128']) {
+  for (const n of LOOPBACK_NETWORKS) {
     const r = parseCidr(n);
     if (r.ok) out.push(r.cidr);
   }

@@ -165,6 +165,18 @@ describe('PostfixPolicyGateway', () => {
     expect(host.mail).toEqual([{ kind: 'accepted', queueId: 'ABC123', sender: 'app@example.com', recipients: ['a@example.net', 'b@example.net'], domain: 'example.com', at: host.clock.now(), clientAddress: '127.0.0.5' }]);
   });
 
+  it('joins RCPT and END-OF-MESSAGE of one message arriving on different connections (one per policy_context)', async () => {
+    const relay = await connect();
+    const limits = await connect();
+    const base = { client_address: '127.0.0.5', sender: 'app@example.com', instance: 'm2' };
+    relay.send(policyRequest({ ...base, protocol_state: 'RCPT', recipient: 'x@example.net', policy_context: 'relay' }));
+    await relay.waitReplies(1);
+    limits.send(policyRequest({ ...base, protocol_state: 'END-OF-MESSAGE', queue_id: 'Q2', policy_context: 'limits' }));
+    await limits.waitReplies(1);
+    await new Promise((r) => setImmediate(r));
+    expect(host.mail).toEqual([expect.objectContaining({ queueId: 'Q2', recipients: ['x@example.net'] })]);
+  });
+
   it('does not report a message it refused at END-OF-MESSAGE', async () => {
     host.decide = (r) => (r.protocolState === 'END-OF-MESSAGE' ? { action: 'deny', reason: 'no' } : undefined);
     const c = await connect();

@@ -168,10 +168,10 @@ describe('trusted-ips plugin (loaded from dist)', () => {
       await cli('add', '!10.0.0.5');
       await cli('add', '203.0.113.9', '--domain', 'example.com');
       const r = await cli('render');
-      expect(r.out).toMatch(/^127\.0\.0\.0\/8\s+permit$/m);
+      expect(r.out).toMatch(/^127\.0\.0\.1\/32\s+permit$/m);
       expect(r.out).toMatch(/^::1\/128\s+permit$/m);
       const nets = r.out.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)[0]);
-      expect(nets).toEqual(['127.0.0.0/8', '::1/128', '10.0.0.0/30', '10.0.0.4/32', '10.0.0.6/31']);
+      expect(nets).toEqual(['127.0.0.1/32', '::1/128', '10.0.0.0/30', '10.0.0.4/32', '10.0.0.6/31']);
       expect(r.out).toContain('# 10.0.0.0/29: "apps", all domains, by cli:tester; except 10.0.0.5/32');
       expect((await cli('render', '--domain', 'example.com')).out).toContain('203.0.113.9/32');
       const file = fs.readFileSync(path.join(dir, 'trusted.cidr'), 'utf8');
