@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { CommandContribution, RelayRequest } from '../../shared';
 import type { App } from '../../host/app';
+import { captureIo } from './cli-io';
 
 export const DIST_PLUGINS = path.join(__dirname, '..', '..', 'dist', 'plugins');
 
@@ -24,12 +24,7 @@ export async function runPluginCommand(app: App, name: string, argv: string[], a
   const p = app.registry.active.find((x) => x.commands.some((c) => c.name === name));
   if (!p) throw new Error(`no loaded plugin contributes "${name}"`);
   const cmd = p.commands.find((c) => c.name === name) as CommandContribution;
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await cmd.run(argv, { stdout, stderr, stdin: new PassThrough(), actor, configs: app.serviceContext(p).configs });
-  return { code, out, err };
+  const io = captureIo();
+  const code = await cmd.run(argv, { ...io, actor, configs: app.serviceContext(p).configs });
+  return { code, ...io.text };
 }

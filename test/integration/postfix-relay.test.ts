@@ -8,7 +8,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { MailEvent } from '../../shared';
 import { App } from '../../host/app';
 import { main } from '../../host/cli/main';
@@ -18,19 +17,15 @@ import { SystemClock } from '../../host/services/clock';
 import { createLogger } from '../../host/services/logger';
 import { openStore } from '../../host/state/open-store';
 import { describePostfix, PostfixInstance } from '../harness/postfix';
+import { captureIo } from '../helpers/cli-io';
 import { tempDir } from '../helpers/plugin-fixture';
 import { LogCapture } from '../helpers/test-app';
 import { DIST_PLUGINS } from '../helpers/trusted-ips';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(args, { stdout, stderr, stdin: new PassThrough(), env: { USER: 'itest', MAILWARDEN_LOG_LEVEL: 'error' } });
-  return { code, out, err };
+  const io = captureIo();
+  const code = await main(args, { ...io, env: { USER: 'itest', MAILWARDEN_LOG_LEVEL: 'error' } });
+  return { code, ...io.text };
 }
 
 /** Retries `send` until `ok` (Postfix picks up a reload and our cache expires within seconds). */
