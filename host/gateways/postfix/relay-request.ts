@@ -17,15 +17,26 @@ function count(v: string | undefined): number {
   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
+/** Normalised domains of recent senders: IDN conversion is the costliest step of a request, and senders repeat. */
+const domainCache = new Map<string, string | null>();
+const DOMAIN_CACHE_SIZE = 4096;
+
 /** The domain part of an envelope address, normalised; undefined for `<>` or junk. */
 export function senderDomain(sender: string): string | undefined {
   const at = sender.lastIndexOf('@');
   if (at < 0 || at === sender.length - 1) return undefined;
+  const raw = sender.slice(at + 1);
+  const hit = domainCache.get(raw);
+  if (hit !== undefined) return hit ?? undefined;
+  let d: string | null;
   try {
-    return normalizeDomain(sender.slice(at + 1));
+    d = normalizeDomain(raw);
   } catch {
-    return undefined;
+    d = null;
   }
+  if (domainCache.size >= DOMAIN_CACHE_SIZE) domainCache.clear();
+  domainCache.set(raw, d);
+  return d ?? undefined;
 }
 
 /**
