@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
-import { CommandContribution, PluginHooks } from '../../shared';
+import { AdminRouteContribution, CommandContribution, PluginHooks } from '../../shared';
+import { TrustedIpsAdminRoutes } from './admin-routes';
 import { TrustedIpsCommand } from './command';
 import { TrustedIpsHooks } from './hooks';
 import { TrustedIpsRepository } from './repository';
@@ -7,5 +8,7 @@ import { TrustedIpsRepository } from './repository';
 export default new ContainerModule(({ bind }) => {
   bind(TrustedIpsRepository).toSelf().inSingletonScope();
   bind(PluginHooks).to(TrustedIpsHooks).inSingletonScope();
-  bind(CommandContribution).to(TrustedIpsCommand).inSingletonScope();
+  bind(TrustedIpsCommand).toSelf().inSingletonScope();
+  bind(CommandContribution).toService(TrustedIpsCommand);
+  bind(AdminRouteContribution).to(TrustedIpsAdminRoutes).inSingletonScope();
 });
