@@ -41,9 +41,11 @@ run('admin console in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = tempDir('mw-console-data-');
-    pluginDir = pluginDirWith(['password-bruteforce', 'password-sizestrength']);
+    pluginDir = pluginDirWith(['password-bruteforce', 'password-sizestrength', 'trusted-ips']);
     buildFixturePlugin(pluginDir, demoPlugin());
     expect((await cli(['domains', 'add', 'example.org', ...dirs()])).code).toBe(0);
+    // trusted-ips writes its cidr table here and "reloads Postfix" with true(1).
+    expect((await cli(['config', 'set', 'trusted-ips', `tableFile=${path.join(dataDir, 'trusted.cidr')}`, 'reloadCommand=true', ...dirs()])).code).toBe(0);
     // A Postfix queue the console can read and act on: postqueue/postsuper stand-ins and a queue directory.
     fake = fakePostfixCommands(path.join(__dirname, '../fixtures/postqueue-j.jsonl'));
     const queueDirectory = path.join(dataDir, 'queue');
@@ -155,6 +157,29 @@ run('admin console in Chromium', () => {
     expect(saved.overrides).toEqual({ maxFailures: 5, label: 'office', mode: 'tarpit', trustedNetworks: ['127.0.0.0/8', '192.0.2.0/24'] });
     expect(await page.inputValue('#cfg-demo-guard-maxFailures')).toBe('5');
     await page.screenshot({ path: screenshotPath('console-plugin-form.png'), fullPage: true });
+  });
+
+  test('trusted IPs: the breadth guard\'s message next to the field, add, then remove (seen through the CLI)', async () => {
+    await page.click('nav a[data-view="trusted"]');
+    await ready('trusted');
+    await page.fill('#ti-network', '10.0.0.0/8');
+    await page.click('#ti-add');
+    await page.waitForSelector('#ti-network-error:not([hidden])');
+    expect(await page.textContent('#ti-network-error')).toMatch(/\/16/);
+    await page.fill('#ti-network', '192.0.2.0/24');
+    await page.fill('#ti-label', 'office relay');
+    await page.fill('#ti-maxPerHour', '300');
+    await page.click('#ti-add');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="trusted-network"]')].some((e) => e.textContent === '192.0.2.0/24'));
+    const listed = JSON.parse((await cli(['trusted-ips', 'list', '--json', ...dirs()])).stdout);
+    expect(listed).toEqual([expect.objectContaining({ network: '192.0.2.0/24', label: 'office relay', maxMessagesPerHour: 300, addedBy: 'console:admin' })]);
+    expect(fs.readFileSync(path.join(dataDir, 'trusted.cidr'), 'utf8')).toContain('192.0.2.0/24');
+    expect(await page.textContent('[data-testid="audit"]')).toContain('trusted-ips.add');
+    await page.screenshot({ path: screenshotPath('console-trusted-ips.png'), fullPage: true });
+    await page.click('button[data-action="remove-trusted"][data-network="192.0.2.0/24"]');
+    await page.click('[data-testid="confirm-ok"]');
+    await page.waitForSelector('[data-testid="trusted"].empty, p[data-testid="trusted"]');
+    expect(JSON.parse((await cli(['trusted-ips', 'list', '--json', ...dirs()])).stdout)).toEqual([]);
   });
 
   test('clear a block; lock the XSS login and see it as text', async () => {
