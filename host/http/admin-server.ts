@@ -7,6 +7,7 @@ import type { ListenAddress } from '../gateways/listen-address';
 import { packageRoot } from '../paths';
 import { AdminAuth } from './admin-auth';
 import { resolveAdminToken } from './admin-token';
+import { closeServer } from './close-server';
 import { readJsonBody } from './body';
 import { errorBody, HttpError, toHttpError } from './http-error';
 import { langFromAcceptLanguage } from '../password/lang';
@@ -74,13 +75,9 @@ export class AdminServer implements Gateway {
     else send(res, 200, result);
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     for (const fn of this.stopHooks.splice(0)) fn();
-    const s = this.server;
-    if (!s) return;
-    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-    s.closeAllConnections();
-    await closed;
+    return closeServer(this.server);
   }
 }
 
