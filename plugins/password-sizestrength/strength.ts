@@ -1,18 +1,24 @@
+import * as path from 'node:path';
 import type { LocalizedText } from '../../shared';
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import type * as Data from './zxcvbn-data.lazy';
 
 /*
- * zxcvbn-ts, with the common list, English common words and Wikipedia words,
- * French and German common words, and en/fr/de first and last names. Built on first use: decompressing and
- * ranking ~300k words takes about half a second, which CLI commands that
- * never check a password should not pay.
+ * zxcvbn-ts with the common list, English common words and Wikipedia words,
+ * French and German common words, and en/fr/de first and last names. Built
+ * on first use: decompressing and ranking ~300k words takes about half a
+ * second, which a plugin load should not pay.
  */
 
-type Translations = { warnings: Record<string, string>; suggestions: Record<string, string> };
+/** The lists live in a bundle of their own, next to this one (or the .ts source under test). */
+function data(): typeof Data {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require(path.join(__dirname, 'zxcvbn-data.lazy'));
+}
 
 interface Estimator {
   readonly zxcvbn: ZxcvbnFactory;
-  readonly translations: Readonly<Record<'en' | 'fr' | 'de', Translations>>;
+  readonly translations: typeof Data.translations;
 }
 
 let estimator: Estimator | undefined;
@@ -40,56 +46,34 @@ function interleave(...lists: ReadonlyArray<readonly string[]>): string[] {
 
 function load(): Estimator {
   if (estimator) return estimator;
-  /* eslint-disable @typescript-eslint/no-var-requires */
-  const { ZxcvbnFactory } = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
-  const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
-  const en = require('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
-  const fr = {
-    commonWords: require('@zxcvbn-ts/language-fr/dist/commonWords.json.cjs'),
-    firstnames: require('@zxcvbn-ts/language-fr/dist/firstnames.json.cjs'),
-    lastnames: require('@zxcvbn-ts/language-fr/dist/lastnames.json.cjs'),
-  };
-  const de = {
-    commonWords: require('@zxcvbn-ts/language-de/dist/commonWords.json.js'),
-    firstnames: require('@zxcvbn-ts/language-de/dist/firstnames.json.js'),
-    lastnames: require('@zxcvbn-ts/language-de/dist/lastnames.json.js'),
-  };
-  const translations = {
-    en: en.translations as Translations,
-    fr: require('@zxcvbn-ts/language-fr/dist/translations.cjs') as Translations,
-    de: require('@zxcvbn-ts/language-de/dist/translations.js') as Translations,
-  };
-  /* eslint-enable @typescript-eslint/no-var-requires */
-  const e = en.dictionary as Record<string, string[]>;
-  const zxcvbn = new ZxcvbnFactory({
+  const d = data();
+  const { en, fr, de } = d.lists;
+  const zxcvbn = new d.ZxcvbnFactory({
     // Seven dictionaries: the 28 of the packages as shipped cost 3x the time
     // for the same scores on our samples (bench/password-policy.bench.js).
     dictionary: {
-      ...common.dictionary,
-      'commonWords-en': e['commonWords-en'],
+      ...d.commonDictionary,
+      'commonWords-en': en.commonWords,
       'commonWords-fr': fr.commonWords,
       'commonWords-de': de.commonWords,
-      'wikipedia-en': e['wikipedia-en'],
-      names: interleave(e['firstnames-en'], fr.firstnames, de.firstnames, e['lastnames-en'], fr.lastnames, de.lastnames),
-    },
-    graphs: common.adjacencyGraphs,
+      'wikipedia-en': en.wikipedia,
+      names: interleave(en.firstnames, fr.firstnames, de.firstnames, en.lastnames, fr.lastnames, de.lastnames),
+    } as never,
+    graphs: d.adjacencyGraphs,
     // The default (100 l33t variants per password) costs 30-100 ms a check on
     // symbol-rich passwords; 10 gave the same scores on our l33t samples at
     // a tenth of the time (bench/password-policy.bench.js).
     l33tMaxSubstitutions: 10,
     // No translations: feedback comes back as keys, translated below into all three languages.
   });
-  estimator = { zxcvbn, translations };
+  estimator = { zxcvbn, translations: d.translations };
   return estimator;
 }
 
 /** The most common passwords (zxcvbn-ts language-common `passwords`), lower-cased. */
 let commonSet: ReadonlySet<string> | undefined;
 export function commonPasswords(): ReadonlySet<string> {
-  if (!commonSet) {
-    const list = (require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common')).dictionary['passwords-common'] as string[];
-    commonSet = new Set(list.map((p) => p.toLowerCase()));
-  }
+  commonSet ??= new Set(data().commonDictionary['passwords-common'].map((p) => p.toLowerCase()));
   return commonSet;
 }
 
@@ -102,7 +86,7 @@ export interface Strength {
   readonly feedback: LocalizedText;
 }
 
-function translate(t: Translations, fallback: Translations, warning: string | null, suggestions: readonly string[]): string {
+function translate(t: Data.Translations, fallback: Data.Translations, warning: string | null, suggestions: readonly string[]): string {
   const parts: string[] = [];
   if (warning) parts.push(t.warnings[warning] ?? fallback.warnings[warning] ?? warning);
   for (const s of suggestions) parts.push(t.suggestions[s] ?? fallback.suggestions[s] ?? s);
