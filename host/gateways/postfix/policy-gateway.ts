@@ -26,6 +26,8 @@ export interface PolicyGatewayOptions {
 
 /** Recipients remembered per message (RCPT requests) to report them at END-OF-MESSAGE. */
 const MAX_RECIPIENTS = 1000;
+/** Requests queued on one connection before it is dropped (Postfix sends one at a time). */
+const MAX_PENDING = 1000;
 /** Messages in progress remembered at once; the oldest is forgotten first. */
 const MAX_MESSAGES = 10_000;
 
@@ -123,8 +125,12 @@ export class PostfixPolicyGateway implements Gateway {
         this.protocolError(conn, `unknown request type "${attrs.request.slice(0, 40)}"`);
         return;
       }
-      conn.pending++;
-      conn.tail = conn.tail.then(() => this.answer(conn, attrs));
+      if (conn.pending >= MAX_PENDING) {
+        this.protocolError(conn, `more than ${MAX_PENDING} requests pipelined without reading the answers`);
+        return;
+      }
+      // Idle connection (Postfix's usual case): answer now; else after the ones before it.
+      conn.tail = conn.pending++ === 0 ? this.answer(conn, attrs) : conn.tail.then(() => this.answer(conn, attrs));
     }
   }
 
