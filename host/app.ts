@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { AccountActions, Clock, Logger, MailQueue, Metrics, Notifier, StateStore, type ServiceContext } from '../shared';
+import { AccountActions, Clock, Logger, MailQueue, Metrics, Notifier, QueueActions, StateStore, type ServiceContext } from '../shared';
 import type { HostConfig } from './config/host-config';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
 import { normalizeDomain } from './login';
@@ -9,6 +9,7 @@ import type { LoadedPlugin, PluginFailure } from './plugins/loaded-plugin';
 import { loadPlugins } from './plugins/plugin-loader';
 import { PluginRegistry } from './plugins/plugin-registry';
 import { PostfixQueue } from './postfix/queue/postfix-queue';
+import { QueueTools } from './postfix/queue/queue-tools';
 import { HostAccountActions } from './services/account-actions';
 import { SystemClock } from './services/clock';
 import { registerHostMetrics } from './services/host-metrics';
@@ -48,6 +49,8 @@ export class App {
   readonly pipeline: AuthPipeline;
   readonly accounts: HostAccountActions;
   readonly notifier: HostNotifier;
+  /** The Postfix queue of `postfix.configDir`: list, hold, release, delete by exact sender. */
+  readonly queueTools: QueueTools;
   readonly metrics: PromMetrics;
   readonly clock: Clock;
   readonly logger: HostLogger;
@@ -64,6 +67,7 @@ export class App {
     this.notifier = new HostNotifier(store, this.clock, this.logger, this.metrics, config.notify.dedupeMinutes * 60_000);
     this.accounts = new HostAccountActions(store, this.clock, this.logger, this.metrics, config.accounts.kickCommand);
     this.queue = deps.queue ?? new PostfixQueue(config.postfix, this.clock, this.logger);
+    this.queueTools = new QueueTools(this.queue, config.postfix, this.clock);
     this.mail = config.notify.mail && new MailTransport(config.notify.mail, this.clock, this.logger, this.metrics, adminDefaults(config.defaultDomain));
     if (this.mail) this.notifier.addTransport(this.mail);
     registerHostMetrics(this.metrics, { queue: this.queue, store, accounts: this.accounts, clock: this.clock, logger: this.logger });
@@ -75,6 +79,7 @@ export class App {
     c.bind(Notifier).toConstantValue(this.notifier);
     c.bind(AccountActions).toConstantValue(this.accounts);
     c.bind(MailQueue).toConstantValue(this.queue);
+    c.bind(QueueActions).toConstantValue(this.queueTools);
     this.pipeline = new AuthPipeline({
       registry: this.registry,
       settings: this.settings,
@@ -141,7 +146,8 @@ export class App {
     return ok;
   }
 
-  private serviceContext(p: LoadedPlugin): ServiceContext {
+  /** What a plugin's services, CLI commands and admin routes see of the host: its config per domain. */
+  serviceContext(p: LoadedPlugin): ServiceContext {
     return {
       plugin: p.manifest.id,
       configs: async () => {

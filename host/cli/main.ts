@@ -1,16 +1,11 @@
 import 'reflect-metadata';
 import { UsageError } from '../../shared';
 import { LoginError } from '../login';
-import { packageRoot } from '../paths';
 import { ValidationError } from '../validation/ajv';
+import { version } from '../version';
 import { CliContext, type Io, parse } from './cli-context';
 import { EXIT } from './command';
 import { COMMANDS } from './commands';
-
-function version(): string {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  return require(`${packageRoot()}/package.json`).version as string;
-}
 
 function help(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -67,7 +62,7 @@ async function runPluginCommand(name: string, argv: readonly string[], io: Io): 
     const app = await ctx.open();
     for (const p of app.registry.active) {
       const c = p.commands.find((x) => x.name === name);
-      if (c) return await c.run(argv.filter((_, i) => !isGlobal(argv, i)), { ...io, actor: ctx.actor });
+      if (c) return await c.run(argv.filter((_, i) => !isGlobal(argv, i)), { ...io, actor: ctx.actor, configs: app.serviceContext(p).configs });
     }
     throw new UsageError(`unknown command "${name}" (see mailwarden --help)`);
   } finally {

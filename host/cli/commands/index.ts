@@ -1,9 +1,15 @@
 import type { CliCommand } from '../command';
+import { accountCommand } from './account';
+import { blocksCommand } from './blocks';
 import { configCommand } from './config';
+import { doctorCommand } from './doctor';
 import { domainsCommand } from './domains';
 import { passwordCommand } from './password';
+import { logsCommand } from './logs';
 import { pluginsCommand } from './plugins';
+import { queueCommand } from './queue';
+import { relayCommand } from './relay';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, passwordCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, accountCommand, queueCommand, passwordCommand, doctorCommand, relayCommand, logsCommand];

@@ -13,12 +13,15 @@ export function replyText(reason: string): string {
   return out.trim() || 'policy';
 }
 
+/** Longest tarpit asked of Postfix; SMTP clients wait minutes, but a longer pause ties up an smtpd process for little gain. */
+export const MAX_SLEEP_SECONDS = 60;
+
 /**
  * The access(5) action for a verdict. No verdict is DUNNO: Postfix goes on
  * with its own restrictions (reject_unauth_destination…), so silence never
- * opens the relay. `delay` is DUNNO too: Postfix has no tarpit reply, and
- * holding the answer back would stall the smtpd process and run into
- * smtpd_policy_service_timeout, which Postfix treats as a server error.
+ * opens the relay. `delay` becomes Postfix's own `sleep N` restriction
+ * (pause, then go on like DUNNO) rather than us holding the answer back,
+ * which would run into smtpd_policy_service_timeout.
  */
 export function policyAction(v: Verdict | undefined): string {
   if (!v) return 'DUNNO';
@@ -31,8 +34,10 @@ export function policyAction(v: Verdict | undefined): string {
       return `DEFER_IF_PERMIT ${replyText(v.reason)}`;
     case 'hold':
       return `HOLD ${replyText(v.reason)}`;
-    case 'delay':
-      return 'DUNNO';
+    case 'delay': {
+      const n = Math.min(MAX_SLEEP_SECONDS, Math.ceil(v.delaySeconds ?? 0));
+      return n >= 1 ? `sleep ${n}` : 'DUNNO';
+    }
     default:
       return 'DUNNO';
   }

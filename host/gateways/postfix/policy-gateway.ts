@@ -26,18 +26,27 @@ export interface PolicyGatewayOptions {
 
 /** Recipients remembered per message (RCPT requests) to report them at END-OF-MESSAGE. */
 const MAX_RECIPIENTS = 1000;
+/** Requests queued on one connection before it is dropped (Postfix sends one at a time). */
+const MAX_PENDING = 1000;
+/** Messages in progress remembered at once; the oldest is forgotten first. */
+const MAX_MESSAGES = 10_000;
 
-/** One smtpd process's connection: its parser and the message it is receiving. */
+/** One policy client connection (Postfix opens one per smtpd process and per check_policy_service definition). */
 interface Connection {
   readonly socket: net.Socket;
   readonly parser: PolicyParser;
   readonly remote: string;
   /** Answers go out in request order: each request waits for the one before. */
   tail: Promise<void>;
-  instance: string;
+  /** Requests received and not yet answered. */
+  pending: number;
+  /** Answers held back while more requests of a pipelined batch are pending: one write for the batch. */
+  out: string;
+}
+
+interface MessageInProgress {
   recipients: Set<string>;
-  /** Instance already reported to onMail. */
-  reported: string;
+  reported: boolean;
 }
 
 /**
@@ -51,6 +60,12 @@ export class PostfixPolicyGateway implements Gateway {
   readonly name = 'postfix';
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  /**
+   * By Postfix's `instance` attribute (unique per message). Not per
+   * connection: each policy_context is a separate check_policy_service, so the
+   * RCPT and END-OF-MESSAGE requests of one message may come on different connections.
+   */
+  private readonly messages = new Map<string, MessageInProgress>();
 
   constructor(private readonly host: PolicyGatewayHost, private readonly address: ListenAddress, private readonly options: PolicyGatewayOptions = {}) {}
 
@@ -85,9 +100,8 @@ export class PostfixPolicyGateway implements Gateway {
       parser: new PolicyParser(),
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
       tail: Promise.resolve(),
-      instance: '',
-      recipients: new Set(),
-      reported: '',
+      pending: 0,
+      out: '',
     };
     this.sockets.add(socket);
     socket.setEncoding('latin1');
@@ -111,7 +125,12 @@ export class PostfixPolicyGateway implements Gateway {
         this.protocolError(conn, `unknown request type "${attrs.request.slice(0, 40)}"`);
         return;
       }
-      conn.tail = conn.tail.then(() => this.answer(conn, attrs));
+      if (conn.pending >= MAX_PENDING) {
+        this.protocolError(conn, `more than ${MAX_PENDING} requests pipelined without reading the answers`);
+        return;
+      }
+      // Idle connection (Postfix's usual case): answer now; else after the ones before it.
+      conn.tail = conn.pending++ === 0 ? this.answer(conn, attrs) : conn.tail.then(() => this.answer(conn, attrs));
     }
   }
 
@@ -127,46 +146,69 @@ export class PostfixPolicyGateway implements Gateway {
     let verdict: Verdict | undefined;
     try {
       request = toRelayRequest(attrs, this.host.pipeline.defaultDomain, this.host.clock.now());
-      this.track(conn, request);
+      this.track(request);
       verdict = await this.host.pipeline.checkRelay(request);
     } catch (e) {
       // No opinion rather than an accidental permit: Postfix's own rules decide.
       this.host.logger.warn({ remote: conn.remote, state: attrs.protocol_state, err: (e as Error).message }, 'postfix policy request not evaluated; answering DUNNO');
     }
     const action = policyAction(verdict);
-    if (!conn.socket.destroyed) conn.socket.write(`action=${action}\n\n`);
+    this.send(conn, `action=${action}\n\n`);
     this.host.metrics.increment('policy_replies', { action: verdict ? verdict.action : 'none' });
     if (verdict && verdict.action !== 'allow') {
       this.host.logger.info({ client: request?.clientAddress, sasl: request?.saslUsername, state: request?.protocolState, context: request?.policyContext, action, plugin: verdict.plugin }, 'postfix policy verdict');
     }
     if (request && request.protocolState === 'END-OF-MESSAGE' && (!verdict || verdict.action === 'allow' || verdict.action === 'hold' || verdict.action === 'delay')) {
-      this.emitAccepted(conn, request);
+      this.emitAccepted(request);
     }
   }
 
-  /** Remembers the recipients of the message in progress on this connection (one smtpd process: one message at a time). */
-  private track(conn: Connection, r: RelayRequest): void {
-    if (r.instance !== conn.instance) {
-      conn.instance = r.instance;
-      conn.recipients = new Set();
+  private message(instance: string): MessageInProgress {
+    let m = this.messages.get(instance);
+    if (!m) {
+      if (this.messages.size >= MAX_MESSAGES) this.messages.delete(this.messages.keys().next().value as string);
+      m = { recipients: new Set(), reported: false };
+      this.messages.set(instance, m);
     }
-    if (r.protocolState === 'RCPT' && r.recipient && conn.recipients.size < MAX_RECIPIENTS) conn.recipients.add(r.recipient);
+    return m;
   }
 
-  private emitAccepted(conn: Connection, r: RelayRequest): void {
+  /** Postfix waits for each answer, so the last pending one goes out at once; a pipelined batch goes out in one write. */
+  private send(conn: Connection, reply: string): void {
+    conn.pending--;
+    if (conn.socket.destroyed) return;
+    if (conn.pending > 0) {
+      conn.out += reply;
+      return;
+    }
+    const out = conn.out ? conn.out + reply : reply;
+    conn.out = '';
+    conn.socket.write(out, 'latin1');
+  }
+
+  /** Remembers the recipients of a message seen at RCPT, to report them with it. */
+  private track(r: RelayRequest): void {
+    if (r.protocolState !== 'RCPT' || !r.instance || !r.recipient) return;
+    const m = this.message(r.instance);
+    if (m.recipients.size < MAX_RECIPIENTS) m.recipients.add(r.recipient);
+  }
+
+  private emitAccepted(r: RelayRequest): void {
+    const m = r.instance ? this.message(r.instance) : { recipients: new Set<string>(), reported: false };
     // The same message may be checked from several restriction lists (policy_context): report it once.
-    if (r.instance && r.instance === conn.reported) return;
-    conn.reported = r.instance;
+    if (m.reported) return;
+    m.reported = true;
     const event: MailEvent = {
       kind: 'accepted',
       queueId: r.queueId ?? '',
       sender: r.sender,
-      recipients: [...conn.recipients],
+      recipients: [...m.recipients],
       domain: r.domain,
       at: r.at,
       ...(r.saslUsername ? { saslUsername: r.saslUsername } : {}),
       ...(r.clientAddress ? { clientAddress: r.clientAddress } : {}),
     };
+    m.recipients = new Set();
     this.host.pipeline.onMail(event).catch((e) => this.host.logger.error({ err: (e as Error).message }, 'onMail failed'));
   }
 }

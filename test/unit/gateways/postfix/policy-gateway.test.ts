@@ -35,7 +35,9 @@ describe('policyAction', () => {
     [{ action: 'deny', reason: 'no relay' }, 'REJECT no relay'],
     [{ action: 'tempfail', reason: 'busy' }, 'DEFER_IF_PERMIT busy'],
     [{ action: 'hold', reason: 'over cap' }, 'HOLD over cap'],
-    [{ action: 'delay', reason: 'slow down', delaySeconds: 5 }, 'DUNNO'],
+    [{ action: 'delay', reason: 'slow down', delaySeconds: 4.2 }, 'sleep 5'],
+    [{ action: 'delay', reason: 'slow down', delaySeconds: 3600 }, 'sleep 60'],
+    [{ action: 'delay', reason: 'slow down' }, 'DUNNO'],
   ])('%j → %s', (v, a) => expect(policyAction(v)).toBe(a));
 
   it('keeps reply text to one printable ASCII line', () => {
@@ -144,6 +146,14 @@ describe('PostfixPolicyGateway', () => {
     expect(await ok.waitReplies(1)).toEqual(['action=OK']);
   });
 
+  it('drops a client that pipelines more than 1000 requests without reading answers', async () => {
+    host.decide = () => new Promise(() => undefined);
+    const c = await connect();
+    c.send(policyRequest({ protocol_state: 'RCPT' }).repeat(1001));
+    expect(await c.waitClosed()).toBe(true);
+    expect(host.warnings.some((w) => String(w.reason).includes('more than 1000 requests pipelined'))).toBe(true);
+  });
+
   it('answers the good requests before a bad one on the same connection only if they completed first', async () => {
     const c = await connect();
     c.send(policyRequest({ protocol_state: 'RCPT' }));
@@ -161,6 +171,18 @@ describe('PostfixPolicyGateway', () => {
     await c.waitReplies(5);
     await new Promise((r) => setImmediate(r));
     expect(host.mail).toEqual([{ kind: 'accepted', queueId: 'ABC123', sender: 'app@example.com', recipients: ['a@example.net', 'b@example.net'], domain: 'example.com', at: host.clock.now(), clientAddress: '127.0.0.5' }]);
+  });
+
+  it('joins RCPT and END-OF-MESSAGE of one message arriving on different connections (one per policy_context)', async () => {
+    const relay = await connect();
+    const limits = await connect();
+    const base = { client_address: '127.0.0.5', sender: 'app@example.com', instance: 'm2' };
+    relay.send(policyRequest({ ...base, protocol_state: 'RCPT', recipient: 'x@example.net', policy_context: 'relay' }));
+    await relay.waitReplies(1);
+    limits.send(policyRequest({ ...base, protocol_state: 'END-OF-MESSAGE', queue_id: 'Q2', policy_context: 'limits' }));
+    await limits.waitReplies(1);
+    await new Promise((r) => setImmediate(r));
+    expect(host.mail).toEqual([expect.objectContaining({ queueId: 'Q2', recipients: ['x@example.net'] })]);
   });
 
   it('does not report a message it refused at END-OF-MESSAGE', async () => {

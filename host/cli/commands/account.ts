@@ -1,0 +1,71 @@
+import { UsageError } from '../../../shared';
+import { normalizeLogin } from '../../login';
+import { CliContext, parse, str } from '../cli-context';
+import type { CliCommand } from '../command';
+import { isoTime, table } from '../table';
+
+const MAX_MINUTES = 525_600;
+
+function minutesArg(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^[0-9]{1,6}$/.test(text) || n < 1 || n > MAX_MINUTES) throw new UsageError(`account lock: --minutes must be a whole number from 1 to ${MAX_MINUTES}, not "${text}"`);
+  return n;
+}
+
+export const accountCommand: CliCommand = {
+  name: 'account',
+  summary: 'lock, unlock or log out an account; list locked accounts',
+  usage: `mailwarden account lock LOGIN [--minutes N] [--reason TEXT]
+mailwarden account unlock LOGIN
+mailwarden account list [--json]
+mailwarden account logout LOGIN     (runs accounts.kickCommand, default: doveadm kick LOGIN)
+  A locked account is refused by the Dovecot and Postfix gateways (logins, SMTP AUTH
+  and relaying). Without --minutes a lock stays until it is unlocked.`,
+  async run(argv, io) {
+    const p = parse(argv, { minutes: { type: 'string' }, reason: { type: 'string' } }, 'account');
+    const [sub, raw, ...rest] = p.positionals;
+    if (rest.length) throw new UsageError(`account ${sub}: unexpected argument "${rest[0]}"`);
+    if (!sub) throw new UsageError('account: a subcommand is required (lock, unlock, list, logout)');
+    if (!['lock', 'unlock', 'list', 'logout'].includes(sub)) throw new UsageError(`account: unknown subcommand "${sub}" (lock, unlock, list, logout)`);
+    if (sub !== 'lock' && (str(p, 'minutes') !== undefined || str(p, 'reason') !== undefined)) throw new UsageError(`account ${sub}: --minutes and --reason belong to "account lock"`);
+    if (sub === 'list' && raw !== undefined) throw new UsageError(`account list: unexpected argument "${raw}"`);
+    if (sub !== 'list' && !raw) throw new UsageError(`account ${sub}: LOGIN is required`);
+    const minutes = minutesArg(str(p, 'minutes'));
+    const ctx = new CliContext(io, p);
+    try {
+      const app = await ctx.open({ plugins: false });
+      const login = raw === undefined ? '' : normalizeLogin(raw, app.settings.defaultDomain).login;
+      switch (sub) {
+        case 'lock': {
+          const reason = str(p, 'reason') ?? 'locked by an administrator';
+          const lock = await app.accounts.lock(login, { reason, by: ctx.actor, ...(minutes ? { minutes } : {}) });
+          ctx.json ? ctx.outJson(lock) : ctx.out(`locked ${login}${lock.until ? ` until ${isoTime(lock.until)}` : ' until unlocked'}`);
+          return 0;
+        }
+        case 'unlock': {
+          if (!(await app.accounts.unlock(login, ctx.actor))) {
+            io.stderr.write(`mailwarden: account unlock: ${login} is not locked\n`);
+            return 1;
+          }
+          ctx.out(`unlocked ${login}`);
+          return 0;
+        }
+        case 'list': {
+          const locks = await app.accounts.listLocks();
+          if (ctx.json) ctx.outJson(locks);
+          else if (locks.length === 0) ctx.out('no account is locked');
+          else ctx.out(table(['LOGIN', 'SINCE', 'UNTIL', 'BY', 'REASON'], locks.map((l) => [l.login, isoTime(l.at), isoTime(l.until) ?? 'unlocked by hand', l.by, l.reason])));
+          return 0;
+        }
+        default: {
+          await app.accounts.closeSessions(login, ctx.actor);
+          ctx.out(`closed the sessions of ${login}`);
+          return 0;
+        }
+      }
+    } finally {
+      await ctx.close();
+    }
+  },
+};

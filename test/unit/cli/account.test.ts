@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from '../../helpers/plugin-fixture';
+import { runCli } from '../../helpers/run-cli';
+
+describe('mailwarden account', () => {
+  let dir: string;
+  let config: string;
+  let kicks: string;
+  const cli = (...args: string[]) => runCli([...args, '--config', config]);
+
+  beforeEach(() => {
+    dir = tempDir('mw-account-');
+    kicks = path.join(dir, 'kicks.txt');
+    config = path.join(dir, 'mailwarden.json');
+    const recorder = `require('fs').appendFileSync(${JSON.stringify(kicks)}, process.argv[1] + '\\n')`;
+    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), defaultDomain: 'example.com', accounts: { kickCommand: [process.execPath, '-e', recorder, '{login}'] } }));
+    fs.mkdirSync(path.join(dir, 'plugins'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('lock (normalised login), list, unlock', async () => {
+    const r = await cli('account', 'lock', '  Alice@EXAMPLE.com ', '--minutes', '30', '--reason', 'password guessed');
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^locked alice@example\.com until 20\d\d-/) });
+    await cli('account', 'lock', 'bob');
+    const list = await cli('account', 'list', '--json');
+    expect(list.code).toBe(0);
+    const locks = JSON.parse(list.stdout);
+    expect(locks.map((l: { login: string }) => l.login).sort()).toEqual(['alice@example.com', 'bob@example.com']);
+    const alice = locks.find((l: { login: string }) => l.login === 'alice@example.com');
+    expect(alice).toMatchObject({ reason: 'password guessed', by: expect.stringMatching(/^cli:/) });
+    expect(alice.until - alice.at).toBe(30 * 60_000);
+    expect(locks.find((l: { login: string }) => l.login === 'bob@example.com').until).toBeUndefined();
+    const table = await cli('account', 'list');
+    expect(table.stdout).toMatch(/^LOGIN\s+SINCE\s+UNTIL\s+BY\s+REASON\n/);
+    expect(table.stdout).toContain('unlocked by hand');
+    expect(await cli('account', 'unlock', 'ALICE@example.com')).toMatchObject({ code: 0, stdout: 'unlocked alice@example.com\n' });
+    expect(await cli('account', 'unlock', 'alice@example.com')).toMatchObject({ code: 1, stderr: expect.stringContaining('alice@example.com is not locked') });
+    expect(JSON.parse((await cli('account', 'list', '--json')).stdout)).toHaveLength(1);
+  });
+
+  test('logout runs the configured command with the normalised login', async () => {
+    expect(await cli('account', 'logout', 'Carol@Example.COM')).toMatchObject({ code: 0, stdout: 'closed the sessions of carol@example.com\n' });
+    expect(fs.readFileSync(kicks, 'utf8')).toBe('carol@example.com\n');
+  });
+
+  test('a failing session command is reported, exit 1', async () => {
+    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), accounts: { kickCommand: [process.execPath, '-e', 'process.stderr.write("no such user"); process.exit(68)', '{login}'] } }));
+    expect(await cli('account', 'logout', 'dave')).toMatchObject({ code: 1, stderr: expect.stringContaining('no such user') });
+  });
+
+  test.each([
+    [['account'], 'a subcommand is required'],
+    [['account', 'frobnicate', 'x'], 'unknown subcommand "frobnicate"'],
+    [['account', 'lock'], 'LOGIN is required'],
+    [['account', 'lock', 'a', '--minutes', '0'], '--minutes must be a whole number'],
+    [['account', 'lock', 'a', '--minutes', '1e3'], '--minutes must be a whole number'],
+    [['account', 'unlock', 'a', '--minutes', '5'], '--minutes and --reason belong to "account lock"'],
+    [['account', 'lock', 'a\u0001b'], 'control characters'],
+    [['account', 'list', 'x'], 'unexpected argument "x"'],
+  ])('usage error %j', async (args, message) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(JSON.parse((await cli('account', 'list', '--json')).stdout)).toEqual([]);
+  });
+});
