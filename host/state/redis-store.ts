@@ -150,6 +150,11 @@ export class RedisStore implements HostStore {
     return this.up;
   }
 
+  /** Keys the local fallback holds (bounded by fallbackMaxKeys). */
+  get fallbackKeys(): number {
+    return this.fallback.size;
+  }
+
   /** Resolves once the first connection attempt is over (connected or not). */
   async ready(): Promise<boolean> {
     await this.connected;

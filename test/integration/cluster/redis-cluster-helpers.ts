@@ -30,11 +30,12 @@ export function failCounterDir(): string {
 export const newPrefix = () => `mwt${randomBytes(4).toString('hex')}:`;
 
 /** One mailwarden node (an App with its plugins) on the shared Redis. */
-export async function startNode(url: string, keyPrefix: string, pluginDir: string, failOpen = true): Promise<Node> {
+/** `commandTimeoutMs` is generous by default: the test machine is shared and a slow answer must not pass for an outage. */
+export async function startNode(url: string, keyPrefix: string, pluginDir: string, failOpen = true, commandTimeoutMs = 3000): Promise<Node> {
   const metrics = new PromMetrics();
   const clock = new ManualClock(Date.now());
   const storeLogs = new LogCapture();
-  const store = new RedisStore({ url, keyPrefix, failOpen, metrics, logger: createLogger('debug', storeLogs), now: () => clock.now() });
+  const store = new RedisStore({ url, keyPrefix, failOpen, commandTimeoutMs, metrics, logger: createLogger('debug', storeLogs), now: () => clock.now() });
   await store.ready();
   const node = await testApp({ pluginDir, clock, store });
   expect(await node.app.loadPlugins()).toEqual([]);

@@ -39,7 +39,7 @@ describeWithRedis('Redis store', () => {
   });
   storeConformance(async () => {
     // A prefix of its own per test: one server, no cross-talk.
-    const store = new RedisStore({ url: server.url, keyPrefix: `t${randomBytes(4).toString('hex')}:`, failOpen: false });
+    const store = new RedisStore({ url: server.url, keyPrefix: `t${randomBytes(4).toString('hex')}:`, failOpen: false, commandTimeoutMs: 5000 });
     expect(await store.ready()).toBe(true);
     return { store, close: () => store.close() };
   });
