@@ -71,17 +71,12 @@ export class AuthPipeline {
   /** Normalises a gateway's attempt (throws LoginError on an unusable login). */
   attempt(raw: RawAttempt): AuthAttempt {
     const { login, domain } = normalizeLogin(raw.login, this.o.settings.defaultDomain);
-    return {
-      domain,
-      login,
-      remoteIp: raw.remoteIp,
-      protocol: raw.protocol,
-      at: this.o.clock.now(),
-      ...(raw.pwhash !== undefined ? { pwhash: raw.pwhash } : {}),
-      ...(raw.deviceId !== undefined ? { deviceId: raw.deviceId } : {}),
-      ...(raw.sessionId !== undefined ? { sessionId: raw.sessionId } : {}),
-      ...(raw.tls !== undefined ? { tls: raw.tls } : {}),
-    };
+    const a: { -readonly [K in keyof AuthAttempt]: AuthAttempt[K] } = { domain, login, remoteIp: raw.remoteIp, protocol: raw.protocol, at: this.o.clock.now() };
+    if (raw.pwhash !== undefined) a.pwhash = raw.pwhash;
+    if (raw.deviceId !== undefined) a.deviceId = raw.deviceId;
+    if (raw.sessionId !== undefined) a.sessionId = raw.sessionId;
+    if (raw.tls !== undefined) a.tls = raw.tls;
+    return a;
   }
 
   private async plan(domain: string): Promise<Plan> {
@@ -116,7 +111,8 @@ export class AuthPipeline {
     return plan;
   }
 
-  private run(entry: HookEntry, hook: HookName, args: unknown[]): Promise<unknown> {
+  /** Sync answers come back as they are; `await` on them is then the only cost. */
+  private run(entry: HookEntry, hook: HookName, args: unknown[]): unknown {
     return runHook(entry, hook, args, this.o.logger, this.o.metrics);
   }
 

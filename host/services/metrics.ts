@@ -10,6 +10,8 @@ type Labels = Readonly<Record<string, string>>;
 export class PromMetrics implements Metrics {
   readonly registry = new Registry();
   private readonly counters = new Map<string, Counter>();
+  /** Bound children by metric and label values: inc() on them skips prom-client's label hashing. */
+  private readonly children = new Map<string, { inc(by: number): void }>();
   private readonly gauges = new Map<string, Gauge>();
   private readonly warned = new Set<string>();
 
@@ -22,6 +24,10 @@ export class PromMetrics implements Metrics {
   }
 
   increment(name: string, labels: Labels = {}, by = 1): void {
+    let key = name;
+    for (const k in labels) key += '\u0001' + labels[k];
+    const child = this.children.get(key);
+    if (child) return child.inc(by);
     let c = this.counters.get(name);
     if (!c) {
       const full = this.fullName(name);
@@ -29,7 +35,10 @@ export class PromMetrics implements Metrics {
       this.counters.set(name, c);
     }
     try {
-      c.inc(labels, by);
+      const bound = c.labels(labels as Record<string, string>);
+      bound.inc(by);
+      // Bounded: label values come from a fixed vocabulary, but never trust that blindly.
+      if (this.children.size < 10_000) this.children.set(key, bound);
     } catch (e) {
       this.warnOnce(name, e);
     }
