@@ -138,7 +138,11 @@ export class AuthPipeline {
     return this.decide(attempt, 'afterSuccess');
   }
 
-  /** The answer when the host itself cannot decide (its store is down and fails closed, or failed). */
+  /**
+   * The answer when the host itself cannot decide: locks and settings are read
+   * outside plugin isolation, and a store that fails (or is down and fails
+   * closed) must give a tempfail, never a crash.
+   */
   private hostFault(hook: string, e: unknown): Verdict {
     this.o.metrics.increment('host_faults', { hook });
     this.o.logger.error({ hook, err: (e as Error)?.message ?? String(e) }, 'cannot decide: the state store failed; answering tempfail');
@@ -149,20 +153,17 @@ export class AuthPipeline {
     return this.o.stateUnavailable?.() ?? false;
   }
 
-  /** Host steps that read the store (locks, settings) run outside plugin isolation: a failure there is a tempfail, never a crash. */
-  private async hostStep<T>(hook: string, step: () => Promise<T>): Promise<T | Verdict> {
-    if (this.stateDown()) return this.hostFault(hook, new Error('state store unavailable (failClosed)'));
-    try {
-      return await step();
-    } catch (e) {
-      return this.hostFault(hook, e);
-    }
-  }
 
   private async decide(attempt: AuthAttempt, hook: 'beforeAuth' | 'afterSuccess'): Promise<Verdict> {
-    const pre = await this.hostStep(hook, async () => (await this.lockedVerdict(attempt.login)) ?? (await this.plan(attempt.domain)));
-    if ('action' in pre) return this.count(hook, pre as Verdict);
-    const plan = pre as Plan;
+    if (this.stateDown()) return this.count(hook, this.hostFault(hook, new Error('state store unavailable (failClosed)')));
+    let plan: Plan;
+    try {
+      const locked = await this.lockedVerdict(attempt.login);
+      if (locked) return this.count(hook, locked);
+      plan = await this.plan(attempt.domain);
+    } catch (e) {
+      return this.count(hook, this.hostFault(hook, e));
+    }
     let best: Verdict | undefined;
     for (const e of plan[hook]) {
       let v = (await this.run(e, hook, [attempt])) as Verdict | undefined | typeof FAULT;
@@ -191,8 +192,16 @@ export class AuthPipeline {
 
   /** For hooks with no answer to give: when settings cannot be read, the event is logged and dropped. */
   private async planOrNothing(domain: string, hook: string): Promise<Plan | undefined> {
-    const p = await this.hostStep(hook, () => this.plan(domain));
-    return 'action' in p ? undefined : (p as Plan);
+    if (this.stateDown()) {
+      this.hostFault(hook, new Error('state store unavailable (failClosed)'));
+      return undefined;
+    }
+    try {
+      return await this.plan(domain);
+    } catch (e) {
+      this.hostFault(hook, e);
+      return undefined;
+    }
   }
 
   /** Every violation from every enabled plugin, each tagged with its plugin. */
@@ -218,10 +227,16 @@ export class AuthPipeline {
 
   /** Postfix policy: a locked sender is refused; else the first plugin with an answer decides. */
   async checkRelay(request: RelayRequest): Promise<Verdict | undefined> {
-    const sasl = request.saslUsername;
-    const pre = await this.hostStep('checkRelay', async () => (sasl ? await this.lockedVerdict(sasl) : undefined) ?? (await this.plan(request.domain)));
-    if ('action' in pre) return this.count('checkRelay', pre as Verdict);
-    for (const e of (pre as Plan).checkRelay) {
+    if (this.stateDown()) return this.count('checkRelay', this.hostFault('checkRelay', new Error('state store unavailable (failClosed)')));
+    let plan: Plan;
+    try {
+      const locked = request.saslUsername ? await this.lockedVerdict(request.saslUsername) : undefined;
+      if (locked) return this.count('checkRelay', locked);
+      plan = await this.plan(request.domain);
+    } catch (e) {
+      return this.count('checkRelay', this.hostFault('checkRelay', e));
+    }
+    for (const e of plan.checkRelay) {
       let v = (await this.run(e, 'checkRelay', [request])) as Verdict | undefined | typeof FAULT;
       if (v === FAULT) v = this.faultVerdict(e);
       if (!v) continue;

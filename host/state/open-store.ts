@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import type { Logger, Metrics } from '../../shared';
 import type { HostStore } from './host-store';
 import { MemoryStore } from './memory-store';
-import { RedisStore } from './redis-store';
 import { SqliteStore } from './sqlite-store';
 
 export interface StateConfig {
@@ -31,6 +30,10 @@ export function openStore(state: StateConfig, dataDir: string, services: StoreSe
       return new SqliteStore(path.resolve(dataDir, state.file ?? 'mailwarden.db'));
     case 'redis':
       if (!state.url) throw new Error('state.url is required when state.backend is "redis" (e.g. "redis://127.0.0.1:6379")');
-      return new RedisStore({ url: state.url, keyPrefix: state.keyPrefix, failOpen: state.failOpen, ...services });
+      {
+        // Loaded only when configured: every CLI command opens a store, and most sites have no Redis.
+        const { RedisStore } = require('./redis-store') as typeof import('./redis-store');
+        return new RedisStore({ url: state.url, keyPrefix: state.keyPrefix, failOpen: state.failOpen, ...services });
+      }
   }
 }

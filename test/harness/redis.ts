@@ -7,21 +7,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describeWith } from '../helpers/system';
 
-export function findRedisServer(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/bin', '/usr/sbin', '/usr/local/bin'])) {
-    const p = path.join(dir, 'redis-server');
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
-
-const BINARY = findRedisServer();
+const BINARY = '/usr/bin/redis-server';
 
 /**
  * `describe` for suites that need redis-server: they run when it is
@@ -29,17 +17,7 @@ const BINARY = findRedisServer();
  * visible message otherwise.
  */
 export function describeWithRedis(name: string, fn: () => void): void {
-  if (BINARY) return describe(name, fn);
-  if (process.env.CI === 'true') {
-    return describe(name, () => {
-      test('redis-server is installed', () => {
-        throw new Error('redis-server not found on PATH; CI must install it (.ci/debian-packages.txt lists redis-server)');
-      });
-    });
-  }
-  // eslint-disable-next-line no-console
-  console.warn(`SKIPPED "${name}": redis-server is not installed (apt-get install redis-server)`);
-  describe.skip(name, fn);
+  describeWith(BINARY, 'redis-server')(name, fn);
 }
 
 function freePort(): Promise<number> {
@@ -93,7 +71,6 @@ export class RedisServer {
 
   /** (Re)starts the server on its port; resolves when it accepts connections. */
   async start(): Promise<void> {
-    if (!BINARY) throw new Error('redis-server is not installed');
     if (this.proc) return;
     this.output = '';
     const proc = spawn(BINARY, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', this.dir, '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
