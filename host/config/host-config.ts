@@ -18,6 +18,7 @@ export interface HostConfig {
   dovecot: { apiHeader?: string; maxBodyBytes: number };
   accounts: { kickCommand: string[] };
   notify: { dedupeMinutes: number; webhookUrl?: string };
+  logFollow: { files: string[]; pollMs: number; fromStart: boolean };
   /** The file it was read from, if any. */
   source?: string;
 }

@@ -1,7 +1,9 @@
 import { AdminServer } from '../http/admin-server';
+import { DovecotGateway } from './dovecot/dovecot-gateway';
 import type { GatewayDefinition } from './gateway';
 
 /** Every listener `serve` can start, in start order (stopped in reverse). */
 export const GATEWAYS: readonly GatewayDefinition[] = [
   { listener: 'admin', create: (app, address) => new AdminServer(app, address) },
+  { listener: 'dovecot', create: (app, address) => new DovecotGateway(app, address) },
 ];

@@ -1,8 +1,10 @@
 import type { CliCommand } from '../command';
+import { blocksCommand } from './blocks';
 import { configCommand } from './config';
 import { domainsCommand } from './domains';
+import { logsCommand } from './logs';
 import { pluginsCommand } from './plugins';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, logsCommand];
