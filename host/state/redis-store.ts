@@ -80,6 +80,8 @@ export class RedisStore implements HostStore {
   private readonly collectTimer: NodeJS.Timeout;
   private closed = false;
   private subReadyOnce = false;
+  /** Some call was answered without Redis: caches may hold local answers, drop them on recovery. */
+  private servedLocally = false;
 
   constructor(o: RedisStoreOptions) {
     this.keys = new RedisKeys(o.keyPrefix ?? 'mailwarden:');
@@ -195,7 +197,8 @@ export class RedisStore implements HostStore {
 
   private recovered(): void {
     if (this.up || this.closed) return;
-    const wasDown = this.probeTimer !== undefined;
+    const wasDown = this.probeTimer !== undefined || this.servedLocally;
+    this.servedLocally = false;
     this.up = true;
     clearInterval(this.probeTimer);
     this.probeTimer = undefined;
@@ -225,6 +228,7 @@ export class RedisStore implements HostStore {
     } else if (!this.closed) {
       this.startProbe();
     }
+    this.servedLocally = true;
     if (this.failOpen) return local(this.fallback);
     throw new StateUnavailableError('the state store (redis) is unavailable');
   }

@@ -110,4 +110,13 @@ describeWithRedis('Redis outage', () => {
     for (let i = 0; i < 3; i++) await fail(a, 'erin@example.com', '203.0.113.9');
     expect(await a.store.count('p:fail-counter:fail:203.0.113.9|erin@example.com', 600_000, a.clock.now())).toBe(3);
   });
+
+  test('a failClosed node started while Redis is down starts, tempfails, and decides once Redis comes up', async () => {
+    await server.stop();
+    const a = await node(false, newPrefix());
+    expect(await decide(a, 'frank@example.com', '203.0.113.10')).toMatchObject({ action: 'tempfail', plugin: 'host' });
+    await server.start();
+    await within(5000, () => decide(a, 'frank@example.com', '203.0.113.10'), (v) => v.action === 'allow');
+    expect(await a.app.settings.listDomains()).toEqual([]);
+  });
 });
