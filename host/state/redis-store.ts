@@ -40,7 +40,7 @@ const TTL_SLACK_MS = 60_000;
 const COLLECT_EVERY_MS = 60_000;
 const PROBE_EVERY_MS = 250;
 const BLOCK_CACHE_MAX = 10_000;
-const AUDIT_PAGE = 500;
+const PAGE = 500;
 /** Redis errors that mean "not now" (loading, failover, cluster reshaping) rather than a bug. */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS)\b/;
 
@@ -310,8 +310,8 @@ export class RedisStore implements HostStore {
         const max = prefix === '' ? '+' : Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])]);
         const names = await r.zrangebylex(this.keys.kvIndex, min, max);
         const out: Array<{ key: string; value: T }> = [];
-        for (let i = 0; i < names.length; i += AUDIT_PAGE) {
-          const page = names.slice(i, i + AUDIT_PAGE);
+        for (let i = 0; i < names.length; i += PAGE) {
+          const page = names.slice(i, i + PAGE);
           const raws = await r.mget(...page.map((n) => this.keys.kv(n)));
           page.forEach((name, j) => {
             const raw = raws[j];
@@ -402,8 +402,8 @@ export class RedisStore implements HostStore {
       async (r) => {
         const limit = filter.limit ?? Infinity;
         const out: AuditEntry[] = [];
-        for (let start = 0; out.length < limit; start += AUDIT_PAGE) {
-          const page = await r.lrange(this.keys.audit, start, start + AUDIT_PAGE - 1);
+        for (let start = 0; out.length < limit; start += PAGE) {
+          const page = await r.lrange(this.keys.audit, start, start + PAGE - 1);
           for (const raw of page) {
             const e = JSON.parse(raw) as AuditEntry;
             if (filter.domain !== undefined && e.domain !== filter.domain) continue;
@@ -412,7 +412,7 @@ export class RedisStore implements HostStore {
             out.push(e);
             if (out.length >= limit) break;
           }
-          if (page.length < AUDIT_PAGE) break;
+          if (page.length < PAGE) break;
         }
         return out;
       },
