@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Logger, Metrics } from '../../shared';
 import type { HostStore } from './host-store';
 import { MemoryStore } from './memory-store';
-import { SqliteStore } from './sqlite-store';
+import { openSqlite } from './open-sqlite';
 
 export interface StateConfig {
   backend: 'memory' | 'sqlite' | 'redis';
@@ -27,7 +27,7 @@ export function openStore(state: StateConfig, dataDir: string, services: StoreSe
     case 'memory':
       return new MemoryStore();
     case 'sqlite':
-      return new SqliteStore(path.resolve(dataDir, state.file ?? 'mailwarden.db'));
+      return openSqlite(path.resolve(dataDir, state.file ?? 'mailwarden.db'), services);
     case 'redis':
       if (!state.url) throw new Error('state.url is required when state.backend is "redis" (e.g. "redis://127.0.0.1:6379")');
       {

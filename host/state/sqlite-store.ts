@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AuditEntry, AuditFilter, Block, BlockFilter } from '../../shared';
+import type { AuditEntry, AuditFilter, Block, BlockFilter, Logger, Metrics } from '../../shared';
 import { blockMatcher } from './block-filter';
 import type { ChangeChannel, HostStore } from './host-store';
 import { MemoryStore } from './memory-store';
@@ -22,6 +22,41 @@ export interface SqliteStoreOptions {
   /** How often counters are written behind to disk, and other processes' changes looked for. */
   flushIntervalMs?: number;
   now?: () => number;
+  /** Told once when the file stops taking writes and the store carries on in memory. */
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+/** Errors of the disk, not of a statement: the store keeps deciding from memory after one. */
+const STORAGE_FAULTS = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT', 'SQLITE_NOTADB'];
+
+/** Where a copy of the file's durable state goes (MemoryStore's synchronous writes). */
+export interface CopyTarget {
+  set(key: string, value: unknown, expiresAt?: number): void;
+  putBlock(block: Block): void;
+  appendAudit(entry: AuditEntry): void;
+}
+
+/** Key/values, blocks and the latest 1000 audit entries of `db` into `to`. */
+export function copyDatabase(db: Database.Database, to: CopyTarget): void {
+  for (const r of db.prepare('SELECT key, value, expires_at FROM kv').all() as Array<{ key: string; value: string; expires_at: number | null }>) {
+    to.set(r.key, JSON.parse(r.value), r.expires_at ?? undefined);
+  }
+  for (const r of db.prepare('SELECT json FROM blocks').all() as Array<{ json: string }>) to.putBlock(JSON.parse(r.json) as Block);
+  const audit = db.prepare('SELECT json FROM audit ORDER BY id DESC LIMIT 1000').all() as Array<{ json: string }>;
+  for (const r of audit.reverse()) to.appendAudit(JSON.parse(r.json) as AuditEntry);
+}
+
+/** "CODE: message", without the code twice when Node already put it first. */
+export function faultText(e: unknown): string {
+  const code = String((e as { code?: unknown }).code ?? 'ERROR');
+  const message = (e as Error).message ?? String(e);
+  return message.startsWith(code) ? message : `${code}: ${message}`;
+}
+
+export function isStorageFault(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' && STORAGE_FAULTS.some((c) => code === c || code.startsWith(c + '_'));
 }
 
 /**
@@ -41,15 +76,24 @@ export class SqliteStore extends MemoryStore implements HostStore {
   private readonly now: () => number;
   private readonly st: Record<string, Database.Statement>;
   private closed = false;
+  /** Set when the file failed (disk full, read-only, I/O error): from then on memory only. */
+  private degradedBy: string | undefined;
+  private readonly options: SqliteStoreOptions;
 
   constructor(readonly file: string, options: SqliteStoreOptions = {}) {
     super();
+    this.options = options;
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o750 });
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
     this.now = options.now ?? Date.now;
     const db = this.db;
     this.st = {
@@ -88,8 +132,14 @@ export class SqliteStore extends MemoryStore implements HostStore {
 
   /** Writes counters behind and notices what other processes changed. */
   tick(): void {
-    if (this.closed) return;
-    this.flushCounters();
+    if (this.closed || this.degradedBy) return;
+    try {
+      this.flushCounters();
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'counter flush');
+      return;
+    }
     const v = this.dataVersion();
     if (v === this.lastDataVersion) return;
     this.lastDataVersion = v;
@@ -114,74 +164,187 @@ export class SqliteStore extends MemoryStore implements HostStore {
   }
 
   override async get<T>(key: string, now: number): Promise<T | undefined> {
-    const row = this.st.kvGet.get(key) as { value: string; expires_at: number | null } | undefined;
-    if (!row || (row.expires_at !== null && row.expires_at <= now)) return undefined;
-    return JSON.parse(row.value) as T;
+    if (this.degradedBy) return super.get<T>(key, now);
+    try {
+      const row = this.st.kvGet.get(key) as { value: string; expires_at: number | null } | undefined;
+      if (!row || (row.expires_at !== null && row.expires_at <= now)) return undefined;
+      return JSON.parse(row.value) as T;
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'get');
+      return super.get<T>(key, now);
+    }
   }
   override async set(key: string, value: unknown, expiresAt?: number): Promise<void> {
-    this.st.kvSet.run(key, JSON.stringify(value), expiresAt ?? null);
+    if (this.degradedBy) return super.set(key, value, expiresAt);
+    try {
+      this.st.kvSet.run(key, JSON.stringify(value), expiresAt ?? null);
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'set');
+      return super.set(key, value, expiresAt);
+    }
   }
   override async delete(key: string): Promise<boolean> {
-    return this.st.kvDel.run(key).changes > 0;
+    if (this.degradedBy) return super.delete(key);
+    try {
+      return this.st.kvDel.run(key).changes > 0;
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'delete');
+      return super.delete(key);
+    }
   }
   override async list<T>(prefix: string, now: number): Promise<Array<{ key: string; value: T }>> {
-    const rows = this.st.kvList.all(prefix, prefix + '\uffff', now) as Array<{ key: string; value: string }>;
-    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T }));
+    if (this.degradedBy) return super.list<T>(prefix, now);
+    try {
+      const rows = this.st.kvList.all(prefix, prefix + '\uffff', now) as Array<{ key: string; value: string }>;
+      return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T }));
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'list');
+      return super.list<T>(prefix, now);
+    }
   }
 
   override async putBlock(block: Block): Promise<void> {
-    this.st.blockPut.run(block.domain, block.key, JSON.stringify(block), block.expiresAt);
-    this.blockCache.set(`${block.domain}\u0000${block.key}`, { ...block });
+    if (this.degradedBy) return super.putBlock(block);
+    try {
+      this.st.blockPut.run(block.domain, block.key, JSON.stringify(block), block.expiresAt);
+      this.blockCache.set(`${block.domain}\u0000${block.key}`, { ...block });
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'putBlock');
+      return super.putBlock(block);
+    }
   }
   override async getBlock(key: string, domain: string, now: number): Promise<Block | undefined> {
-    const ck = `${domain}\u0000${key}`;
-    let b = this.blockCache.get(ck);
-    if (b === undefined) {
-      const row = this.st.blockGet.get(domain, key, now) as { json: string } | undefined;
-      b = row ? (JSON.parse(row.json) as Block) : null;
-      if (this.blockCache.size > 100_000) this.blockCache.clear();
-      this.blockCache.set(ck, b);
+    if (this.degradedBy) return super.getBlock(key, domain, now);
+    try {
+      const ck = `${domain}\u0000${key}`;
+      let b = this.blockCache.get(ck);
+      if (b === undefined) {
+        const row = this.st.blockGet.get(domain, key, now) as { json: string } | undefined;
+        b = row ? (JSON.parse(row.json) as Block) : null;
+        if (this.blockCache.size > 100_000) this.blockCache.clear();
+        this.blockCache.set(ck, b);
+      }
+      return b && b.expiresAt > now ? b : undefined;
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'getBlock');
+      return super.getBlock(key, domain, now);
     }
-    return b && b.expiresAt > now ? b : undefined;
   }
   override async listBlocks(filter: BlockFilter, now: number): Promise<Block[]> {
-    const match = blockMatcher(filter);
-    return (this.st.blockAll.all(now) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Block).filter(match);
+    if (this.degradedBy) return super.listBlocks(filter, now);
+    try {
+      const match = blockMatcher(filter);
+      return (this.st.blockAll.all(now) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Block).filter(match);
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'listBlocks');
+      return super.listBlocks(filter, now);
+    }
   }
   override async clearBlocks(filter: BlockFilter): Promise<Block[]> {
-    const match = blockMatcher(filter);
-    const gone = (this.st.blockAllAny.all() as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Block).filter(match);
-    this.db.transaction(() => {
-      for (const b of gone) this.st.blockDel.run(b.domain, b.key);
-      this.st.blockPurge.run(this.now());
-    })();
-    this.blockCache.clear();
-    return gone;
+    if (this.degradedBy) return super.clearBlocks(filter);
+    try {
+      const match = blockMatcher(filter);
+      const gone = (this.st.blockAllAny.all() as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Block).filter(match);
+      this.db.transaction(() => {
+        for (const b of gone) this.st.blockDel.run(b.domain, b.key);
+        this.st.blockPurge.run(this.now());
+      })();
+      this.blockCache.clear();
+      return gone;
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'clearBlocks');
+      return super.clearBlocks(filter);
+    }
   }
 
   override async appendAudit(entry: AuditEntry): Promise<void> {
-    this.st.auditAdd.run(entry.at, entry.domain ?? null, entry.subject, JSON.stringify(entry));
+    if (this.degradedBy) return super.appendAudit(entry);
+    try {
+      this.st.auditAdd.run(entry.at, entry.domain ?? null, entry.subject, JSON.stringify(entry));
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'appendAudit');
+      return super.appendAudit(entry);
+    }
   }
   override async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
-    const rows = this.st.auditList.all({ domain: filter.domain ?? null, prefix: filter.subjectPrefix ?? null, since: filter.since ?? null, limit: filter.limit ?? -1 }) as Array<{ json: string }>;
-    return rows.map((r) => JSON.parse(r.json) as AuditEntry);
+    if (this.degradedBy) return super.listAudit(filter);
+    try {
+      const rows = this.st.auditList.all({ domain: filter.domain ?? null, prefix: filter.subjectPrefix ?? null, since: filter.since ?? null, limit: filter.limit ?? -1 }) as Array<{ json: string }>;
+      return rows.map((r) => JSON.parse(r.json) as AuditEntry);
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'listAudit');
+      return super.listAudit(filter);
+    }
   }
 
   override async publish(channel: ChangeChannel): Promise<void> {
-    const row = this.st.changeBump.get(channel) as { rev: number };
-    // data_version does not move for this connection's own commits, so the
-    // poller will not announce this change twice; remember the rev it now has.
-    this.revs.set(channel, row.rev);
-    // This process's own block writes already went through the cache (putBlock,
-    // clearBlocks); dropping it here would send every lookup after each new
-    // block back to disk. Other processes' changes are seen in tick().
-    this.emit(channel);
+    if (this.degradedBy) return super.publish(channel);
+    try {
+      const row = this.st.changeBump.get(channel) as { rev: number };
+      // data_version does not move for this connection's own commits, so the
+      // poller will not announce this change twice; remember the rev it now has.
+      this.revs.set(channel, row.rev);
+      // This process's own block writes already went through the cache (putBlock,
+      // clearBlocks); dropping it here would send every lookup after each new
+      // block back to disk. Other processes' changes are seen in tick().
+      this.emit(channel);
+    } catch (e) {
+      if (!isStorageFault(e)) throw e;
+      this.degrade(e, 'publish');
+      return super.publish(channel);
+    }
+  }
+
+  /** Why the store went to memory, if it did (for /healthz and doctor). */
+  get degraded(): string | undefined {
+    return this.degradedBy;
+  }
+
+  /**
+   * The file failed under us: copy what it still lets us read into memory,
+   * say so once (log, metric), and keep deciding from the copy. The file is
+   * left as it was; a restart with a working disk goes back to it.
+   */
+  private degrade(e: unknown, during: string): void {
+    if (this.degradedBy) return;
+    const reason = faultText(e);
+    this.degradedBy = reason;
+    const { logger, metrics } = this.options;
+    logger?.error({ file: this.file, during, err: reason }, 'state file failed; decisions continue from memory (changes from now on are lost at exit)');
+    metrics?.increment('store_write_failures', { backend: 'sqlite' });
+    // MemoryStore's methods finish synchronously (no await inside), so the
+    // copy is complete before any caller sees the memory-only store.
+    try {
+      copyDatabase(this.db, {
+        set: (k, v, x) => void super.set(k, v, x),
+        putBlock: (b) => void super.putBlock(b),
+        appendAudit: (a) => void super.appendAudit(a),
+      });
+    } catch (copyError) {
+      logger?.error({ file: this.file, err: (copyError as Error).message }, 'state file unreadable too; continuing from what memory holds');
+    }
   }
 
   override async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
-    this.flushCounters();
+    if (!this.degradedBy) {
+      try {
+        this.flushCounters();
+      } catch (e) {
+        if (!isStorageFault(e)) throw e;
+      }
+    }
     this.closed = true;
     this.db.close();
     await super.close();

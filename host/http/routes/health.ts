@@ -15,6 +15,8 @@ export const healthRoutes: RouteModule = (r) => {
         plugins: app.registry.active.map((p) => p.manifest.id),
         failed: app.registry.failures.map((f) => ({ id: f.id, reason: f.reason })),
         store: app.store.backend,
+        // Set when the SQLite file failed under a running server and decisions come from memory.
+        storeDegraded: (app.store as { degraded?: string }).degraded ?? null,
       };
     },
   });

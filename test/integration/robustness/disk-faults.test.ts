@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openSqlite } from '../../../host/state/open-sqlite';
+import { SqliteStore } from '../../../host/state/sqlite-store';
+import { PromMetrics } from '../../../host/services/metrics';
+import { canMountTmpfs, mountTmpfs, type Tmpfs } from '../../helpers/tmpfs';
+
+const block = (key: string) => ({ key, domain: 'example.com', login: 'a@example.com', network: '192.0.2.0/24', reason: 'test', source: 'p', createdAt: 0, expiresAt: Date.now() + 3_600_000, strikes: 1 });
+
+function captureLogger() {
+  const errors: Array<{ fields: Record<string, unknown>; msg: string }> = [];
+  const noop = () => undefined;
+  return { errors, logger: { error: (fields: Record<string, unknown>, msg: string) => errors.push({ fields, msg }), warn: noop, info: noop, debug: noop } };
+}
+
+const maybe = canMountTmpfs() ? describe : describe.skip;
+
+maybe('SQLite store on a failing disk', () => {
+  let fsys: Tmpfs | undefined;
+  afterEach(() => {
+    fsys?.remove();
+    fsys = undefined;
+  });
+
+  test('disk full under a running store: one clear error, a metric, and every write still answered from memory', async () => {
+    fsys = mountTmpfs(256);
+    const { errors, logger } = captureLogger();
+    const metrics = new PromMetrics();
+    const store = new SqliteStore(path.join(fsys.dir, 'state.db'), { logger: logger as any, metrics, flushIntervalMs: 50 });
+    await store.putBlock(block('before-full'));
+    await store.set('settings:before', { n: 1 });
+    const big = 'x'.repeat(8_000);
+    // 256 kB cannot hold 200 × 8 kB: the file fills part way through.
+    for (let i = 0; i < 200; i++) await store.set(`filler:${i}`, big);
+    await store.putBlock(block('after-full'));
+    expect(store.degraded).toMatch(/^SQLITE_FULL/);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].msg).toMatch(/decisions continue from memory/);
+    expect(errors[0].fields.file).toBe(path.join(fsys.dir, 'state.db'));
+    expect(await metrics.text()).toMatch(/mailwarden_store_write_failures_total\{backend="sqlite"\} 1/);
+    // What was on disk before and what came after are both there.
+    expect(await store.getBlock('before-full', 'example.com', Date.now())).toBeDefined();
+    expect(await store.getBlock('after-full', 'example.com', Date.now())).toBeDefined();
+    expect(await store.get('settings:before', Date.now())).toEqual({ n: 1 });
+    for (let i = 0; i < 200; i++) expect(await store.get(`filler:${i}`, Date.now())).toBe(big);
+    await store.hit('c', 60_000, Date.now());
+    await new Promise((r) => setTimeout(r, 120)); // the write-behind flush runs and must not throw
+    await store.close();
+  });
+
+  test('read-only data directory at start: a clear error and a memory copy of what the file holds', async () => {
+    fsys = mountTmpfs(1024);
+    const file = path.join(fsys.dir, 'state.db');
+    const first = new SqliteStore(file);
+    await first.putBlock(block('kept'));
+    await first.set('settings:domain', { name: 'example.com' });
+    await first.close();
+    fsys.readOnly();
+    expect(() => fs.writeFileSync(path.join(fsys!.dir, 'probe'), 'x')).toThrow(/EROFS/);
+    const { errors, logger } = captureLogger();
+    const store = openSqlite(file, { logger: logger as any });
+    expect(store.backend).toBe('memory');
+    expect(errors[0].msg).toMatch(/cannot open the state file for writing/);
+    expect(String(errors[0].fields.err)).toMatch(/^(SQLITE_READONLY|SQLITE_CANTOPEN|EROFS)/);
+    expect(await store.getBlock('kept', 'example.com', Date.now())).toBeDefined();
+    expect(await store.get('settings:domain', Date.now())).toEqual({ name: 'example.com' });
+    await store.set('new', 1);
+    expect(await store.get('new', Date.now())).toBe(1);
+    await store.close();
+  });
+
+  test('a data directory that does not exist and cannot be created: memory store, error names the file', async () => {
+    fsys = mountTmpfs(64);
+    fsys.readOnly();
+    const { errors, logger } = captureLogger();
+    const store = openSqlite(path.join(fsys.dir, 'sub', 'state.db'), { logger: logger as any });
+    expect(store.backend).toBe('memory');
+    expect(errors[0].fields.file).toBe(path.join(fsys.dir, 'sub', 'state.db'));
+    expect(String(errors[0].fields.err)).toMatch(/^(EROFS|ENOENT): .*mw-tmpfs-.*sub/);
+    await store.close();
+  });
+});
