@@ -4,6 +4,7 @@ import { GATEWAYS } from '../../gateways';
 import type { Gateway } from '../../gateways/gateway';
 import { parseListen } from '../../gateways/listen-address';
 import { AuthLogFollower } from '../../logs/auth-log-follower';
+import { watchProcessFaults } from '../../services/process-faults';
 import { CliContext, parse, str } from '../cli-context';
 import type { CliCommand } from '../command';
 
@@ -41,6 +42,7 @@ export const serveCommand: CliCommand = {
     const { App } = await import('../../app');
     const app: App = await App.open({ config });
     const log = app.logger;
+    watchProcessFaults(log, app.metrics);
     const gateways: Array<Pick<Gateway, 'name' | 'stop'>> = [];
     let stopping: Promise<void> | undefined;
     const stop = (signal: string) => {

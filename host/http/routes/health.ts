@@ -1,5 +1,6 @@
 import { Reply, type RouteModule } from '../router';
 import { openApiDocument } from '../openapi';
+import { processFaults } from '../../services/process-faults';
 import { version } from '../../version';
 
 /** Liveness, Prometheus metrics and the API's own description. */
@@ -17,6 +18,7 @@ export const healthRoutes: RouteModule = (r) => {
         store: app.store.backend,
         // Set when the SQLite file failed under a running server and decisions come from memory.
         storeDegraded: (app.store as { degraded?: string }).degraded ?? null,
+        unhandledRejections: processFaults.unhandledRejections,
       };
     },
   });
