@@ -61,4 +61,4 @@ test(`Dovecot and Postfix gateways survive ${iterations} fuzzed requests each (s
   } finally {
     await g.stop();
   }
-}, 180_000);
+}, Math.max(180_000, iterations * 500));
