@@ -40,7 +40,9 @@ export const serveCommand: CliCommand = {
       }
     });
     const { App } = await import('../../app');
-    const app: App = await App.open({ config });
+    const { PromMetrics } = await import('../../services/metrics');
+    // Process metrics (heap, RSS, event-loop lag) on /metrics: what an operator watches for leaks.
+    const app: App = await App.open({ config, metrics: new PromMetrics({ defaultMetrics: true }) });
     const log = app.logger;
     watchProcessFaults(log, app.metrics);
     const gateways: Array<Pick<Gateway, 'name' | 'stop'>> = [];
