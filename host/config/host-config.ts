@@ -6,6 +6,7 @@ import type { MailNotifyConfig } from '../services/mail-transport';
 import type { StateConfig } from '../state/open-store';
 import { newAjv, parseJsonText, toProblems, ValidationError } from '../validation/ajv';
 import schema from './host-config.schema.json';
+import { stripJsonComments } from './jsonc';
 
 export interface HostConfig {
   dataDir: string;
@@ -50,7 +51,8 @@ export function loadHostConfig(sources: ConfigSources = {}): HostConfig {
     } catch (e) {
       throw new ValidationError(file, [{ path: '/', message: `cannot be read: ${(e as Error).message}`, rule: 'file' }]);
     }
-    const parsed = parseJsonText(text, file);
+    // Comments are allowed (docs/mailwarden.sample.jsonc documents every option that way).
+    const parsed = parseJsonText(stripJsonComments(text), file);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new ValidationError(file, [{ path: '/', message: 'must be a JSON object', rule: 'type' }]);
     }
