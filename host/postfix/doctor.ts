@@ -4,7 +4,7 @@ import { listItems, parseRestrictions, permits, type Restriction } from './restr
 export type FindingLevel = 'ok' | 'warning' | 'problem' | 'skipped';
 
 export interface Finding {
-  readonly check: 'relay' | 'mynetworks' | 'policy' | 'dovecot';
+  readonly check: 'relay' | 'mynetworks' | 'policy' | 'dovecot' | 'listener' | 'store';
   readonly level: FindingLevel;
   readonly message: string;
   /** Lines to paste into main.cf / dovecot.conf to fix it. */

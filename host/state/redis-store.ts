@@ -157,6 +157,11 @@ export class RedisStore implements HostStore {
     return this.fallback.size;
   }
 
+  /** Redis's answer to PING (doctor). */
+  ping(): Promise<string> {
+    return this.redis.ping();
+  }
+
   /** Resolves once the first connection attempt is over (connected or not). */
   async ready(): Promise<boolean> {
     await this.connected;

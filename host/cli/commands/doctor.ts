@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { UsageError } from '../../../shared';
 import { parseListen } from '../../gateways/listen-address';
+import { checkListeners, checkStore } from '../../health/self-checks';
 import { DOCTOR_PARAMS, diagnose, type Finding, parseDoveconf, parseMainCfOutput } from '../../postfix/doctor';
 import { readFileOrUndefined, trustedTableFile } from '../../postfix/trusted-networks';
 import { CliContext, parse, str } from '../cli-context';
@@ -20,8 +21,9 @@ const MARK: Record<Finding['level'], string> = { ok: 'ok     ', warning: 'WARNIN
 
 export const doctorCommand: CliCommand = {
   name: 'doctor',
-  summary: 'check the Postfix and Dovecot wiring: no open relay, mynetworks not too broad, policy services in place',
+  summary: 'check the Postfix and Dovecot wiring (no open relay, mynetworks, policy services) and mailwarden itself (listeners, store)',
   usage: `mailwarden doctor [--postconf-dir DIR] [--doveconf-file FILE | --no-dovecot] [--json]
+  Connects to mailwarden's own listeners and checks its store (SQLite integrity_check, Redis PING).
   Reads \`postconf -n\` (of DIR with --postconf-dir) and \`doveconf -n\`, and prints each
   finding with the lines to paste. Exit 0 when all is well, 4 when it found a problem.`,
   async run(argv, io) {
@@ -60,6 +62,7 @@ export const doctorCommand: CliCommand = {
         policyAddress: address(config.listen.postfix, 'listen.postfix'), dovecotAddress: address(config.listen.dovecot, 'listen.dovecot'),
         tableFile: await trustedTableFile(app), readFile: readFileOrUndefined,
       });
+      findings.push(...(await checkListeners(app)), await checkStore(app));
       const problems = findings.filter((f) => f.level === 'problem').length;
       if (ctx.json) ctx.outJson({ postconfDir: dir ?? null, problems, findings });
       else {
