@@ -2,9 +2,10 @@ import type { CliCommand } from '../command';
 import { accountCommand } from './account';
 import { configCommand } from './config';
 import { domainsCommand } from './domains';
+import { logsCommand } from './logs';
 import { pluginsCommand } from './plugins';
 import { queueCommand } from './queue';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, accountCommand, queueCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, accountCommand, queueCommand, logsCommand];
