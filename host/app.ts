@@ -146,7 +146,8 @@ export class App {
     return ok;
   }
 
-  private serviceContext(p: LoadedPlugin): ServiceContext {
+  /** What a plugin's services (and its CLI commands) see of the host: its config per domain. */
+  serviceContext(p: LoadedPlugin): ServiceContext {
     return {
       plugin: p.manifest.id,
       configs: async () => {

@@ -78,6 +78,11 @@ export interface CommandIO {
   readonly stdin: NodeJS.ReadableStream;
   /** Who runs it, for the audit trail (`cli:<user>`). */
   readonly actor: string;
+  /**
+   * The plugin's effective config per domain, as a service sees it
+   * (ServiceContext.configs). Optional: hosts before it was added do not lend it.
+   */
+  readonly configs?: ServiceContext['configs'];
 }
 
 /** A usage mistake: the CLI prints the message on one line and exits 2. */

@@ -216,3 +216,40 @@ export function networkOf(address: string, v4Prefix = 32, v6Prefix = 64): string
   const prefix = ip.version === 4 ? v4Prefix : v6Prefix;
   return `${formatIp({ version: ip.version, bytes: maskBytes(ip.bytes, prefix) })}/${prefix}`;
 }
+
+/** True when `inner` lies entirely within `outer` (same family, at least as long a prefix). */
+export function cidrCovers(outer: Cidr, inner: Cidr): boolean {
+  return outer.version === inner.version && outer.prefix <= inner.prefix && cidrContains(outer, inner);
+}
+
+/**
+ * `a` without `b`, as the fewest CIDRs (at most one per prefix bit between
+ * them), sorted by address. For tables that cannot express exclusions
+ * (Postfix ignores the result value of a mynetworks lookup).
+ */
+export function cidrSubtract(a: Cidr, b: Cidr): Cidr[] {
+  if (cidrCovers(b, a)) return [];
+  if (!cidrCovers(a, b)) return [a];
+  const out: Cidr[] = [];
+  for (let p = a.prefix + 1; p <= b.prefix; p++) {
+    const bytes = maskBytes(b.bytes, p);
+    const bit = p - 1;
+    bytes[bit >> 3] ^= 0x80 >> (bit & 7);
+    out.push({ version: a.version, bytes, prefix: p });
+  }
+  return out.sort(compareCidr);
+}
+
+/** Orders networks by family, then address, then prefix (wider first). */
+export function compareCidr(x: Cidr, y: Cidr): number {
+  if (x.version !== y.version) return x.version - y.version;
+  for (let k = 0; k < x.bytes.length; k++) if (x.bytes[k] !== y.bytes[k]) return x.bytes[k] - y.bytes[k];
+  return x.prefix - y.prefix;
+}
+
+/**
+ * The server's own loopback addresses, always trusted to relay. Only
+ * 127.0.0.1, not all of 127/8: local software connects from 127.0.0.1, and
+ * the rest of 127/8 stands in for other clients in tests.
+ */
+export const LOOPBACK_NETWORKS: readonly string[] = ['127.0.0.1/32', '::1/128'];

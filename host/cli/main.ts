@@ -67,7 +67,7 @@ async function runPluginCommand(name: string, argv: readonly string[], io: Io): 
     const app = await ctx.open();
     for (const p of app.registry.active) {
       const c = p.commands.find((x) => x.name === name);
-      if (c) return await c.run(argv.filter((_, i) => !isGlobal(argv, i)), { ...io, actor: ctx.actor });
+      if (c) return await c.run(argv.filter((_, i) => !isGlobal(argv, i)), { ...io, actor: ctx.actor, configs: app.serviceContext(p).configs });
     }
     throw new UsageError(`unknown command "${name}" (see mailwarden --help)`);
   } finally {

@@ -1,7 +1,9 @@
 import { AdminServer } from '../http/admin-server';
 import type { GatewayDefinition } from './gateway';
+import { PostfixPolicyGateway } from './postfix/policy-gateway';
 
 /** Every listener `serve` can start, in start order (stopped in reverse). */
 export const GATEWAYS: readonly GatewayDefinition[] = [
   { listener: 'admin', create: (app, address) => new AdminServer(app, address) },
+  { listener: 'postfix', create: (app, address) => new PostfixPolicyGateway(app, address) },
 ];

@@ -64,7 +64,7 @@ export class SqliteStore extends MemoryStore implements HostStore {
       blockDel: db.prepare('DELETE FROM blocks WHERE domain = ? AND key = ?'),
       blockPurge: db.prepare('DELETE FROM blocks WHERE expires_at <= ?'),
       auditAdd: db.prepare('INSERT INTO audit (at, domain, subject, json) VALUES (?, ?, ?, ?)'),
-      auditList: db.prepare("SELECT json FROM audit WHERE (?1 IS NULL OR domain = ?1) AND (?2 IS NULL OR substr(subject, 1, length(?2)) = ?2) AND (?3 IS NULL OR at >= ?3) ORDER BY id DESC LIMIT ?4"),
+      auditList: db.prepare('SELECT json FROM audit WHERE (@domain IS NULL OR domain = @domain) AND (@prefix IS NULL OR substr(subject, 1, length(@prefix)) = @prefix) AND (@since IS NULL OR at >= @since) ORDER BY id DESC LIMIT @limit'),
       counterPut: db.prepare('INSERT INTO counters (key, json) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET json = excluded.json'),
       counterDel: db.prepare('DELETE FROM counters WHERE key = ?'),
       counterAll: db.prepare('SELECT key, json FROM counters'),
@@ -163,7 +163,7 @@ export class SqliteStore extends MemoryStore implements HostStore {
     this.st.auditAdd.run(entry.at, entry.domain ?? null, entry.subject, JSON.stringify(entry));
   }
   override async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
-    const rows = this.st.auditList.all(filter.domain ?? null, filter.subjectPrefix ?? null, filter.since ?? null, filter.limit ?? -1) as Array<{ json: string }>;
+    const rows = this.st.auditList.all({ domain: filter.domain ?? null, prefix: filter.subjectPrefix ?? null, since: filter.since ?? null, limit: filter.limit ?? -1 }) as Array<{ json: string }>;
     return rows.map((r) => JSON.parse(r.json) as AuditEntry);
   }
 

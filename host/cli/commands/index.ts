@@ -1,11 +1,13 @@
 import type { CliCommand } from '../command';
 import { accountCommand } from './account';
 import { configCommand } from './config';
+import { doctorCommand } from './doctor';
 import { domainsCommand } from './domains';
 import { logsCommand } from './logs';
 import { pluginsCommand } from './plugins';
 import { queueCommand } from './queue';
+import { relayCommand } from './relay';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, accountCommand, queueCommand, logsCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, doctorCommand, relayCommand, accountCommand, queueCommand, logsCommand];

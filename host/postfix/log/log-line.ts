@@ -8,6 +8,8 @@
  *   Nov 08 20:43:03 host postfix/smtpd[19810]: msg      Postfix maillog_file (day zero-padded)
  *   2021-03-13T12:04:09.755361+01:00 host tag[pid]: msg RFC 3339 (rsyslog, Debian 12)
  *   2021-03-13T12:04:09+0100 host tag[pid]: msg         journalctl -o short-iso
+ * Offsets only, no strings: this runs on every line of a multi-gigabyte log.
+ * (host/postfix/log/parse-line.ts is the per-line object form for small jobs.)
  * The tag may lack [pid]. Queue IDs: short (upper-case hex) or long
  * (vowel-free base 52 with one `z`), or NOQUEUE.
  */
@@ -141,37 +143,4 @@ export function scanLine(s: string, start: number, end: number, p: LineParts): b
     p.msgStart = m;
   }
   return true;
-}
-
-export interface ParsedLine {
-  /** The timestamp as written (BSD syslog has no year). */
-  readonly time: string;
-  readonly host: string;
-  /** `postfix/smtpd`, `postfix-incoming/smtpd`, `postfix/submission/smtpd`… */
-  readonly tag: string;
-  /** The program: the tag's last component (`smtpd`). */
-  readonly program: string;
-  readonly pid?: number;
-  /** Short or long queue ID, or NOQUEUE. */
-  readonly queueId?: string;
-  /** Everything after `tag[pid]: ` (and after `QID: `). */
-  readonly message: string;
-}
-
-/** The reusable form: one line in, its parts out (or undefined for a line that is not syslog-shaped). */
-export function parseLine(line: string): ParsedLine | undefined {
-  let end = line.length;
-  if (end > 0 && line.charCodeAt(end - 1) === 10) end--;
-  if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
-  const p = newLineParts();
-  if (!scanLine(line, 0, end, p)) return undefined;
-  return {
-    time: line.slice(p.timeStart, p.timeEnd),
-    host: line.slice(p.hostStart, p.hostEnd),
-    tag: line.slice(p.tagStart, p.tagEnd),
-    program: line.slice(p.progStart, p.tagEnd),
-    ...(p.pidStart >= 0 ? { pid: Number(line.slice(p.pidStart, p.pidEnd)) } : {}),
-    ...(p.qidStart >= 0 ? { queueId: line.slice(p.qidStart, p.qidEnd) } : {}),
-    message: line.slice(p.msgStart, end),
-  };
 }

@@ -1,6 +1,40 @@
-import { parseLine } from '../../../host/postfix/log/log-line';
+import { MAX_LINE, newLineParts, scanLine } from '../../../host/postfix/log/log-line';
 
-describe('parseLine', () => {
+interface ParsedLine {
+  /** The timestamp as written (BSD syslog has no year). */
+  readonly time: string;
+  readonly host: string;
+  /** `postfix/smtpd`, `postfix-incoming/smtpd`, `postfix/submission/smtpd`… */
+  readonly tag: string;
+  /** The program: the tag's last component (`smtpd`). */
+  readonly program: string;
+  readonly pid?: number;
+  /** Short or long queue ID, or NOQUEUE. */
+  readonly queueId?: string;
+  /** Everything after `tag[pid]: ` (and after `QID: `). */
+  readonly message: string;
+}
+
+/** scanLine's offsets turned into strings, to compare whole lines in tests. */
+function parseLine(line: string): ParsedLine | undefined {
+  let end = line.length;
+  if (end > 0 && line.charCodeAt(end - 1) === 10) end--;
+  if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
+  const p = newLineParts();
+  if (!scanLine(line, 0, end, p)) return undefined;
+  return {
+    time: line.slice(p.timeStart, p.timeEnd),
+    host: line.slice(p.hostStart, p.hostEnd),
+    tag: line.slice(p.tagStart, p.tagEnd),
+    program: line.slice(p.progStart, p.tagEnd),
+    ...(p.pidStart >= 0 ? { pid: Number(line.slice(p.pidStart, p.pidEnd)) } : {}),
+    ...(p.qidStart >= 0 ? { queueId: line.slice(p.qidStart, p.qidEnd) } : {}),
+    message: line.slice(p.msgStart, end),
+  };
+}
+
+
+describe('scanLine (the log scanner\'s zero-allocation prefix parser)', () => {
   test('BSD syslog with a space-padded day', () => {
     expect(parseLine('Jun  1 08:34:31 mx1 postfix/smtpd[2101]: 4F2A01C3B: client=unknown[46.48.93.60], sasl_method=LOGIN, sasl_username=admin\n')).toEqual({
       time: 'Jun  1 08:34:31', host: 'mx1', tag: 'postfix/smtpd', program: 'smtpd', pid: 2101, queueId: '4F2A01C3B',
@@ -50,7 +84,7 @@ describe('parseLine', () => {
   });
 
   test('a 10k-character line is not parsed past its limit, and a long message is fine', () => {
-    expect(parseLine('Jun  1 08:34:31 mx1 postfix/smtpd[1]: ' + 'x'.repeat(20_000))).toBeUndefined();
+    expect(parseLine('Jun  1 08:34:31 mx1 postfix/smtpd[1]: ' + 'x'.repeat(MAX_LINE))).toBeUndefined();
     expect(parseLine('Jun  1 08:34:31 mx1 postfix/smtpd[1]: ' + 'x'.repeat(10_000))!.message).toHaveLength(10_000);
   });
 });

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { UsageError } from '../../../shared';
+import { parseListen } from '../../gateways/listen-address';
+import { DOCTOR_PARAMS, diagnose, type Finding, parseDoveconf, parseMainCfOutput } from '../../postfix/doctor';
+import { readFileOrUndefined, trustedTableFile } from '../../postfix/trusted-networks';
+import { CliContext, parse, str } from '../cli-context';
+import { type CliCommand, EXIT } from '../command';
+
+function run(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+}
+
+function address(text: string, what: string): string {
+  const a = parseListen(text, what);
+  if (!a) return '(off)';
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+const MARK: Record<Finding['level'], string> = { ok: 'ok     ', warning: 'WARNING', problem: 'PROBLEM', skipped: 'skipped' };
+
+export const doctorCommand: CliCommand = {
+  name: 'doctor',
+  summary: 'check the Postfix and Dovecot wiring: no open relay, mynetworks not too broad, policy services in place',
+  usage: `mailwarden doctor [--postconf-dir DIR] [--doveconf-file FILE | --no-dovecot] [--json]
+  Reads \`postconf -n\` (of DIR with --postconf-dir) and \`doveconf -n\`, and prints each
+  finding with the lines to paste. Exit 0 when all is well, 4 when it found a problem.`,
+  async run(argv, io) {
+    const p = parse(argv, { 'postconf-dir': { type: 'string' }, 'doveconf-file': { type: 'string' }, 'no-dovecot': { type: 'boolean' } }, 'doctor');
+    if (p.positionals.length) throw new UsageError(`doctor: unexpected argument "${p.positionals[0]}"`);
+    const ctx = new CliContext(io, p);
+    try {
+      const app = await ctx.open();
+      const dir = str(p, 'postconf-dir');
+      const c = dir ? ['-c', dir] : [];
+      let explicit: Record<string, string>;
+      let effective: Record<string, string>;
+      try {
+        explicit = parseMainCfOutput(run('postconf', [...c, '-n']));
+        effective = parseMainCfOutput(run('postconf', [...c, '-x', ...DOCTOR_PARAMS]));
+      } catch (e) {
+        const err = e as { stderr?: string; message: string };
+        io.stderr.write(`mailwarden: doctor: cannot read the Postfix configuration: ${(err.stderr || err.message).trim()}\n`);
+        return EXIT.runtime;
+      }
+      let doveconf: Record<string, string> | undefined;
+      let doveconfError: string | undefined;
+      if (p.values['no-dovecot']) doveconfError = '--no-dovecot';
+      else {
+        const file = str(p, 'doveconf-file');
+        try {
+          doveconf = parseDoveconf(run('doveconf', [...(file ? ['-c', file] : []), '-n']));
+        } catch (e) {
+          const err = e as { stderr?: string; message: string; code?: string };
+          doveconfError = err.code === 'ENOENT' ? 'doveconf is not installed' : (err.stderr || err.message).trim().split('\n')[0];
+        }
+      }
+      const config = app.config;
+      const findings = diagnose({
+        postconf: effective, explicit: new Set(Object.keys(explicit)), ...(doveconf ? { doveconf } : {}), ...(doveconfError ? { doveconfError } : {}),
+        policyAddress: address(config.listen.postfix, 'listen.postfix'), dovecotAddress: address(config.listen.dovecot, 'listen.dovecot'),
+        tableFile: await trustedTableFile(app), readFile: readFileOrUndefined,
+      });
+      const problems = findings.filter((f) => f.level === 'problem').length;
+      if (ctx.json) ctx.outJson({ postconfDir: dir ?? null, problems, findings });
+      else {
+        for (const f of findings) {
+          ctx.out(`${MARK[f.level]}  ${f.check}: ${f.message}`);
+          if (f.paste && f.level !== 'ok') for (const l of f.paste) ctx.out(`           ${l}`);
+        }
+        ctx.out(problems ? `${problems} problem(s) found` : 'no problems found');
+      }
+      return problems ? EXIT.problem : EXIT.ok;
+    } finally {
+      await ctx.close();
+    }
+  },
+};

@@ -1,0 +1,11 @@
+import { ContainerModule } from 'inversify';
+import { CommandContribution, PluginHooks } from '../../shared';
+import { TrustedIpsCommand } from './command';
+import { TrustedIpsHooks } from './hooks';
+import { TrustedIpsRepository } from './repository';
+
+export default new ContainerModule(({ bind }) => {
+  bind(TrustedIpsRepository).toSelf().inSingletonScope();
+  bind(PluginHooks).to(TrustedIpsHooks).inSingletonScope();
+  bind(CommandContribution).to(TrustedIpsCommand).inSingletonScope();
+});
