@@ -21,6 +21,7 @@ export interface HostConfig {
   accounts: { kickCommand: string[] };
   notify: { dedupeMinutes: number; webhookUrl?: string; mail?: MailNotifyConfig };
   postfix: PostfixConfig;
+  logFollow: { files: string[]; pollMs: number; fromStart: boolean };
   /** The file it was read from, if any. */
   source?: string;
 }

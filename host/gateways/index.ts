@@ -1,4 +1,5 @@
 import { AdminServer } from '../http/admin-server';
+import { DovecotGateway } from './dovecot/dovecot-gateway';
 import type { GatewayDefinition } from './gateway';
 import { PostfixPolicyGateway } from './postfix/policy-gateway';
 
@@ -6,4 +7,5 @@ import { PostfixPolicyGateway } from './postfix/policy-gateway';
 export const GATEWAYS: readonly GatewayDefinition[] = [
   { listener: 'admin', create: (app, address) => new AdminServer(app, address) },
   { listener: 'postfix', create: (app, address) => new PostfixPolicyGateway(app, address) },
+  { listener: 'dovecot', create: (app, address) => new DovecotGateway(app, address) },
 ];

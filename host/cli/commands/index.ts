@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { accountCommand } from './account';
+import { blocksCommand } from './blocks';
 import { configCommand } from './config';
 import { doctorCommand } from './doctor';
 import { domainsCommand } from './domains';
@@ -10,4 +11,4 @@ import { relayCommand } from './relay';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, doctorCommand, relayCommand, accountCommand, queueCommand, logsCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, doctorCommand, relayCommand, accountCommand, queueCommand, logsCommand];

@@ -1,76 +1,27 @@
 import { UsageError } from '../../../shared';
-import { ScanInputError, scanFiles } from '../../postfix/log/log-scan';
-import { progressBar, reportText } from '../../postfix/log/report-table';
-import { DEFAULT_THRESHOLDS, buildReport, type SuspectThresholds } from '../../postfix/log/scan-report';
-import { type Io, parse, str } from '../cli-context';
+import type { Io } from '../cli-context';
 import type { CliCommand } from '../command';
-import { EXIT } from '../command';
+import { runLogsFollow } from './logs-follow';
+import { LOGS_SCAN_USAGE, runLogsScan } from './logs-scan';
 
-const THRESHOLD_FLAGS: Record<string, keyof SuspectThresholds> = {
-  'min-auth-failures': 'authFailures',
-  'max-client-ips': 'clientsPerLogin',
-  'max-recipients': 'recipientsPerLogin',
-  'max-relayed': 'relayedPerClient',
-  'min-relay-denied': 'relayDenied',
-  'max-local': 'localSubmissions',
+/** `mailwarden logs SUB …`: each subcommand lives in its own file. */
+const SUBCOMMANDS: Readonly<Record<string, (argv: readonly string[], io: Io) => Promise<number>>> = {
+  follow: runLogsFollow,
+  scan: runLogsScan,
 };
-
-function positiveInt(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  if (!/^[0-9]{1,9}$/.test(text) || Number(text) < 1) throw new UsageError(`logs scan: --${flag} must be a whole number of at least 1, not "${text}"`);
-  return Number(text);
-}
 
 export const logsCommand: CliCommand = {
   name: 'logs',
-  summary: 'scan Postfix mail logs for password guessing, compromised accounts and relaying',
-  usage: `mailwarden logs scan FILE… [--json] [--top N] [--threads N] [thresholds]
-mailwarden logs scan - < mail.log
-  FILE may be plain or gzip (mail.log.2.gz); "-" reads stdin. Files are read in the order given.
-  Reports authentication failures by client and by login, per-SASL-login messages, recipients,
-  client IPs and first/last seen, unauthenticated relaying, "Relay access denied" rejects,
-  local submissions (pickup), and suspects with the reason for each.
-  --top N            rows per table (default 20)
-  --threads N        worker threads for large plain files (default: one per core, at most 4)
-  thresholds for suspects: --min-auth-failures N (${DEFAULT_THRESHOLDS.authFailures}), --max-client-ips N (${DEFAULT_THRESHOLDS.clientsPerLogin}),
-  --max-recipients N (${DEFAULT_THRESHOLDS.recipientsPerLogin}), --max-relayed N (${DEFAULT_THRESHOLDS.relayedPerClient}), --min-relay-denied N (${DEFAULT_THRESHOLDS.relayDenied}), --max-local N (${DEFAULT_THRESHOLDS.localSubmissions})
-  Exit status 4 when there are suspects.`,
-  async run(argv: readonly string[], io: Io) {
-    const p = parse(argv, {
-      top: { type: 'string' },
-      threads: { type: 'string' },
-      ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
-    }, 'logs');
-    const [sub, ...files] = p.positionals;
-    if (sub !== 'scan') throw new UsageError(sub ? `logs: unknown subcommand "${sub}" (scan)` : 'logs: a subcommand is required (scan)');
-    if (files.length === 0) throw new UsageError('logs scan: FILE is required (or "-" for stdin)');
-    if (files.filter((f) => f === '-').length > 1) throw new UsageError('logs scan: "-" (stdin) can be given once');
-    const topN = positiveInt(str(p, 'top'), 'top', 20);
-    const threads = positiveInt(str(p, 'threads'), 'threads', 0) || undefined;
-    const thresholds = { ...DEFAULT_THRESHOLDS };
-    for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) thresholds[key] = positiveInt(str(p, flag), flag, DEFAULT_THRESHOLDS[key]);
-    const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean };
-    let lastDraw = 0;
-    const onProgress = err.isTTY
-      ? (pr: { bytes: number; total?: number }) => {
-          const now = Date.now();
-          if (now - lastDraw < 200) return;
-          lastDraw = now;
-          err.write(progressBar(pr.bytes, pr.total));
-        }
-      : undefined;
-    let stats;
-    try {
-      stats = await scanFiles(files, { onProgress, ...(threads ? { threads } : {}) }, io.stdin);
-    } catch (e) {
-      if (e instanceof ScanInputError) throw new UsageError(`logs scan: ${e.message}`);
-      throw e;
-    } finally {
-      if (lastDraw) err.write('\r\x1b[K');
-    }
-    const report = buildReport(stats, topN, thresholds);
-    if (p.values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else io.stdout.write(reportText(report));
-    return report.suspects.length ? EXIT.problem : EXIT.ok;
+  summary: 'read mail logs: follow them for failed logins, or scan them for compromised accounts and relaying',
+  usage: `mailwarden logs follow FILE… [--from-start] [--once] [--poll-ms N] [--json]
+  Tails each FILE across rotation (rename+create and copytruncate) and reports
+  Postfix "SASL … authentication failed" and Dovecot "auth failed" lines to the
+  plugins (brute-force counting). --from-start replays the file; --once stops at its end.
+${LOGS_SCAN_USAGE}`,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    const run = sub !== undefined && Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
+    if (!run) throw new UsageError(sub ? `logs: unknown subcommand "${sub}" (${Object.keys(SUBCOMMANDS).join(', ')})` : `logs: a subcommand is required (${Object.keys(SUBCOMMANDS).join(', ')})`);
+    return run(rest, io);
   },
 };
