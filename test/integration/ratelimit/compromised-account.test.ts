@@ -8,6 +8,7 @@
  * then `queue release/hold/purge --sender` act on exactly her mail in the
  * real queue and leave the rest.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { QueueActions, type Notification } from '../../../shared';
@@ -17,6 +18,7 @@ import { DovecotGateway } from '../../../host/gateways/dovecot/dovecot-gateway';
 import { PostfixPolicyGateway } from '../../../host/gateways/postfix/policy-gateway';
 import { PostfixQueue } from '../../../host/postfix/queue/postfix-queue';
 import { QueueTools } from '../../../host/postfix/queue/queue-tools';
+import { MailTransport } from '../../../host/services/mail-transport';
 import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
 import { PostfixInstance, requirePostfix } from '../../harness/postfix';
 import { describeWithBinary } from '../../harness/system-binary';
@@ -43,6 +45,7 @@ describeWithBinary('dovecot', suite, () => {
   let policyGw: PostfixPolicyGateway;
   let cliConfig: string;
   let kicks: string;
+  let mail: MailTransport;
 
   beforeAll(async () => {
     dir = tempDir('mw-rl-it-');
@@ -74,6 +77,10 @@ describeWithBinary('dovecot', suite, () => {
         smtpd_end_of_data_restrictions: policy('ratelimit'),
       },
     });
+    // Alerts are mailed to the admin through this same Postfix (from 127.0.0.1, in mynetworks).
+    const admin = { admin: 'postmaster@example.com', from: 'mailwarden@example.com' };
+    mail = new MailTransport({ to: [admin.admin], from: admin.from, smtpHost: '127.0.0.1', smtpPort: pf.port, minSeverity: 'info', maxAttempts: 1, retryBaseSeconds: 60, timeoutMs: 10_000 }, app.clock, app.logger, app.metrics, admin);
+    app.notifier.addTransport(mail);
     // The queue tools act on this instance (the plugin's QueueActions and the CLI).
     const postfix = { ...t.config.postfix, configDir: pf.dir };
     const queue = new QueueTools(new PostfixQueue(postfix, app.clock, app.logger), postfix, app.clock);
@@ -86,6 +93,7 @@ describeWithBinary('dovecot', suite, () => {
   }, 120_000);
 
   afterAll(async () => {
+    mail?.dispose();
     await pf?.stop();
     await dc?.stop();
     await policyGw?.stop();
@@ -96,7 +104,8 @@ describeWithBinary('dovecot', suite, () => {
 
   const submit = (user: string, password: string, from: string, to: string[], localAddress = '127.0.0.31') =>
     pf.sendMail({ port: pf.submissionPort!, localAddress, auth: { user, password }, from, to });
-  const senders = () => pf.queue().map((m) => [m.sender, m.queue_name === 'hold' ? 'hold' : 'queued'] as const).sort();
+  /** The queue as [sender, held or not], leaving out the admin alert mail. */
+  const senders = () => pf.queue().filter((m) => m.sender !== 'mailwarden@example.com').map((m) => [m.sender, m.queue_name === 'hold' ? 'hold' : 'queued'] as const).sort();
 
   test('past the limit the extra mail is deferred; the flood locks the account, holds its mail and alerts once', async () => {
     expect(await submit(ALICE, 'alice-pw', ALICE, ['a1@remote.test', 'a2@remote.test'])).toMatchObject({ accepted: true });
@@ -128,7 +137,7 @@ describeWithBinary('dovecot', suite, () => {
     expect(again.last.code).toBe(535);
     expect(await submit(BOB, 'bob-pw', BOB, ['b4@remote.test'], '127.0.0.32')).toMatchObject({ accepted: true });
     // What she queued is on hold; nobody else's mail is.
-    await pf.waitForQueue((q) => q.length === 6 && q.filter((m) => m.queue_name === 'hold').length === 2);
+    await pf.waitForQueue((q) => q.length === 7 && q.filter((m) => m.queue_name === 'hold').length === 2);
     expect(senders()).toEqual([
       [ALICE, 'hold'], [ALICE, 'hold'], ['alice@example.com.evil', 'queued'], [BOB, 'queued'], [BOB, 'queued'], ['xalice@example.com', 'queued'],
     ]);
@@ -139,6 +148,12 @@ describeWithBinary('dovecot', suite, () => {
     expect(alerts[0].text).toContain('127.0.0.31');
     expect(alerts[0].text).toContain(`mailwarden account unlock ${ALICE}`);
     expect(alerts[0].text).toContain(`mailwarden queue release --sender ${ALICE}`);
+    // …and mailed to the admin: the alert sits in the queue, addressed to postmaster.
+    const alertMail = pf.queue().find((m) => m.sender === 'mailwarden@example.com');
+    expect(alertMail?.recipients.map((r) => r.address)).toEqual(['postmaster@example.com']);
+    const content = execFileSync('postcat', ['-c', pf.dir, '-q', alertMail!.queue_id], { encoding: 'utf8' });
+    expect(content).toContain(`Suspected compromised account: ${ALICE}`);
+    expect(content).toContain(`mailwarden account unlock ${ALICE}`);
   }, 120_000);
 
   test('queue release / hold / purge --sender act on exactly that sender\'s mail in the real queue', async () => {
@@ -158,7 +173,7 @@ describeWithBinary('dovecot', suite, () => {
     ]);
 
     expect(await cli('queue', 'purge', '--sender', ALICE)).toMatchObject({ code: 2, stderr: expect.stringContaining('stdin is not a terminal') });
-    expect(pf.queue()).toHaveLength(6);
+    expect(senders()).toHaveLength(6);
     const purge = await cli('queue', 'purge', '--sender', ALICE, '--yes');
     expect(purge).toMatchObject({ code: 0, stdout: expect.stringContaining('Postfix confirmed: 2 message(s) deleted') });
     expect(senders()).toEqual([['alice@example.com.evil', 'queued'], [BOB, 'queued'], [BOB, 'queued'], ['xalice@example.com', 'queued']]);

@@ -24,6 +24,14 @@ describe('mailwarden logs scan', () => {
     expect(r.stdout).toMatch(/AUTHENTICATED SENDERS[^\n]*\nLOGIN\s+MESSAGES\s+RECIPIENTS\s+CLIENT IPS\s+FIRST SEEN\s+LAST SEEN\nadmin\s+2\s+4\s+2\s+Jun  1 08:34:31/);
   });
 
+  test('a progress bar on a terminal (stderr), cleared at the end; none otherwise', async () => {
+    const tty = await runCli(['logs', 'scan', fixture, '--json'], { stderrTty: true });
+    expect(tty.stderr).toMatch(/^\r\[#+\.*\]\s+\d+%\s+\d+ MB/);
+    expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(JSON.parse(tty.stdout).lines).toBeGreaterThan(0);
+    expect((await runCli(['logs', 'scan', fixture, '--json'])).stderr).toBe('');
+  });
+
   test('stdin with "-"', async () => {
     const r = await runCli(['logs', 'scan', '-', '--json'], { stdin: fs.readFileSync(fixture, 'latin1') });
     expect(JSON.parse(r.stdout).relayDenied).toEqual([{ client: '198.51.100.77', rejects: 1 }]);
