@@ -27,7 +27,7 @@ mailwarden logs scan - < mail.log
   client IPs and first/last seen, unauthenticated relaying, "Relay access denied" rejects,
   local submissions (pickup), and suspects with the reason for each.
   --top N            rows per table (default 20)
-  --threads N        worker threads for large plain files (default: one per core, at most 4)
+  --threads N        worker threads for large plain files (default: one per core, at most 2)
   thresholds for suspects: --min-auth-failures N (${DEFAULT_THRESHOLDS.authFailures}), --max-client-ips N (${DEFAULT_THRESHOLDS.clientsPerLogin}),
   --max-recipients N (${DEFAULT_THRESHOLDS.recipientsPerLogin}), --max-relayed N (${DEFAULT_THRESHOLDS.relayedPerClient}), --min-relay-denied N (${DEFAULT_THRESHOLDS.relayDenied}), --max-local N (${DEFAULT_THRESHOLDS.localSubmissions})
   Exit status 4 when there are suspects.`;

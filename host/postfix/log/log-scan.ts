@@ -16,7 +16,7 @@ export interface ScanProgress {
 export interface ScanOptions {
   /** Called now and then while reading. */
   readonly onProgress?: (p: ScanProgress) => void;
-  /** Worker threads for a large plain file; default: one per core, at most 4. 1 = none. */
+  /** Worker threads for a large plain file; default: one per core, at most 2 (memory). 1 = none. */
   readonly threads?: number;
   /** Plain files at least this large are split between threads (tests lower it). */
   readonly parallelMinBytes?: number;
@@ -24,7 +24,8 @@ export interface ScanOptions {
 
 /** Files smaller than this are not worth a worker thread. */
 const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
-const CHUNK = 1024 * 1024;
+/** Read size: small enough that few buffers are in flight (memory), large enough for few syscalls. */
+const CHUNK = 256 * 1024;
 
 export class ScanInputError extends Error {
   override readonly name = 'ScanInputError';
@@ -95,7 +96,8 @@ function workerFile(): string | undefined {
 /** Scans [start, end) of a file in a worker thread. */
 function scanRangeInWorker(file: string, start: number, end: number, onBytes: (n: number) => void): Promise<StatsState> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerFile()!, { workerData: { file, start, end } });
+    // A young generation of a few MB: the scan's garbage is 64 KB strings that die at once.
+    const w = new Worker(workerFile()!, { workerData: { file, start, end }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     w.on('message', (m: { bytes?: number; state?: StatsState }) => {
       if (m.state) resolve(m.state);
       else if (m.bytes !== undefined) onBytes(m.bytes);
@@ -144,7 +146,7 @@ export async function scanFiles(files: readonly string[], o: ScanOptions = {}, s
   }
   const total = files.includes('-') ? undefined : [...sizes.values()].reduce((a, b) => a + b, 0);
   let before = 0;
-  const threads = Math.max(1, o.threads ?? Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+  const threads = Math.max(1, o.threads ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length));
   for (const f of files) {
     const report = (bytes: number) => o.onProgress?.({ bytes: before + bytes, total });
     if (f === '-') await scanStream(stdin, stats, report);

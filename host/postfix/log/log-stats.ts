@@ -58,7 +58,8 @@ export interface StatsLimits {
   readonly maxOpen: number;
 }
 
-export const DEFAULT_LIMITS: StatsLimits = { maxKeys: 200_000, maxMembers: 50, maxOpen: 200_000 };
+/** Sized so that a scan stays well under 200 MB even when every table is full. */
+export const DEFAULT_LIMITS: StatsLimits = { maxKeys: 50_000, maxMembers: 50, maxOpen: 100_000 };
 
 /**
  * A copy of a slice of the chunk being scanned. V8 keeps a slice as a view on

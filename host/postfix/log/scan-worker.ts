@@ -10,7 +10,7 @@ const r = new LineReader((s, a, b) => stats.line(s, a, b), () => {
   stats.lines++;
   stats.unparsed++;
 });
-const input = fs.createReadStream(file, { start, end: end - 1, highWaterMark: 1024 * 1024 });
+const input = fs.createReadStream(file, { start, end: end - 1, highWaterMark: 256 * 1024 });
 let last = 0;
 input.on('data', (chunk) => {
   r.push(chunk as Buffer);
