@@ -8,4 +8,5 @@ module.exports = {
   testTimeout: 30000,
   // Real-server suites share the machine's two cores; keep parallelism modest.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
 };

@@ -4,8 +4,24 @@ export class LoginError extends Error {
   override readonly name = 'LoginError';
 }
 
+/** Plain LDH names (the vast majority) need no IDN conversion; this checks without a regex. */
+function isPlainAsciiDomain(d: string): boolean {
+  if (d.length === 0 || d.length > 253 || d.charCodeAt(0) === 46 || d.charCodeAt(0) === 45) return false;
+  let prevDot = false;
+  for (let i = 0; i < d.length; i++) {
+    const c = d.charCodeAt(i);
+    const dot = c === 46;
+    if (dot && prevDot) return false;
+    prevDot = dot;
+    if (!(dot || c === 45 || (c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return false;
+  }
+  return !prevDot;
+}
+
 /** Lower-cased ASCII form of a domain (IDN to punycode), or an error saying why not. */
 export function normalizeDomain(raw: string): string {
+  const fast = raw.toLowerCase();
+  if (isPlainAsciiDomain(fast) && !fast.startsWith('xn--')) return fast;
   const d = raw.trim().toLowerCase().replace(/\.$/, '');
   if (d.length === 0) throw new LoginError('domain is empty');
   if (d.length > 253) throw new LoginError(`domain "${d.slice(0, 40)}…" is longer than 253 characters`);

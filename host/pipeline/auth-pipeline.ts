@@ -69,17 +69,12 @@ export class AuthPipeline {
   /** Normalises a gateway's attempt (throws LoginError on an unusable login). */
   attempt(raw: RawAttempt): AuthAttempt {
     const { login, domain } = normalizeLogin(raw.login, this.o.settings.defaultDomain);
-    return {
-      domain,
-      login,
-      remoteIp: raw.remoteIp,
-      protocol: raw.protocol,
-      at: this.o.clock.now(),
-      ...(raw.pwhash !== undefined ? { pwhash: raw.pwhash } : {}),
-      ...(raw.deviceId !== undefined ? { deviceId: raw.deviceId } : {}),
-      ...(raw.sessionId !== undefined ? { sessionId: raw.sessionId } : {}),
-      ...(raw.tls !== undefined ? { tls: raw.tls } : {}),
-    };
+    const a: { -readonly [K in keyof AuthAttempt]: AuthAttempt[K] } = { domain, login, remoteIp: raw.remoteIp, protocol: raw.protocol, at: this.o.clock.now() };
+    if (raw.pwhash !== undefined) a.pwhash = raw.pwhash;
+    if (raw.deviceId !== undefined) a.deviceId = raw.deviceId;
+    if (raw.sessionId !== undefined) a.sessionId = raw.sessionId;
+    if (raw.tls !== undefined) a.tls = raw.tls;
+    return a;
   }
 
   private async plan(domain: string): Promise<Plan> {
@@ -114,7 +109,8 @@ export class AuthPipeline {
     return plan;
   }
 
-  private run(entry: HookEntry, hook: HookName, args: unknown[]): Promise<unknown> {
+  /** Sync answers come back as they are; `await` on them is then the only cost. */
+  private run(entry: HookEntry, hook: HookName, args: unknown[]): unknown {
     return runHook(entry, hook, args, this.o.logger, this.o.metrics);
   }
 
@@ -159,9 +155,9 @@ export class AuthPipeline {
 
   private count(hook: string, v: Verdict): Verdict {
     this.o.metrics.increment('auth_decisions', { hook, verdict: v.action, plugin: v.plugin ?? 'host' });
-    if (hook === 'checkRelay' && v.action !== 'allow') {
-      const held = v.action === 'hold';
-      if (held || v.action === 'tempfail' || v.action === 'delay') this.o.metrics.increment(held ? 'mails_held' : 'mails_deferred', { plugin: v.plugin ?? 'host' });
+    if (hook === 'checkRelay') {
+      const kind = v.action === 'hold' ? 'mails_held' : v.action === 'tempfail' || v.action === 'delay' ? 'mails_deferred' : undefined;
+      if (kind) this.o.metrics.increment(kind, { plugin: v.plugin ?? 'host' });
     }
     return v;
   }

@@ -12,22 +12,29 @@ export interface HookEntry {
 /** A hook that threw or timed out. */
 export const FAULT: unique symbol = Symbol('hook fault');
 
+function fault(entry: HookEntry, hook: HookName, e: unknown, logger: Logger, metrics: Metrics): typeof FAULT {
+  const kind = e instanceof TimeoutError ? 'timeout' : 'error';
+  metrics.increment('plugin_faults', { plugin: entry.id, hook, kind });
+  logger.error({ plugin: entry.id, hook, kind, err: (e as Error)?.message ?? String(e) }, `plugin ${kind}`);
+  return FAULT;
+}
+
+const isThenable = (r: unknown): r is Promise<unknown> =>
+  r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function';
+
 /**
- * Calls one plugin hook in isolation. A synchronous answer costs nothing
- * extra; only a real promise gets a timer. A throw or a timeout is logged,
- * counted, and returned as FAULT for the caller to apply the failure policy.
+ * Calls one plugin hook in isolation. A synchronous answer is returned as is
+ * (no promise, no timer: the common case stays cheap); only a real promise
+ * gets a timeout. A throw or a timeout is logged, counted, and returned as
+ * FAULT for the caller to apply the plugin's failure policy.
  */
-export async function runHook(entry: HookEntry, hook: HookName, args: unknown[], logger: Logger, metrics: Metrics): Promise<unknown> {
+export function runHook(entry: HookEntry, hook: HookName, args: unknown[], logger: Logger, metrics: Metrics): unknown {
+  let r: unknown;
   try {
-    const r = entry.fn(...args, entry.ctx);
-    if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
-      return await withTimeout(r as Promise<unknown>, entry.timeoutMs, `${entry.id}.${hook}`);
-    }
-    return r;
+    r = entry.fn(...args, entry.ctx);
   } catch (e) {
-    const kind = e instanceof TimeoutError ? 'timeout' : 'error';
-    metrics.increment('plugin_faults', { plugin: entry.id, hook, kind });
-    logger.error({ plugin: entry.id, hook, kind, err: (e as Error)?.message ?? String(e) }, `plugin ${kind}`);
-    return FAULT;
+    return fault(entry, hook, e, logger, metrics);
   }
+  if (!isThenable(r)) return r;
+  return withTimeout(r, entry.timeoutMs, `${entry.id}.${hook}`).catch((e) => fault(entry, hook, e, logger, metrics));
 }

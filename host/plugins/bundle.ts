@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as vm from 'node:vm';
 import * as inversify from 'inversify';
 import * as contract from '../../shared';
 
@@ -27,7 +26,9 @@ export function evaluateBundle(file: string): unknown {
   const ownRequire = createRequire(file);
   const pluginRequire = (id: string): unknown =>
     Object.prototype.hasOwnProperty.call(HOST_MODULES, id) ? HOST_MODULES[id] : ownRequire(id);
-  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+  // The Function constructor of this realm (not vm), so plugin code shares the
+  // host's globals and built-ins; sourceURL keeps the file name in stack traces.
+  const fn = new Function('exports', 'require', 'module', '__filename', '__dirname', `${code}\n//# sourceURL=${file}`);
   const mod = { exports: {} as unknown };
   fn.call(mod.exports, mod.exports, pluginRequire, mod, file, dir);
   return mod.exports;

@@ -41,12 +41,18 @@ export function registerHostMetrics(m: PromMetrics, s: HostMetricSources): void 
 
   // One walk of the queue serves the three gauges of a scrape.
   let shared: Promise<Record<QueueName, QueueCount> | undefined> | undefined;
+  let failing = false;
   const counts = () => {
     shared ??= s.queue.counts().then(
-      (c) => c,
+      (c) => {
+        failing = false;
+        return c;
+      },
       (e) => {
         m.increment('queue_read_errors');
-        s.logger.warn({ err: (e as Error).message }, 'cannot read the Postfix queue for /metrics');
+        // Once per streak: Prometheus scrapes every few seconds.
+        if (!failing) s.logger.warn({ err: (e as Error).message }, 'cannot read the Postfix queue for /metrics');
+        failing = true;
         return undefined;
       },
     );
@@ -60,6 +66,9 @@ export function registerHostMetrics(m: PromMetrics, s: HostMetricSources): void 
       const c = await counts();
       if (c) for (const q of QUEUE_NAMES) g.set({ queue: q }, pick(c[q]));
     });
+  m.collectGauge('queue_readable', 'Whether this scrape could read the Postfix queue (1) or not (0)', [], async (g) => {
+    g.set((await counts()) ? 1 : 0);
+  });
   queueGauge('postfix_queue_length', 'Messages in each Postfix queue', (c) => c.length);
   queueGauge('postfix_queue_size_bytes', 'Bytes of queue files in each Postfix queue', (c) => c.bytes);
   queueGauge('postfix_queue_oldest_age_seconds', 'Age of the oldest message in each Postfix queue', (c) => c.oldestAgeSeconds);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import type { Clock, Logger, Metrics } from '../../shared';
 import { checkAddress, composeMail } from './mail-message';
 import type { NotificationTransport, StoredAlert } from './notifier';
-import { sendSmtp } from './smtp-client';
+import { SmtpClient, type SmtpReply } from '../postfix/smtp-client';
 
 /** The host config section `notify.mail`: alerts by mail through the local MTA. */
 export interface MailNotifyConfig {
@@ -160,10 +160,26 @@ export class MailTransport implements NotificationTransport {
   }
 }
 
+/** SMTP to the local MTA: no TLS or AUTH, it is on this machine. A refusal names the step and the reply. */
 function smtpDeliver(c: MailNotifyConfig): MailDeliver {
-  const target = { host: c.smtpHost, port: c.smtpPort, helo: c.helo ?? os.hostname(), timeoutMs: c.timeoutMs };
+  const where = `${c.smtpHost}:${c.smtpPort}`;
   return async (from, to, data) => {
-    await sendSmtp(target, from, to, data);
+    const { client, greeting } = await SmtpClient.connect({ host: c.smtpHost, port: c.smtpPort, timeoutMs: c.timeoutMs });
+    const expect = (step: string, r: SmtpReply, ok: (code: number) => boolean) => {
+      if (!ok(r.code)) throw new Error(`${where}: ${step} refused: ${r.text.slice(0, 300)}`);
+    };
+    const is2xx = (code: number) => code >= 200 && code < 300;
+    try {
+      expect('greeting', greeting, (code) => code === 220);
+      const helo = c.helo ?? os.hostname();
+      const ehlo = await client.command(`EHLO ${helo}`);
+      if (!is2xx(ehlo.code)) expect('HELO', await client.command(`HELO ${helo}`), is2xx);
+      expect('MAIL FROM', await client.command(`MAIL FROM:<${from}>`), is2xx);
+      for (const r of to) expect(`RCPT TO:<${r}>`, await client.command(`RCPT TO:<${r}>`), is2xx);
+      expect('message', await client.data(data), is2xx);
+    } finally {
+      await client.close();
+    }
   };
 }
 

@@ -13,6 +13,8 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export class PromMetrics implements Metrics {
   readonly registry = new Registry();
   private readonly counters = new Map<string, Counter>();
+  /** Bound children by metric and label values: inc() on them skips prom-client's label hashing. */
+  private readonly children = new Map<string, { inc(by: number): void }>();
   private readonly gauges = new Map<string, Gauge>();
   private readonly histograms = new Map<string, Histogram>();
   private readonly warned = new Set<string>();
@@ -26,6 +28,10 @@ export class PromMetrics implements Metrics {
   }
 
   increment(name: string, labels: Labels = {}, by = 1): void {
+    let key = name;
+    for (const k in labels) key += '\u0001' + labels[k];
+    const child = this.children.get(key);
+    if (child) return child.inc(by);
     let c = this.counters.get(name);
     if (!c) {
       const full = this.fullName(name);
@@ -33,7 +39,10 @@ export class PromMetrics implements Metrics {
       this.counters.set(name, c);
     }
     try {
-      c.inc(labels, by);
+      const bound = c.labels(labels as Record<string, string>);
+      bound.inc(by);
+      // Bounded: label values come from a fixed vocabulary, but never trust that blindly.
+      if (this.children.size < 10_000) this.children.set(key, bound);
     } catch (e) {
       this.warnOnce(name, e);
     }

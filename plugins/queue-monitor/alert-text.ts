@@ -41,9 +41,15 @@ function ranking(title: string, list: readonly Ranked[], empty: string): string[
   return [title, ...list.map((r) => `  ${String(r.messages).padStart(w)}  ${r.name === '' ? '<> (bounces)' : printable(r.name)}`)];
 }
 
-/** The hold commands for the top senders (bounces and unprintable senders have none: the command would not match them). */
+/**
+ * The hold commands for the top senders; `<>` is the null sender of bounces
+ * (a bounce storm is backscatter of spam). Unprintable senders get none: the
+ * command shown would not match them.
+ */
 export function holdCommands(senders: readonly Ranked[]): string[] {
-  return senders.filter((s) => s.name !== '' && printable(s.name) === s.name).map((s) => `mailwarden queue hold --sender ${shellQuote(s.name)}`);
+  return senders
+    .filter((s) => printable(s.name) === s.name)
+    .map((s) => `mailwarden queue hold --sender ${shellQuote(s.name === '' ? '<>' : s.name)}`);
 }
 
 export interface AlertInput {

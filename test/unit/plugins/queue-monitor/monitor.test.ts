@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GLOBAL } from '../../../../host/domains/domain-settings';
 import type { StoredAlert } from '../../../../host/services/notifier';
+import type { HostStore } from '../../../../host/state/host-store';
 import { MemoryStore } from '../../../../host/state/memory-store';
 import { ManualClock } from '../../../../host/services/clock';
 import type { QueueMonitor, TickResult } from '../../../../plugins/queue-monitor/monitor';
@@ -18,7 +19,7 @@ function pluginDir(): string {
   return dir;
 }
 
-async function setup(config: Record<string, unknown> = {}, shared?: { store: MemoryStore; clock: ManualClock; queue: FakeQueue }) {
+async function setup(config: Record<string, unknown> = {}, shared?: { store: HostStore; clock: ManualClock; queue: FakeQueue }) {
   const queue = shared?.queue ?? new FakeQueue();
   const store = shared?.store ?? new MemoryStore();
   const { app, clock, logs } = await testApp({ pluginDir: pluginDir(), store, queue, clock: shared?.clock });
@@ -34,7 +35,8 @@ async function setup(config: Record<string, unknown> = {}, shared?: { store: Mem
 test('crossing the threshold sends one alert naming the top senders and the hold commands', async () => {
   const t = await setup();
   t.queue.pile(150, 'spammer@example.com', 'alice@example.com');
-  t.queue.pile(49, 'news@example.org');
+  t.queue.pile(48, 'news@example.org');
+  t.queue.pile(1, '');
   expect(await t.tick()).toBe('ok');
   t.queue.pile(1, "o'brien@example.org");
   expect(await t.tick()).toBe('alerted');
@@ -44,10 +46,11 @@ test('crossing the threshold sends one alert naming the top senders and the hold
   expect(a.recipients).toBeUndefined();
   expect(a.subject).toContain('200 messages');
   expect(a.text).toContain('total 200 >= 200');
-  expect(a.text).toMatch(/Top senders by queued messages:\n\s+150 {2}spammer@example\.com\n\s+49 {2}news@example\.org\n\s+1 {2}o'brien@example\.org/);
+  expect(a.text).toMatch(/Top senders by queued messages:\n\s+150 {2}spammer@example\.com\n\s+48 {2}news@example\.org\n\s+1 {2}<> \(bounces\)\n\s+1 {2}o'brien@example\.org/);
   expect(a.text).toMatch(/Top SASL users by queued messages:\n\s+150 {2}alice@example\.com/);
   expect(a.text).toContain('mailwarden queue hold --sender spammer@example.com\n');
   expect(a.text).toContain(`mailwarden queue hold --sender 'o'\\''brien@example.org'\n`);
+  expect(a.text).toContain(`mailwarden queue hold --sender '<>'\n`);
   expect(a.text).toMatch(/deferred\s+200\s+200000\s+10m00s/);
   // Still above: no second alert however many checks follow.
   for (let i = 0; i < 5; i++) {
@@ -222,4 +225,21 @@ test('the timer drives tick() every intervalSeconds', async () => {
   await new Promise((r) => setTimeout(r, 2300));
   expect(t.queue.countCalls - before).toBeGreaterThanOrEqual(2);
   await t.app.close();
+});
+
+test('restart on the SQLite store: the open incident is read back from disk, no second alert', async () => {
+  const { SqliteStore } = await import('../../../../host/state/sqlite-store');
+  const file = path.join(tempDir('mw-qm-db-'), 'state.db');
+  const clock = new ManualClock();
+  const queue = new FakeQueue();
+  queue.pile(300, 'spammer@example.com');
+  const a = await setup({}, { store: new SqliteStore(file), clock, queue });
+  expect(await a.tick()).toBe('alerted');
+  await a.app.close();
+  clock.advance(MIN);
+  const b = await setup({}, { store: new SqliteStore(file), clock, queue });
+  expect(await b.tick()).toBe('open');
+  expect(a.sent).toHaveLength(1);
+  expect(b.sent).toHaveLength(0);
+  await b.app.close();
 });
