@@ -82,6 +82,27 @@ function addMember(list: string[], v: string, max: number): void {
   if (list.length < max && !list.includes(v)) list.push(own(v));
 }
 
+/** A login's client addresses: a Set beside the list, as this runs for every message. */
+const seenClients = new WeakMap<SenderStats, Set<string>>();
+function addClient(st: SenderStats, ip: string, max: number): void {
+  let set = seenClients.get(st);
+  if (!set) seenClients.set(st, (set = new Set(st.clients)));
+  if (st.clients.length < max && !set.has(ip)) {
+    const o = own(ip);
+    st.clients.push(o);
+    set.add(o);
+  }
+}
+
+/** Lower case without allocating when the text already is (logins usually are). */
+function lower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.toLowerCase();
+  }
+  return s;
+}
+
 /** The address inside `host[addr]` starting at or after `from`; [start, end] or undefined. */
 function bracketed(s: string, from: number, end: number): [number, number] | undefined {
   let open = -1;
@@ -172,19 +193,25 @@ export class LogStats {
     const m = p.msgStart;
     const first = s.charCodeAt(m);
     const len = p.tagEnd - prog;
-    if (len === 5 && s.startsWith('smtpd', prog)) {
+    // Programs told apart by length and two characters (this runs on every line).
+    const c0 = s.charCodeAt(prog);
+    const c1 = s.charCodeAt(prog + 1);
+    if (len === 5 && c0 === 115 && c1 === 109 && s.charCodeAt(prog + 4) === 100) {
+      // smtpd
       if (p.qidStart >= 0) {
         if (first === 99 && s.startsWith('client=', m)) this.client(s, m + 7, end);
         else if (first === 114 && p.qidEnd - p.qidStart === 7 && s.startsWith('reject: RCPT from ', m)) this.reject(s, m + 18, end);
       } else if (first === 119 && s.startsWith('warning: ', m)) this.warning(s, m + 9, end);
     } else if (p.qidStart < 0) {
       return;
-    } else if (len === 4 && s.startsWith('qmgr', prog)) {
+    } else if (len === 4 && c0 === 113 && c1 === 109) {
+      // qmgr
       if (first === 102 && s.startsWith('from=<', m)) this.nrcpt(s, m, end);
       else if (first === 114 && s.startsWith('removed', m)) this.open.delete(s.slice(p.qidStart, p.qidEnd));
-    } else if (len === 4 && s.startsWith('smtp', prog)) {
-      if (first === 116 && s.startsWith('to=<', m)) this.delivery(s, m, end);
-    } else if (len === 6 && s.startsWith('pickup', prog)) {
+    } else if (len === 4 && c0 === 115 && c1 === 109) {
+      // smtp
+      if (first === 116 && s.charCodeAt(m + 1) === 111 && s.charCodeAt(m + 2) === 61) this.delivery(s, m, end);
+    } else if (len === 6 && c0 === 112 && c1 === 105 && s.startsWith('pickup', prog)) {
       if (first === 117 && s.startsWith('uid=', m)) this.pickup(s, m, end);
     }
   }
@@ -210,7 +237,7 @@ export class LogStats {
     const raw = b[1] + 1 < end ? field(s, 'sasl_username=', b[1] + 1, end) : undefined;
     if (raw !== undefined) {
       // Dovecot logins are case-insensitive: Admin and admin are one account.
-      const login = raw.toLowerCase();
+      const login = lower(raw);
       const time = this.timeOf(s);
       let st = this.senders.get(login);
       if (!st) {
@@ -223,7 +250,7 @@ export class LogStats {
       }
       st.messages++;
       st.lastSeen = time;
-      addMember(st.clients, ip, this.limits.maxMembers);
+      addClient(st, ip, this.limits.maxMembers);
       this.remember(qid, { login: own(login) });
     } else {
       let c = this.unauth.get(ip);
@@ -359,7 +386,7 @@ export class LogStats {
         st.messages += v.messages;
         st.recipients += v.recipients;
         st.lastSeen = v.lastSeen;
-        for (const c of v.clients) addMember(st.clients, c, this.limits.maxMembers);
+        for (const c of v.clients) addClient(st, c, this.limits.maxMembers);
       } else if (this.senders.size < max) this.senders.set(k, v);
       else this.dropped++;
     }
