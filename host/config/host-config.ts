@@ -22,6 +22,7 @@ export interface HostConfig {
   notify: { dedupeMinutes: number; webhookUrl?: string; mail?: MailNotifyConfig };
   logFollow: { files: string[]; pollMs: number; fromStart: boolean };
   postfix: PostfixConfig;
+  passwords: { setCommand?: string[]; setTimeoutMs: number };
   /** The file it was read from, if any. */
   source?: string;
 }
