@@ -6,6 +6,6 @@ import { PostfixPolicyGateway } from './postfix/policy-gateway';
 /** Every listener `serve` can start, in start order (stopped in reverse). */
 export const GATEWAYS: readonly GatewayDefinition[] = [
   { listener: 'admin', create: (app, address) => new AdminServer(app, address) },
-  { listener: 'postfix', create: (app, address) => new PostfixPolicyGateway(app, address) },
   { listener: 'dovecot', create: (app, address) => new DovecotGateway(app, address) },
+  { listener: 'postfix', create: (app, address) => new PostfixPolicyGateway(app, address) },
 ];

@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Verdict } from '../../../shared';
 import type { App } from '../../app';
+import { closeServer } from '../../http/close-server';
 import { LoginError } from '../../login';
 import type { Gateway } from '../gateway';
 import type { ListenAddress } from '../listen-address';
@@ -136,12 +137,8 @@ export class DovecotGateway implements Gateway {
     send(res, status, { status: 0, msg: reason, error: reason }, close);
   }
 
-  async stop(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-    s.closeAllConnections();
-    await closed;
+  stop(): Promise<void> {
+    return closeServer(this.server);
   }
 }
 
