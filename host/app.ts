@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { AccountActions, Clock, Logger, Metrics, Notifier, StateStore, type ServiceContext } from '../shared';
+import { AccountActions, Clock, Logger, MailQueue, Metrics, Notifier, StateStore, type ServiceContext } from '../shared';
 import type { HostConfig } from './config/host-config';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
 import { normalizeDomain } from './login';
@@ -8,9 +8,12 @@ import { AuthPipeline } from './pipeline/auth-pipeline';
 import type { LoadedPlugin, PluginFailure } from './plugins/loaded-plugin';
 import { loadPlugins } from './plugins/plugin-loader';
 import { PluginRegistry } from './plugins/plugin-registry';
+import { PostfixQueue } from './postfix/queue/postfix-queue';
 import { HostAccountActions } from './services/account-actions';
 import { SystemClock } from './services/clock';
+import { registerHostMetrics } from './services/host-metrics';
 import { createLogger, type HostLogger } from './services/logger';
+import { MailTransport } from './services/mail-transport';
 import { PromMetrics } from './services/metrics';
 import { HostNotifier } from './services/notifier';
 import type { HostStore } from './state/host-store';
@@ -23,6 +26,8 @@ export interface AppDeps {
   readonly store?: HostStore;
   readonly logger?: HostLogger;
   readonly metrics?: PromMetrics;
+  /** The Postfix queue; default: the instance of the `postfix` config section. */
+  readonly queue?: MailQueue;
 }
 
 export interface ReloadResult {
@@ -46,6 +51,8 @@ export class App {
   readonly metrics: PromMetrics;
   readonly clock: Clock;
   readonly logger: HostLogger;
+  readonly queue: MailQueue;
+  readonly mail: MailTransport | undefined;
   private started: LoadedPlugin[] = [];
   private servicesRunning = false;
 
@@ -56,6 +63,10 @@ export class App {
     this.settings = new DomainSettings(store, this.clock, normalizeDomain(config.defaultDomain));
     this.notifier = new HostNotifier(store, this.clock, this.logger, this.metrics, config.notify.dedupeMinutes * 60_000);
     this.accounts = new HostAccountActions(store, this.clock, this.logger, this.metrics, config.accounts.kickCommand);
+    this.queue = deps.queue ?? new PostfixQueue(config.postfix, this.clock, this.logger);
+    this.mail = config.notify.mail && new MailTransport(config.notify.mail, this.clock, this.logger, this.metrics, adminDefaults(config.defaultDomain));
+    if (this.mail) this.notifier.addTransport(this.mail);
+    registerHostMetrics(this.metrics, { queue: this.queue, store, accounts: this.accounts, clock: this.clock, logger: this.logger });
     const c = this.container;
     c.bind(Clock).toConstantValue(this.clock);
     c.bind(Logger).toConstantValue(this.logger);
@@ -63,6 +74,7 @@ export class App {
     c.bind(StateStore).toConstantValue(store);
     c.bind(Notifier).toConstantValue(this.notifier);
     c.bind(AccountActions).toConstantValue(this.accounts);
+    c.bind(MailQueue).toConstantValue(this.queue);
     this.pipeline = new AuthPipeline({
       registry: this.registry,
       settings: this.settings,
@@ -194,6 +206,13 @@ export class App {
     this.started = [];
     this.settings.dispose();
     this.accounts.dispose();
+    this.mail?.dispose();
     await this.store.close();
   }
+}
+
+/** Who gets host mail when the config names nobody: the default domain's postmaster. */
+function adminDefaults(defaultDomain: string): { admin: string; from: string } {
+  const d = normalizeDomain(defaultDomain);
+  return { admin: `postmaster@${d}`, from: `mailwarden@${d}` };
 }

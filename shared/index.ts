@@ -13,3 +13,4 @@ export * from './services';
 export * from './state';
 export * from './hooks';
 export * from './net';
+export * from './queue';

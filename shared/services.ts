@@ -26,6 +26,11 @@ export const Metrics = Symbol('mailwarden.Metrics');
 export interface Metrics {
   increment(name: string, labels?: Readonly<Record<string, string>>, by?: number): void;
   setGauge(name: string, value: number, labels?: Readonly<Record<string, string>>): void;
+  /**
+   * Records one observation (seconds) in a histogram, e.g. a request duration.
+   * Optional so that existing implementations stay valid: call `metrics.observe?.(…)`.
+   */
+  observe?(name: string, seconds: number, labels?: Readonly<Record<string, string>>): void;
 }
 
 export interface Notification {
@@ -46,6 +51,13 @@ export interface Notification {
    * notify window are counted, not sent again.
    */
   readonly dedupeKey?: string;
+  /**
+   * Mail recipients chosen by the sender (e.g. from a plugin's per-domain
+   * config). Absent or empty: the host's admin address.
+   */
+  readonly recipients?: readonly string[];
+  /** With `recipients`: send a copy to the host's admin address as well. */
+  readonly copyAdmin?: boolean;
 }
 
 export const Notifier = Symbol('mailwarden.Notifier');

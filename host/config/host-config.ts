@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultPluginDir } from '../paths';
+import type { PostfixConfig } from '../postfix/postfix-config';
+import type { MailNotifyConfig } from '../services/mail-transport';
 import type { StateConfig } from '../state/open-store';
 import { newAjv, parseJsonText, toProblems, ValidationError } from '../validation/ajv';
 import schema from './host-config.schema.json';
@@ -17,7 +19,9 @@ export interface HostConfig {
   admin: { token?: string; tokenFile?: string };
   dovecot: { apiHeader?: string; maxBodyBytes: number };
   accounts: { kickCommand: string[] };
-  notify: { dedupeMinutes: number; webhookUrl?: string };
+  notify: { dedupeMinutes: number; webhookUrl?: string; mail?: MailNotifyConfig };
+  postfix: PostfixConfig;
+  passwords: { setCommand?: string[]; setTimeoutMs: number };
   logFollow: { files: string[]; pollMs: number; fromStart: boolean };
   /** The file it was read from, if any. */
   source?: string;

@@ -21,6 +21,8 @@ export class AdminServer implements Gateway {
   async start(): Promise<ListenAddress> {
     this.token = resolveAdminToken(this.app.config).token;
     this.server = http.createServer((req, res) => {
+      const t0 = process.hrtime.bigint();
+      res.once('finish', () => this.app.metrics.observe('gateway_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, { gateway: 'admin' }));
       this.handle(req, res).catch((e) => {
         this.app.logger.error({ err: (e as Error).message, url: req.url }, 'admin request failed');
         if (!res.headersSent) send(res, 500, { error: 'internal error' });

@@ -155,6 +155,10 @@ export class AuthPipeline {
 
   private count(hook: string, v: Verdict): Verdict {
     this.o.metrics.increment('auth_decisions', { hook, verdict: v.action, plugin: v.plugin ?? 'host' });
+    if (hook === 'checkRelay') {
+      const kind = v.action === 'hold' ? 'mails_held' : v.action === 'tempfail' || v.action === 'delay' ? 'mails_deferred' : undefined;
+      if (kind) this.o.metrics.increment(kind, { plugin: v.plugin ?? 'host' });
+    }
     return v;
   }
 

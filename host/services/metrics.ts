@@ -1,7 +1,10 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metrics } from '../../shared';
 
 type Labels = Readonly<Record<string, string>>;
+
+/** Request durations from a fast policy answer (1 ms) to a stuck backend (10 s). */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * Counters and gauges on one prom-client registry, served at /metrics. Names
@@ -13,6 +16,7 @@ export class PromMetrics implements Metrics {
   /** Bound children by metric and label values: inc() on them skips prom-client's label hashing. */
   private readonly children = new Map<string, { inc(by: number): void }>();
   private readonly gauges = new Map<string, Gauge>();
+  private readonly histograms = new Map<string, Histogram>();
   private readonly warned = new Set<string>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -52,6 +56,31 @@ export class PromMetrics implements Metrics {
     }
     try {
       g.set(labels, value);
+    } catch (e) {
+      this.warnOnce(name, e);
+    }
+  }
+
+  /**
+   * Declares a counter before its first event, so that it is listed (with its
+   * help text) from the first scrape; later increments must use these labels.
+   */
+  declareCounter(name: string, help: string, labelNames: string[]): void {
+    if (this.counters.has(name)) return;
+    const full = this.fullName(name);
+    this.counters.set(name, new Counter({ name: full.endsWith('_total') ? full : `${full}_total`, help, labelNames, registers: [this.registry] }));
+  }
+
+  /** Declares a histogram of durations in seconds; `observe` creates one with default buckets otherwise. */
+  declareHistogram(name: string, help: string, labelNames: string[], buckets = DURATION_BUCKETS): void {
+    if (this.histograms.has(name)) return;
+    this.histograms.set(name, new Histogram({ name: this.fullName(name), help, labelNames, buckets, registers: [this.registry] }));
+  }
+
+  observe(name: string, seconds: number, labels: Labels = {}): void {
+    if (!this.histograms.has(name)) this.declareHistogram(name, name.replace(/_/g, ' '), Object.keys(labels));
+    try {
+      this.histograms.get(name)!.observe(labels, seconds);
     } catch (e) {
       this.warnOnce(name, e);
     }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
+import type { MailQueue } from '../../shared';
 import { App } from '../../host/app';
 import { type HostConfig, loadHostConfig } from '../../host/config/host-config';
 import { ManualClock } from '../../host/services/clock';
@@ -26,6 +27,7 @@ export interface TestAppOptions {
   store?: HostStore;
   clock?: ManualClock;
   config?: Partial<HostConfig>;
+  queue?: MailQueue;
 }
 
 export async function testApp(o: TestAppOptions = {}) {
@@ -34,6 +36,6 @@ export async function testApp(o: TestAppOptions = {}) {
   const config: HostConfig = { ...base, state: { ...base.state, backend: 'memory' }, ...o.config };
   const clock = o.clock ?? new ManualClock();
   const logs = new LogCapture();
-  const app = await App.open({ config, clock, store: o.store ?? new MemoryStore(), logger: createLogger('debug', logs) });
+  const app = await App.open({ config, clock, store: o.store ?? new MemoryStore(), logger: createLogger('debug', logs), ...(o.queue ? { queue: o.queue } : {}) });
   return { app, clock, logs, config, dataDir: path.resolve(dataDir) };
 }

@@ -3,8 +3,9 @@ import { blocksCommand } from './blocks';
 import { configCommand } from './config';
 import { domainsCommand } from './domains';
 import { logsCommand } from './logs';
+import { passwordCommand } from './password';
 import { pluginsCommand } from './plugins';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, logsCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, passwordCommand, blocksCommand, logsCommand];

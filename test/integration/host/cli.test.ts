@@ -22,6 +22,9 @@ function instance() {
   return { pluginDir, dataDir, cli };
 }
 
+// Each call is a real process (about half a second on an idle machine); allow for a busy one.
+jest.setTimeout(180_000);
+
 describe('mailwarden CLI', () => {
   test('exit codes: 0 on success, 2 with a one-line message for bad usage, 1 for runtime failure', async () => {
     const { cli, dataDir } = instance();

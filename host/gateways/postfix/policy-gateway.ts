@@ -1,0 +1,172 @@
+import * as net from 'node:net';
+import type { Clock, Logger, MailEvent, Metrics, RelayRequest, Verdict } from '../../../shared';
+import type { Gateway } from '../gateway';
+import type { ListenAddress } from '../listen-address';
+import { policyAction } from './policy-action';
+import { type PolicyAttributes, PolicyParser, PolicyProtocolError } from './policy-parser';
+import { toRelayRequest } from './relay-request';
+
+/** What the gateway needs of the App (the App itself fits). */
+export interface PolicyGatewayHost {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly pipeline: {
+    readonly defaultDomain: string;
+    checkRelay(request: RelayRequest): Promise<Verdict | undefined>;
+    onMail(event: MailEvent): Promise<void>;
+  };
+}
+
+export interface PolicyGatewayOptions {
+  /** A connection silent this long is closed (Postfix keeps idle ones up to smtpd_policy_service_max_idle, 300 s). */
+  readonly idleTimeoutMs?: number;
+  readonly maxConnections?: number;
+}
+
+/** Recipients remembered per message (RCPT requests) to report them at END-OF-MESSAGE. */
+const MAX_RECIPIENTS = 1000;
+
+/** One smtpd process's connection: its parser and the message it is receiving. */
+interface Connection {
+  readonly socket: net.Socket;
+  readonly parser: PolicyParser;
+  readonly remote: string;
+  /** Answers go out in request order: each request waits for the one before. */
+  tail: Promise<void>;
+  instance: string;
+  recipients: Set<string>;
+  /** Instance already reported to onMail. */
+  reported: string;
+}
+
+/**
+ * Postfix SMTPD policy delegation over TCP (check_policy_service inet:…).
+ * Each request goes to the plugins' checkRelay; at END-OF-MESSAGE the
+ * message is reported to their onMail as `accepted`, unless we refused it.
+ * A protocol error is logged and the connection closed without an answer:
+ * Postfix then answers its client with a temporary error, never a permit.
+ */
+export class PostfixPolicyGateway implements Gateway {
+  readonly name = 'postfix';
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly host: PolicyGatewayHost, private readonly address: ListenAddress, private readonly options: PolicyGatewayOptions = {}) {}
+
+  async start(): Promise<ListenAddress> {
+    const server = net.createServer((s) => this.accept(s));
+    server.maxConnections = this.options.maxConnections ?? 1000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.address.port, this.address.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (e) => this.host.logger.error({ err: e.message }, 'postfix policy listener error'));
+    const a = server.address() as net.AddressInfo;
+    return { host: a.address, port: a.port };
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    for (const sock of this.sockets) sock.destroy();
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    const conn: Connection = {
+      socket,
+      parser: new PolicyParser(),
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      tail: Promise.resolve(),
+      instance: '',
+      recipients: new Set(),
+      reported: '',
+    };
+    this.sockets.add(socket);
+    socket.setEncoding('latin1');
+    socket.setNoDelay(true);
+    socket.setTimeout(this.options.idleTimeoutMs ?? 600_000, () => socket.destroy());
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', (e) => this.host.logger.debug({ remote: conn.remote, err: e.message }, 'postfix policy connection error'));
+    socket.on('data', (chunk: string) => this.onData(conn, chunk));
+  }
+
+  private onData(conn: Connection, chunk: string): void {
+    let requests: PolicyAttributes[];
+    try {
+      requests = conn.parser.feed(chunk);
+    } catch (e) {
+      this.protocolError(conn, (e as Error).message);
+      return;
+    }
+    for (const attrs of requests) {
+      if (attrs.request !== 'smtpd_access_policy') {
+        this.protocolError(conn, `unknown request type "${attrs.request.slice(0, 40)}"`);
+        return;
+      }
+      conn.tail = conn.tail.then(() => this.answer(conn, attrs));
+    }
+  }
+
+  private protocolError(conn: Connection, reason: string): void {
+    this.host.metrics.increment('policy_protocol_errors');
+    this.host.logger.warn({ remote: conn.remote, reason }, 'postfix policy protocol error; closing the connection without an answer');
+    conn.socket.destroy();
+  }
+
+  private async answer(conn: Connection, attrs: PolicyAttributes): Promise<void> {
+    if (conn.socket.destroyed) return;
+    let request: RelayRequest | undefined;
+    let verdict: Verdict | undefined;
+    try {
+      request = toRelayRequest(attrs, this.host.pipeline.defaultDomain, this.host.clock.now());
+      this.track(conn, request);
+      verdict = await this.host.pipeline.checkRelay(request);
+    } catch (e) {
+      // No opinion rather than an accidental permit: Postfix's own rules decide.
+      this.host.logger.warn({ remote: conn.remote, state: attrs.protocol_state, err: (e as Error).message }, 'postfix policy request not evaluated; answering DUNNO');
+    }
+    const action = policyAction(verdict);
+    if (!conn.socket.destroyed) conn.socket.write(`action=${action}\n\n`);
+    this.host.metrics.increment('policy_replies', { action: verdict ? verdict.action : 'none' });
+    if (verdict && verdict.action !== 'allow') {
+      this.host.logger.info({ client: request?.clientAddress, sasl: request?.saslUsername, state: request?.protocolState, context: request?.policyContext, action, plugin: verdict.plugin }, 'postfix policy verdict');
+    }
+    if (request && request.protocolState === 'END-OF-MESSAGE' && (!verdict || verdict.action === 'allow' || verdict.action === 'hold' || verdict.action === 'delay')) {
+      this.emitAccepted(conn, request);
+    }
+  }
+
+  /** Remembers the recipients of the message in progress on this connection (one smtpd process: one message at a time). */
+  private track(conn: Connection, r: RelayRequest): void {
+    if (r.instance !== conn.instance) {
+      conn.instance = r.instance;
+      conn.recipients = new Set();
+    }
+    if (r.protocolState === 'RCPT' && r.recipient && conn.recipients.size < MAX_RECIPIENTS) conn.recipients.add(r.recipient);
+  }
+
+  private emitAccepted(conn: Connection, r: RelayRequest): void {
+    // The same message may be checked from several restriction lists (policy_context): report it once.
+    if (r.instance && r.instance === conn.reported) return;
+    conn.reported = r.instance;
+    const event: MailEvent = {
+      kind: 'accepted',
+      queueId: r.queueId ?? '',
+      sender: r.sender,
+      recipients: [...conn.recipients],
+      domain: r.domain,
+      at: r.at,
+      ...(r.saslUsername ? { saslUsername: r.saslUsername } : {}),
+      ...(r.clientAddress ? { clientAddress: r.clientAddress } : {}),
+    };
+    this.host.pipeline.onMail(event).catch((e) => this.host.logger.error({ err: (e as Error).message }, 'onMail failed'));
+  }
+}

@@ -1,0 +1,75 @@
+import { QUEUE_NAMES, type AccountActions, type Clock, type Logger, type MailQueue, type QueueCount, type QueueName } from '../../shared';
+import type { HostStore } from '../state/host-store';
+import type { PromMetrics } from './metrics';
+
+export interface HostMetricSources {
+  readonly queue: MailQueue;
+  readonly store: HostStore;
+  readonly accounts: AccountActions;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * mailwarden's own metrics, declared up front so a scrape lists every one
+ * from the start, and the gauges read at scrape time (the Postfix queue under
+ * the names Telegraf users know, active blocks, locked accounts).
+ */
+export function registerHostMetrics(m: PromMetrics, s: HostMetricSources): void {
+  m.declareCounter('auth_decisions', 'Pipeline decisions by hook, verdict and deciding plugin', ['hook', 'verdict', 'plugin']);
+  m.declareCounter('plugin_faults', 'Plugin hook calls that threw (kind=error) or timed out (kind=timeout)', ['plugin', 'hook', 'kind']);
+  m.declareCounter('mails_held', 'Mails put on hold by a relay verdict, by plugin', ['plugin']);
+  m.declareCounter('mails_deferred', 'Mails deferred (tempfail/delay) by a relay verdict, by plugin', ['plugin']);
+  m.declareCounter('account_locks', 'Accounts locked, by who locked them (plugin, cli, api)', ['by']);
+  m.declareCounter('notifications', 'Notifications raised, by severity', ['severity']);
+  m.declareCounter('notification_failures', 'Notification transport failures', ['transport']);
+  m.declareCounter('notification_mail_sent', 'Notification mails handed to the MTA', ['source']);
+  m.declareCounter('notification_mail_failures', 'Failed attempts to hand a notification mail to the MTA', ['source']);
+  m.declareCounter('notification_mail_dropped', 'Notification mails given up after the last attempt', ['source']);
+  m.declareCounter('queue_read_errors', 'Scrapes that could not read the Postfix queue', []);
+  m.declareHistogram('gateway_request_duration_seconds', 'Time to answer a gateway request (Dovecot policy, Postfix policy, admin API)', ['gateway']);
+
+  m.collectGauge('blocks', 'Active blocks by the plugin (or admin) that set them', ['source'], async (g) => {
+    g.reset();
+    const by = new Map<string, number>();
+    for (const b of await s.store.listBlocks({}, s.clock.now())) by.set(b.source, (by.get(b.source) ?? 0) + 1);
+    for (const [source, n] of by) g.set({ source }, n);
+  });
+  m.collectGauge('locked_accounts', 'Accounts locked now', [], async (g) => {
+    g.set((await s.accounts.listLocks()).length);
+  });
+
+  // One walk of the queue serves the three gauges of a scrape.
+  let shared: Promise<Record<QueueName, QueueCount> | undefined> | undefined;
+  let failing = false;
+  const counts = () => {
+    shared ??= s.queue.counts().then(
+      (c) => {
+        failing = false;
+        return c;
+      },
+      (e) => {
+        m.increment('queue_read_errors');
+        // Once per streak: Prometheus scrapes every few seconds.
+        if (!failing) s.logger.warn({ err: (e as Error).message }, 'cannot read the Postfix queue for /metrics');
+        failing = true;
+        return undefined;
+      },
+    );
+    // Released once every gauge of this scrape has read it.
+    void shared.finally(() => setImmediate(() => (shared = undefined)));
+    return shared;
+  };
+  const queueGauge = (name: string, help: string, pick: (c: QueueCount) => number) =>
+    m.collectGauge(name, help, ['queue'], async (g) => {
+      g.reset();
+      const c = await counts();
+      if (c) for (const q of QUEUE_NAMES) g.set({ queue: q }, pick(c[q]));
+    });
+  m.collectGauge('queue_readable', 'Whether this scrape could read the Postfix queue (1) or not (0)', [], async (g) => {
+    g.set((await counts()) ? 1 : 0);
+  });
+  queueGauge('postfix_queue_length', 'Messages in each Postfix queue', (c) => c.length);
+  queueGauge('postfix_queue_size_bytes', 'Bytes of queue files in each Postfix queue', (c) => c.bytes);
+  queueGauge('postfix_queue_oldest_age_seconds', 'Age of the oldest message in each Postfix queue', (c) => c.oldestAgeSeconds);
+}
