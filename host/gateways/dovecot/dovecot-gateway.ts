@@ -1,11 +1,10 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Verdict } from '../../../shared';
 import type { App } from '../../app';
 import { closeServer } from '../../http/close-server';
 import { LoginError } from '../../login';
 import type { Gateway } from '../gateway';
-import type { ListenAddress } from '../listen-address';
+import { type ListenAddress, listenOn } from '../listen-address';
 import { apiHeaderMatches, type ApiHeaderCheck, parseApiHeader } from './api-header';
 import { CheckPhases } from './check-phase';
 import { BadPolicyRequest, parseCommand, parsePolicyBody, type PolicyRequest } from './policy-request';
@@ -53,19 +52,11 @@ export class DovecotGateway implements Gateway {
     server.headersTimeout = 10_000;
     server.requestTimeout = 10_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.address.port, this.address.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
     server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
     });
-    const a = server.address() as AddressInfo;
-    return { host: a.address, port: a.port };
+    return listenOn(server, this.address);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
