@@ -46,7 +46,15 @@ export class DovecotGateway implements Gateway {
 
   async start(): Promise<ListenAddress> {
     if (!this.apiHeader) this.app.logger.warn({ listener: this.name }, 'dovecot.apiHeader is not set: any local process may call the policy server');
-    const server = http.createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
+    const server = http.createServer({ keepAlive: true }, (req, res) => {
+      try {
+        this.handle(req, res);
+      } catch (e) {
+        // A fault of ours must cost one reply, never the listener.
+        this.app.logger.error({ err: (e as Error).message }, 'dovecot policy request failed');
+        if (!res.headersSent) send(res, 500, { status: 0, msg: 'internal error' }, true);
+      }
+    });
     // Dovecot keeps its connections open between logins.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 10_000;
@@ -66,7 +74,7 @@ export class DovecotGateway implements Gateway {
     try {
       command = parseCommand(req.url ?? '/');
     } catch (e) {
-      return this.refuse(req, res, (e as BadPolicyRequest).status, (e as Error).message);
+      return this.refuse(req, res, e instanceof BadPolicyRequest ? e.status : 400, (e as Error).message);
     }
     const declared = Number(req.headers['content-length']);
     if (declared > this.maxBody) return this.refuse(req, res, 413, `body larger than ${this.maxBody} bytes`);
