@@ -5,6 +5,9 @@
  * server answering a constant JSON, in the same run; then memory per tracked
  * key of the state store at 1M keys.
  *
+ * BENCH_STORE=memory runs the gateway on the memory store instead of SQLite
+ * (to tell the store's share from the rest); BENCH_SECONDS, BENCH_ROUNDS.
+ *
  * Load: wrk (Debian package `wrk`) with 32 keep-alive connections and a mix of
  * allow and report requests (failures with distinct password hashes, so
  * blocks are created and written through to SQLite while it runs). Without
@@ -71,23 +74,26 @@ async function serveGateway() {
   const { createLogger } = require(path.join(DIST, 'app/host/services/logger.js'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-gw-'));
   const base = loadHostConfig({ dataDir, pluginDir: path.join(DIST, 'plugins'), env: {} });
-  const config = { ...base, dovecot: { ...base.dovecot, apiHeader: API_HEADER } };
+  const config = { ...base, dovecot: { ...base.dovecot, apiHeader: API_HEADER }, ...(process.env.BENCH_STORE ? { state: { ...base.state, backend: process.env.BENCH_STORE } } : {}) };
   const app = await App.open({ config, logger: createLogger('error') });
   const failures = await app.loadPlugins();
   if (failures.length || !app.registry.get('password-bruteforce')) throw new Error(`plugin load failed: ${JSON.stringify(failures)}`);
   const gw = new DovecotGateway(app, { host: '127.0.0.1', port: 0 });
   const { port } = await gw.start();
   answerCpu();
-  process.send({ port, backend: app.store.backend });
+  process.send({ port, backend: app.store.backend, dataDir });
   process.on('SIGINT', () => process.exit(0));
   process.on('message', async (m) => {
     if (m !== 'stats') return;
     const blocks = await app.store.listBlocks({}, app.clock.now());
     // A second connection to the file proves the blocks are on disk, not only in this process.
-    const Database = require('better-sqlite3');
-    const db = new Database(path.join(dataDir, 'mailwarden.db'), { readonly: true });
-    const onDisk = db.prepare('SELECT count(*) AS n FROM blocks').get().n;
-    db.close();
+    let onDisk = 'n/a';
+    if (app.store.backend === 'sqlite') {
+      const Database = require('better-sqlite3');
+      const db = new Database(path.join(dataDir, 'mailwarden.db'), { readonly: true });
+      onDisk = db.prepare('SELECT count(*) AS n FROM blocks').get().n;
+      db.close();
+    }
     process.send({ blocks: blocks.length, onDisk });
   });
 }
@@ -200,7 +206,10 @@ async function measure(kind, load) {
     return r;
   } finally {
     s.child.removeAllListeners('exit');
+    const gone = new Promise((r) => s.child.once('exit', r));
     s.child.kill('SIGKILL');
+    await gone;
+    if (s.dataDir) fs.rmSync(s.dataDir, { recursive: true, force: true });
   }
 }
 
