@@ -172,7 +172,9 @@ export class SqliteStore extends MemoryStore implements HostStore {
     // data_version does not move for this connection's own commits, so the
     // poller will not announce this change twice; remember the rev it now has.
     this.revs.set(channel, row.rev);
-    if (channel === 'blocks') this.blockCache.clear();
+    // This process's own block writes already went through the cache (putBlock,
+    // clearBlocks); dropping it here would send every lookup after each new
+    // block back to disk. Other processes' changes are seen in tick().
     this.emit(channel);
   }
 

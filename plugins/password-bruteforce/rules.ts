@@ -1,5 +1,5 @@
 import type { Block, StateStore } from '../../shared';
-import { type BlockKind, createBlock } from './blocks';
+import { type BlockKind, blockKey, createBlock } from './blocks';
 import type { Settings } from './config';
 import * as K from './keys';
 import type { Subject } from './subject';
@@ -45,6 +45,9 @@ export interface FailureResult {
  */
 export async function recordFailure(store: StateStore, subj: Subject, member: string, s: Settings, now: number): Promise<FailureResult> {
   const blocks: Block[] = [];
+  // A blocked pair's attempts are refused before the password check; a failure
+  // reported anyway (a race, a log line) must not extend or repeat the block.
+  if (await store.getBlock(K.pairBlock(subj.net, subj.login), subj.domain, now)) return { pairFailures: 0, loginNetworks: 0, networkLogins: 0, blocks };
   const pairKey = K.pairFailures(subj.net, subj.login);
   const pairFailures = await store.addDistinct(pairKey, member, s.findMs, now);
   let loginNetworks = 0;
@@ -55,6 +58,7 @@ export async function recordFailure(store: StateStore, subj: Subject, member: st
   const trip = async (kind: BlockKind, counterKey: string, evidence: Record<string, unknown>) => {
     // A block starts the count afresh: after it ends, the next block needs a full threshold again (and is twice as long).
     await store.reset(counterKey);
+    if (await store.getBlock(blockKey(kind, subj), subj.domain, now)) return;
     const b = await createBlock(store, kind, subj, s, now, evidence);
     blocks.push(b);
   };

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type DovecotInstance, saslAuth, startDovecot } from '../../harness/dovecot';
-import { describeWithBinary } from '../../harness/system-binary';
+import { describeWith } from '../../helpers/system';
 
-describeWithBinary('dovecot', 'Dovecot harness: SASL auth listener for Postfix', () => {
+describeWith('/usr/sbin/dovecot', 'dovecot-core')('Dovecot harness: SASL auth listener for Postfix', () => {
   let dc: DovecotInstance;
   let dir: string;
   beforeAll(async () => {

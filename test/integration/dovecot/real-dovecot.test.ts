@@ -3,13 +3,13 @@ import { GLOBAL } from '../../../host/domains/domain-settings';
 import { DovecotGateway } from '../../../host/gateways/dovecot/dovecot-gateway';
 import type { ManualClock } from '../../../host/services/clock';
 import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
-import { describeWithBinary } from '../../harness/system-binary';
+import { describeWith } from '../../helpers/system';
 import { pluginDirWith } from '../../helpers/built-plugins';
 import { testApp } from '../../helpers/test-app';
 
 const API_HEADER = 'Authorization: Basic ' + Buffer.from('dovecot:policy-test-secret').toString('base64');
 
-describeWithBinary('dovecot', 'password-bruteforce against the real Dovecot (auth policy)', () => {
+describeWith('/usr/sbin/dovecot', 'dovecot-core')('password-bruteforce against the real Dovecot (auth policy)', () => {
   let app: App;
   let clock: ManualClock;
   let gw: DovecotGateway;
