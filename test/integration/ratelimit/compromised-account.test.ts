@@ -21,7 +21,7 @@ import { QueueTools } from '../../../host/postfix/queue/queue-tools';
 import { MailTransport } from '../../../host/services/mail-transport';
 import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
 import { PostfixInstance, requirePostfix } from '../../harness/postfix';
-import { describeWithBinary } from '../../harness/system-binary';
+import { describeWith } from '../../helpers/system';
 import { pluginDirWith } from '../../helpers/built-plugins';
 import { tempDir } from '../../helpers/plugin-fixture';
 import { runCli } from '../../helpers/run-cli';
@@ -32,7 +32,7 @@ const ALICE = 'alice@example.com';
 const BOB = 'bob@example.com';
 
 const suite = 'sender-ratelimit: a compromised account through the real Postfix and Dovecot';
-describeWithBinary('dovecot', suite, () => {
+describeWith('/usr/sbin/dovecot', 'dovecot-core')(suite, () => {
   if (!requirePostfix(suite)) {
     test.skip('needs Postfix (see above)', () => undefined);
     return;
