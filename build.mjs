@@ -24,6 +24,8 @@ const hostModules = {
   setup(build) {
     const sharedDir = path.join(appOut, 'shared');
     build.onResolve({ filter: /^\./ }, (args) => {
+      // npm packages' own relative imports are theirs to make; only plugin code is fenced in.
+      if (!args.importer.startsWith(appOut + path.sep)) return undefined;
       const target = path.resolve(args.resolveDir, args.path);
       if (target === sharedDir || target.startsWith(sharedDir + path.sep)) return { path: '@mailwarden/shared', external: true };
       const rel = path.relative(path.join(appOut, 'plugins'), target);
@@ -43,18 +45,23 @@ for (const file of manifests) {
   const entry = path.join(appOut, 'plugins', manifest.id, 'index.js');
   if (!fs.existsSync(entry)) throw new Error(`manifests/${file}: no plugins/${manifest.id}/index.ts to build`);
   const out = path.join(pluginsOut, manifest.id);
-  await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile: path.join(out, manifest.entry),
-    external: ['inversify', 'reflect-metadata', '@mailwarden/shared'],
-    plugins: [hostModules],
-    logLevel: 'warning',
-    legalComments: 'none',
-  });
+  // `*.lazy.ts` files of a plugin become bundles of their own next to the entry,
+  // for the plugin to require on first use (large data it should not parse at load).
+  const lazy = fs.readdirSync(path.dirname(entry)).filter((f) => f.endsWith('.lazy.js'));
+  for (const [from, to] of [[entry, manifest.entry], ...lazy.map((f) => [path.join(path.dirname(entry), f), f])]) {
+    await esbuild.build({
+      entryPoints: [from],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      outfile: path.join(out, to),
+      external: ['inversify', 'reflect-metadata', '@mailwarden/shared'],
+      plugins: [hostModules],
+      logLevel: 'warning',
+      legalComments: 'none',
+    });
+  }
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 

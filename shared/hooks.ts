@@ -14,6 +14,16 @@ export interface HookContext<C = Record<string, unknown>> {
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** A domain config the plugin refuses for a reason its JSON Schema cannot express. */
+export interface ConfigProblem {
+  /** JSON pointer to the offending setting, e.g. `/minLength`. */
+  readonly path: string;
+  /** Says what is wrong and what would be right. */
+  readonly message: string;
+  /** Short rule id; `plugin` when left out. */
+  readonly rule?: string;
+}
+
 export const PluginHooks = Symbol('mailwarden.PluginHooks');
 /**
  * The hooks a plugin implements; all optional. Bind one per plugin:
@@ -37,6 +47,14 @@ export interface PluginHooks<C = any> {
   onMail?(event: MailEvent, ctx: HookContext<C>): MaybePromise<void>;
   /** Called once a password change passed every policy and was applied. */
   passwordChanged?(change: PasswordChange, ctx: HookContext<C>): MaybePromise<void>;
+  /**
+   * Cross-field checks of a domain config (e.g. `maxLength >= minLength`),
+   * called by the host after the configSchema passed, with defaults filled in.
+   * Any problem refuses the config and nothing is written. Not a hook: it is
+   * not listed in the manifest's `hooks` and runs whether or not the plugin is
+   * enabled. Must be synchronous and side-effect free.
+   */
+  validateConfig?(config: Readonly<C>): readonly ConfigProblem[];
 }
 
 export const HOOK_NAMES = [

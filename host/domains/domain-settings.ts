@@ -2,7 +2,8 @@ import type { AuditEntry, Clock } from '../../shared';
 import type { LoadedPlugin } from '../plugins/loaded-plugin';
 import type { HostStore } from '../state/host-store';
 import { normalizeDomain } from '../login';
-import { toProblems, ValidationError } from '../validation/ajv';
+import { ValidationError } from '../validation/ajv';
+import { configProblems } from '../plugins/config-check';
 
 /** The scope of settings that apply to every domain without its own. */
 export const GLOBAL = '*';
@@ -131,8 +132,9 @@ export class DomainSettings {
     const enabled = own.enabled ?? global.enabled ?? plugin.manifest.enabledByDefault;
     let config: Record<string, unknown> = { ...(global.config ?? {}), ...(own.config ?? {}) };
     let problem: string | undefined;
-    if (!plugin.validateConfig(config)) {
-      problem = toProblems(plugin.validateConfig.errors).map((p) => `${p.path} ${p.message}`).join('; ');
+    const problems = configProblems(plugin, config);
+    if (problems.length) {
+      problem = problems.map((p) => `${p.path} ${p.message}`).join('; ');
       config = {};
       plugin.validateConfig(config);
     }
@@ -153,8 +155,9 @@ export class DomainSettings {
 
   /**
    * Sets (merge) or replaces a scope's config overrides. Every domain the
-   * change reaches is validated first; on any problem nothing is written and
-   * the ValidationError names the JSON path and the rule.
+   * change reaches is validated first (configSchema, then the plugin's own
+   * cross-field checks); on any problem nothing is written and the
+   * ValidationError names the JSON path and the rule.
    */
   async setConfig(scope: string, plugin: LoadedPlugin, values: Record<string, unknown>, actor: string, mode: 'merge' | 'replace' = 'merge'): Promise<Record<string, unknown>> {
     const s = await this.checkedScope(scope);
@@ -167,9 +170,10 @@ export class DomainSettings {
     for (const d of affected) {
       const own = d === GLOBAL ? {} : d === s ? { config: overrides } : await this.getSetting(d, id);
       const candidate = { ...(global.config ?? {}), ...(own.config ?? {}) };
-      if (!plugin.validateConfig(candidate)) {
+      const problems = configProblems(plugin, candidate);
+      if (problems.length) {
         const where = d === GLOBAL || d === s ? `${id} config (${s === GLOBAL ? 'global' : s})` : `${id} config (global change, as domain ${d} would see it)`;
-        throw new ValidationError(where, toProblems(plugin.validateConfig.errors));
+        throw new ValidationError(where, problems);
       }
     }
     const after: PluginSetting = { ...before, config: overrides };

@@ -1,9 +1,11 @@
 import { AdminServer } from '../http/admin-server';
+import { DovecotGateway } from './dovecot/dovecot-gateway';
 import type { GatewayDefinition } from './gateway';
 import { PostfixPolicyGateway } from './postfix/policy-gateway';
 
 /** Every listener `serve` can start, in start order (stopped in reverse). */
 export const GATEWAYS: readonly GatewayDefinition[] = [
   { listener: 'admin', create: (app, address) => new AdminServer(app, address) },
+  { listener: 'dovecot', create: (app, address) => new DovecotGateway(app, address) },
   { listener: 'postfix', create: (app, address) => new PostfixPolicyGateway(app, address) },
 ];

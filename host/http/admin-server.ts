@@ -4,6 +4,7 @@ import type { App } from '../app';
 import type { Gateway } from '../gateways/gateway';
 import type { ListenAddress } from '../gateways/listen-address';
 import { resolveAdminToken, tokenMatches } from './admin-token';
+import { closeServer } from './close-server';
 
 /**
  * The admin listener: health and metrics for now; the admin API and console
@@ -56,12 +57,8 @@ export class AdminServer implements Gateway {
     send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
   }
 
-  async stop(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-    s.closeAllConnections();
-    await closed;
+  stop(): Promise<void> {
+    return closeServer(this.server);
   }
 }
 

@@ -16,6 +16,7 @@ import type { HostStore } from '../state/host-store';
 import { PluginStore } from '../state/plugin-store';
 import { withTimeout } from '../time';
 import { evaluateBundle } from './bundle';
+import { configProblems } from './config-check';
 import type { LoadedPlugin, PluginFailure } from './loaded-plugin';
 import { type ConfigValidator, type PluginManifest, readManifest } from './manifest';
 
@@ -148,6 +149,10 @@ async function loadOne(dir: string, manifest: PluginManifest, validateConfig: Co
     if (typeof (hooks as Record<string, unknown> | undefined)?.[h] !== 'function') {
       throw new PluginLoadError('load', `${manifest.id}: manifest declares hook "${h}" but the plugin does not implement it`);
     }
+  }
+  const defaultProblems = configProblems({ manifest, validateConfig, hooks }, {});
+  if (defaultProblems.length) {
+    throw new PluginLoadError('load', `${manifest.id}: its own config check refuses the manifest defaults: ${defaultProblems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
   }
   if (manifest.services && services.length === 0) throw new PluginLoadError('load', `${manifest.id}: manifest declares services but binds no ServiceContribution`);
   for (const c of commands) {

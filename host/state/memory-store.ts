@@ -14,7 +14,8 @@ const MAX_AUDIT = 10_000;
 /** Everything in process memory: for tests and for `state.backend = "memory"`. Lost on exit. */
 export class MemoryStore implements HostStore {
   readonly backend: 'memory' | 'sqlite' | 'redis' = 'memory';
-  protected readonly counters = new WindowedCounters();
+  // Only subclasses that persist counters (SQLite) read the changed keys; here they would pile up forever.
+  protected readonly counters = new WindowedCounters({ trackChanges: this.constructor !== MemoryStore });
   private readonly kv = new Map<string, KvEntry>();
   private readonly blocks = new Map<string, Block>();
   private readonly audit: AuditEntry[] = [];

@@ -1,10 +1,13 @@
 import type { CliCommand } from '../command';
+import { blocksCommand } from './blocks';
 import { configCommand } from './config';
 import { doctorCommand } from './doctor';
 import { domainsCommand } from './domains';
+import { logsCommand } from './logs';
+import { passwordCommand } from './password';
 import { pluginsCommand } from './plugins';
 import { relayCommand } from './relay';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, doctorCommand, relayCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, logsCommand, passwordCommand, doctorCommand, relayCommand];

@@ -3,6 +3,7 @@ import type { App } from '../../app';
 import { GATEWAYS } from '../../gateways';
 import type { Gateway } from '../../gateways/gateway';
 import { parseListen } from '../../gateways/listen-address';
+import { AuthLogFollower } from '../../logs/auth-log-follower';
 import { CliContext, parse, str } from '../cli-context';
 import type { CliCommand } from '../command';
 
@@ -10,8 +11,9 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'run mailwarden: load plugins, start the gateways and the admin listener',
   usage: `mailwarden serve [--listen-admin ADDR] [--listen-dovecot ADDR] [--listen-postfix ADDR]
-                 [--default-domain D] [--config FILE] [--data-dir DIR] [--plugin-dir DIR]
+                 [--default-domain D] [--follow-log FILE]… [--config FILE] [--data-dir DIR] [--plugin-dir DIR]
   ADDR is host:port, [ipv6]:port, a bare port (loopback), or "off".
+  --follow-log (and logFollow.files in the config) reports failed logins from a mail log.
   SIGHUP reloads plugins and settings; SIGTERM/SIGINT stop cleanly.`,
   async run(argv, io) {
     const p = parse(argv, {
@@ -19,6 +21,7 @@ export const serveCommand: CliCommand = {
       'listen-dovecot': { type: 'string' },
       'listen-postfix': { type: 'string' },
       'default-domain': { type: 'string' },
+      'follow-log': { type: 'string', multiple: true },
     }, 'serve');
     if (p.positionals.length) throw new UsageError(`serve: unexpected argument "${p.positionals[0]}"`);
     const listen: Record<string, string> = {};
@@ -38,7 +41,7 @@ export const serveCommand: CliCommand = {
     const { App } = await import('../../app');
     const app: App = await App.open({ config });
     const log = app.logger;
-    const gateways: Gateway[] = [];
+    const gateways: Array<Pick<Gateway, 'name' | 'stop'>> = [];
     let stopping: Promise<void> | undefined;
     const stop = (signal: string) => {
       stopping ??= (async () => {
@@ -67,6 +70,12 @@ export const serveCommand: CliCommand = {
         const bound = await g.start();
         gateways.push(g);
         log.info({ listener: g.name, host: bound.host, port: bound.port }, 'listening');
+      }
+      for (const file of [...config.logFollow.files, ...((p.values['follow-log'] as string[] | undefined) ?? [])]) {
+        const f = new AuthLogFollower(app, file, { pollMs: config.logFollow.pollMs, fromStart: config.logFollow.fromStart });
+        await f.start();
+        gateways.push(f);
+        log.info({ file }, 'following log');
       }
     } catch (e) {
       await stop('startup-failure');

@@ -1,0 +1,76 @@
+import type { App } from '../app';
+import { LoginError } from '../login';
+import { authFailureOf, type LoggedAuthFailure } from './auth-failure-line';
+import { parseLinePrefix } from './line-prefix';
+import { LogTail, type LogTailOptions } from './log-tail';
+
+export interface FollowerOptions extends LogTailOptions {
+  /** Poll interval (ms). */
+  readonly pollMs?: number;
+  /** Called for every failure passed on (the CLI prints them). */
+  readonly onFailure?: (f: LoggedAuthFailure) => void;
+}
+
+/**
+ * The log follower fallback: for servers where Dovecot's policy hook is not
+ * wired, failed logins read from the mail log become `afterAuth` reports
+ * (without a password hash, so each one counts). The blocks then show in
+ * `mailwarden blocks list`; refusing needs the policy hook or a firewall.
+ */
+export class AuthLogFollower {
+  readonly name: string;
+  private readonly tail: LogTail;
+  private timer: NodeJS.Timeout | undefined;
+  /** Reports run one after another, in log order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly app: App, readonly file: string, private readonly o: FollowerOptions = {}) {
+    this.name = `log-follow:${file}`;
+    this.tail = new LogTail(file, (line) => this.onLine(line), o);
+  }
+
+  private onLine(line: string): void {
+    const prefix = parseLinePrefix(line, this.app.clock.now());
+    const f = prefix && authFailureOf(prefix);
+    if (!f) return;
+    this.queue = this.queue
+      .then(() => this.report(f))
+      .catch((e: unknown) => this.app.logger.error({ file: this.file, err: (e as Error).message }, 'log follower could not report a failure'));
+  }
+
+  private async report(f: LoggedAuthFailure): Promise<void> {
+    let attempt;
+    try {
+      attempt = this.app.pipeline.attempt({ login: f.login, remoteIp: f.remoteIp, protocol: f.protocol });
+    } catch (e) {
+      if (!(e instanceof LoginError)) throw e;
+      this.app.metrics.increment('log_auth_failures_skipped', { source: f.source });
+      return;
+    }
+    for (let i = 0; i < f.attempts; i++) await this.app.pipeline.afterAuth(attempt, { success: false, policyReject: false, failType: 'credentials' });
+    this.app.metrics.increment('log_auth_failures', { source: f.source }, f.attempts);
+    this.o.onFailure?.(f);
+  }
+
+  /** Reads what is new now and waits until every report of it has been made. */
+  async pollNow(): Promise<void> {
+    this.tail.poll();
+    await this.queue;
+  }
+
+  async start(): Promise<void> {
+    await this.pollNow();
+    const tick = () => {
+      this.pollNow().catch((e: unknown) => this.app.logger.error({ file: this.file, err: (e as Error).message }, 'log follower failed to read'));
+    };
+    this.timer = setInterval(tick, this.o.pollMs ?? 500);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.queue;
+    this.tail.close();
+  }
+}

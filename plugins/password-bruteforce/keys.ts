@@ -1,0 +1,21 @@
+/*
+ * Names of what the plugin keeps in its (already namespaced) store. Short on
+ * purpose: under attack there is one counter per (login, network), and the
+ * key string is most of its memory. A login always carries its domain.
+ */
+
+/** Distinct wrong passwords of one login from one network. */
+export const pairFailures = (net: string, login: string) => `f|${net}|${login}`;
+/** Distinct networks that failed for one login. */
+export const loginNetworks = (login: string) => `n|${login}`;
+/** Distinct logins one network failed for, per domain (configs are per domain). */
+export const networkLogins = (domain: string, net: string) => `l|${domain}|${net}`;
+/** A network where the login succeeded recently (key/value with expiry). */
+export const knownNetwork = (login: string, net: string) => `k|${login}|${net}`;
+/** How many times a block key was blocked recently (for doubling). */
+export const strikes = (domain: string, blockKey: string) => `s|${domain}|${blockKey}`;
+
+/** Block keys: unique within a domain, as `blocks list` shows them. */
+export const pairBlock = (net: string, login: string) => `pair:${net}|${login}`;
+export const loginBlock = (login: string) => `login:${login}`;
+export const networkBlock = (net: string) => `net:${net}`;

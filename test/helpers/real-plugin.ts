@@ -1,0 +1,18 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultPluginDir } from '../../host/paths';
+import { tempDir } from './plugin-fixture';
+
+/**
+ * A plugin directory holding only the named built plugins (from dist/plugins,
+ * which `npm test` builds first), so a test sees exactly the plugins it names.
+ */
+export function realPluginDir(...ids: string[]): string {
+  const dir = tempDir('mw-plugins-');
+  for (const id of ids) {
+    const from = path.join(defaultPluginDir(), id);
+    if (!fs.existsSync(path.join(from, 'manifest.json'))) throw new Error(`${from} is not built: run \`node build.mjs\` (npm test does it first)`);
+    fs.cpSync(from, path.join(dir, id), { recursive: true });
+  }
+  return dir;
+}

@@ -1,0 +1,65 @@
+import type { App } from '../../../host/app';
+import { GLOBAL } from '../../../host/domains/domain-settings';
+import { DovecotGateway } from '../../../host/gateways/dovecot/dovecot-gateway';
+import type { ManualClock } from '../../../host/services/clock';
+import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
+import { describeWithBinary } from '../../harness/system-binary';
+import { pluginDirWith } from '../../helpers/built-plugins';
+import { testApp } from '../../helpers/test-app';
+
+const API_HEADER = 'Authorization: Basic ' + Buffer.from('dovecot:policy-test-secret').toString('base64');
+
+describeWithBinary('dovecot', 'password-bruteforce against the real Dovecot (auth policy)', () => {
+  let app: App;
+  let clock: ManualClock;
+  let gw: DovecotGateway;
+  let dc: DovecotInstance;
+
+  beforeAll(async () => {
+    const t = await testApp({ pluginDir: pluginDirWith(['password-bruteforce']), config: { dovecot: { apiHeader: API_HEADER, maxBodyBytes: 16384 } } });
+    app = t.app;
+    clock = t.clock;
+    expect(await app.loadPlugins()).toEqual([]);
+    // The test clients are on loopback, which is trusted by default.
+    await app.settings.setConfig(GLOBAL, app.registry.get('password-bruteforce')!, { trustedNetworks: [] }, 'test');
+    gw = new DovecotGateway(app, { host: '127.0.0.1', port: 0 });
+    const { port } = await gw.start();
+    dc = await startDovecot({
+      users: [
+        { login: 'alice@example.com', password: 'alice-right' },
+        { login: 'bob@example.com', password: 'bob-right' },
+      ],
+      policy: { url: `http://127.0.0.1:${port}/`, nonce: 'test-nonce', apiHeader: API_HEADER },
+      authDebug: true,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await dc?.stop();
+    await gw?.stop();
+    await app?.close();
+  });
+
+  test('3 wrong passwords, then the right one is refused; another user is unaffected; after the block it works again', async () => {
+    const from = { localAddress: '127.0.0.23' };
+    expect(await dc.imapLogin('alice@example.com', 'alice-right', from)).toMatchObject({ ok: true });
+    for (const pw of ['wrong-1', 'wrong-2', 'wrong-3']) {
+      expect(await dc.imapLogin('alice@example.com', pw, from)).toMatchObject({ ok: false });
+    }
+    const refused = await dc.imapLogin('alice@example.com', 'alice-right', from);
+    expect(refused.ok).toBe(false);
+    expect(dc.log()).toContain('Policy response -1');
+    expect(await dc.imapLogin('Bob@Example.com', 'bob-right', from)).toMatchObject({ ok: true });
+    const blocks = await app.store.listBlocks({ login: 'alice@example.com' }, clock.now());
+    expect(blocks).toEqual([expect.objectContaining({ network: '127.0.0.23/32', strikes: 1, source: 'password-bruteforce' })]);
+    clock.advance(20 * 60_000);
+    expect(await dc.imapLogin('alice@example.com', 'alice-right', from)).toMatchObject({ ok: true });
+    expect(dc.log()).toContain('Policy server request JSON');
+  }, 60_000);
+
+  test('the same wrong password repeated does not block (Dovecot\'s pwhash is counted once)', async () => {
+    const from = { localAddress: '127.0.0.24' };
+    for (let i = 0; i < 5; i++) expect(await dc.imapLogin('bob@example.com', 'old-password', from)).toMatchObject({ ok: false });
+    expect(await dc.imapLogin('bob@example.com', 'bob-right', from)).toMatchObject({ ok: true });
+  }, 60_000);
+});
