@@ -99,6 +99,8 @@ function relayFindings(i: DoctorInput): Finding[] {
 function tooBroad(text: string, i: DoctorInput): string | undefined {
   const r = parseCidr(text.replace(/^\[/, '').replace(/\](\/|$)/, '$1'));
   if (!r.ok) return undefined;
+  // Loopback (Postfix's own default 127.0.0.0/8) is the machine itself, however wide.
+  if (r.cidr.version === 4 && r.cidr.prefix >= 8 && r.cidr.bytes[0] === 127) return undefined;
   const min = r.cidr.version === 4 ? i.minPrefixV4 ?? 16 : i.minPrefixV6 ?? 48;
   if (r.cidr.prefix >= min) return undefined;
   return r.cidr.prefix === 0 ? `${formatCidr(r.cidr)} (the whole Internet)` : formatCidr(r.cidr);

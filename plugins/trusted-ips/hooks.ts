@@ -8,10 +8,20 @@ import { TrustedIpsRepository } from './repository';
 
 const HOUR = 3_600_000;
 
+const senderDomains = new Map<string, string>();
+
+/** The sender's domain in ASCII (cached: IDN conversion is costly and senders repeat). */
 function senderDomainOf(sender: string): string | undefined {
   const at = sender.lastIndexOf('@');
   if (at < 0 || at === sender.length - 1) return undefined;
-  return domainToASCII(sender.slice(at + 1).toLowerCase().replace(/\.$/, '')) || undefined;
+  const raw = sender.slice(at + 1);
+  let d = senderDomains.get(raw);
+  if (d === undefined) {
+    d = domainToASCII(raw.toLowerCase().replace(/\.$/, ''));
+    if (senderDomains.size >= 4096) senderDomains.clear();
+    senderDomains.set(raw, d);
+  }
+  return d || undefined;
 }
 
 /** The request belongs to this restriction list: its policy_context, or none given (one list for everything). */
@@ -56,7 +66,7 @@ export class TrustedIpsHooks implements PluginHooks<TrustedIpsConfig> {
     const now = this.clock.now();
     const entry = m.match(ip, ctx.domain, now);
     if (!entry) return undefined;
-    const allowed = senderAllowed(entry, senderDomainOf(r.sender));
+    const allowed = !entry.allowedSenderDomains || senderAllowed(entry, senderDomainOf(r.sender));
     if (relay) {
       return allowed ? { action: 'allow', reason: `trusted relay ${entry.network}${entry.label ? ` (${entry.label})` : ''}` } : undefined;
     }

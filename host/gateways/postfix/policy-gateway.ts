@@ -26,6 +26,8 @@ export interface PolicyGatewayOptions {
 
 /** Recipients remembered per message (RCPT requests) to report them at END-OF-MESSAGE. */
 const MAX_RECIPIENTS = 1000;
+/** Requests queued on one connection before it is dropped (Postfix sends one at a time). */
+const MAX_PENDING = 1000;
 /** Messages in progress remembered at once; the oldest is forgotten first. */
 const MAX_MESSAGES = 10_000;
 
@@ -36,6 +38,10 @@ interface Connection {
   readonly remote: string;
   /** Answers go out in request order: each request waits for the one before. */
   tail: Promise<void>;
+  /** Requests received and not yet answered. */
+  pending: number;
+  /** Answers held back while more requests of a pipelined batch are pending: one write for the batch. */
+  out: string;
 }
 
 interface MessageInProgress {
@@ -87,6 +93,8 @@ export class PostfixPolicyGateway implements Gateway {
       parser: new PolicyParser(),
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
       tail: Promise.resolve(),
+      pending: 0,
+      out: '',
     };
     this.sockets.add(socket);
     socket.setEncoding('latin1');
@@ -110,7 +118,12 @@ export class PostfixPolicyGateway implements Gateway {
         this.protocolError(conn, `unknown request type "${attrs.request.slice(0, 40)}"`);
         return;
       }
-      conn.tail = conn.tail.then(() => this.answer(conn, attrs));
+      if (conn.pending >= MAX_PENDING) {
+        this.protocolError(conn, `more than ${MAX_PENDING} requests pipelined without reading the answers`);
+        return;
+      }
+      // Idle connection (Postfix's usual case): answer now; else after the ones before it.
+      conn.tail = conn.pending++ === 0 ? this.answer(conn, attrs) : conn.tail.then(() => this.answer(conn, attrs));
     }
   }
 
@@ -133,7 +146,7 @@ export class PostfixPolicyGateway implements Gateway {
       this.host.logger.warn({ remote: conn.remote, state: attrs.protocol_state, err: (e as Error).message }, 'postfix policy request not evaluated; answering DUNNO');
     }
     const action = policyAction(verdict);
-    if (!conn.socket.destroyed) conn.socket.write(`action=${action}\n\n`);
+    this.send(conn, `action=${action}\n\n`);
     this.host.metrics.increment('policy_replies', { action: verdict ? verdict.action : 'none' });
     if (verdict && verdict.action !== 'allow') {
       this.host.logger.info({ client: request?.clientAddress, sasl: request?.saslUsername, state: request?.protocolState, context: request?.policyContext, action, plugin: verdict.plugin }, 'postfix policy verdict');
@@ -151,6 +164,19 @@ export class PostfixPolicyGateway implements Gateway {
       this.messages.set(instance, m);
     }
     return m;
+  }
+
+  /** Postfix waits for each answer, so the last pending one goes out at once; a pipelined batch goes out in one write. */
+  private send(conn: Connection, reply: string): void {
+    conn.pending--;
+    if (conn.socket.destroyed) return;
+    if (conn.pending > 0) {
+      conn.out += reply;
+      return;
+    }
+    const out = conn.out ? conn.out + reply : reply;
+    conn.out = '';
+    conn.socket.write(out, 'latin1');
   }
 
   /** Remembers the recipients of a message seen at RCPT, to report them with it. */

@@ -17,15 +17,26 @@ function count(v: string | undefined): number {
   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
+/** Normalised domains of recent senders: IDN conversion is the costliest step of a request, and senders repeat. */
+const domainCache = new Map<string, string | null>();
+const DOMAIN_CACHE_SIZE = 4096;
+
 /** The domain part of an envelope address, normalised; undefined for `<>` or junk. */
 export function senderDomain(sender: string): string | undefined {
   const at = sender.lastIndexOf('@');
   if (at < 0 || at === sender.length - 1) return undefined;
+  const raw = sender.slice(at + 1);
+  const hit = domainCache.get(raw);
+  if (hit !== undefined) return hit ?? undefined;
+  let d: string | null;
   try {
-    return normalizeDomain(sender.slice(at + 1));
+    d = normalizeDomain(raw);
   } catch {
-    return undefined;
+    d = null;
   }
+  if (domainCache.size >= DOMAIN_CACHE_SIZE) domainCache.clear();
+  domainCache.set(raw, d);
+  return d ?? undefined;
 }
 
 /**
@@ -36,7 +47,7 @@ export function senderDomain(sender: string): string | undefined {
  */
 export function toRelayRequest(a: PolicyAttributes, defaultDomain: string, now: number): RelayRequest {
   const sasl = a.sasl_username ? utf8(a.sasl_username) : '';
-  const sender = utf8(a.sender ?? '');
+  const sender = a.sender ? utf8(a.sender) : '';
   let saslUsername: string | undefined;
   let domain: string;
   if (sasl.length) {
@@ -44,25 +55,27 @@ export function toRelayRequest(a: PolicyAttributes, defaultDomain: string, now: 
     saslUsername = n.login;
     domain = n.domain;
   } else domain = senderDomain(sender) ?? defaultDomain;
-  const opt = (name: string, key: string): Record<string, string> => (a[key] ? { [name]: utf8(a[key]) } : {});
-  return {
+  const client = a.client_address ?? '';
+  // Built field by field (no spreads): this runs for every request Postfix sends.
+  const r: { -readonly [K in keyof RelayRequest]: RelayRequest[K] } = {
     request: a.request,
     protocolState: (a.protocol_state ?? '').toUpperCase(),
-    clientAddress: normalizeIp(a.client_address ?? '') ?? a.client_address ?? '',
+    clientAddress: normalizeIp(client) ?? client,
     sender,
-    recipient: utf8(a.recipient ?? ''),
+    recipient: a.recipient ? utf8(a.recipient) : '',
     recipientCount: count(a.recipient_count),
     size: count(a.size),
     instance: a.instance ?? '',
     domain,
     at: now,
     attributes: a,
-    ...(saslUsername ? { saslUsername } : {}),
-    ...opt('protocolName', 'protocol_name'),
-    ...opt('clientName', 'client_name'),
-    ...opt('heloName', 'helo_name'),
-    ...opt('saslMethod', 'sasl_method'),
-    ...opt('queueId', 'queue_id'),
-    ...opt('policyContext', 'policy_context'),
-  } as RelayRequest;
+  };
+  if (saslUsername) r.saslUsername = saslUsername;
+  if (a.protocol_name) r.protocolName = a.protocol_name;
+  if (a.client_name) r.clientName = utf8(a.client_name);
+  if (a.helo_name) r.heloName = utf8(a.helo_name);
+  if (a.sasl_method) r.saslMethod = a.sasl_method;
+  if (a.queue_id) r.queueId = a.queue_id;
+  if (a.policy_context) r.policyContext = utf8(a.policy_context);
+  return r;
 }

@@ -146,6 +146,14 @@ describe('PostfixPolicyGateway', () => {
     expect(await ok.waitReplies(1)).toEqual(['action=OK']);
   });
 
+  it('drops a client that pipelines more than 1000 requests without reading answers', async () => {
+    host.decide = () => new Promise(() => undefined);
+    const c = await connect();
+    c.send(policyRequest({ protocol_state: 'RCPT' }).repeat(1001));
+    expect(await c.waitClosed()).toBe(true);
+    expect(host.warnings.some((w) => String(w.reason).includes('more than 1000 requests pipelined'))).toBe(true);
+  });
+
   it('answers the good requests before a bad one on the same connection only if they completed first', async () => {
     const c = await connect();
     c.send(policyRequest({ protocol_state: 'RCPT' }));

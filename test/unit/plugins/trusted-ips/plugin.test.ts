@@ -189,3 +189,30 @@ describe('trusted-ips plugin (loaded from dist)', () => {
     });
   });
 });
+
+describe('trusted-ips table keeper (serve)', () => {
+  it('takes an expired entry out of the table on disk and reloads', async () => {
+    const dir = tempDir('mw-tips-keep-');
+    const { app, clock } = await testApp({ pluginDir: DIST_PLUGINS });
+    try {
+      expect(await app.loadPlugins()).toEqual([]);
+      const pl = app.registry.active.find((p) => p.manifest.id === 'trusted-ips')!;
+      const marker = path.join(dir, 'reloaded');
+      await app.settings.setConfig('*', pl, { tableFile: path.join(dir, 't.cidr'), reloadCommand: ['touch', marker] }, 'test');
+      await runPluginCommand(app, 'trusted-ips', ['add', '192.0.2.99', '--expires', '1h']);
+      expect(fs.readFileSync(path.join(dir, 't.cidr'), 'utf8')).toContain('192.0.2.99/32');
+      fs.rmSync(marker);
+      const keeper = pl.services[0] as unknown as { check(ctx: unknown): Promise<boolean> };
+      const ctx = app.serviceContext(pl);
+      expect(await keeper.check(ctx)).toBe(false);
+      clock.advance(3_600_000);
+      expect(await keeper.check(ctx)).toBe(true);
+      expect(fs.readFileSync(path.join(dir, 't.cidr'), 'utf8')).not.toContain('192.0.2.99');
+      expect(fs.existsSync(marker)).toBe(true);
+      expect(await keeper.check(ctx)).toBe(false);
+    } finally {
+      await app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
