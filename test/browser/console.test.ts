@@ -14,6 +14,8 @@ import { buildFixturePlugin, tempDir } from '../helpers/plugin-fixture';
 import { cli, type Served, serve } from '../helpers/serve-process';
 
 const XSS = '<img src=x onerror=alert(1)>@example.com';
+// Each step drives Chromium and runs the real CLI (a node process per call): slow on a loaded machine, not a hang.
+jest.setTimeout(120_000);
 const run = chromiumAvailable() ? describe : describe.skip;
 
 run('admin console in Chromium', () => {
