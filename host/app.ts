@@ -17,8 +17,9 @@ import { createLogger, type HostLogger } from './services/logger';
 import { MailTransport } from './services/mail-transport';
 import { PromMetrics } from './services/metrics';
 import { HostNotifier } from './services/notifier';
-import type { HostStore } from './state/host-store';
+import { type HostStore, storeHealth } from './state/host-store';
 import { openStore } from './state/open-store';
+import { StateUnavailableError } from './state/state-errors';
 import { withTimeout } from './time';
 
 export interface AppDeps {
@@ -88,15 +89,25 @@ export class App {
       logger: this.logger,
       metrics: this.metrics,
       hookTimeoutMs: config.hookTimeoutMs,
+      stateUnavailable: storeHealth(store),
     });
   }
 
   /** Opens the store and makes sure the default domain exists (first start). */
   static async open(deps: AppDeps): Promise<App> {
-    const store = deps.store ?? openStore(deps.config.state, deps.config.dataDir);
-    const app = new App(deps.config, store, deps);
-    if ((await app.settings.listDomains()).length === 0) {
-      await app.settings.addDomain(app.settings.defaultDomain, 'mailwarden:first-start');
+    // The store reports outages through the same logger and metrics as the rest of the host.
+    const logger = deps.logger ?? createLogger(deps.config.log.level);
+    const metrics = deps.metrics ?? new PromMetrics();
+    const store = deps.store ?? openStore(deps.config.state, deps.config.dataDir, { logger, metrics });
+    const app = new App(deps.config, store, { ...deps, logger, metrics });
+    try {
+      if ((await app.settings.listDomains()).length === 0) {
+        await app.settings.addDomain(app.settings.defaultDomain, 'mailwarden:first-start');
+      }
+    } catch (e) {
+      // A store failing closed during an outage: start anyway (decisions tempfail until it returns).
+      if (!(e instanceof StateUnavailableError)) throw e;
+      logger.error({ err: e.message }, 'state store unavailable at start; the default domain is checked when it returns');
     }
     return app;
   }

@@ -38,6 +38,8 @@ export interface PipelineOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly hookTimeoutMs: number;
+  /** True while the state store refuses calls (down and failing closed): decisions then tempfail. */
+  readonly stateUnavailable?: () => boolean;
 }
 
 type Plan = Readonly<Record<HookName, readonly HookEntry[]>>;
@@ -136,10 +138,32 @@ export class AuthPipeline {
     return this.decide(attempt, 'afterSuccess');
   }
 
+  /**
+   * The answer when the host itself cannot decide: locks and settings are read
+   * outside plugin isolation, and a store that fails (or is down and fails
+   * closed) must give a tempfail, never a crash.
+   */
+  private hostFault(hook: string, e: unknown): Verdict {
+    this.o.metrics.increment('host_faults', { hook });
+    this.o.logger.error({ hook, err: (e as Error)?.message ?? String(e) }, 'cannot decide: the state store failed; answering tempfail');
+    return { action: 'tempfail', reason: 'state store unavailable', plugin: 'host' };
+  }
+
+  private stateDown(): boolean {
+    return this.o.stateUnavailable?.() ?? false;
+  }
+
+
   private async decide(attempt: AuthAttempt, hook: 'beforeAuth' | 'afterSuccess'): Promise<Verdict> {
-    const locked = await this.lockedVerdict(attempt.login);
-    if (locked) return this.count(hook, locked);
-    const plan = await this.plan(attempt.domain);
+    if (this.stateDown()) return this.count(hook, this.hostFault(hook, new Error('state store unavailable (failClosed)')));
+    let plan: Plan;
+    try {
+      const locked = await this.lockedVerdict(attempt.login);
+      if (locked) return this.count(hook, locked);
+      plan = await this.plan(attempt.domain);
+    } catch (e) {
+      return this.count(hook, this.hostFault(hook, e));
+    }
     let best: Verdict | undefined;
     for (const e of plan[hook]) {
       let v = (await this.run(e, hook, [attempt])) as Verdict | undefined | typeof FAULT;
@@ -150,6 +174,8 @@ export class AuthPipeline {
           (v.action === best.action && (v.delaySeconds ?? 0) > (best.delaySeconds ?? 0))) best = v;
       if (v.action === 'deny') break;
     }
+    // The store went down (failing closed) while plugins ran: their fail-open answers do not count.
+    if (best?.action !== 'deny' && this.stateDown()) return this.count(hook, this.hostFault(hook, new Error('state store became unavailable')));
     return this.count(hook, best ?? { action: 'allow', reason: 'no objection', plugin: 'host' });
   }
 
@@ -164,18 +190,33 @@ export class AuthPipeline {
 
   /** The mail server's report of how the attempt ended; every enabled plugin sees it. */
   async afterAuth(attempt: AuthAttempt, outcome: AuthOutcome): Promise<void> {
-    const plan = await this.plan(attempt.domain);
-    for (const e of plan.afterAuth) await this.run(e, 'afterAuth', [attempt, outcome]);
+    const plan = await this.planOrNothing(attempt.domain, 'afterAuth');
+    for (const e of plan?.afterAuth ?? []) await this.run(e, 'afterAuth', [attempt, outcome]);
+  }
+
+  /** For hooks with no answer to give: when settings cannot be read, the event is logged and dropped. */
+  private async planOrNothing(domain: string, hook: string): Promise<Plan | undefined> {
+    if (this.stateDown()) {
+      this.hostFault(hook, new Error('state store unavailable (failClosed)'));
+      return undefined;
+    }
+    try {
+      return await this.plan(domain);
+    } catch (e) {
+      this.hostFault(hook, e);
+      return undefined;
+    }
   }
 
   /** Every violation from every enabled plugin, each tagged with its plugin. */
   async validatePassword(change: PasswordChange): Promise<Violation[]> {
-    const plan = await this.plan(change.domain);
+    const plan = await this.planOrNothing(change.domain, 'validatePassword');
+    if (!plan) return [unavailable('host', 'the password policy')];
     const out: Violation[] = [];
     for (const e of plan.validatePassword) {
       const r = await this.run(e, 'validatePassword', [change]);
       if (r === FAULT) {
-        if (e.failClosed) out.push({ rule: 'unavailable', plugin: e.id, params: {}, message: { en: `The password policy (${e.id}) is unavailable; try again later.`, fr: `La politique de mot de passe (${e.id}) est indisponible ; réessayez plus tard.`, de: `Die Passwortrichtlinie (${e.id}) ist nicht verfügbar; bitte später erneut versuchen.` } });
+        if (e.failClosed) out.push(unavailable(e.id, `the password policy (${e.id})`));
         continue;
       }
       for (const v of (r as Violation[] | undefined) ?? []) out.push({ ...v, plugin: e.id });
@@ -184,28 +225,47 @@ export class AuthPipeline {
   }
 
   async passwordChanged(change: PasswordChange): Promise<void> {
-    const plan = await this.plan(change.domain);
-    for (const e of plan.passwordChanged) await this.run(e, 'passwordChanged', [change]);
+    const plan = await this.planOrNothing(change.domain, 'passwordChanged');
+    for (const e of plan?.passwordChanged ?? []) await this.run(e, 'passwordChanged', [change]);
   }
 
   /** Postfix policy: a locked sender is refused; else the first plugin with an answer decides. */
   async checkRelay(request: RelayRequest): Promise<Verdict | undefined> {
-    if (request.saslUsername) {
-      const locked = await this.lockedVerdict(request.saslUsername);
+    if (this.stateDown()) return this.count('checkRelay', this.hostFault('checkRelay', new Error('state store unavailable (failClosed)')));
+    let plan: Plan;
+    try {
+      const locked = request.saslUsername ? await this.lockedVerdict(request.saslUsername) : undefined;
       if (locked) return this.count('checkRelay', locked);
+      plan = await this.plan(request.domain);
+    } catch (e) {
+      return this.count('checkRelay', this.hostFault('checkRelay', e));
     }
-    const plan = await this.plan(request.domain);
     for (const e of plan.checkRelay) {
       let v = (await this.run(e, 'checkRelay', [request])) as Verdict | undefined | typeof FAULT;
       if (v === FAULT) v = this.faultVerdict(e);
       if (!v) continue;
       return this.count('checkRelay', v.plugin === undefined ? { ...v, plugin: e.id } : v);
     }
+    if (this.stateDown()) return this.count('checkRelay', this.hostFault('checkRelay', new Error('state store became unavailable')));
     return undefined;
   }
 
   async onMail(event: MailEvent): Promise<void> {
-    const plan = await this.plan(event.domain);
-    for (const e of plan.onMail) await this.run(e, 'onMail', [event]);
+    const plan = await this.planOrNothing(event.domain, 'onMail');
+    for (const e of plan?.onMail ?? []) await this.run(e, 'onMail', [event]);
   }
+}
+
+function unavailable(plugin: string, what: string): Violation {
+  const [fr, de] = [what.replace('the password policy', 'la politique de mot de passe'), what.replace('the password policy', 'die Passwortrichtlinie')];
+  return {
+    rule: 'unavailable',
+    plugin,
+    params: {},
+    message: {
+      en: `${what[0].toUpperCase()}${what.slice(1)} is unavailable; try again later.`,
+      fr: `${fr[0].toUpperCase()}${fr.slice(1)} est indisponible ; réessayez plus tard.`,
+      de: `${de[0].toUpperCase()}${de.slice(1)} ist nicht verfügbar; bitte später erneut versuchen.`,
+    },
+  };
 }

@@ -15,3 +15,14 @@ export interface HostStore extends StateStore {
   subscribe(listener: (channel: ChangeChannel) => void): () => void;
   close(): Promise<void>;
 }
+
+/** Implemented by stores that can refuse calls (a networked backend that is down and fails closed). */
+export interface StoreHealth {
+  /** True while calls are refused; the pipeline then answers tempfail without asking plugins. */
+  unavailable(): boolean;
+}
+
+export function storeHealth(store: HostStore): () => boolean {
+  const h = store as Partial<StoreHealth>;
+  return typeof h.unavailable === 'function' ? () => h.unavailable!.call(store) : () => false;
+}
