@@ -157,7 +157,7 @@ export class App {
     return ok;
   }
 
-  /** What a plugin's services (and its CLI commands) see of the host: its config per domain. */
+  /** What a plugin's services, CLI commands and admin routes see of the host: its config per domain. */
   serviceContext(p: LoadedPlugin): ServiceContext {
     return {
       plugin: p.manifest.id,

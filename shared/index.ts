@@ -13,4 +13,5 @@ export * from './services';
 export * from './state';
 export * from './hooks';
 export * from './net';
+export * from './admin-api';
 export * from './queue';

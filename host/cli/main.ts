@@ -1,16 +1,11 @@
 import 'reflect-metadata';
 import { UsageError } from '../../shared';
 import { LoginError } from '../login';
-import { packageRoot } from '../paths';
 import { ValidationError } from '../validation/ajv';
+import { version } from '../version';
 import { CliContext, type Io, parse } from './cli-context';
 import { EXIT } from './command';
 import { COMMANDS } from './commands';
-
-function version(): string {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  return require(`${packageRoot()}/package.json`).version as string;
-}
 
 function help(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,5 +1,5 @@
 import type { Container, ContainerModule } from 'inversify';
-import type { CommandContribution, PluginHooks, ServiceContribution } from '../../shared';
+import type { AdminRoute, CommandContribution, PluginHooks, ServiceContribution } from '../../shared';
 import type { ConfigValidator, PluginManifest } from './manifest';
 
 export interface LoadedPlugin {
@@ -11,6 +11,8 @@ export interface LoadedPlugin {
   readonly hooks: PluginHooks | undefined;
   readonly services: readonly ServiceContribution[];
   readonly commands: readonly CommandContribution[];
+  /** Admin API routes it contributes (mounted under /api/plugins/<id>). */
+  readonly adminRoutes?: readonly AdminRoute[];
 }
 
 export type FailureStage = 'manifest' | 'import' | 'load' | 'dependency' | 'start';

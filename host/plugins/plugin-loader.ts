@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Container, ContainerModule } from 'inversify';
 import {
+  AdminRouteContribution,
+  type AdminRoute,
   CommandContribution,
   Logger,
   Notifier,
@@ -138,10 +140,12 @@ async function loadOne(dir: string, manifest: PluginManifest, validateConfig: Co
   let hooks: PluginHooks | undefined;
   let services: ServiceContribution[];
   let commands: CommandContribution[];
+  let adminRoutes: AdminRoute[];
   try {
     hooks = container.isCurrentBound(PluginHooks) ? container.get<PluginHooks>(PluginHooks) : undefined;
     services = container.isCurrentBound(ServiceContribution) ? container.getAll<ServiceContribution>(ServiceContribution) : [];
     commands = container.isCurrentBound(CommandContribution) ? container.getAll<CommandContribution>(CommandContribution) : [];
+    adminRoutes = container.isCurrentBound(AdminRouteContribution) ? container.getAll<AdminRouteContribution>(AdminRouteContribution).flatMap((c) => c.routes) : [];
   } catch (e) {
     throw new PluginLoadError('load', `${manifest.id}: cannot be constructed: ${(e as Error).message}`);
   }
@@ -158,5 +162,5 @@ async function loadOne(dir: string, manifest: PluginManifest, validateConfig: Co
   for (const c of commands) {
     if (!manifest.commands.includes(c.name)) throw new PluginLoadError('load', `${manifest.id}: contributes command "${c.name}" that its manifest does not declare`);
   }
-  return { manifest, dir, validateConfig, container, module, hooks, services, commands };
+  return { manifest, dir, validateConfig, container, module, hooks, services, commands, adminRoutes };
 }

@@ -1,5 +1,6 @@
 import { type Block, type BlockFilter, normalizeIp, UsageError } from '../../../shared';
 import { normalizeDomain, normalizeLogin } from '../../login';
+import { clearBlocksAudited, describeBlockFilter } from '../../services/block-admin';
 import { CliContext, parse, str } from '../cli-context';
 import type { CliCommand } from '../command';
 import { isoTime, table } from '../table';
@@ -46,18 +47,8 @@ mailwarden blocks clear (--login L | --ip IP | --all) [--domain D] [--json]
             if (!n) throw new UsageError(`blocks clear: --ip "${ip}" is not an IPv4 or IPv6 address`);
             filter.ip = n;
           }
-          const gone = await app.store.clearBlocks(filter);
-          const what = login !== undefined ? `login ${filter.login}` : ip !== undefined ? `ip ${filter.ip}` : 'all';
-          await app.store.appendAudit({
-            at: app.clock.now(),
-            actor: ctx.actor,
-            action: 'blocks.clear',
-            subject: `blocks:${what}`,
-            ...(domain ? { domain } : {}),
-            before: gone.map((b) => ({ domain: b.domain, key: b.key, expiresAt: b.expiresAt })),
-          });
-          // A running server (this node or another) drops its cached blocks.
-          await app.store.publish('blocks');
+          const what = describeBlockFilter(filter);
+          const gone = await clearBlocksAudited(app.store, { filter, actor: ctx.actor, at: app.clock.now(), what });
           if (ctx.json) ctx.outJson({ cleared: gone });
           else if (gone.length === 0) ctx.out(`no block matched ${what}${domain ? ` in ${domain}` : ''}`);
           else ctx.out(`cleared ${gone.length} block(s):\n${table(['DOMAIN', 'LOGIN', 'NETWORK', 'UNTIL', 'STRIKES', 'SOURCE', 'REASON'], gone.map(row))}`);

@@ -1,5 +1,6 @@
 import { UsageError, type QueuedMessage } from '../../../shared';
 import type { QueueOperation } from '../../postfix/queue/postsuper';
+import { applyAudited, type QueueCommandName } from '../../postfix/queue/queue-admin';
 import { FilterError, type QueueFilter, domainArg, durationArg, queueArg, senderArg } from '../../postfix/queue/queue-filter';
 import { CliContext, type Io, type OptionSpec, type Parsed, parse, str } from '../cli-context';
 import type { CliCommand } from '../command';
@@ -116,8 +117,7 @@ async function act(ctx: CliContext, sub: string, filter: QueueFilter, p: Parsed)
       return EXIT.runtime;
     }
   }
-  const r = await app.queueTools.apply(op, sel.ids);
-  await app.store.appendAudit({ at: app.clock.now(), actor: ctx.actor, action: `queue.${sub}`, subject: `sender:${who}`, after: { selected: sel.ids.length, confirmed: r.confirmed, filter } });
+  const r = await applyAudited(app, sub as QueueCommandName, sel, filter, ctx.actor);
   report(r.confirmed);
   if (!ctx.json) {
     ctx.out(`Postfix confirmed: ${r.confirmed} message(s) ${DONE[op]}`);

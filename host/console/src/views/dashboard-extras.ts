@@ -1,0 +1,12 @@
+import { api } from '../api';
+import type { ViewContext } from '../view';
+import { queuePanel, type QueueState } from './queue';
+
+/**
+ * Panels other features add to the dashboard (queue chart, suspects from the
+ * send-rate limiter…): each returns a panel, or null when its feature is absent.
+ */
+export const dashboardExtras: Array<(ctx: ViewContext) => Promise<HTMLElement | null>> = [
+  // The queue chart; absent (null) when the queue cannot be read on this host.
+  async () => api<QueueState>('GET', '/api/queue?limit=1').then(queuePanel, () => null),
+];
