@@ -5,6 +5,9 @@
  * server answering a constant JSON, in the same run; then memory per tracked
  * key of the state store at 1M keys.
  *
+ * BENCH_STORE=memory runs the gateway on the memory store instead of SQLite
+ * (to tell the store's share from the rest); BENCH_SECONDS, BENCH_ROUNDS.
+ *
  * Load: wrk (Debian package `wrk`) with 32 keep-alive connections and a mix of
  * allow and report requests (failures with distinct password hashes, so
  * blocks are created and written through to SQLite while it runs). Without
@@ -71,23 +74,26 @@ async function serveGateway() {
   const { createLogger } = require(path.join(DIST, 'app/host/services/logger.js'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-gw-'));
   const base = loadHostConfig({ dataDir, pluginDir: path.join(DIST, 'plugins'), env: {} });
-  const config = { ...base, dovecot: { ...base.dovecot, apiHeader: API_HEADER } };
+  const config = { ...base, dovecot: { ...base.dovecot, apiHeader: API_HEADER }, ...(process.env.BENCH_STORE ? { state: { ...base.state, backend: process.env.BENCH_STORE } } : {}) };
   const app = await App.open({ config, logger: createLogger('error') });
   const failures = await app.loadPlugins();
   if (failures.length || !app.registry.get('password-bruteforce')) throw new Error(`plugin load failed: ${JSON.stringify(failures)}`);
   const gw = new DovecotGateway(app, { host: '127.0.0.1', port: 0 });
   const { port } = await gw.start();
   answerCpu();
-  process.send({ port, backend: app.store.backend });
+  process.send({ port, backend: app.store.backend, dataDir });
   process.on('SIGINT', () => process.exit(0));
   process.on('message', async (m) => {
     if (m !== 'stats') return;
     const blocks = await app.store.listBlocks({}, app.clock.now());
     // A second connection to the file proves the blocks are on disk, not only in this process.
-    const Database = require('better-sqlite3');
-    const db = new Database(path.join(dataDir, 'mailwarden.db'), { readonly: true });
-    const onDisk = db.prepare('SELECT count(*) AS n FROM blocks').get().n;
-    db.close();
+    let onDisk = 'n/a';
+    if (app.store.backend === 'sqlite') {
+      const Database = require('better-sqlite3');
+      const db = new Database(path.join(dataDir, 'mailwarden.db'), { readonly: true });
+      onDisk = db.prepare('SELECT count(*) AS n FROM blocks').get().n;
+      db.close();
+    }
     process.send({ blocks: blocks.length, onDisk });
   });
 }
@@ -200,7 +206,10 @@ async function measure(kind, load) {
     return r;
   } finally {
     s.child.removeAllListeners('exit');
+    const gone = new Promise((r) => s.child.once('exit', r));
     s.child.kill('SIGKILL');
+    await gone;
+    if (s.dataDir) fs.rmSync(s.dataDir, { recursive: true, force: true });
   }
 }
 
@@ -232,6 +241,36 @@ async function memoryPerKey() {
   return { keys, bytesPerKey: (after - before) / keys };
 }
 
+/** The same through the real plugin: bytes per failing (login, network) pair it tracks (three keys each). */
+async function memoryPerPair() {
+  require('reflect-metadata');
+  const { App } = require(path.join(DIST, 'app/host/app.js'));
+  const { loadHostConfig } = require(path.join(DIST, 'app/host/config/host-config.js'));
+  const { createLogger } = require(path.join(DIST, 'app/host/services/logger.js'));
+  const { MemoryStore } = require(path.join(DIST, 'app/host/state/memory-store.js'));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-mem-'));
+  const config = loadHostConfig({ dataDir, pluginDir: path.join(DIST, 'plugins'), env: {} });
+  const store = new MemoryStore();
+  const app = await App.open({ config, store, logger: createLogger('error') });
+  await app.loadPlugins();
+  const N = 200_000;
+  // Warm the plugin's code paths first, so what is measured is data.
+  for (let i = 0; i < 1000; i++) await app.pipeline.afterAuth(app.pipeline.attempt({ login: `warm${i}@example.com`, remoteIp: `192.0.2.${i % 250}`, protocol: 'imap', pwhash: 'abc' }), { success: false, policyReject: false });
+  global.gc();
+  const keys0 = store.counters.size;
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < N; i++) {
+    const remoteIp = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    await app.pipeline.afterAuth(app.pipeline.attempt({ login: `victim${i}@example.com`, remoteIp, protocol: 'imap', pwhash: (i & 0xfff).toString(16) }), { success: false, policyReject: false });
+  }
+  global.gc();
+  const after = process.memoryUsage().heapUsed;
+  const keys = store.counters.size - keys0;
+  await app.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { pairs: N, keys, bytesPerPair: (after - before) / N };
+}
+
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-'));
   try {
@@ -254,6 +293,8 @@ async function main() {
     console.log(`ratio gateway/bare: ${(ratio * 100).toFixed(1)}% of the bare rate (target ≥ 50%); p99 ${(gw.p99 / bare.p99).toFixed(2)}× the bare p99; p99 < 5 ms: ${gw.p99 < 5 ? 'met' : 'NOT met on this run'}`);
     const mem = await memoryPerKey();
     console.log(`memory: ${mem.bytesPerKey.toFixed(0)} bytes per tracked key at ${mem.keys} keys (target ≤ 200; weakforced 2–5 KB)`);
+    const pair = await memoryPerPair();
+    console.log(`memory through the plugin: ${pair.bytesPerPair.toFixed(0)} bytes per failing (login, network) pair at ${pair.pairs} pairs (${pair.keys} keys, ${(pair.bytesPerPair * pair.pairs / pair.keys).toFixed(0)} bytes per key)`);
     if (gw.non2xx > 0) throw new Error('the gateway answered errors under load');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -22,8 +22,8 @@ const MODES = [
   { name: 'Postfix-like: 32 connections, 1 request in flight each', connections: 32, inFlight: 1, headline: true },
   { name: 'pipelined: 8 connections, 32 requests in flight each', connections: 8, inFlight: 32, headline: false },
 ];
-const SECONDS = 3;
-const ROUNDS = 3;
+const SECONDS = 2;
+const ROUNDS = 5;
 
 const REQUEST = [
   'request=smtpd_access_policy', 'protocol_state=RCPT', 'protocol_name=ESMTP', 'client_address=127.0.0.5', 'client_name=crm.example.com',
@@ -147,11 +147,14 @@ async function main() {
     const bestBare = Math.max(...results.bare);
     const bestGw = Math.max(...results.gateway);
     const ratio = bestGw / bestBare;
+    // Each gateway run against the bare run just before it: steadier than best/best when the machine is busy.
+    const pairs = results.gateway.map((g, k) => g / results.bare[k]).sort((x, y) => x - y);
+    const medianPair = pairs[Math.floor(pairs.length / 2)];
     console.log(`postfix policy, ${mode.name}, ${SECONDS}s per run, best of ${ROUNDS}${mode.headline ? '' : ' (informational)'}`);
     console.log(`  bare TCP server (action=DUNNO):        ${fmt(bestBare)}   runs: ${results.bare.map(fmt).join(', ')}`);
     console.log(`  mailwarden gateway + trusted-ips (OK): ${fmt(bestGw)}   runs: ${results.gateway.map(fmt).join(', ')}`);
     const met = bestGw >= 20000 && ratio >= 0.6;
-    console.log(`  ratio gateway / bare: ${(ratio * 100).toFixed(1)}%${mode.headline ? `   targets (>= 20,000 req/s and >= 60%): ${met ? 'met' : 'NOT met'}` : ''}`);
+    console.log(`  ratio gateway / bare: best/best ${(ratio * 100).toFixed(1)}%, median of back-to-back pairs ${(medianPair * 100).toFixed(1)}%${mode.headline ? `   targets (>= 20,000 req/s and >= 60%): ${met ? 'met' : 'NOT met'}` : ''}`);
   }
   console.log(`  load average while measuring: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
   await gw.stop();

@@ -21,9 +21,9 @@ export interface HostConfig {
   dovecot: { apiHeader?: string; maxBodyBytes: number };
   accounts: { kickCommand: string[] };
   notify: { dedupeMinutes: number; webhookUrl?: string; mail?: MailNotifyConfig };
+  logFollow: { files: string[]; pollMs: number; fromStart: boolean };
   postfix: PostfixConfig;
   passwords: { setCommand?: string[]; setTimeoutMs: number };
-  logFollow: { files: string[]; pollMs: number; fromStart: boolean };
   /** The file it was read from, if any. */
   source?: string;
 }

@@ -1,3 +1,5 @@
+import type * as net from 'node:net';
+
 export interface ListenAddress {
   readonly host: string;
   readonly port: number;
@@ -26,4 +28,17 @@ export function parseListen(text: string, what: string): ListenAddress | undefin
   if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) throw new Error(`${what}: "${portText}" is not a port (0-65535) in "${text}"`);
   if (host.length === 0) throw new Error(`${what}: no host in "${text}"`);
   return { host, port: Number(portText) };
+}
+
+/** Binds a server (http or net) to the address; resolves with the address actually bound. */
+export async function listenOn(server: net.Server, address: ListenAddress): Promise<ListenAddress> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const a = server.address() as net.AddressInfo;
+  return { host: a.address, port: a.port };
 }

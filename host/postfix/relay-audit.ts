@@ -79,6 +79,7 @@ export class RelayAudit {
     const l = parseLine(raw, this.o.now);
     if (!l) return;
     this.linesParsed++;
+    if (l.time === undefined) return;
     if (!l.queueId || l.queueId === 'NOQUEUE') return;
     const tag = l.tag;
     if (tag.endsWith('/smtpd') && l.message.startsWith('client=')) {

@@ -108,7 +108,7 @@ export class SqliteStore extends MemoryStore implements HostStore {
       blockDel: db.prepare('DELETE FROM blocks WHERE domain = ? AND key = ?'),
       blockPurge: db.prepare('DELETE FROM blocks WHERE expires_at <= ?'),
       auditAdd: db.prepare('INSERT INTO audit (at, domain, subject, json) VALUES (?, ?, ?, ?)'),
-      auditList: db.prepare("SELECT json FROM audit WHERE (@domain IS NULL OR domain = @domain) AND (@prefix IS NULL OR substr(subject, 1, length(@prefix)) = @prefix) AND (@since IS NULL OR at >= @since) ORDER BY id DESC LIMIT @limit"),
+      auditList: db.prepare('SELECT json FROM audit WHERE (@domain IS NULL OR domain = @domain) AND (@prefix IS NULL OR substr(subject, 1, length(@prefix)) = @prefix) AND (@since IS NULL OR at >= @since) ORDER BY id DESC LIMIT @limit'),
       counterPut: db.prepare('INSERT INTO counters (key, json) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET json = excluded.json'),
       counterDel: db.prepare('DELETE FROM counters WHERE key = ?'),
       counterAll: db.prepare('SELECT key, json FROM counters'),

@@ -28,8 +28,13 @@ export interface Incident {
   readonly now: number;
 }
 
-/** Within this time of an incident, another one for the same sender is the same incident (other nodes, racing requests). */
-const SAME_INCIDENT_MS = 10 * 60_000;
+/**
+ * Within this time of an incident, another one for the same sender is the same
+ * incident (racing requests, other nodes). Short: the attempt counters are
+ * cleared on an incident, so a new one needs a new flood, and an account an
+ * admin unlocked too early must be locked again at once.
+ */
+const SAME_INCIDENT_MS = 60_000;
 
 export const PLUGIN_ID = 'sender-ratelimit';
 

@@ -14,6 +14,8 @@ import { buildFixturePlugin, tempDir } from '../helpers/plugin-fixture';
 import { cli, type Served, serve } from '../helpers/serve-process';
 
 const XSS = '<img src=x onerror=alert(1)>@example.com';
+// Each step drives Chromium and runs the real CLI (a node process per call): slow on a loaded machine, not a hang.
+jest.setTimeout(120_000);
 const run = chromiumAvailable() ? describe : describe.skip;
 
 run('admin console in Chromium', () => {
@@ -120,6 +122,9 @@ run('admin console in Chromium', () => {
     expect(await page.textContent('[data-testid="card-locks"] .card-value')).toBe('1');
     expect(await page.textContent('[data-testid="alerts"]')).toContain('Queue at 240 messages');
     expect(await page.textContent('[data-testid="alerts"]')).toContain(XSS);
+    // Suspects come from what the plugins reported: the brute-forced logins, as text.
+    const over = await page.$$eval('[data-testid="over-limits"] tbody tr td:first-child', (els) => els.map((e) => e.textContent));
+    expect(over).toEqual(expect.arrayContaining(['bob@example.org', XSS]));
     await page.screenshot({ path: screenshotPath('console-dashboard.png'), fullPage: true });
   });
 

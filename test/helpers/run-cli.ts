@@ -17,11 +17,12 @@ class Sink extends Writable {
 }
 
 /** Runs `mailwarden ARGS` in-process with captured output; `stdin` is what the user would type or pipe. */
-export async function runCli(args: readonly string[], o: { stdin?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<CliRun> {
+export async function runCli(args: readonly string[], o: { stdin?: string; env?: NodeJS.ProcessEnv; tty?: boolean; stderrTty?: boolean } = {}): Promise<CliRun> {
   const stdout = new Sink();
   const stderr = new Sink();
   const stdin: NodeJS.ReadableStream & { isTTY?: boolean } = o.stdin === undefined ? new PassThrough().end() : Readable.from([o.stdin]);
   if (o.tty) stdin.isTTY = true;
+  if (o.stderrTty) stderr.isTTY = true;
   const code = await main(args, { stdout, stderr, stdin, env: { MAILWARDEN_LOG_LEVEL: 'error', ...(o.env ?? {}) } });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -24,7 +24,8 @@ export const doctorCommand: CliCommand = {
   summary: 'check the Postfix and Dovecot wiring (no open relay, mynetworks, policy services) and mailwarden itself (listeners, store)',
   usage: `mailwarden doctor [--postconf-dir DIR] [--doveconf-file FILE | --no-dovecot] [--json]
   Connects to mailwarden's own listeners and checks its store (SQLite integrity_check, Redis PING).
-  Reads \`postconf -n\` (of DIR with --postconf-dir) and \`doveconf -n\`, and prints each
+  Reads \`postconf -n\` (of DIR with --postconf-dir, else the configured postfix.configDir)
+  and \`doveconf -n\`, and prints each
   finding with the lines to paste. Exit 0 when all is well, 4 when it found a problem.`,
   async run(argv, io) {
     const p = parse(argv, { 'postconf-dir': { type: 'string' }, 'doveconf-file': { type: 'string' }, 'no-dovecot': { type: 'boolean' } }, 'doctor');
@@ -32,13 +33,15 @@ export const doctorCommand: CliCommand = {
     const ctx = new CliContext(io, p);
     try {
       const app = await ctx.open();
-      const dir = str(p, 'postconf-dir');
+      // Default: the instance mailwarden looks after (host config `postfix.configDir`).
+      const dir = str(p, 'postconf-dir') ?? app.config.postfix.configDir;
       const c = dir ? ['-c', dir] : [];
+      const postconf = app.config.postfix.postconfPath;
       let explicit: Record<string, string>;
       let effective: Record<string, string>;
       try {
-        explicit = parseMainCfOutput(run('postconf', [...c, '-n']));
-        effective = parseMainCfOutput(run('postconf', [...c, '-x', ...DOCTOR_PARAMS]));
+        explicit = parseMainCfOutput(run(postconf, [...c, '-n']));
+        effective = parseMainCfOutput(run(postconf, [...c, '-x', ...DOCTOR_PARAMS]));
       } catch (e) {
         const err = e as { stderr?: string; message: string };
         io.stderr.write(`mailwarden: doctor: cannot read the Postfix configuration: ${(err.stderr || err.message).trim()}\n`);

@@ -4,12 +4,12 @@ import { blocksCommand } from './blocks';
 import { configCommand } from './config';
 import { doctorCommand } from './doctor';
 import { domainsCommand } from './domains';
-import { passwordCommand } from './password';
 import { logsCommand } from './logs';
+import { passwordCommand } from './password';
 import { pluginsCommand } from './plugins';
 import { queueCommand } from './queue';
 import { relayCommand } from './relay';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, accountCommand, queueCommand, passwordCommand, doctorCommand, relayCommand, logsCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, doctorCommand, relayCommand, accountCommand, queueCommand, logsCommand, passwordCommand];

@@ -1,11 +1,10 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Verdict } from '../../../shared';
 import type { App } from '../../app';
 import { closeServer } from '../../http/close-server';
 import { LoginError } from '../../login';
 import type { Gateway } from '../gateway';
-import type { ListenAddress } from '../listen-address';
+import { type ListenAddress, listenOn } from '../listen-address';
 import { apiHeaderMatches, type ApiHeaderCheck, parseApiHeader } from './api-header';
 import { CheckPhases } from './check-phase';
 import { BadPolicyRequest, parseCommand, parsePolicyBody, type PolicyRequest } from './policy-request';
@@ -47,25 +46,25 @@ export class DovecotGateway implements Gateway {
 
   async start(): Promise<ListenAddress> {
     if (!this.apiHeader) this.app.logger.warn({ listener: this.name }, 'dovecot.apiHeader is not set: any local process may call the policy server');
-    const server = http.createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
+    const server = http.createServer({ keepAlive: true }, (req, res) => {
+      try {
+        this.handle(req, res);
+      } catch (e) {
+        // A fault of ours must cost one reply, never the listener.
+        this.app.logger.error({ err: (e as Error).message }, 'dovecot policy request failed');
+        if (!res.headersSent) send(res, 500, { status: 0, msg: 'internal error' }, true);
+      }
+    });
     // Dovecot keeps its connections open between logins.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 10_000;
     server.requestTimeout = 10_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.address.port, this.address.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
     server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
     });
-    const a = server.address() as AddressInfo;
-    return { host: a.address, port: a.port };
+    return listenOn(server, this.address);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -75,7 +74,7 @@ export class DovecotGateway implements Gateway {
     try {
       command = parseCommand(req.url ?? '/');
     } catch (e) {
-      return this.refuse(req, res, (e as BadPolicyRequest).status, (e as Error).message);
+      return this.refuse(req, res, e instanceof BadPolicyRequest ? e.status : 400, (e as Error).message);
     }
     const declared = Number(req.headers['content-length']);
     if (declared > this.maxBody) return this.refuse(req, res, 413, `body larger than ${this.maxBody} bytes`);

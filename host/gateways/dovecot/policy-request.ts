@@ -23,7 +23,12 @@ export function commandOf(target: string): string | undefined {
   const q = target.indexOf('?');
   if (q < 0) return undefined;
   for (const part of target.slice(q + 1).split('&')) {
-    if (part.startsWith('command=')) return decodeURIComponent(part.slice(8));
+    if (!part.startsWith('command=')) continue;
+    try {
+      return decodeURIComponent(part.slice(8));
+    } catch {
+      throw new BadPolicyRequest(400, 'the command parameter is not valid percent-encoding');
+    }
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import type { Clock, Logger, MailEvent, Metrics, RelayRequest, Verdict } from '../../../shared';
 import type { Gateway } from '../gateway';
-import type { ListenAddress } from '../listen-address';
+import { type ListenAddress, listenOn } from '../listen-address';
 import { policyAction } from './policy-action';
 import { type PolicyAttributes, PolicyParser, PolicyProtocolError } from './policy-parser';
 import { toRelayRequest } from './relay-request';
@@ -73,16 +73,9 @@ export class PostfixPolicyGateway implements Gateway {
     const server = net.createServer((s) => this.accept(s));
     server.maxConnections = this.options.maxConnections ?? 1000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.address.port, this.address.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const bound = await listenOn(server, this.address);
     server.on('error', (e) => this.host.logger.error({ err: e.message }, 'postfix policy listener error'));
-    const a = server.address() as net.AddressInfo;
-    return { host: a.address, port: a.port };
+    return bound;
   }
 
   async stop(): Promise<void> {

@@ -59,7 +59,7 @@ function checkOperation(name: QueueCommandName, f: QueueFilter): void {
 export const queueRoutes: RouteModule = (r, { app, onStop }) => {
   const history = new QueueHistory(app.queue, app.clock);
   const logErr = (e: Error) => app.logger.warn({ err: e.message }, 'queue sample failed');
-  void history.sample().catch(logErr);
+  // The first sample is taken when someone first looks (no queue walk at start-up), then one a minute.
   history.start(SAMPLE_EVERY_MS, logErr);
   onStop(() => history.stop());
 

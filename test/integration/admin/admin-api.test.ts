@@ -241,5 +241,13 @@ describe('alerts, audit and dashboard', () => {
     expect(d.alerts.map((a: { subject: string }) => a.subject)).toEqual([`Blocked ${XSS}`, 'first']);
     expect(d.plugins).toEqual({ active: ['demo-guard'], failed: [] });
     expect(d.domains).toBe(2);
+    expect(d.suspects).toEqual([]);
+    await h.app.notifier.notify({ subject: 'alice@example.org over 200 recipients/hour', text: 'x', severity: 'critical', source: 'sender-ratelimit', data: { login: 'alice@example.org' } });
+    await h.app.notifier.notify({ subject: 'relay over its cap', text: 'x', severity: 'critical', source: 'trusted-ips', data: { network: '192.0.2.0/24' } });
+    await h.app.notifier.notify({ subject: 'fyi', text: 'x', severity: 'info', data: { login: 'bob@example.org' } });
+    const s = (await h.call('GET', '/api/dashboard')).body.suspects;
+    expect(s.map((x: { kind: string; who: string; source: string }) => [x.kind, x.who, x.source])).toEqual([['network', '192.0.2.0/24', 'trusted-ips'], ['account', 'alice@example.org', 'sender-ratelimit']]);
+    clock.advance(25 * 3_600_000);
+    expect((await h.call('GET', '/api/dashboard')).body.suspects).toEqual([]);
   });
 });

@@ -53,7 +53,7 @@ describeWithRedis('two serve processes sharing one Redis', () => {
     await server?.destroy();
   });
 
-  test('3 failures spread over both nodes block the pair on both; the CLI lifts it on both', async () => {
+  test('3 failures spread over both nodes block the pair on both; CLI unblock and enablement changes reach both within a second', async () => {
     const [a, b] = await Promise.all([node(), node()]);
     for (const n of [a, b]) expect(n.logs.find((l) => l.msg === 'plugins loaded')).toMatchObject({ store: 'redis', plugins: expect.arrayContaining(['password-bruteforce']) });
     const [pa, pb] = [a.ports.dovecot, b.ports.dovecot];
@@ -75,5 +75,15 @@ describeWithRedis('two serve processes sharing one Redis', () => {
     expect(cleared.stdout).toContain('cleared 1 block(s)');
     await within(1000, () => allow(pa, 'alice@example.com', '198.51.100.7'), (s) => s === 0);
     await within(1000, () => allow(pb, 'alice@example.com', '198.51.100.7'), (s) => s === 0);
-  }, 90_000);
+
+    // Enablement changed from the CLI (a third process) applies on both nodes within a second.
+    for (const h of ['c1', 'c2', 'c3']) await report(h === 'c2' ? pb : pa, 'carol@example.com', '203.0.113.4', h);
+    expect(await allow(pb, 'carol@example.com', '203.0.113.4')).toBe(-1);
+    expect((await runCli(['plugins', 'disable', 'password-bruteforce', '--config', config])).code).toBe(0);
+    await within(1000, () => allow(pa, 'carol@example.com', '203.0.113.4'), (s) => s === 0);
+    await within(1000, () => allow(pb, 'carol@example.com', '203.0.113.4'), (s) => s === 0);
+    expect((await runCli(['plugins', 'enable', 'password-bruteforce', '--config', config])).code).toBe(0);
+    await within(1000, () => allow(pa, 'carol@example.com', '203.0.113.4'), (s) => s === -1);
+    await within(1000, () => allow(pb, 'carol@example.com', '203.0.113.4'), (s) => s === -1);
+  }, 120_000);
 });

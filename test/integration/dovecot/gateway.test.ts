@@ -124,6 +124,7 @@ describe('bad requests get a 4xx with a reason and change nothing', () => {
     ['missing login', 'report', { raw: JSON.stringify({ remote: '198.51.100.5', success: false }) }, 400, /"login" is required/],
     ['login with control characters', 'report', { raw: JSON.stringify({ ...victim('e4'), login: 'erin\u0001@example.com', success: false }) }, 400, /control characters/],
     ['unknown command', 'lookup', { raw: JSON.stringify({ ...victim('e5'), success: false }) }, 400, /unknown command "lookup"/],
+    ['broken percent-encoding in the command', '%E0%A4%A', { raw: JSON.stringify({ ...victim('ea'), success: false }) }, 400, /percent-encoding/],
     ['no command', undefined, { raw: JSON.stringify({ ...victim('e6'), success: false }) }, 400, /missing \?command=/],
     ['GET', 'report', { method: 'GET', raw: '' }, 405, /not allowed/],
     ['wrong API header', 'report', { header: 'Authorization: Basic d3Jvbmc=', raw: JSON.stringify({ ...victim('e7'), success: false }) }, 401, /API header/],

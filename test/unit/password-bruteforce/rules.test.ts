@@ -81,6 +81,18 @@ describe('password-bruteforce: one (login, network) pair', () => {
     expect(lengths).toEqual([20, 40, 80, 100, 100]);
   });
 
+  test('failures reported for a pair that is already blocked neither extend nor repeat the block', async () => {
+    const b = bruteforce();
+    for (const pw of ['a', 'b', 'c']) await b.login(ALICE, ATTACKER, pw, 'secret');
+    const [first] = await b.host.listBlocks({ login: ALICE }, b.clock.now());
+    b.clock.advance(MIN);
+    // e.g. log lines or a race: the attempts were not refused before the password check
+    for (const pw of ['d', 'e', 'f', 'g']) await b.report(ALICE, ATTACKER, { success: false }, hashOf(ALICE, pw));
+    expect(await b.host.listBlocks({ login: ALICE }, b.clock.now())).toEqual([first]);
+    b.clock.set(first.expiresAt);
+    expect(await b.login(ALICE, ATTACKER, 'secret', 'secret')).toBe('ok');
+  });
+
   test('strikes are forgotten strikeMemoryHours after a block ends', async () => {
     const b = bruteforce({ strikeMemoryHours: 1 });
     for (const pw of ['a', 'b', 'c']) await b.login(ALICE, ATTACKER, pw, 'secret');

@@ -103,6 +103,21 @@ describe('sender-ratelimit compromise handling', () => {
     await app.close();
   });
 
+  test('unlocked too early while the attacker still has the password: a new flood locks it again', async () => {
+    const { app, clock, idle } = await ratelimitApp({ recipientsPerHour: 1, compromiseFactor: 2 });
+    const flood = async () => {
+      for (let i = 0; i < 3; i++) await app.pipeline.checkRelay(relayRequest({ saslUsername: alice, at: clock.now() }));
+      await idle();
+    };
+    await flood();
+    expect(await app.accounts.isLocked(alice)).toBeDefined();
+    await app.accounts.unlock(alice, 'cli:admin');
+    clock.advance(2 * 60_000);
+    await flood();
+    expect(await app.accounts.isLocked(alice)).toBeDefined();
+    await app.close();
+  });
+
   test('remediate=false only alerts; a missing queue service is reported in the alert, not thrown', async () => {
     const off = await ratelimitApp({ recipientsPerHour: 1, compromiseFactor: 1, remediate: false });
     for (let i = 0; i < 2; i++) await off.app.pipeline.checkRelay(relayRequest({ saslUsername: alice, at: off.clock.now() }));

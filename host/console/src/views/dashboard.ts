@@ -14,6 +14,7 @@ interface Dashboard {
   alerts: Alert[];
   plugins: { active: string[]; failed: Array<{ id: string; reason: string }> };
   domains: number;
+  suspects: Array<{ kind: 'account' | 'network'; who: string; source: string; subject: string; severity: string; at: number }>;
 }
 
 /** The incident screen: what is blocked, who is locked, what was said, and the way to act. */
@@ -45,6 +46,13 @@ export const dashboardView: View = {
         section('recentAlerts', alertList(d.alerts)),
         section(
           'suspects',
+          h('h3', { class: 'sub' }, t('overLimits')),
+          table(
+            ['subject', 'source', 'time'],
+            d.suspects.map((x) => [h('span', { class: 'mono' }, x.who), x.source, when(x.at)]),
+            'noOverLimits',
+            'over-limits',
+          ),
           h('h3', { class: 'sub' }, t('lockedAccounts')),
           table(
             ['login', 'reason', 'until'],

@@ -1,0 +1,146 @@
+/*
+ * One mail-log line split into its syslog prefix and message, by a
+ * hand-written scanner: every step is bounded by the line's end, so a line of
+ * 10k characters or binary junk costs its length and no more.
+ *
+ * Prefixes understood:
+ *   Jun 21 08:34:30 host tag[pid]: msg                  BSD syslog (day space-padded)
+ *   Nov 08 20:43:03 host postfix/smtpd[19810]: msg      Postfix maillog_file (day zero-padded)
+ *   2021-03-13T12:04:09.755361+01:00 host tag[pid]: msg RFC 3339 (rsyslog, Debian 12)
+ *   2021-03-13T12:04:09+0100 host tag[pid]: msg         journalctl -o short-iso
+ * Offsets only, no strings: this runs on every line of a multi-gigabyte log.
+ * (host/postfix/log/parse-line.ts is the per-line object form for small jobs.)
+ * The tag may lack [pid]. Queue IDs: short (upper-case hex) or long
+ * (vowel-free base 52 with one `z`), or NOQUEUE.
+ */
+
+/** Offsets of the parts of one line inside a larger string; -1 where absent. Reused between lines. */
+export interface LineParts {
+  timeStart: number;
+  timeEnd: number;
+  hostStart: number;
+  hostEnd: number;
+  tagStart: number;
+  tagEnd: number;
+  /** Start of the program name: the tag's last `/` component (`smtpd` of `postfix-in/smtpd`). */
+  progStart: number;
+  pidStart: number;
+  pidEnd: number;
+  qidStart: number;
+  qidEnd: number;
+  /** The message (after `tag[pid]: `); with a queue ID, after `QID: `. */
+  msgStart: number;
+}
+
+export function newLineParts(): LineParts {
+  return { timeStart: -1, timeEnd: -1, hostStart: -1, hostEnd: -1, tagStart: -1, tagEnd: -1, progStart: -1, pidStart: -1, pidEnd: -1, qidStart: -1, qidEnd: -1, msgStart: -1 };
+}
+
+const SP = 32;
+const COLON = 58;
+const LBRACK = 91;
+const RBRACK = 93;
+const SLASH = 47;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Lines longer than this are counted as unparsed without being looked at. */
+export const MAX_LINE = 16384;
+
+function scanTo(s: string, from: number, end: number, ch: number): number {
+  for (let i = from; i < end; i++) if (s.charCodeAt(i) === ch) return i;
+  return -1;
+}
+
+/** Characters of a long queue ID: digits and consonants, `z` only as the separator. */
+function isLongIdChar(c: number): boolean {
+  if (isDigit(c)) return true;
+  if (c >= 65 && c <= 90) return c !== 65 && c !== 69 && c !== 73 && c !== 79 && c !== 85;
+  if (c >= 97 && c <= 122) return c !== 97 && c !== 101 && c !== 105 && c !== 111 && c !== 117;
+  return false;
+}
+
+/** Length of the queue ID at `i` (followed by `: `), or 0. */
+function queueIdLength(s: string, i: number, end: number): number {
+  if (s.charCodeAt(i) === 78 && s.startsWith('NOQUEUE: ', i)) return 7;
+  let j = i;
+  let hex = true;
+  let long = true;
+  let zs = 0;
+  while (j < end && j - i <= 20) {
+    const c = s.charCodeAt(j);
+    if (c === COLON) break;
+    if (!(isDigit(c) || (c >= 65 && c <= 70))) hex = false;
+    if (c === 122) zs++;
+    else if (!isLongIdChar(c)) long = false;
+    if (!hex && !long) return 0;
+    j++;
+  }
+  const n = j - i;
+  if (j + 1 >= end || s.charCodeAt(j) !== COLON || s.charCodeAt(j + 1) !== SP) return 0;
+  if (hex && n >= 5 && n <= 16) return n;
+  if (long && zs === 1 && n >= 10) return n;
+  return 0;
+}
+
+/**
+ * Finds the parts of the line s[start, end). Returns false (and leaves `p`
+ * unspecified) when the line has no syslog prefix this scanner knows.
+ */
+export function scanLine(s: string, start: number, end: number, p: LineParts): boolean {
+  if (end - start > MAX_LINE || end - start < 20) return false;
+  let i: number;
+  const c0 = s.charCodeAt(start);
+  if (isDigit(c0)) {
+    // 2021-03-13T12:04:09[.frac](Z|+01:00|+0100)
+    if (s.charCodeAt(start + 4) !== 45 || s.charCodeAt(start + 10) !== 84) return false;
+    i = scanTo(s, start + 19, Math.min(end, start + 40), SP);
+    if (i < 0) return false;
+  } else {
+    // "Jun 21 08:34:30" or "Jun  1 08:34:30": always 15 characters.
+    i = start + 15;
+    if (s.charCodeAt(start + 3) !== SP || s.charCodeAt(i) !== SP || s.charCodeAt(start + 9) !== COLON || s.charCodeAt(start + 12) !== COLON) return false;
+  }
+  p.timeStart = start;
+  p.timeEnd = i;
+  p.hostStart = i + 1;
+  const hostEnd = scanTo(s, p.hostStart, Math.min(end, p.hostStart + 256), SP);
+  if (hostEnd <= p.hostStart) return false;
+  p.hostEnd = hostEnd;
+  p.tagStart = hostEnd + 1;
+  p.progStart = p.tagStart;
+  p.pidStart = -1;
+  p.pidEnd = -1;
+  const tagLimit = Math.min(end, p.tagStart + 128);
+  let j = p.tagStart;
+  for (; j < tagLimit; j++) {
+    const c = s.charCodeAt(j);
+    if (c === LBRACK || c === COLON) break;
+    if (c === SLASH) p.progStart = j + 1;
+    else if (c === SP) return false;
+  }
+  if (j >= tagLimit || j === p.tagStart) return false;
+  p.tagEnd = j;
+  if (s.charCodeAt(j) === LBRACK) {
+    p.pidStart = j + 1;
+    const close = scanTo(s, j + 1, Math.min(end, j + 12), RBRACK);
+    if (close < 0) return false;
+    p.pidEnd = close;
+    j = close + 1;
+  }
+  if (s.charCodeAt(j) !== COLON || s.charCodeAt(j + 1) !== SP) return false;
+  const m = j + 2;
+  const q = queueIdLength(s, m, end);
+  if (q) {
+    p.qidStart = m;
+    p.qidEnd = m + q;
+    p.msgStart = m + q + 2;
+  } else {
+    p.qidStart = -1;
+    p.qidEnd = -1;
+    p.msgStart = m;
+  }
+  return true;
+}

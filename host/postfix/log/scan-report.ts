@@ -1,0 +1,94 @@
+import type { LogStats } from './log-stats';
+
+export interface SuspectThresholds {
+  /** Failed SASL logins from one client. */
+  readonly authFailures: number;
+  /** Distinct client addresses one SASL login sent from. */
+  readonly clientsPerLogin: number;
+  /** Recipients of one SASL login. */
+  readonly recipientsPerLogin: number;
+  /** Mail relayed for one unauthenticated client. */
+  readonly relayedPerClient: number;
+  /** `Relay access denied` for one client. */
+  readonly relayDenied: number;
+  /** Local submissions by one uid/sender. */
+  readonly localSubmissions: number;
+}
+
+export const DEFAULT_THRESHOLDS: SuspectThresholds = {
+  authFailures: 20,
+  clientsPerLogin: 5,
+  recipientsPerLogin: 1000,
+  relayedPerClient: 500,
+  relayDenied: 20,
+  localSubmissions: 500,
+};
+
+export interface Suspect {
+  readonly kind: 'login' | 'client' | 'local';
+  readonly subject: string;
+  readonly reasons: string[];
+}
+
+export interface ScanReport {
+  readonly lines: number;
+  readonly postfixLines: number;
+  readonly unparsed: number;
+  /** Keys that did not fit the bounded tables (a flood of distinct addresses). */
+  readonly dropped: number;
+  readonly authFailures: {
+    readonly total: number;
+    readonly byClient: Array<{ client: string; failures: number; logins: string[] }>;
+    readonly byLogin: Array<{ login: string; failures: number }>;
+  };
+  readonly senders: Array<{ login: string; messages: number; recipients: number; clients: number; clientAddresses: string[]; firstSeen: string; lastSeen: string }>;
+  readonly unauthenticated: Array<{ client: string; messages: number; relayed: number }>;
+  readonly relayDenied: Array<{ client: string; rejects: number }>;
+  readonly localSubmissions: Array<{ submitter: string; messages: number }>;
+  readonly suspects: Suspect[];
+}
+
+const KIND_ORDER: Record<Suspect['kind'], number> = { login: 0, local: 1, client: 2 };
+
+function top<T>(items: Iterable<T>, key: (t: T) => number, n: number): T[] {
+  return [...items].sort((a, b) => key(b) - key(a)).slice(0, n);
+}
+
+/** The report of a scan: the `top` largest rows of each table, and every suspect with its reasons. */
+export function buildReport(s: LogStats, topN: number, t: SuspectThresholds = DEFAULT_THRESHOLDS): ScanReport {
+  const suspects = new Map<string, Suspect>();
+  const suspect = (kind: Suspect['kind'], subject: string, reason: string) => {
+    const k = `${kind}:${subject}`;
+    const e = suspects.get(k);
+    if (e) e.reasons.push(reason);
+    else suspects.set(k, { kind, subject, reasons: [reason] });
+  };
+  for (const [ip, a] of s.authByClient) {
+    if (a.count >= t.authFailures) suspect('client', ip, `${a.count} failed SASL logins${a.logins.length ? ` (${a.logins.slice(0, 5).join(', ')}${a.logins.length > 5 ? ', …' : ''})` : ''}: password guessing`);
+  }
+  for (const [login, st] of s.senders) {
+    if (st.clients.length > t.clientsPerLogin) suspect('login', login, `sent from ${st.clients.length}${st.clients.length >= 50 ? '+' : ''} different client addresses`);
+    if (st.recipients >= t.recipientsPerLogin) suspect('login', login, `${st.recipients} recipients in ${st.messages} messages`);
+    const guessedFrom = st.clients.filter((ip) => (s.authByClient.get(ip)?.count ?? 0) >= t.authFailures);
+    if (guessedFrom.length) suspect('login', login, `logged in from ${guessedFrom.slice(0, 5).join(', ')}, which also failed ${s.authByClient.get(guessedFrom[0])!.count} logins: a guessed password`);
+  }
+  for (const [ip, c] of s.unauth) if (c.relayed >= t.relayedPerClient) suspect('client', ip, `${c.relayed} recipients relayed without authentication (trusted network?)`);
+  for (const [ip, n] of s.relayDenied) if (n >= t.relayDenied) suspect('client', ip, `${n} "Relay access denied" rejects: probing for an open relay`);
+  for (const [who, n] of s.local) if (n >= t.localSubmissions) suspect('local', who, `${n} messages submitted on the server itself (a hijacked web application?)`);
+  return {
+    lines: s.lines,
+    postfixLines: s.postfix,
+    unparsed: s.unparsed,
+    dropped: s.dropped,
+    authFailures: {
+      total: s.authFailures,
+      byClient: top(s.authByClient, ([, a]) => a.count, topN).map(([client, a]) => ({ client, failures: a.count, logins: a.logins })),
+      byLogin: top(s.authByLogin, ([, n]) => n, topN).map(([login, failures]) => ({ login, failures })),
+    },
+    senders: top(s.senders, ([, st]) => st.recipients * 1e6 + st.messages, topN).map(([login, st]) => ({ login, messages: st.messages, recipients: st.recipients, clients: st.clients.length, clientAddresses: st.clients, firstSeen: st.firstSeen, lastSeen: st.lastSeen })),
+    unauthenticated: top(s.unauth, ([, c]) => c.relayed * 1e6 + c.messages, topN).map(([client, c]) => ({ client, messages: c.messages, relayed: c.relayed })),
+    relayDenied: top(s.relayDenied, ([, n]) => n, topN).map(([client, rejects]) => ({ client, rejects })),
+    localSubmissions: top(s.local, ([, n]) => n, topN).map(([submitter, messages]) => ({ submitter, messages })),
+    suspects: [...suspects.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]),
+  };
+}

@@ -1,0 +1,90 @@
+import { MAX_LINE, newLineParts, scanLine } from '../../../host/postfix/log/log-line';
+
+interface ParsedLine {
+  /** The timestamp as written (BSD syslog has no year). */
+  readonly time: string;
+  readonly host: string;
+  /** `postfix/smtpd`, `postfix-incoming/smtpd`, `postfix/submission/smtpd`… */
+  readonly tag: string;
+  /** The program: the tag's last component (`smtpd`). */
+  readonly program: string;
+  readonly pid?: number;
+  /** Short or long queue ID, or NOQUEUE. */
+  readonly queueId?: string;
+  /** Everything after `tag[pid]: ` (and after `QID: `). */
+  readonly message: string;
+}
+
+/** scanLine's offsets turned into strings, to compare whole lines in tests. */
+function parseLine(line: string): ParsedLine | undefined {
+  let end = line.length;
+  if (end > 0 && line.charCodeAt(end - 1) === 10) end--;
+  if (end > 0 && line.charCodeAt(end - 1) === 13) end--;
+  const p = newLineParts();
+  if (!scanLine(line, 0, end, p)) return undefined;
+  return {
+    time: line.slice(p.timeStart, p.timeEnd),
+    host: line.slice(p.hostStart, p.hostEnd),
+    tag: line.slice(p.tagStart, p.tagEnd),
+    program: line.slice(p.progStart, p.tagEnd),
+    ...(p.pidStart >= 0 ? { pid: Number(line.slice(p.pidStart, p.pidEnd)) } : {}),
+    ...(p.qidStart >= 0 ? { queueId: line.slice(p.qidStart, p.qidEnd) } : {}),
+    message: line.slice(p.msgStart, end),
+  };
+}
+
+
+describe('scanLine (the log scanner\'s zero-allocation prefix parser)', () => {
+  test('BSD syslog with a space-padded day', () => {
+    expect(parseLine('Jun  1 08:34:31 mx1 postfix/smtpd[2101]: 4F2A01C3B: client=unknown[46.48.93.60], sasl_method=LOGIN, sasl_username=admin\n')).toEqual({
+      time: 'Jun  1 08:34:31', host: 'mx1', tag: 'postfix/smtpd', program: 'smtpd', pid: 2101, queueId: '4F2A01C3B',
+      message: 'client=unknown[46.48.93.60], sasl_method=LOGIN, sasl_username=admin',
+    });
+  });
+
+  test('Postfix maillog_file (zero-padded day), multi-instance tag', () => {
+    expect(parseLine('Nov 08 20:43:03 mw-test postfix-incoming/smtpd[4102]: 9A1B2C3D4E: client=gateway[192.168.122.111]')).toMatchObject({
+      time: 'Nov 08 20:43:03', tag: 'postfix-incoming/smtpd', program: 'smtpd', queueId: '9A1B2C3D4E', message: 'client=gateway[192.168.122.111]',
+    });
+  });
+
+  test('RFC 3339 with fraction and offset, submission service tag, long queue ID', () => {
+    expect(parseLine('2021-03-13T12:04:09.755361+01:00 mx2 postfix/submission/smtpd[3101]: 3Pt2mN2VXxznjll: client=laptop[2001:db8::7]')).toMatchObject({
+      time: '2021-03-13T12:04:09.755361+01:00', host: 'mx2', tag: 'postfix/submission/smtpd', program: 'smtpd', pid: 3101, queueId: '3Pt2mN2VXxznjll',
+    });
+  });
+
+  test('journald short-iso and Z offsets; no queue ID; NOQUEUE', () => {
+    const w = parseLine('2021-03-13T12:04:10+0100 mx2 postfix/submission/smtpd[3102]: warning: unknown[203.0.113.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6');
+    expect(w).toMatchObject({ time: '2021-03-13T12:04:10+0100', message: 'warning: unknown[203.0.113.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6' });
+    expect(w!.queueId).toBeUndefined();
+    expect(parseLine('2021-03-13T12:04:12Z mx2 postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[1.2.3.4]: 554 5.7.1 <a@b>: Relay access denied;')).toMatchObject({ queueId: 'NOQUEUE', message: expect.stringMatching(/^reject: RCPT from/) });
+  });
+
+  test('words that look like queue IDs are not (vowels, lower-case hex, too short)', () => {
+    for (const m of ['warning: x', 'statistics: max', 'deadbeef12: x', 'ABC: x', 'removed']) {
+      expect(parseLine(`Jun  1 08:34:31 mx1 postfix/anvil[1]: ${m}`)!.queueId).toBeUndefined();
+    }
+  });
+
+  test('a tag without a pid; CRLF endings', () => {
+    expect(parseLine('Jun  1 08:34:31 mx1 postfix/postsuper: Placed on hold: 1 message\r\n')).toMatchObject({ tag: 'postfix/postsuper', message: 'Placed on hold: 1 message' });
+  });
+
+  test.each([
+    [''],
+    ['this is not a log line at all'],
+    ['Jun  1 08:34:31 mx1'],
+    ['Jun  1 08:34:31 mx1 postfix/smtpd[12'],
+    ['Jun  1 08:34:31 mx1 postfix smtpd[1]: x'],
+    ['2021-03-13 12:04:09 mx2 postfix/smtpd[1]: x'],
+    ['\u0000\u00ff\u0001binary junk\u0000 with : and [ ] in it'],
+  ])('not a log line: %j', (line) => {
+    expect(parseLine(line)).toBeUndefined();
+  });
+
+  test('a 10k-character line is not parsed past its limit, and a long message is fine', () => {
+    expect(parseLine('Jun  1 08:34:31 mx1 postfix/smtpd[1]: ' + 'x'.repeat(MAX_LINE))).toBeUndefined();
+    expect(parseLine('Jun  1 08:34:31 mx1 postfix/smtpd[1]: ' + 'x'.repeat(10_000))!.message).toHaveLength(10_000);
+  });
+});
