@@ -21,7 +21,7 @@ afterAll(() => h.close());
 describe('health, metrics, OpenAPI', () => {
   test('GET /healthz and /metrics', async () => {
     const r = await h.call('GET', '/healthz');
-    expect(r.body).toEqual({ status: 'ok', plugins: ['demo-guard'], failed: [], store: 'memory' });
+    expect(r.body).toEqual({ status: 'ok', plugins: ['demo-guard'], failed: [], store: 'memory', storeDegraded: null, unhandledRejections: 0 });
     h.app.metrics.increment('auth_decisions', { verdict: 'allow' });
     const m = await h.call('GET', '/metrics');
     expect(m.status).toBe(200);
