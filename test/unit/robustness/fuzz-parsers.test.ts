@@ -6,6 +6,8 @@ import { PolicyParser, PolicyProtocolError } from '../../../host/gateways/postfi
 import { authFailureOf } from '../../../host/logs/auth-failure-line';
 import { parseLinePrefix } from '../../../host/logs/line-prefix';
 import { checkManifest } from '../../../host/plugins/manifest';
+import { LogStats } from '../../../host/postfix/log/log-stats';
+import { parseLine } from '../../../host/postfix/log/parse-line';
 import { ValidationError } from '../../../host/validation/ajv';
 import { Prng, fuzzSettings } from '../../fuzz/prng';
 import { tempDir } from '../../helpers/plugin-fixture';
@@ -53,6 +55,29 @@ describe(`parser fuzzing (seed ${seed}, ${iterations} inputs each)`, () => {
     for (const l of REAL_LINES) expect(authFailureOf(parseLinePrefix(l, now)!)).toBeDefined();
     // Some mutated real lines are still failures (a mutation may hit only the tail).
     expect(recognised).toBeGreaterThan(0);
+  });
+
+  test('Postfix mail log (logs scan): random bytes, mutated lines, 100k-character lines into the line parser and the statistics', () => {
+    const rng = new Prng(seed + 5);
+    const stats = new LogStats();
+    const postfixLines = [
+      'Jun 21 08:34:31 mx1 postfix/qmgr[9]: 4BCD12A0F3: from=<alice@example.com>, size=1234, nrcpt=1 (queue active)',
+      'Jun 21 08:34:31 mx1 postfix/smtpd[1]: 4BCD12A0F3: client=unknown[46.48.93.60], sasl_method=LOGIN, sasl_username=alice@example.com',
+      'Jun 21 08:34:32 mx1 postfix/smtp[3]: 4BCD12A0F3: to=<x@elsewhere.example>, relay=mx.elsewhere.example[203.0.113.9]:25, delay=1, status=sent (250 ok)',
+      ...REAL_LINES,
+    ];
+    let parsed = 0;
+    for (let i = 0; i < iterations; i++) {
+      const k = rng.int(3);
+      const line = k === 0 ? rng.bytes(rng.int(300)).toString(rng.pick(['latin1', 'utf8'] as const))
+        : k === 1 ? rng.mutate(rng.pick(postfixLines))
+          : rng.pick(postfixLines).slice(0, 60 + rng.int(40)) + rng.text(1000).repeat(100);
+      if (parseLine(line)) parsed++;
+      stats.line(line, 0, line.length);
+    }
+    for (const l of postfixLines) stats.line(l, 0, l.length);
+    expect(parsed).toBeGreaterThan(0);
+    expect(parseLine(postfixLines[0])).toMatchObject({ queueId: '4BCD12A0F3' });
   });
 
   test('Postfix policy parser: random chunks, split anywhere', () => {
