@@ -80,3 +80,51 @@ maybe('SQLite store on a failing disk', () => {
     await store.close();
   });
 });
+
+maybe('a real serve whose data directory fills up', () => {
+  test('the error is logged once, /healthz says so, and the Dovecot gateway keeps blocking from memory', async () => {
+    const { startServe } = await import('../../helpers/cli');
+    const http = await import('node:http');
+    const fsys = mountTmpfs(2048);
+    const apiHeader = 'Authorization: Basic ' + Buffer.from('dovecot:full').toString('base64');
+    const config = path.join(fsys.dir, 'config.json');
+    fs.writeFileSync(config, JSON.stringify({ dovecot: { apiHeader } }));
+    const s = await startServe(['--config', config, '--data-dir', fsys.dir, '--listen-postfix', 'off']);
+    const post = (command: string, body: unknown) => new Promise<any>((resolve, reject) => {
+      const text = JSON.stringify(body);
+      const req = http.request({ host: '127.0.0.1', port: s.ports.dovecot, method: 'POST', path: `/?command=${command}`, agent: false, headers: { authorization: apiHeader.slice(15), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } }, (res) => {
+        let d = '';
+        res.on('data', (c) => (d += c));
+        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(d) }));
+      });
+      req.on('error', reject);
+      req.end(text);
+    });
+    // Each user from its own network, so only the (login, network) rule blocks them.
+    const attempt = (login: string, pwhash: string, remote = `198.51.100.${Number(login.replace(/\D/g, '')) + 1}`) => ({ login, pwhash, remote, device_id: '', protocol: 'imap', session_id: pwhash, tls: true });
+    try {
+      // Fill the disk to the last byte.
+      try {
+        fs.writeFileSync(path.join(fsys.dir, 'filler'), Buffer.alloc(4 * 1024 * 1024));
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      for (let u = 0; u < 40; u++) {
+        for (const h of ['h1', 'h2', 'h3']) expect((await post('report', { ...attempt(`user${u}@example.com`, h), success: false, policy_reject: false })).status).toBe(200);
+      }
+      for (let u = 0; u < 40; u++) expect((await post('allow', attempt(`user${u}@example.com`, 'right'))).body.status).toBe(-1);
+      expect((await post('allow', attempt('someone-else@example.com', 'x', '203.0.113.77'))).body.status).toBe(0);
+      const token = fs.readFileSync(path.join(fsys.dir, 'admin.token'), 'utf8').trim();
+      const health = await new Promise<any>((resolve, reject) => http.get({ host: '127.0.0.1', port: s.ports.admin, path: '/healthz', headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let d = '';
+        res.on('data', (c) => (d += c));
+        res.on('end', () => resolve(JSON.parse(d)));
+      }).on('error', reject));
+      expect(health.storeDegraded).toMatch(/^SQLITE_FULL/);
+      expect(s.logs.filter((l) => /state file failed/.test(l.msg))).toHaveLength(1);
+    } finally {
+      await s.stop();
+      fsys.remove();
+    }
+  }, 60_000);
+});
