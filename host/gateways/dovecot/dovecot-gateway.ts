@@ -94,8 +94,12 @@ export class DovecotGateway implements Gateway {
     req.on('end', () => {
       if (tooBig) return;
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const t0 = process.hrtime.bigint();
       this.answer(command, text).then(
-        (r) => send(res, 200, r),
+        (r) => {
+          send(res, 200, r);
+          this.app.metrics.observe('gateway_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, { gateway: 'dovecot' });
+        },
         (e: unknown) => {
           if (e instanceof BadPolicyRequest) return this.refuse(req, res, e.status, e.message);
           if (e instanceof LoginError) return this.refuse(req, res, 400, `field "login": ${e.message}`);

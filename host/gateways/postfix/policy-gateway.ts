@@ -137,6 +137,7 @@ export class PostfixPolicyGateway implements Gateway {
     if (conn.socket.destroyed) return;
     let request: RelayRequest | undefined;
     let verdict: Verdict | undefined;
+    const t0 = process.hrtime.bigint();
     try {
       request = toRelayRequest(attrs, this.host.pipeline.defaultDomain, this.host.clock.now());
       this.track(request);
@@ -148,6 +149,7 @@ export class PostfixPolicyGateway implements Gateway {
     const action = policyAction(verdict);
     this.send(conn, `action=${action}\n\n`);
     this.host.metrics.increment('policy_replies', { action: verdict ? verdict.action : 'none' });
+    this.host.metrics.observe?.('gateway_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, { gateway: 'postfix' });
     if (verdict && verdict.action !== 'allow') {
       this.host.logger.info({ client: request?.clientAddress, sasl: request?.saslUsername, state: request?.protocolState, context: request?.policyContext, action, plugin: verdict.plugin }, 'postfix policy verdict');
     }

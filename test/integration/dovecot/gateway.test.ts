@@ -159,6 +159,9 @@ test('keep-alive: one connection serves many requests', async () => {
   for (let i = 0; i < 5; i++) replies.push(await post('allow', attempt('frank@example.com', '198.51.100.6', `f0${i}`)));
   expect(replies.slice(1).every((r) => r.reused)).toBe(true);
   expect(replies[0].headers.connection).toBe('keep-alive');
+  // Each answered request is timed into the gateway latency histogram.
+  const count = /mailwarden_gateway_request_duration_seconds_count\{gateway="dovecot"\} (\d+)/.exec(await app.metrics.text());
+  expect(Number(count?.[1])).toBeGreaterThanOrEqual(5);
 });
 
 test('trusted networks (loopback by default) are never blocked; the global config can change that', async () => {
