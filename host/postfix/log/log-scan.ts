@@ -26,6 +26,8 @@ export interface ScanOptions {
 const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 /** Read size: small enough that few buffers are in flight (memory), large enough for few syscalls. */
 const CHUNK = 256 * 1024;
+/** Read size of the synchronous plain-file path. */
+const SYNC_CHUNK = 1024 * 1024;
 
 export class ScanInputError extends Error {
   override readonly name = 'ScanInputError';
@@ -54,6 +56,30 @@ export async function scanStream(input: NodeJS.ReadableStream, stats: LogStats, 
   for await (const chunk of input) {
     r.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer));
     progress?.(r.bytes);
+  }
+  r.end();
+}
+
+/**
+ * Reads [start, end) of a plain file into `stats` with synchronous reads into
+ * one reused buffer: no stream machinery, no per-chunk Buffer allocation and
+ * no idle turns of the event loop between reads.
+ */
+export function scanRangeSync(file: string, start: number, end: number, stats: LogStats, progress?: (bytes: number) => void): void {
+  const r = reader(stats);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(SYNC_CHUNK);
+    let pos = start;
+    while (pos < end) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+      if (n <= 0) break;
+      r.push(buf.subarray(0, n));
+      pos += n;
+      progress?.(r.bytes);
+    }
+  } finally {
+    fs.closeSync(fd);
   }
   r.end();
 }
@@ -123,7 +149,8 @@ async function scanPlainFile(file: string, size: number, stats: LogStats, thread
     for (const st of states) stats.absorb(st);
     return;
   }
-  await scanStream(fs.createReadStream(file, { highWaterMark: CHUNK }), stats, progress);
+  // To the end of the file as it is now, as a stream would (a live log may have grown since stat).
+  scanRangeSync(file, 0, Infinity, stats, progress);
 }
 
 /**
