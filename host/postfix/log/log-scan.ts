@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { LineReader } from './line-reader';
-import { LogStats, type StatsState } from './log-stats';
+import { DEFAULT_LIMITS, LogStats, type StatsState } from './log-stats';
 
 export interface ScanProgress {
   /** Bytes read of the input (compressed bytes for .gz). */
@@ -158,7 +158,7 @@ async function scanPlainFile(file: string, size: number, stats: LogStats, thread
  * into one set of statistics. Memory stays bounded whatever the input.
  */
 export async function scanFiles(files: readonly string[], o: ScanOptions = {}, stdin: NodeJS.ReadableStream = process.stdin): Promise<LogStats> {
-  const stats = new LogStats();
+  const stats = new LogStats(DEFAULT_LIMITS, false);
   const sizes = new Map<string, number>();
   for (const f of files) {
     if (f === '-') continue;
