@@ -139,14 +139,18 @@ async function scanPlainFile(file: string, size: number, stats: LogStats, thread
   if (threads > 1 && size >= minBytes && workerFile()) {
     const cuts = lineAlignedSplits(file, size, threads);
     const done = new Array<number>(cuts.length - 1).fill(0);
-    const states = await Promise.all(
-      cuts.slice(0, -1).map((start, k) => scanRangeInWorker(file, start, cuts[k + 1], (n) => {
-        done[k] = n;
-        progress(done.reduce((a, b) => a + b, 0));
-      })),
-    );
+    const report = (k: number, n: number) => {
+      done[k] = n;
+      progress(done.reduce((a, b) => a + b, 0));
+    };
+    // Workers take the ranges after the first; this thread scans the first
+    // itself meanwhile: one worker fewer to start, and one state fewer to
+    // copy across and merge (the main thread's stats are the first range's).
+    const workers = Promise.all(cuts.slice(1, -1).map((start, k) => scanRangeInWorker(file, start, cuts[k + 2], (n) => report(k + 1, n))));
+    workers.catch(() => undefined); // awaited below; not unhandled while this thread scans
+    scanRangeSync(file, cuts[0], cuts[1], stats, (n) => report(0, n));
     // Ranges are merged in file order, so a message whose lines straddle a cut is linked up.
-    for (const st of states) stats.absorb(st);
+    for (const st of await workers) stats.absorb(st);
     return;
   }
   // To the end of the file as it is now, as a stream would (a live log may have grown since stat).
