@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { LineReader } from './line-reader';
-import { LogStats, type StatsState } from './log-stats';
+import { DEFAULT_LIMITS, LogStats, type StatsState } from './log-stats';
 
 export interface ScanProgress {
   /** Bytes read of the input (compressed bytes for .gz). */
@@ -26,6 +26,8 @@ export interface ScanOptions {
 const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 /** Read size: small enough that few buffers are in flight (memory), large enough for few syscalls. */
 const CHUNK = 256 * 1024;
+/** Read size of the synchronous plain-file path. */
+const SYNC_CHUNK = 1024 * 1024;
 
 export class ScanInputError extends Error {
   override readonly name = 'ScanInputError';
@@ -54,6 +56,30 @@ export async function scanStream(input: NodeJS.ReadableStream, stats: LogStats, 
   for await (const chunk of input) {
     r.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer));
     progress?.(r.bytes);
+  }
+  r.end();
+}
+
+/**
+ * Reads [start, end) of a plain file into `stats` with synchronous reads into
+ * one reused buffer: no stream machinery, no per-chunk Buffer allocation and
+ * no idle turns of the event loop between reads.
+ */
+export function scanRangeSync(file: string, start: number, end: number, stats: LogStats, progress?: (bytes: number) => void): void {
+  const r = reader(stats);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(SYNC_CHUNK);
+    let pos = start;
+    while (pos < end) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+      if (n <= 0) break;
+      r.push(buf.subarray(0, n));
+      pos += n;
+      progress?.(r.bytes);
+    }
+  } finally {
+    fs.closeSync(fd);
   }
   r.end();
 }
@@ -113,17 +139,22 @@ async function scanPlainFile(file: string, size: number, stats: LogStats, thread
   if (threads > 1 && size >= minBytes && workerFile()) {
     const cuts = lineAlignedSplits(file, size, threads);
     const done = new Array<number>(cuts.length - 1).fill(0);
-    const states = await Promise.all(
-      cuts.slice(0, -1).map((start, k) => scanRangeInWorker(file, start, cuts[k + 1], (n) => {
-        done[k] = n;
-        progress(done.reduce((a, b) => a + b, 0));
-      })),
-    );
+    const report = (k: number, n: number) => {
+      done[k] = n;
+      progress(done.reduce((a, b) => a + b, 0));
+    };
+    // Workers take the ranges after the first; this thread scans the first
+    // itself meanwhile: one worker fewer to start, and one state fewer to
+    // copy across and merge (the main thread's stats are the first range's).
+    const workers = Promise.all(cuts.slice(1, -1).map((start, k) => scanRangeInWorker(file, start, cuts[k + 2], (n) => report(k + 1, n))));
+    workers.catch(() => undefined); // awaited below; not unhandled while this thread scans
+    scanRangeSync(file, cuts[0], cuts[1], stats, (n) => report(0, n));
     // Ranges are merged in file order, so a message whose lines straddle a cut is linked up.
-    for (const st of states) stats.absorb(st);
+    for (const st of await workers) stats.absorb(st);
     return;
   }
-  await scanStream(fs.createReadStream(file, { highWaterMark: CHUNK }), stats, progress);
+  // To the end of the file as it is now, as a stream would (a live log may have grown since stat).
+  scanRangeSync(file, 0, Infinity, stats, progress);
 }
 
 /**
@@ -131,7 +162,7 @@ async function scanPlainFile(file: string, size: number, stats: LogStats, thread
  * into one set of statistics. Memory stays bounded whatever the input.
  */
 export async function scanFiles(files: readonly string[], o: ScanOptions = {}, stdin: NodeJS.ReadableStream = process.stdin): Promise<LogStats> {
-  const stats = new LogStats();
+  const stats = new LogStats(DEFAULT_LIMITS, false);
   const sizes = new Map<string, number>();
   for (const f of files) {
     if (f === '-') continue;

@@ -175,7 +175,15 @@ export class LogStats {
     return this.time;
   }
 
-  constructor(private readonly limits: StatsLimits = DEFAULT_LIMITS) {}
+  /**
+   * `keepOrphans`: record lines whose message began before this range (a
+   * worker's range, merged by `absorb`). A whole-input scan has no earlier
+   * range to match them against, so it skips the bookkeeping.
+   */
+  constructor(
+    private readonly limits: StatsLimits = DEFAULT_LIMITS,
+    private readonly keepOrphans = true,
+  ) {}
 
   /** One line: s[start, end), without its newline. */
   line(s: string, start: number, end: number): void {
@@ -225,7 +233,7 @@ export class LogStats {
   }
 
   private orphan(qid: string, kind: 'nrcpt' | 'sent', n: number): void {
-    if (this.orphans.length < this.limits.maxOpen) this.orphans.push([qid, kind, n]);
+    if (this.keepOrphans && this.orphans.length < this.limits.maxOpen) this.orphans.push([qid, kind, n]);
   }
 
   /** `client=host[ip](, sasl_method=M, sasl_username=U)?` */
