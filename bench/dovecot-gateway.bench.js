@@ -301,7 +301,11 @@ async function main() {
   }
 }
 
-const mode = process.argv[2];
-if (mode === '--serve-bare') serveBare();
-else if (mode === '--serve-gateway') serveGateway().catch((e) => { console.error(e); process.exit(1); });
-else main().catch((e) => { console.error(e); process.exit(1); });
+module.exports = { requests, wrkScript };
+
+if (require.main === module) {
+  const mode = process.argv[2];
+  if (mode === '--serve-bare') serveBare();
+  else if (mode === '--serve-gateway') serveGateway().catch((e) => { console.error(e); process.exit(1); });
+  else main().catch((e) => { console.error(e); process.exit(1); });
+}

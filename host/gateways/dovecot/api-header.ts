@@ -1,5 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 
 export interface ApiHeaderCheck {
   /** Lower-case header name Dovecot sends the value in. */
@@ -20,8 +19,8 @@ export function parseApiHeader(setting: string | undefined): ApiHeaderCheck | un
   return { name, value: Buffer.from(setting.slice(colon + 1).trim()) };
 }
 
-export function apiHeaderMatches(check: ApiHeaderCheck, headers: IncomingHttpHeaders): boolean {
-  const got = headers[check.name];
+/** Compares in constant time; a missing or repeated header (node:http gives an array) never matches. */
+export function apiValueMatches(check: ApiHeaderCheck, got: string | string[] | undefined): boolean {
   if (typeof got !== 'string') return false;
   const given = Buffer.from(got.trim());
   return given.length === check.value.length && timingSafeEqual(given, check.value);

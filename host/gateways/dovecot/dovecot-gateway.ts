@@ -1,12 +1,12 @@
 import * as http from 'node:http';
 import type { Verdict } from '../../../shared';
 import type { App } from '../../app';
-import { closeServer } from '../../http/close-server';
 import { LoginError } from '../../login';
 import type { Gateway } from '../gateway';
 import { type ListenAddress, listenOn } from '../listen-address';
-import { apiHeaderMatches, type ApiHeaderCheck, parseApiHeader } from './api-header';
+import { type ApiHeaderCheck, apiValueMatches, parseApiHeader } from './api-header';
 import { CheckPhases } from './check-phase';
+import { type FastReply, type FastRequest, FastPathServer } from './fast-path';
 import { BadPolicyRequest, parseCommand, parsePolicyBody, type PolicyRequest } from './policy-request';
 
 /** Dovecot's reply: -1 refuses, 0 allows, N > 0 delays the answer N seconds (before auth only). */
@@ -27,14 +27,19 @@ export function replyFor(v: Verdict, phase: 'before' | 'afterSuccess'): PolicyRe
   }
 }
 
+/** Dovecot keeps its connections open between logins. */
+const KEEP_ALIVE_MS = 65_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /**
  * Dovecot's auth policy server (auth_policy_server_url): an HTTP/1.1 server
  * with keep-alive. Each request is answered on its own; a bad one gets a 4xx
- * with the reason and changes nothing.
+ * with the reason and changes nothing. Requests of the shape Dovecot sends
+ * are read by the fast path; the rest by node:http (fast-path.ts says why).
  */
 export class DovecotGateway implements Gateway {
   readonly name = 'dovecot';
-  private server: http.Server | undefined;
+  private listener: FastPathServer | undefined;
   private readonly phases = new CheckPhases();
   private readonly apiHeader: ApiHeaderCheck | undefined;
   private readonly maxBody: number;
@@ -46,29 +51,49 @@ export class DovecotGateway implements Gateway {
 
   async start(): Promise<ListenAddress> {
     if (!this.apiHeader) this.app.logger.warn({ listener: this.name }, 'dovecot.apiHeader is not set: any local process may call the policy server');
-    const server = http.createServer({ keepAlive: true }, (req, res) => {
+    const fallback = http.createServer({ keepAlive: true }, (req, res) => {
       try {
         this.handle(req, res);
       } catch (e) {
         // A fault of ours must cost one reply, never the listener.
         this.app.logger.error({ err: (e as Error).message }, 'dovecot policy request failed');
-        if (!res.headersSent) send(res, 500, { status: 0, msg: 'internal error' }, true);
+        if (!res.headersSent) send(res, 500, JSON.stringify({ status: 0, msg: 'internal error' }), true);
       }
     });
-    // Dovecot keeps its connections open between logins.
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 10_000;
-    this.server = server;
-    server.on('clientError', (_err, socket) => {
+    fallback.keepAliveTimeout = KEEP_ALIVE_MS;
+    fallback.headersTimeout = REQUEST_TIMEOUT_MS;
+    fallback.requestTimeout = REQUEST_TIMEOUT_MS;
+    fallback.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
     });
-    return listenOn(server, this.address);
+    this.listener = new FastPathServer({
+      captureHeader: this.apiHeader?.name,
+      maxBody: this.maxBody,
+      keepAliveTimeoutMs: KEEP_ALIVE_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      fallback,
+      handle: (r) => this.handleFast(r),
+      errorBody: (_status, reason) => JSON.stringify({ status: 0, msg: reason, error: reason }),
+      onFallback: (reason) => this.app.metrics.increment('dovecot_http_fallbacks', { reason }),
+    });
+    return listenOn(this.listener.server, this.address);
   }
 
+  private async handleFast(r: FastRequest): Promise<FastReply> {
+    if (this.apiHeader && !apiValueMatches(this.apiHeader, r.captured)) return this.refusal(401, 'missing or wrong API header', r.target);
+    let command: PolicyRequest['command'];
+    try {
+      command = parseCommand(r.target);
+    } catch (e) {
+      return this.refusal(e instanceof BadPolicyRequest ? e.status : 400, (e as Error).message, r.target);
+    }
+    return this.respond(command, r.body, r.target);
+  }
+
+  /** The path for requests the fast path handed over: node:http with streaming, limits and its own errors. */
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (this.apiHeader && !apiHeaderMatches(this.apiHeader, req.headers)) return this.refuse(req, res, 401, 'missing or wrong API header');
+    if (this.apiHeader && !apiValueMatches(this.apiHeader, req.headers[this.apiHeader.name])) return this.refuse(req, res, 401, 'missing or wrong API header');
     if (req.method !== 'POST') return this.refuse(req, res, 405, `method ${req.method} not allowed (POST)`);
     let command: PolicyRequest['command'];
     try {
@@ -94,22 +119,25 @@ export class DovecotGateway implements Gateway {
     req.on('end', () => {
       if (tooBig) return;
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      const t0 = process.hrtime.bigint();
-      this.answer(command, text).then(
-        (r) => {
-          send(res, 200, r);
-          this.app.metrics.observe('gateway_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, { gateway: 'dovecot' });
-        },
-        (e: unknown) => {
-          if (e instanceof BadPolicyRequest) return this.refuse(req, res, e.status, e.message);
-          if (e instanceof LoginError) return this.refuse(req, res, 400, `field "login": ${e.message}`);
-          this.app.logger.error({ err: (e as Error).message }, 'dovecot policy request failed');
-          this.app.metrics.increment('dovecot_requests', { command, result: 'error' });
-          if (!res.headersSent) send(res, 500, { status: 0, msg: 'internal error' });
-        },
-      );
+      void this.respond(command, text, req.url ?? '').then((r) => send(res, r.status, r.body));
     });
     req.on('error', () => res.destroy());
+  }
+
+  /** The reply to a whole request: 200 with the verdict, or the refusal. Never rejects. */
+  private async respond(command: PolicyRequest['command'], text: string, target: string): Promise<FastReply> {
+    const t0 = process.hrtime.bigint();
+    try {
+      const body = JSON.stringify(await this.answer(command, text));
+      this.app.metrics.observe('gateway_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, { gateway: 'dovecot' });
+      return { status: 200, body };
+    } catch (e) {
+      if (e instanceof BadPolicyRequest) return this.refusal(e.status, e.message, target);
+      if (e instanceof LoginError) return this.refusal(400, `field "login": ${e.message}`, target);
+      this.app.logger.error({ err: (e as Error).message }, 'dovecot policy request failed');
+      this.app.metrics.increment('dovecot_requests', { command, result: 'error' });
+      return { status: 500, body: JSON.stringify({ status: 0, msg: 'internal error' }) };
+    }
   }
 
   /** Runs the pipeline for one request; throws BadPolicyRequest/LoginError for the caller's mistakes. */
@@ -131,22 +159,26 @@ export class DovecotGateway implements Gateway {
     return reply;
   }
 
-  private refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, reason: string): void {
+  /** Counts and logs a refused request; the reply carries the reason. */
+  private refusal(status: number, reason: string, target: string): FastReply {
     this.app.metrics.increment('dovecot_requests', { command: 'invalid', result: String(status) });
-    this.app.logger.debug({ status, reason, url: (req.url ?? '').slice(0, 100) }, 'dovecot policy request refused');
+    this.app.logger.debug({ status, reason, url: target.slice(0, 100) }, 'dovecot policy request refused');
+    return { status, body: JSON.stringify({ status: 0, msg: reason, error: reason }) };
+  }
+
+  private refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, reason: string): void {
+    const r = this.refusal(status, reason, req.url ?? '');
     if (res.headersSent) return;
     // An unread or oversized body leaves the connection in an unknown state: close it after the reply.
-    const close = status === 413 || !req.complete;
-    send(res, status, { status: 0, msg: reason, error: reason }, close);
+    send(res, r.status, r.body, status === 413 || !req.complete);
   }
 
   stop(): Promise<void> {
-    return closeServer(this.server);
+    return this.listener ? this.listener.close() : Promise.resolve();
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, close = false): void {
-  const text = JSON.stringify(body);
+function send(res: http.ServerResponse, status: number, text: string, close = false): void {
   const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
   if (close) headers.connection = 'close';
   res.writeHead(status, headers);

@@ -164,6 +164,15 @@ test('keep-alive: one connection serves many requests', async () => {
   expect(Number(count?.[1])).toBeGreaterThanOrEqual(5);
 });
 
+test('well-formed requests take the fast path; only the odd ones went to node:http, each counted with its reason', async () => {
+  const text = await app.metrics.text();
+  const fallbacks = [...text.matchAll(/mailwarden_dovecot_http_fallbacks_total\{reason="([^"]+)"\} (\d+)/g)].map((m) => m[1]).sort();
+  // From the bad-request cases above: GET, the oversized bodies (declared and chunked).
+  expect(fallbacks).toEqual(['body too large', 'method', 'transfer-encoding']);
+  const answered = [...text.matchAll(/mailwarden_dovecot_requests_total\{command="(?:allow|report)",result="[a-z]+"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  expect(answered).toBeGreaterThan(20);
+});
+
 test('trusted networks (loopback by default) are never blocked; the global config can change that', async () => {
   for (const h of ['g1', 'g2', 'g3', 'g4']) await dovecotLogin('gina@example.com', '127.0.0.9', h, false);
   expect((await post('allow', attempt('gina@example.com', '127.0.0.9', 'g5'))).body.status).toBe(0);

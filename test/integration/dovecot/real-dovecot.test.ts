@@ -55,6 +55,10 @@ describeWith('/usr/sbin/dovecot', 'dovecot-core')('password-bruteforce against t
     clock.advance(20 * 60_000);
     expect(await dc.imapLogin('alice@example.com', 'alice-right', from)).toMatchObject({ ok: true });
     expect(dc.log()).toContain('Policy server request JSON');
+    // Dovecot's requests all took the gateway's fast path: none went to node:http.
+    const metrics = await app.metrics.text();
+    expect(metrics).toMatch(/mailwarden_dovecot_requests_total\{command="allow",result="reject"\} [1-9]/);
+    expect(metrics).not.toContain('mailwarden_dovecot_http_fallbacks_total{');
   }, 60_000);
 
   test('the same wrong password repeated does not block (Dovecot\'s pwhash is counted once)', async () => {
