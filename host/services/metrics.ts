@@ -1,7 +1,13 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { LiteHistogram, type LiteSeries } from './lite-histogram';
 import type { Metrics } from '../../shared';
 
 type Labels = Readonly<Record<string, string>>;
+
+interface PendingCount {
+  readonly bound: { inc(by: number): void };
+  n: number;
+}
 
 /** Request durations from a fast policy answer (1 ms) to a stuck backend (10 s). */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -13,10 +19,16 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export class PromMetrics implements Metrics {
   readonly registry = new Registry();
   private readonly counters = new Map<string, Counter>();
-  /** Bound children by metric and label values: inc() on them skips prom-client's label hashing. */
-  private readonly children = new Map<string, { inc(by: number): void }>();
+  /**
+   * Increments by metric and label values, added to prom-client's counter
+   * when it is read (its collect hook): the gateways count every request,
+   * and an increment here is one map lookup and an addition.
+   */
+  private readonly pending = new Map<string, PendingCount>();
+  private readonly pendingByCounter = new Map<string, PendingCount[]>();
   private readonly gauges = new Map<string, Gauge>();
-  private readonly histograms = new Map<string, Histogram>();
+  private readonly histograms = new Map<string, LiteHistogram>();
+  private readonly series = new Map<string, LiteSeries>();
   private readonly warned = new Set<string>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -30,22 +42,42 @@ export class PromMetrics implements Metrics {
   increment(name: string, labels: Labels = {}, by = 1): void {
     let key = name;
     for (const k in labels) key += '\u0001' + labels[k];
-    const child = this.children.get(key);
-    if (child) return child.inc(by);
-    let c = this.counters.get(name);
-    if (!c) {
-      const full = this.fullName(name);
-      c = new Counter({ name: full.endsWith('_total') ? full : `${full}_total`, help: name.replace(/_/g, ' '), labelNames: Object.keys(labels), registers: [this.registry] });
-      this.counters.set(name, c);
+    const p = this.pending.get(key);
+    if (p) {
+      p.n += by;
+      return;
     }
+    const c = this.counters.get(name) ?? this.createCounter(name, name.replace(/_/g, ' '), Object.keys(labels));
     try {
       const bound = c.labels(labels as Record<string, string>);
+      // The first increment goes through prom-client, which checks the label names.
       bound.inc(by);
       // Bounded: label values come from a fixed vocabulary, but never trust that blindly.
-      if (this.children.size < 10_000) this.children.set(key, bound);
+      if (this.pending.size >= 10_000) return;
+      const entry: PendingCount = { bound, n: 0 };
+      this.pending.set(key, entry);
+      this.pendingByCounter.get(name)!.push(entry);
     } catch (e) {
       this.warnOnce(name, e);
     }
+  }
+
+  private createCounter(name: string, help: string, labelNames: string[]): Counter {
+    const full = this.fullName(name);
+    const list: PendingCount[] = [];
+    this.pendingByCounter.set(name, list);
+    const c = new Counter({
+      name: full.endsWith('_total') ? full : `${full}_total`, help, labelNames, registers: [this.registry],
+      collect() {
+        for (const p of list) {
+          if (p.n === 0) continue;
+          p.bound.inc(p.n);
+          p.n = 0;
+        }
+      },
+    });
+    this.counters.set(name, c);
+    return c;
   }
 
   setGauge(name: string, value: number, labels: Labels = {}): void {
@@ -67,20 +99,27 @@ export class PromMetrics implements Metrics {
    */
   declareCounter(name: string, help: string, labelNames: string[]): void {
     if (this.counters.has(name)) return;
-    const full = this.fullName(name);
-    this.counters.set(name, new Counter({ name: full.endsWith('_total') ? full : `${full}_total`, help, labelNames, registers: [this.registry] }));
+    this.createCounter(name, help, labelNames);
   }
 
   /** Declares a histogram of durations in seconds; `observe` creates one with default buckets otherwise. */
   declareHistogram(name: string, help: string, labelNames: string[], buckets = DURATION_BUCKETS): void {
     if (this.histograms.has(name)) return;
-    this.histograms.set(name, new Histogram({ name: this.fullName(name), help, labelNames, buckets, registers: [this.registry] }));
+    const h = new LiteHistogram(this.fullName(name), help, labelNames, buckets);
+    this.registry.registerMetric(h as never);
+    this.histograms.set(name, h);
   }
 
   observe(name: string, seconds: number, labels: Labels = {}): void {
+    let key = name;
+    for (const k in labels) key += '\u0001' + labels[k];
+    const series = this.series.get(key);
+    if (series) return series.observe(seconds);
     if (!this.histograms.has(name)) this.declareHistogram(name, name.replace(/_/g, ' '), Object.keys(labels));
     try {
-      this.histograms.get(name)!.observe(labels, seconds);
+      const s = this.histograms.get(name)!.seriesFor(labels);
+      s.observe(seconds);
+      if (this.series.size < 10_000) this.series.set(key, s);
     } catch (e) {
       this.warnOnce(name, e);
     }

@@ -1,7 +1,7 @@
 import type { RelayRequest } from '../../../shared';
 import { normalizeIp } from '../../../shared';
 import { normalizeDomain, normalizeLogin } from '../../login';
-import type { PolicyAttributes } from './policy-parser';
+import type { PolicyRequest } from './policy-parser';
 
 /** Postfix attribute values arrive as bytes; names and addresses may be UTF-8. */
 function utf8(latin1: string): string {
@@ -40,37 +40,67 @@ export function senderDomain(sender: string): string | undefined {
 }
 
 /**
+ * A RelayRequest whose `attributes` are built on first use (the plugins
+ * shipped with mailwarden never read them). A class, not an object literal
+ * with a getter: V8 builds those through its slow path, once per request.
+ */
+class PolicyRelayRequest implements RelayRequest {
+  request = '';
+  protocolState = '';
+  clientAddress = '';
+  sender = '';
+  recipient = '';
+  recipientCount = 0;
+  size = 0;
+  instance = '';
+  domain = '';
+  at = 0;
+  protocolName?: string;
+  clientName?: string;
+  heloName?: string;
+  saslMethod?: string;
+  saslUsername?: string;
+  queueId?: string;
+  policyContext?: string;
+
+  constructor(private readonly source: PolicyRequest) {}
+
+  get attributes(): Readonly<Record<string, string>> {
+    return this.source.attributes;
+  }
+
+  toJSON(): RelayRequest {
+    const { source: _source, ...fields } = this;
+    return { ...fields, attributes: this.attributes };
+  }
+}
+
+/**
  * Turns one request's attributes into the RelayRequest plugins see. The
  * domain whose settings apply is the SASL login's, else the sender's, else the
  * default domain. Throws LoginError when sasl_username is present but
  * unusable: such a request must not pass for an unauthenticated one.
  */
-export function toRelayRequest(a: PolicyAttributes, defaultDomain: string, now: number): RelayRequest {
+export function toRelayRequest(req: PolicyRequest, defaultDomain: string, now: number): RelayRequest {
+  const a = req.fields;
   const sasl = a.sasl_username ? utf8(a.sasl_username) : '';
   const sender = a.sender ? utf8(a.sender) : '';
-  let saslUsername: string | undefined;
-  let domain: string;
+  const r = new PolicyRelayRequest(req);
   if (sasl.length) {
     const n = normalizeLogin(sasl, defaultDomain);
-    saslUsername = n.login;
-    domain = n.domain;
-  } else domain = senderDomain(sender) ?? defaultDomain;
+    r.saslUsername = n.login;
+    r.domain = n.domain;
+  } else r.domain = senderDomain(sender) ?? defaultDomain;
   const client = a.client_address ?? '';
-  // Built field by field (no spreads): this runs for every request Postfix sends.
-  const r: { -readonly [K in keyof RelayRequest]: RelayRequest[K] } = {
-    request: a.request,
-    protocolState: (a.protocol_state ?? '').toUpperCase(),
-    clientAddress: normalizeIp(client) ?? client,
-    sender,
-    recipient: a.recipient ? utf8(a.recipient) : '',
-    recipientCount: count(a.recipient_count),
-    size: count(a.size),
-    instance: a.instance ?? '',
-    domain,
-    at: now,
-    attributes: a,
-  };
-  if (saslUsername) r.saslUsername = saslUsername;
+  r.request = a.request ?? '';
+  r.protocolState = (a.protocol_state ?? '').toUpperCase();
+  r.clientAddress = normalizeIp(client) ?? client;
+  r.sender = sender;
+  r.recipient = a.recipient ? utf8(a.recipient) : '';
+  r.recipientCount = count(a.recipient_count);
+  r.size = count(a.size);
+  r.instance = a.instance ?? '';
+  r.at = now;
   if (a.protocol_name) r.protocolName = a.protocol_name;
   if (a.client_name) r.clientName = utf8(a.client_name);
   if (a.helo_name) r.heloName = utf8(a.helo_name);

@@ -4,15 +4,30 @@ describe('PolicyParser', () => {
   it('parses one request and ignores nothing it was given', () => {
     const p = new PolicyParser();
     const r = p.feed('request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=192.0.2.7\nsender=\nfuture_attr=x=y\n\n');
-    expect(r).toEqual([{ request: 'smtpd_access_policy', protocol_state: 'RCPT', client_address: '192.0.2.7', sender: '', future_attr: 'x=y' }]);
+    expect(r.map((x) => ({ ...x.attributes }))).toEqual([{ request: 'smtpd_access_policy', protocol_state: 'RCPT', client_address: '192.0.2.7', sender: '', future_attr: 'x=y' }]);
+  });
+
+  it('picks out the fields the gateway reads in the same pass; a repeated name keeps its last value', () => {
+    const p = new PolicyParser();
+    const [r] = p.feed('request=smtpd_access_policy\nsender=a@example.com\nsize=10\nsizes=11\nsender=b@example.com\nsasl_username=\nx=1\n\n');
+    expect(r.fields).toEqual({
+      request: 'smtpd_access_policy', sender: 'b@example.com', size: '10', sasl_username: '',
+      protocol_state: undefined, protocol_name: undefined, client_address: undefined, client_name: undefined, helo_name: undefined,
+      recipient: undefined, recipient_count: undefined, instance: undefined, sasl_method: undefined, queue_id: undefined, policy_context: undefined,
+    });
+    expect(r.attributes.sender).toBe('b@example.com');
+    expect(r.attributes.sizes).toBe('11');
+    expect(r.text).toBe('request=smtpd_access_policy\nsender=a@example.com\nsize=10\nsizes=11\nsender=b@example.com\nsasl_username=\nx=1\n');
   });
 
   it('returns pipelined requests in order and keeps a partial one for the next chunk', () => {
     const p = new PolicyParser();
     const r1 = p.feed('request=smtpd_access_policy\ninstance=a\n\nrequest=smtpd_access_policy\ninstance=b\n\nrequest=smtpd_acc');
-    expect(r1.map((x) => x.instance)).toEqual(['a', 'b']);
+    expect(r1.map((x) => x.fields.instance)).toEqual(['a', 'b']);
     expect(p.feed('ess_policy\ninsta')).toEqual([]);
-    expect(p.feed('nce=c\n\n')).toEqual([{ request: 'smtpd_access_policy', instance: 'c' }]);
+    const [c] = p.feed('nce=c\n\n');
+    expect({ ...c.attributes }).toEqual({ request: 'smtpd_access_policy', instance: 'c' });
+    expect(c.text).toBe('request=smtpd_access_policy\ninstance=c\n');
   });
 
   it('accepts a request split byte by byte', () => {
@@ -20,7 +35,8 @@ describe('PolicyParser', () => {
     const text = 'request=smtpd_access_policy\nclient_address=2001:db8::1\n\n';
     const out = [];
     for (const ch of text) out.push(...p.feed(ch));
-    expect(out).toEqual([{ request: 'smtpd_access_policy', client_address: '2001:db8::1' }]);
+    expect(out.map((x) => ({ ...x.attributes }))).toEqual([{ request: 'smtpd_access_policy', client_address: '2001:db8::1' }]);
+    expect(out[0].fields.client_address).toBe('2001:db8::1');
   });
 
   const bad: Array<[string, string, RegExp]> = [
