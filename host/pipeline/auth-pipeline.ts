@@ -236,25 +236,51 @@ export class AuthPipeline {
 
   /** Postfix policy: a locked sender is refused; else the first plugin with an answer decides. */
   async checkRelay(request: RelayRequest): Promise<Verdict | undefined> {
+    return this.relayVerdict(request);
+  }
+
+  /**
+   * checkRelay without a promise when nothing needs one (no login whose lock
+   * must be looked up, the plan already built, hooks answering synchronously):
+   * the Postfix gateway asks this for every request.
+   */
+  relayVerdict(request: RelayRequest): Verdict | undefined | Promise<Verdict | undefined> {
     if (this.stateDown()) return this.count('checkRelay', this.hostFault('checkRelay', new Error('state store unavailable (failClosed)')));
+    const plan = request.saslUsername ? undefined : this.cachedPlan(request.domain);
+    return plan ? this.runRelay(plan, request, 0) : this.relayAfterLookups(request);
+  }
+
+  private async relayAfterLookups(request: RelayRequest): Promise<Verdict | undefined> {
     let plan: Plan;
     try {
       const locked = request.saslUsername ? await this.lockedVerdict(request.saslUsername) : undefined;
       if (locked) return this.count('checkRelay', locked);
-      plan = this.cachedPlan(request.domain) ?? (await this.plan(request.domain));
+      plan = await this.plan(request.domain);
     } catch (e) {
       return this.count('checkRelay', this.hostFault('checkRelay', e));
     }
-    for (const e of plan.checkRelay) {
-      // Every Postfix request comes here: a synchronous answer is taken without a trip through the microtask queue.
+    return this.runRelay(plan, request, 0);
+  }
+
+  /** The plan's checkRelay hooks from `from` on; synchronous as long as the hooks are. */
+  private runRelay(plan: Plan, request: RelayRequest, from: number): Verdict | undefined | Promise<Verdict | undefined> {
+    for (let i = from; i < plan.checkRelay.length; i++) {
+      const e = plan.checkRelay[i];
       const r = this.run(e, 'checkRelay', [request]);
-      let v = (isPromise(r) ? await r : r) as Verdict | undefined | typeof FAULT;
-      if (v === FAULT) v = this.faultVerdict(e);
-      if (!v) continue;
-      return this.count('checkRelay', v.plugin === undefined ? { ...v, plugin: e.id } : v);
+      // runHook's promises never reject (a fault comes back as FAULT).
+      if (isPromise(r)) return r.then((v) => this.relayAnswer(e, v) ?? this.runRelay(plan, request, i + 1));
+      const v = this.relayAnswer(e, r);
+      if (v) return v;
     }
     if (this.stateDown()) return this.count('checkRelay', this.hostFault('checkRelay', new Error('state store became unavailable')));
     return undefined;
+  }
+
+  private relayAnswer(e: HookEntry, r: unknown): Verdict | undefined {
+    let v = r as Verdict | undefined | typeof FAULT;
+    if (v === FAULT) v = this.faultVerdict(e);
+    if (!v) return undefined;
+    return this.count('checkRelay', v.plugin === undefined ? { ...v, plugin: e.id } : v);
   }
 
   async onMail(event: MailEvent): Promise<void> {

@@ -14,7 +14,10 @@ export const CONTRACT_MODULE = '@mailwarden/shared';
  * anywhere, dropped into the plugin directory, plugs into this host.
  */
 const HOST_MODULES: Readonly<Record<string, unknown>> = {
-  [CONTRACT_MODULE]: contract,
+  // A plain copy of the contract's exports: tsc's `export *` makes each one a
+  // getter, and plugins call some (parseIp…) on every request. Same values,
+  // same Symbols.
+  [CONTRACT_MODULE]: Object.freeze({ ...contract }),
   inversify,
   'reflect-metadata': {},
 };

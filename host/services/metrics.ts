@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { LabelTrie } from './label-trie';
 import { LiteHistogram, type LiteSeries } from './lite-histogram';
 import type { Metrics } from '../../shared';
 
@@ -22,13 +23,14 @@ export class PromMetrics implements Metrics {
   /**
    * Increments by metric and label values, added to prom-client's counter
    * when it is read (its collect hook): the gateways count every request,
-   * and an increment here is one map lookup and an addition.
+   * and an increment here is a few map lookups and an addition. Bounded:
+   * label values come from fixed vocabularies, but never trust that blindly.
    */
-  private readonly pending = new Map<string, PendingCount>();
+  private readonly pending = new LabelTrie<PendingCount>(10_000);
   private readonly pendingByCounter = new Map<string, PendingCount[]>();
   private readonly gauges = new Map<string, Gauge>();
   private readonly histograms = new Map<string, LiteHistogram>();
-  private readonly series = new Map<string, LiteSeries>();
+  private readonly series = new LabelTrie<LiteSeries>(10_000);
   private readonly warned = new Set<string>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -40,9 +42,7 @@ export class PromMetrics implements Metrics {
   }
 
   increment(name: string, labels: Labels = {}, by = 1): void {
-    let key = name;
-    for (const k in labels) key += '\u0001' + labels[k];
-    const p = this.pending.get(key);
+    const p = this.pending.get(name, labels);
     if (p) {
       p.n += by;
       return;
@@ -52,11 +52,8 @@ export class PromMetrics implements Metrics {
       const bound = c.labels(labels as Record<string, string>);
       // The first increment goes through prom-client, which checks the label names.
       bound.inc(by);
-      // Bounded: label values come from a fixed vocabulary, but never trust that blindly.
-      if (this.pending.size >= 10_000) return;
       const entry: PendingCount = { bound, n: 0 };
-      this.pending.set(key, entry);
-      this.pendingByCounter.get(name)!.push(entry);
+      if (this.pending.set(name, labels, entry)) this.pendingByCounter.get(name)!.push(entry);
     } catch (e) {
       this.warnOnce(name, e);
     }
@@ -111,15 +108,13 @@ export class PromMetrics implements Metrics {
   }
 
   observe(name: string, seconds: number, labels: Labels = {}): void {
-    let key = name;
-    for (const k in labels) key += '\u0001' + labels[k];
-    const series = this.series.get(key);
+    const series = this.series.get(name, labels);
     if (series) return series.observe(seconds);
     if (!this.histograms.has(name)) this.declareHistogram(name, name.replace(/_/g, ' '), Object.keys(labels));
     try {
       const s = this.histograms.get(name)!.seriesFor(labels);
       s.observe(seconds);
-      if (this.series.size < 10_000) this.series.set(key, s);
+      this.series.set(name, labels, s);
     } catch (e) {
       this.warnOnce(name, e);
     }

@@ -24,6 +24,17 @@ function senderDomainOf(sender: string): string | undefined {
   return d || undefined;
 }
 
+/** The permit of an entry, made once: every RCPT from a trusted host gets the same one. */
+const permits = new WeakMap<TrustedEntry, Verdict>();
+function permitOf(entry: TrustedEntry, plugin: string): Verdict {
+  let v = permits.get(entry);
+  if (!v) {
+    v = Object.freeze({ action: 'allow', reason: `trusted relay ${entry.network}${entry.label ? ` (${entry.label})` : ''}`, plugin } as const);
+    permits.set(entry, v);
+  }
+  return v;
+}
+
 /** The request belongs to this restriction list: its policy_context, or none given (one list for everything). */
 function inContext(r: RelayRequest, context: string): boolean {
   return r.policyContext === undefined || r.policyContext === context;
@@ -67,9 +78,7 @@ export class TrustedIpsHooks implements PluginHooks<TrustedIpsConfig> {
     const entry = m.match(ip, ctx.domain, now);
     if (!entry) return undefined;
     const allowed = !entry.allowedSenderDomains || senderAllowed(entry, senderDomainOf(r.sender));
-    if (relay) {
-      return allowed ? { action: 'allow', reason: `trusted relay ${entry.network}${entry.label ? ` (${entry.label})` : ''}` } : undefined;
-    }
+    if (relay) return allowed ? permitOf(entry, ctx.plugin) : undefined;
     // At END-OF-MESSAGE the message passed the relay checks, perhaps through
     // mynetworks alone: a sender domain the entry may not use is held, not sent.
     if (!allowed) return this.hold(entry, r, ctx, `sender domain not allowed for trusted relay ${entry.network}`, 'sender-domain');

@@ -14,6 +14,8 @@ export interface PolicyGatewayHost {
   readonly pipeline: {
     readonly defaultDomain: string;
     checkRelay(request: RelayRequest): Promise<Verdict | undefined>;
+    /** checkRelay, synchronous when it can be (the App's pipeline has it). */
+    relayVerdict?(request: RelayRequest): Verdict | undefined | Promise<Verdict | undefined>;
     onMail(event: MailEvent): Promise<void>;
   };
 }
@@ -23,6 +25,8 @@ export interface PolicyGatewayOptions {
   readonly idleTimeoutMs?: number;
   readonly maxConnections?: number;
 }
+
+const DONE: Promise<void> = Promise.resolve();
 
 /** Recipients remembered per message (RCPT requests) to report them at END-OF-MESSAGE. */
 const MAX_RECIPIENTS = 1000;
@@ -141,7 +145,7 @@ export class PostfixPolicyGateway implements Gateway {
         return;
       }
       // Idle connection (Postfix's usual case): answer now; else after the ones before it.
-      conn.tail = conn.pending++ === 0 ? this.answer(conn, req) : conn.tail.then(() => this.answer(conn, req));
+      conn.tail = conn.pending++ === 0 ? (this.answer(conn, req) ?? DONE) : conn.tail.then(() => this.answer(conn, req));
     }
   }
 
@@ -151,19 +155,38 @@ export class PostfixPolicyGateway implements Gateway {
     conn.socket.destroy();
   }
 
-  private async answer(conn: Connection, req: PolicyRequest): Promise<void> {
-    if (conn.socket.destroyed) return;
-    let request: RelayRequest | undefined;
-    let verdict: Verdict | undefined;
+  /** Decides one request; a promise only when a hook needed one. Never rejects. */
+  private answer(conn: Connection, req: PolicyRequest): Promise<void> | undefined {
+    if (conn.socket.destroyed) return undefined;
     const t0 = performance.now();
+    let request: RelayRequest | undefined;
+    let v: Verdict | undefined | Promise<Verdict | undefined>;
     try {
       request = toRelayRequest(req, this.host.pipeline.defaultDomain, this.host.clock.now());
       this.track(request);
-      verdict = await this.host.pipeline.checkRelay(request);
+      const p = this.host.pipeline;
+      v = p.relayVerdict ? p.relayVerdict(request) : p.checkRelay(request);
     } catch (e) {
-      // No opinion rather than an accidental permit: Postfix's own rules decide.
-      this.host.logger.warn({ remote: conn.remote, state: req.fields.protocol_state, err: (e as Error).message }, 'postfix policy request not evaluated; answering DUNNO');
+      this.notEvaluated(conn, req, e);
+      v = undefined;
     }
+    if (!(v instanceof Promise)) return this.reply(conn, request, v, t0);
+    const r = request;
+    return v.then(
+      (verdict) => this.reply(conn, r, verdict, t0),
+      (e: unknown) => {
+        this.notEvaluated(conn, req, e);
+        this.reply(conn, r, undefined, t0);
+      },
+    );
+  }
+
+  /** No opinion rather than an accidental permit: Postfix's own rules decide. */
+  private notEvaluated(conn: Connection, req: PolicyRequest, e: unknown): void {
+    this.host.logger.warn({ remote: conn.remote, state: req.fields.protocol_state, err: (e as Error).message }, 'postfix policy request not evaluated; answering DUNNO');
+  }
+
+  private reply(conn: Connection, request: RelayRequest | undefined, verdict: Verdict | undefined, t0: number): undefined {
     const action = policyAction(verdict);
     this.send(conn, `action=${action}\n\n`);
     this.host.metrics.increment('policy_replies', { action: verdict ? verdict.action : 'none' });
@@ -174,6 +197,7 @@ export class PostfixPolicyGateway implements Gateway {
     if (request && request.protocolState === 'END-OF-MESSAGE' && (!verdict || verdict.action === 'allow' || verdict.action === 'hold' || verdict.action === 'delay')) {
       this.emitAccepted(request);
     }
+    return undefined;
   }
 
   private message(instance: string): MessageInProgress {

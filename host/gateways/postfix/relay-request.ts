@@ -1,5 +1,5 @@
 import type { RelayRequest } from '../../../shared';
-import { normalizeIp } from '../../../shared';
+import { normalizeIp } from '../../../shared/net';
 import { normalizeDomain, normalizeLogin } from '../../login';
 import type { PolicyRequest } from './policy-parser';
 
