@@ -1,4 +1,5 @@
 import { type LineParts, newLineParts, scanLine } from './log-line';
+import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 
 /*
  * What `logs scan` counts, line by line, in bounded memory: every table is
@@ -29,7 +30,11 @@ interface Owner {
   counted?: boolean;
 }
 
-/** Plain data (structured-clone safe) for passing between worker threads and merging. */
+/**
+ * Plain data (structured-clone safe) for passing between worker threads and
+ * merging. The tables that grow large are packed (packed-table.ts); the two
+ * that hold lists per key are rarely large and stay as pairs.
+ */
 export interface StatsState {
   lines: number;
   parsed: number;
@@ -37,16 +42,26 @@ export interface StatsState {
   postfix: number;
   authFailures: number;
   authByClient: Array<[string, AuthFailStats]>;
-  authByLogin: Array<[string, number]>;
+  /** login; failures */
+  authByLogin: PackedTable;
   senders: Array<[string, SenderStats]>;
-  unauth: Array<[string, ClientStats]>;
-  relayDenied: Array<[string, number]>;
-  local: Array<[string, number]>;
+  /** client; messages, relayed */
+  unauth: PackedTable;
+  /** client; rejects */
+  relayDenied: PackedTable;
+  /** submitter; messages */
+  local: PackedTable;
   dropped: number;
-  /** Queue IDs still open at the end: the next range's orphans may belong to them. */
-  open: Array<[string, Owner]>;
-  /** Lines whose message began before this range: [queueId, kind, amount]. */
-  orphans: Array<[string, 'nrcpt' | 'sent', number]>;
+  /** Queue IDs still open at the end (queue ID, login, client; has login, has client, counted): the next range's orphans may belong to them. */
+  open: PackedTable;
+  /** Lines whose message began before this range (queue ID; 0 for nrcpt or 1 for sent, amount). */
+  orphans: PackedTable;
+}
+
+function packCounts(m: Map<string, number>): PackedTable {
+  const p = new TablePacker(1, 1, m.size);
+  for (const [k, v] of m) p.add([k], [v]);
+  return p.done();
 }
 
 export interface StatsLimits {
@@ -163,7 +178,7 @@ export class LogStats {
   /** Keys that did not fit a capped table. */
   dropped = 0;
   private readonly open = new Map<string, Owner>();
-  private readonly orphans: StatsState['orphans'] = [];
+  private readonly orphans: Array<[string, 'nrcpt' | 'sent', number]> = [];
   private readonly p: LineParts = newLineParts();
   /** The timestamp text of the last line that needed one: a log has many lines per second. */
   private time = '';
@@ -354,10 +369,16 @@ export class LogStats {
   }
 
   toState(): StatsState {
+    const unauth = new TablePacker(1, 2, this.unauth.size);
+    for (const [k, c] of this.unauth) unauth.add([k], [c.messages, c.relayed]);
+    const open = new TablePacker(3, 3, this.open.size);
+    for (const [k, o] of this.open) open.add([k, o.login ?? '', o.client ?? ''], [o.login !== undefined ? 1 : 0, o.client !== undefined ? 1 : 0, o.counted ? 1 : 0]);
+    const orphans = new TablePacker(1, 2, this.orphans.length);
+    for (const [qid, kind, n] of this.orphans) orphans.add([qid], [kind === 'nrcpt' ? 0 : 1, n]);
     return {
       lines: this.lines, parsed: this.parsed, unparsed: this.unparsed, postfix: this.postfix, authFailures: this.authFailures,
-      authByClient: [...this.authByClient], authByLogin: [...this.authByLogin], senders: [...this.senders], unauth: [...this.unauth],
-      relayDenied: [...this.relayDenied], local: [...this.local], dropped: this.dropped, open: [...this.open], orphans: this.orphans,
+      authByClient: [...this.authByClient], authByLogin: packCounts(this.authByLogin), senders: [...this.senders], unauth: unauth.done(),
+      relayDenied: packCounts(this.relayDenied), local: packCounts(this.local), dropped: this.dropped, open: open.done(), orphans: orphans.done(),
     };
   }
 
@@ -366,12 +387,12 @@ export class LogStats {
    * matched against the messages still open here, then everything is summed.
    */
   absorb(next: StatsState): void {
-    for (const [qid, kind, n] of next.orphans) {
+    unpackTable(next.orphans, ([qid], v, at) => {
       const o = this.open.get(qid);
-      if (!o) continue;
-      if (kind === 'nrcpt') this.countRecipients(o, n);
-      else this.countRelayed(o, n);
-    }
+      if (!o) return;
+      if (v[at] === 0) this.countRecipients(o, v[at + 1]);
+      else this.countRelayed(o, v[at + 1]);
+    });
     this.lines += next.lines;
     this.parsed += next.parsed;
     this.unparsed += next.unparsed;
@@ -387,7 +408,9 @@ export class LogStats {
       } else if (this.authByClient.size < max) this.authByClient.set(k, v);
       else this.dropped++;
     }
-    for (const [k, v] of next.authByLogin) if (!bump(this.authByLogin, k, v, max)) this.dropped++;
+    unpackTable(next.authByLogin, ([k], v, at) => {
+      if (!bump(this.authByLogin, k, v[at], max)) this.dropped++;
+    });
     for (const [k, v] of next.senders) {
       const st = this.senders.get(k);
       if (st) {
@@ -398,18 +421,28 @@ export class LogStats {
       } else if (this.senders.size < max) this.senders.set(k, v);
       else this.dropped++;
     }
-    for (const [k, v] of next.unauth) {
+    unpackTable(next.unauth, ([k], v, at) => {
       const c = this.unauth.get(k);
       if (c) {
-        c.messages += v.messages;
-        c.relayed += v.relayed;
-      } else if (this.unauth.size < max) this.unauth.set(k, v);
+        c.messages += v[at];
+        c.relayed += v[at + 1];
+      } else if (this.unauth.size < max) this.unauth.set(k, { messages: v[at], relayed: v[at + 1] });
       else this.dropped++;
-    }
-    for (const [k, v] of next.relayDenied) if (!bump(this.relayDenied, k, v, max)) this.dropped++;
-    for (const [k, v] of next.local) if (!bump(this.local, k, v, max)) this.dropped++;
+    });
+    unpackTable(next.relayDenied, ([k], v, at) => {
+      if (!bump(this.relayDenied, k, v[at], max)) this.dropped++;
+    });
+    unpackTable(next.local, ([k], v, at) => {
+      if (!bump(this.local, k, v[at], max)) this.dropped++;
+    });
     // Messages the next range opened stay open for the range after it; its own orphans were resolved above.
     this.open.clear();
-    for (const [k, v] of next.open) this.open.set(k, v);
+    unpackTable(next.open, ([k, login, client], v, at) => {
+      const o: Owner = {};
+      if (v[at] === 1) o.login = login;
+      if (v[at + 1] === 1) o.client = client;
+      if (v[at + 2] === 1) o.counted = true;
+      this.open.set(k, o);
+    });
   }
 }
