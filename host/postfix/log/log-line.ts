@@ -54,34 +54,39 @@ function scanTo(s: string, from: number, end: number, ch: number): number {
   return -1;
 }
 
-/** Characters of a long queue ID: digits and consonants, `z` only as the separator. */
-function isLongIdChar(c: number): boolean {
-  if (isDigit(c)) return true;
-  if (c >= 65 && c <= 90) return c !== 65 && c !== 69 && c !== 73 && c !== 79 && c !== 85;
-  if (c >= 97 && c <= 122) return c !== 97 && c !== 101 && c !== 105 && c !== 111 && c !== 117;
-  return false;
-}
+/*
+ * Character classes of queue IDs, one table lookup per character (this runs
+ * on every line): HEX for short IDs (upper-case hex), LONG for long ones
+ * (digits and consonants; `z` only as the separator, counted apart).
+ */
+const HEX = 1;
+const LONG = 2;
+const QID_CLASS = new Uint8Array(256);
+for (let c = 48; c <= 57; c++) QID_CLASS[c] = HEX | LONG;
+for (let c = 65; c <= 70; c++) QID_CLASS[c] = HEX;
+for (let c = 65; c <= 90; c++) if (!'AEIOU'.includes(String.fromCharCode(c))) QID_CLASS[c] |= LONG;
+for (let c = 97; c <= 121; c++) if (!'aeiou'.includes(String.fromCharCode(c))) QID_CLASS[c] = LONG;
 
 /** Length of the queue ID at `i` (followed by `: `), or 0. */
 function queueIdLength(s: string, i: number, end: number): number {
   if (s.charCodeAt(i) === 78 && s.startsWith('NOQUEUE: ', i)) return 7;
   let j = i;
-  let hex = true;
-  let long = true;
+  let classes = HEX | LONG;
   let zs = 0;
-  while (j < end && j - i <= 20) {
+  const limit = Math.min(end, i + 21);
+  for (; j < limit; j++) {
     const c = s.charCodeAt(j);
     if (c === COLON) break;
-    if (!(isDigit(c) || (c >= 65 && c <= 70))) hex = false;
-    if (c === 122) zs++;
-    else if (!isLongIdChar(c)) long = false;
-    if (!hex && !long) return 0;
-    j++;
+    if (c === 122) {
+      zs++;
+      classes &= LONG;
+    } else classes &= c < 256 ? QID_CLASS[c] : 0;
+    if (classes === 0) return 0;
   }
   const n = j - i;
   if (j + 1 >= end || s.charCodeAt(j) !== COLON || s.charCodeAt(j + 1) !== SP) return 0;
-  if (hex && n >= 5 && n <= 16) return n;
-  if (long && zs === 1 && n >= 10) return n;
+  if (classes & HEX && n >= 5 && n <= 16) return n;
+  if (classes & LONG && zs === 1 && n >= 10) return n;
   return 0;
 }
 

@@ -1,5 +1,6 @@
 import { type LineParts, newLineParts, scanLine } from './log-line';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
+import { QueueIndex } from './queue-index';
 
 /*
  * What `logs scan` counts, line by line, in bounded memory: every table is
@@ -177,7 +178,7 @@ export class LogStats {
   readonly local = new Map<string, number>();
   /** Keys that did not fit a capped table. */
   dropped = 0;
-  private readonly open = new Map<string, Owner>();
+  private readonly open: QueueIndex<Owner>;
   private readonly orphans: Array<[string, 'nrcpt' | 'sent', number]> = [];
   private readonly p: LineParts = newLineParts();
   /** The timestamp text of the last line that needed one: a log has many lines per second. */
@@ -198,7 +199,9 @@ export class LogStats {
   constructor(
     private readonly limits: StatsLimits = DEFAULT_LIMITS,
     private readonly keepOrphans = true,
-  ) {}
+  ) {
+    this.open = new QueueIndex(limits.maxOpen);
+  }
 
   /** One line: s[start, end), without its newline. */
   line(s: string, start: number, end: number): void {
@@ -240,10 +243,6 @@ export class LogStats {
   }
 
   private remember(qid: string, o: Owner): void {
-    if (this.open.size >= this.limits.maxOpen) {
-      const oldest = this.open.keys().next().value;
-      if (oldest !== undefined) this.open.delete(oldest);
-    }
     this.open.set(own(qid), o);
   }
 
@@ -372,7 +371,7 @@ export class LogStats {
     const unauth = new TablePacker(1, 2, this.unauth.size);
     for (const [k, c] of this.unauth) unauth.add([k], [c.messages, c.relayed]);
     const open = new TablePacker(3, 3, this.open.size);
-    for (const [k, o] of this.open) open.add([k, o.login ?? '', o.client ?? ''], [o.login !== undefined ? 1 : 0, o.client !== undefined ? 1 : 0, o.counted ? 1 : 0]);
+    for (const [k, o] of this.open.entries()) open.add([k, o.login ?? '', o.client ?? ''], [o.login !== undefined ? 1 : 0, o.client !== undefined ? 1 : 0, o.counted ? 1 : 0]);
     const orphans = new TablePacker(1, 2, this.orphans.length);
     for (const [qid, kind, n] of this.orphans) orphans.add([qid], [kind === 'nrcpt' ? 0 : 1, n]);
     return {
