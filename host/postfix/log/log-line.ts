@@ -11,7 +11,7 @@
  * Offsets only, no strings: this runs on every line of a multi-gigabyte log.
  * (host/postfix/log/parse-line.ts is the per-line object form for small jobs.)
  * The tag may lack [pid]. Queue IDs: short (upper-case hex) or long
- * (vowel-free base 52 with one `z`), or NOQUEUE.
+ * (base-52 time, a `z`, base-51 inode: see queueIdLength), or NOQUEUE.
  */
 
 /** Offsets of the parts of one line inside a larger string; -1 where absent. Reused between lines. */
@@ -56,8 +56,12 @@ function scanTo(s: string, from: number, end: number, ch: number): number {
 
 /*
  * Character classes of queue IDs, one table lookup per character (this runs
- * on every line): HEX for short IDs (upper-case hex), LONG for long ones
- * (digits and consonants; `z` only as the separator, counted apart).
+ * on every line): HEX for short IDs (upper-case hex), LONG for long ones.
+ * A long ID (Postfix's mail_queue.h) is the time in seconds (base 52, six
+ * or more characters) and microseconds (base 52, four), a `z`, and the
+ * inode number (base 51, which has no `z`). The base-52 alphabet is digits
+ * and consonants, `z` included, so the time part may hold a `z` too: the
+ * separator is the last one, at least ten characters in.
  */
 const HEX = 1;
 const LONG = 2;
@@ -65,29 +69,35 @@ const QID_CLASS = new Uint8Array(256);
 for (let c = 48; c <= 57; c++) QID_CLASS[c] = HEX | LONG;
 for (let c = 65; c <= 70; c++) QID_CLASS[c] = HEX;
 for (let c = 65; c <= 90; c++) if (!'AEIOU'.includes(String.fromCharCode(c))) QID_CLASS[c] |= LONG;
-for (let c = 97; c <= 121; c++) if (!'aeiou'.includes(String.fromCharCode(c))) QID_CLASS[c] = LONG;
+for (let c = 97; c <= 122; c++) if (!'aeiou'.includes(String.fromCharCode(c))) QID_CLASS[c] = LONG;
+const Z = 122;
+/** Time part of a long ID: six characters of seconds, four of microseconds. */
+const LONG_TIME_PAD = 10;
 
 /** Length of the queue ID at `i` (followed by `: `), or 0. */
 function queueIdLength(s: string, i: number, end: number): number {
   if (s.charCodeAt(i) === 78 && s.startsWith('NOQUEUE: ', i)) return 7;
   let j = i;
   let classes = HEX | LONG;
-  let zs = 0;
-  const limit = Math.min(end, i + 21);
+  let lastZ = -1;
+  const limit = Math.min(end, i + 33);
   for (; j < limit; j++) {
     const c = s.charCodeAt(j);
     if (c === COLON) break;
-    if (c === 122) {
-      zs++;
-      classes &= LONG;
-    } else classes &= c < 256 ? QID_CLASS[c] : 0;
+    if (c === Z) lastZ = j - i;
+    classes &= c < 256 ? QID_CLASS[c] : 0;
     if (classes === 0) return 0;
   }
   const n = j - i;
   if (j + 1 >= end || s.charCodeAt(j) !== COLON || s.charCodeAt(j + 1) !== SP) return 0;
   if (classes & HEX && n >= 5 && n <= 16) return n;
-  if (classes & LONG && zs === 1 && n >= 10) return n;
+  if (classes & LONG && lastZ >= LONG_TIME_PAD && lastZ < n - 1) return n;
   return 0;
+}
+
+/** Whether `t` is a queue ID (short, long or NOQUEUE) by the same rules as the scan. */
+export function isQueueId(t: string): boolean {
+  return t.length <= 32 && queueIdLength(`${t}: `, 0, t.length + 2) === t.length;
 }
 
 /**

@@ -4,6 +4,7 @@
  * starts with. Linear: hand-written scanners, no backtracking regex.
  */
 import { type LinePrefix, parseLinePrefix } from '../../logs/line-prefix';
+import { isQueueId } from './log-line';
 
 export interface LogLine extends LinePrefix {
   /** The Postfix queue id the message starts with (`NOQUEUE` included), when it does. */
@@ -13,22 +14,8 @@ export interface LogLine extends LinePrefix {
 /** Longest line looked at; the rest of a longer line is ignored (fail2ban's CPU-hours lesson). */
 export const MAX_LOG_LINE = 16_384;
 
-const LONG_ID_CHARS = new Set('0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz');
-
-/** Short ids are upper-case hex; long ids use a 52-character alphabet without vowels. */
-export function isQueueId(t: string): boolean {
-  if (t === 'NOQUEUE') return true;
-  if (t.length < 5 || t.length > 32) return false;
-  let hex = true;
-  let long = t.length >= 10;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70))) hex = false;
-    if (!LONG_ID_CHARS.has(t[i])) long = false;
-    if (!hex && !long) return false;
-  }
-  return true;
-}
+/** Short ids are upper-case hex; long ids are a base-52 time, a `z` and a base-51 inode (log-line.ts). */
+export { isQueueId };
 
 /** Parses one line, or returns undefined when its prefix is none of the known forms. */
 export function parseLine(raw: string, now = Date.now()): LogLine | undefined {

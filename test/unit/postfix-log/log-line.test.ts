@@ -61,6 +61,15 @@ describe('scanLine (the log scanner\'s zero-allocation prefix parser)', () => {
     expect(parseLine('2021-03-13T12:04:12Z mx2 postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[1.2.3.4]: 554 5.7.1 <a@b>: Relay access denied;')).toMatchObject({ queueId: 'NOQUEUE', message: expect.stringMatching(/^reject: RCPT from/) });
   });
 
+  test('a long queue ID whose base-52 time part holds a z: the separator is the last z, ten or more characters in', () => {
+    expect(parseLine('Jun  1 08:34:30 mx1 postfix/smtpd[1234]: 4BqXyz1Hk2z9sVx: client=gateway[192.168.122.111]')).toMatchObject({ queueId: '4BqXyz1Hk2z9sVx', message: 'client=gateway[192.168.122.111]' });
+    expect(parseLine('Jun  1 08:34:30 mx1 postfix/qmgr[1]: zzzzzzzzzzzz3: removed')).toMatchObject({ queueId: 'zzzzzzzzzzzz3' });
+    // A z too early (no ten-character time part before it), or nothing after the last z: not a queue ID.
+    for (const id of ['Bcdfgz1234', 'Bcdfghjklmz', 'Bcdfghjklmnp']) {
+      expect(parseLine(`Jun  1 08:34:31 mx1 postfix/qmgr[1]: ${id}: removed`)!.queueId).toBeUndefined();
+    }
+  });
+
   test('words that look like queue IDs are not (vowels, lower-case hex, too short)', () => {
     for (const m of ['warning: x', 'statistics: max', 'deadbeef12: x', 'ABC: x', 'removed']) {
       expect(parseLine(`Jun  1 08:34:31 mx1 postfix/anvil[1]: ${m}`)!.queueId).toBeUndefined();
