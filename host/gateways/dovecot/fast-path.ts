@@ -268,12 +268,24 @@ class FastConnection {
   private answered(reply: FastReply, close: boolean): void {
     this.busy = false;
     if (this.socket.destroyed) return;
-    this.socket.write(responseText(reply, close || this.closing, Math.round(this.o.keepAliveTimeoutMs / 1000)));
+    const flushed = this.socket.write(responseText(reply, close || this.closing, Math.round(this.o.keepAliveTimeoutMs / 1000)));
     if (close || this.closing) {
       this.closing = true;
       this.socket.end();
       return;
     }
+    if (!flushed) {
+      // A client that pipelines without reading the answers: stop reading
+      // (and answering) until it has taken what is queued.
+      this.socket.pause();
+      this.socket.once('drain', () => this.resumeReading());
+      return;
+    }
+    this.resumeReading();
+  }
+
+  private resumeReading(): void {
+    if (this.socket.destroyed || this.busy) return;
     if (this.socket.isPaused()) this.socket.resume();
     this.drain();
   }

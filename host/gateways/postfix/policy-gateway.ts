@@ -145,7 +145,18 @@ export class PostfixPolicyGateway implements Gateway {
         return;
       }
       // Idle connection (Postfix's usual case): answer now; else after the ones before it.
-      conn.tail = conn.pending++ === 0 ? (this.answer(conn, req) ?? DONE) : conn.tail.then(() => this.answer(conn, req));
+      if (conn.pending++ > 0) {
+        conn.tail = conn.tail.then(() => this.answer(conn, req));
+        continue;
+      }
+      try {
+        conn.tail = this.answer(conn, req) ?? DONE;
+      } catch (e) {
+        // A fault of ours costs this connection (Postfix answers its client with a temporary error), never the listener.
+        this.host.logger.error({ remote: conn.remote, err: (e as Error).message }, 'postfix policy request failed');
+        conn.socket.destroy();
+        return;
+      }
     }
   }
 

@@ -244,6 +244,32 @@ describe('FastPathServer on a real socket', () => {
     expect(r.text).toMatch(/^HTTP\/1.1 431/);
   });
 
+  test('a client that pipelines without reading is not read from until it takes its answers', async () => {
+    await start();
+    const N = 40_000;
+    const s = net.connect(port, '127.0.0.1');
+    await new Promise((r) => s.once('connect', r));
+    s.pause();
+    s.write(post('1').repeat(N));
+    // Wait until the server stops taking requests: its answers fill the socket buffers.
+    let last = -1;
+    for (let rounds = 0; handled.length !== last && rounds < 50; rounds++) {
+      last = handled.length;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(handled.length).toBeGreaterThan(0);
+    expect(handled.length).toBeLessThan(N);
+    // Reading the answers lets it go on to the end.
+    let bytes = 0;
+    s.on('data', (d: Buffer) => (bytes += d.length));
+    s.resume();
+    const deadline = Date.now() + 20_000;
+    while (handled.length < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(handled).toHaveLength(N);
+    expect(bytes).toBeGreaterThan(0);
+    s.destroy();
+  }, 30_000);
+
   test('close(): idle connections close at once, a busy one after its answer, handed-over ones too', async () => {
     await start();
     answerDelay = () => 100;

@@ -68,6 +68,29 @@ describe('PostfixPolicyGateway', () => {
     await gw.stop();
   });
 
+  it('takes synchronous verdicts (relayVerdict) without a promise; a fault while answering costs the connection, not the listener', async () => {
+    let fail = false;
+    (host.pipeline as PolicyGatewayHost['pipeline']).relayVerdict = (r) => {
+      host.requests.push(r);
+      return { action: 'deny', reason: 'sync no' };
+    };
+    (host.logger as { info: () => void }).info = () => {
+      if (fail) throw new Error('log sink broke');
+    };
+    const c = await connect();
+    c.send(policyRequest({ protocol_state: 'RCPT', client_address: '192.0.2.1' }));
+    expect(await c.waitReplies(1)).toEqual(['action=REJECT sync no']);
+    fail = true;
+    c.send(policyRequest({ protocol_state: 'RCPT', client_address: '192.0.2.1' }));
+    expect(await c.waitClosed()).toBe(true);
+    expect(c.replies).toHaveLength(1);
+    fail = false;
+    const d = await connect();
+    d.send(policyRequest({ protocol_state: 'RCPT', client_address: '192.0.2.2' }));
+    expect(await d.waitReplies(1)).toEqual(['action=REJECT sync no']);
+    expect(host.requests).toHaveLength(3);
+  });
+
   it('answers each verdict with its action on one reused connection', async () => {
     const verdicts: Array<Verdict | undefined> = [{ action: 'allow', reason: 'x' }, { action: 'deny', reason: 'go away' }, undefined, { action: 'hold', reason: 'cap' }, { action: 'tempfail', reason: 'later' }];
     let i = 0;
