@@ -99,9 +99,11 @@ export class RateLimitHooks implements PluginHooks<RateLimitConfig> {
     const L = s.limits;
     const tries = await this.store.hit(K.tryMsgHour(s.subject), HOUR, now);
     const mh = await this.store.count(K.msgHour(s.subject), HOUR, now);
+    // Counted here, whatever the answer: a message this answer holds is still
+    // reported to onMail as accepted (it is in the hold queue), and must not be counted again there.
+    if (req.queueId) await this.recordQueued(s, req.queueId, now);
     if (mh + 1 <= L.messagesPerHour) {
       await this.store.hit(K.msgHour(s.subject), HOUR, now);
-      if (req.queueId) await this.recordQueued(s, req.queueId, now);
       return undefined;
     }
     const over: Trigger = { limit: 'messagesPerHour', count: mh, max: L.messagesPerHour };
