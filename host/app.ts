@@ -71,7 +71,7 @@ export class App {
     this.queueTools = new QueueTools(this.queue, config.postfix, this.clock);
     this.mail = config.notify.mail && new MailTransport(config.notify.mail, this.clock, this.logger, this.metrics, adminDefaults(config.defaultDomain));
     if (this.mail) this.notifier.addTransport(this.mail);
-    registerHostMetrics(this.metrics, { queue: this.queue, store, accounts: this.accounts, clock: this.clock, logger: this.logger });
+    registerHostMetrics(this.metrics, { queue: this.queue, store, accounts: this.accounts, clock: this.clock, logger: this.logger, domains: this.settings });
     const c = this.container;
     c.bind(Clock).toConstantValue(this.clock);
     c.bind(Logger).toConstantValue(this.logger);
@@ -130,6 +130,8 @@ export class App {
       notifier: this.notifier,
       logger: this.logger,
       loadTimeoutMs: this.config.startTimeoutMs,
+      hostSettings: this.config.plugins,
+      configSource: this.config.source,
     });
   }
 

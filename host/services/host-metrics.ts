@@ -8,6 +8,11 @@ export interface HostMetricSources {
   readonly accounts: AccountActions;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The configured domains, which alone may appear in a `domain` label (domain settings). */
+  readonly domains?: {
+    listDomains(): Promise<ReadonlyArray<{ readonly name: string }>>;
+    onInvalidate(listener: () => void): void;
+  };
 }
 
 /**
@@ -16,6 +21,9 @@ export interface HostMetricSources {
  * the names Telegraf users know, active blocks, locked accounts).
  */
 export function registerHostMetrics(m: PromMetrics, s: HostMetricSources): void {
+  const domains = s.domains;
+  // Settings invalidate on every domain change, here or in another process sharing the store.
+  if (domains) void m.useDomains(async () => (await domains.listDomains()).map((d) => d.name), (l) => domains.onInvalidate(l));
   m.declareCounter('auth_decisions', 'Pipeline decisions by hook, verdict and deciding plugin', ['hook', 'verdict', 'plugin']);
   m.declareCounter('plugin_faults', 'Plugin hook calls that threw (kind=error) or timed out (kind=timeout)', ['plugin', 'hook', 'kind']);
   m.declareCounter('mails_held', 'Mails put on hold by a relay verdict, by plugin', ['plugin']);
