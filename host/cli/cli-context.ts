@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../../shared';
 import { App } from '../app';
@@ -47,6 +49,8 @@ export function str(p: Parsed, name: string): string | undefined {
 /** The configuration and App a command works on, opened once per command. */
 export class CliContext {
   private app: App | undefined;
+  private readonly changed = new Set<string>();
+  private unsubscribe: (() => void) | undefined;
   constructor(readonly io: Io, readonly parsed: Parsed, private readonly extra: ConfigSources['overrides'] = {}) {}
 
   get json(): boolean {
@@ -71,16 +75,26 @@ export class CliContext {
   async open(options: { plugins?: boolean } = {}): Promise<App> {
     if (!this.app) {
       const config = this.config();
+      refuseStrayStore(config);
       // The CLI's own output is for people; its log goes to stderr and only warnings.
       const logger = createLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', { write: (s: string) => this.io.stderr.write(s) });
       this.app = await App.open({ config, logger });
+      // Every change is published on a channel; what this command changed is named at close.
+      this.unsubscribe = this.app.store.subscribe((channel) => this.changed.add(channel));
       if (options.plugins !== false) await this.app.loadPlugins({ startServices: false });
     }
     return this.app;
   }
 
   async close(): Promise<void> {
-    await this.app?.close();
+    this.unsubscribe?.();
+    const app = this.app;
+    await app?.close();
+    if (app && this.changed.size > 0) {
+      // stderr, so that --json output stays one JSON document.
+      const where = app.store.backend === 'redis' ? 'the Redis store' : app.store.backend === 'memory' ? 'memory only (nothing kept)' : `data directory ${app.config.dataDir}`;
+      this.io.stderr.write(`mailwarden: changed ${[...this.changed].sort().join(', ')} in ${where}\n`);
+    }
   }
 
   out(text: string): void {
@@ -90,6 +104,22 @@ export class CliContext {
   outJson(value: unknown): void {
     this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
   }
+}
+
+/**
+ * A command run from the wrong directory must not answer "done" on a fresh,
+ * empty store nobody reads (the service uses the configured one). Only the
+ * `./data` fallback is fenced: a data directory named by a flag, the
+ * environment or a config file is the one the admin asked for.
+ */
+function refuseStrayStore(config: HostConfig): void {
+  if (config.dataDirOrigin !== 'default' || config.state.backend !== 'sqlite') return;
+  const file = path.resolve(config.dataDir, config.state.file ?? 'mailwarden.db');
+  if (fs.existsSync(file)) return;
+  throw new UsageError(
+    `no mailwarden state at ${file} and no configuration names a data directory (no --config, MAILWARDEN_CONFIG or /etc/mailwarden/mailwarden.json); ` +
+      `refusing to create a new, empty store here. Pass --config FILE, or --data-dir ${config.dataDir} to create one in this directory`,
+  );
 }
 
 function safeUser(): string {

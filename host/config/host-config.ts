@@ -31,8 +31,22 @@ export interface HostConfig {
 /** Where settings may come from, strongest first: flags, environment, file, defaults. */
 export interface ConfigSources {
   configFile?: string;
+  /** Where dataDir came from: a flag, MAILWARDEN_DATA_DIR, the config file, or the `./data` fallback of a checkout. */
+  dataDirOrigin?: 'flag' | 'env' | 'config' | 'default';
   dataDir?: string;
   pluginDir?: string;
+/**
+ * The packaged configuration. When it exists it is every command's default,
+ * so CLI and service share one state from any working directory.
+ * MAILWARDEN_SYSTEM_CONFIG moves it (tests; a second instance).
+ */
+export function systemConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  // process.env too: in-process callers (tests) hand over an env of their own.
+  return env.MAILWARDEN_SYSTEM_CONFIG || process.env.MAILWARDEN_SYSTEM_CONFIG || '/etc/mailwarden/mailwarden.json';
+}
+/** The packaged state directory: the dataDir of the system config when it names none. */
+export const SYSTEM_DATA_DIR = '/var/lib/mailwarden';
+
   env?: NodeJS.ProcessEnv;
   /** Extra overrides (e.g. `--listen-admin`), applied last. */
   overrides?: Partial<Pick<HostConfig, 'defaultDomain' | 'hookTimeoutMs'>> & { listen?: Partial<HostConfig['listen']>; state?: Partial<StateConfig> };
@@ -42,7 +56,8 @@ const validate = newAjv().compile(schema);
 
 export function loadHostConfig(sources: ConfigSources = {}): HostConfig {
   const env = sources.env ?? process.env;
-  const file = sources.configFile ?? env.MAILWARDEN_CONFIG;
+  const system = systemConfigFile(env);
+  const file = sources.configFile ?? (env.MAILWARDEN_CONFIG || undefined) ?? (fs.existsSync(system) ? system : undefined);
   let doc: Record<string, unknown> = {};
   if (file) {
     let text: string;
@@ -68,7 +83,9 @@ export function loadHostConfig(sources: ConfigSources = {}): HostConfig {
   const where = file ?? 'configuration';
   if (!validate(merged)) throw new ValidationError(where, toProblems(validate.errors));
   const base = file ? path.dirname(path.resolve(file)) : process.cwd();
-  const dataDir = sources.dataDir ?? env.MAILWARDEN_DATA_DIR ?? (merged.dataDir ? path.resolve(base, merged.dataDir) : path.resolve('data'));
+  const configured = merged.dataDir ? path.resolve(base, merged.dataDir) : file && path.resolve(file) === path.resolve(system) ? SYSTEM_DATA_DIR : undefined;
+  const dataDirOrigin = sources.dataDir ? 'flag' : env.MAILWARDEN_DATA_DIR ? 'env' : configured ? 'config' : 'default';
+  const dataDir = sources.dataDir || env.MAILWARDEN_DATA_DIR || configured || path.resolve('data');
   const pluginDir = sources.pluginDir ?? env.MAILWARDEN_PLUGIN_DIR ?? (merged.pluginDir ? path.resolve(base, merged.pluginDir) : defaultPluginDir());
-  return { ...(merged as HostConfig), dataDir: path.resolve(dataDir), pluginDir: path.resolve(pluginDir), source: file };
+  return { ...(merged as HostConfig), dataDir: path.resolve(dataDir), pluginDir: path.resolve(pluginDir), source: file, dataDirOrigin };
 }

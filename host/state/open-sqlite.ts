@@ -12,7 +12,11 @@ import { copyDatabase, faultText, isStorageFault, SqliteStore, type SqliteStoreO
  */
 export function openSqlite(file: string, services: Pick<SqliteStoreOptions, 'logger' | 'metrics'> = {}): HostStore {
   try {
-    return new SqliteStore(file, services);
+    const store = new SqliteStore(file, services);
+    const m = store.migration;
+    if (m.before) services.logger?.warn({ file, from: m.from, to: m.to, before: m.before }, 'state store schema brought forward (the file as it was is kept beside it)');
+    else if (m.from !== m.to) services.logger?.info({ file, schema: m.to }, 'state store created');
+    return store;
   } catch (e) {
     if (!isStorageFault(e) && !isFsFault(e)) throw e;
     const reason = faultText(e);

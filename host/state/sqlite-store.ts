@@ -3,20 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AuditEntry, AuditFilter, Block, BlockFilter, Logger, Metrics } from '../../shared';
 import { blockMatcher } from './block-filter';
+import { matchDirOwner } from './file-owner';
+import { migrateSqlite, type MigrationReport, refuseNewerSchema } from './migrations/sqlite-migrations';
 import type { ChangeChannel, HostStore } from './host-store';
 import { MemoryStore } from './memory-store';
 import type { CounterSnapshot } from './windowed-counters';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER);
-CREATE TABLE IF NOT EXISTS blocks (domain TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL,
-  expires_at INTEGER NOT NULL, PRIMARY KEY (domain, key));
-CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
-  domain TEXT, subject TEXT NOT NULL, json TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_subject ON audit (subject);
-CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS changes (channel TEXT PRIMARY KEY, rev INTEGER NOT NULL);
-`;
 
 export interface SqliteStoreOptions {
   /** How often counters are written behind to disk, and other processes' changes looked for. */
@@ -79,6 +71,8 @@ export class SqliteStore extends MemoryStore implements HostStore {
   /** Set when the file failed (disk full, read-only, I/O error): from then on memory only. */
   private degradedBy: string | undefined;
   private readonly options: SqliteStoreOptions;
+  /** What opening did to the schema (from → to); logged by the caller. */
+  readonly migration: MigrationReport;
 
   constructor(readonly file: string, options: SqliteStoreOptions = {}) {
     super();
@@ -86,10 +80,11 @@ export class SqliteStore extends MemoryStore implements HostStore {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o750 });
     this.db = new Database(file);
     try {
+      refuseNewerSchema(this.db, file);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
-      this.db.exec(SCHEMA);
+      this.migration = migrateSqlite(this.db, file);
     } catch (e) {
       this.db.close();
       throw e;
@@ -122,6 +117,7 @@ export class SqliteStore extends MemoryStore implements HostStore {
     this.counters.takeDirty();
     for (const row of this.st.changeAll.all() as Array<{ channel: string; rev: number }>) this.revs.set(row.channel, row.rev);
     this.lastDataVersion = this.dataVersion();
+    matchDirOwner(file, ['', '-wal', '-shm', ...(this.migration.before ? [this.migration.before.slice(file.length)] : [])]);
     this.timer = setInterval(() => this.tick(), options.flushIntervalMs ?? 1000);
     this.timer.unref();
   }
