@@ -1,9 +1,10 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { App } from '../app';
 import type { Gateway } from '../gateways/gateway';
-import type { ListenAddress } from '../gateways/listen-address';
+import { listenerLimits } from '../config/listener-limits';
+import { createGuardedHttpServer } from '../gateways/http-listener';
+import { type ListenAddress, listenOn } from '../gateways/listen-address';
 import { packageRoot } from '../paths';
 import { AdminAuth } from './admin-auth';
 import { resolveAdminToken } from './admin-token';
@@ -37,19 +38,17 @@ export class AdminServer implements Gateway {
     for (const m of ROUTE_MODULES) m(this.router, { auth, app: this.app, onStop: (fn) => this.stopHooks.push(fn) });
     this.statics = new StaticFiles(this.consoleDir);
     if (!this.statics.available) this.app.logger.warn({ dir: this.consoleDir }, 'console not built (run node build.mjs); the API works without it');
-    this.server = http.createServer((req, res) => {
-      const t0 = process.hrtime.bigint();
-      res.once('finish', () => this.app.metrics.observe('gateway_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, { gateway: 'admin' }));
-      this.handle(req, res).catch((e) => this.fail(req, res, e));
-    });
-    this.server.headersTimeout = 10_000;
-    this.server.requestTimeout = 30_000;
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.address.port, this.address.host, () => resolve());
-    });
-    const a = this.server.address() as AddressInfo;
-    return { host: a.address, port: a.port };
+    const { server } = createGuardedHttpServer(
+      listenerLimits(this.app.config).admin,
+      (req, res) => {
+        const t0 = process.hrtime.bigint();
+        res.once('finish', () => this.app.metrics.observe('gateway_request_duration_seconds', Number(process.hrtime.bigint() - t0) / 1e9, { gateway: 'admin' }));
+        this.handle(req, res).catch((e) => this.fail(req, res, e));
+      },
+      (reason) => this.app.metrics.increment('listener_connections_dropped', { listener: this.name, reason }),
+    );
+    this.server = server;
+    return listenOn(server, this.address);
   }
 
   private fail(req: http.IncomingMessage, res: http.ServerResponse, e: unknown): void {
@@ -63,7 +62,7 @@ export class AdminServer implements Gateway {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    const isApi = url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/metrics';
+    const isApi = url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics';
     if (!isApi && (method === 'GET' || method === 'HEAD') && this.statics!.serve(url.pathname, res)) return;
     const m = this.router.match(method, url.pathname);
     const caller = m.route.public ? { actor: 'anonymous' } : this.auth!.check(req, method !== 'GET');

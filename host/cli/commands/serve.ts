@@ -3,6 +3,7 @@ import type { App } from '../../app';
 import { GATEWAYS } from '../../gateways';
 import type { Gateway } from '../../gateways/gateway';
 import { parseListen } from '../../gateways/listen-address';
+import { listenerReadiness } from '../../health/readiness';
 import { AuthLogFollower } from '../../logs/auth-log-follower';
 import { watchProcessFaults } from '../../services/process-faults';
 import { CliContext, parse, str } from '../cli-context';
@@ -50,6 +51,8 @@ export const serveCommand: CliCommand = {
     const stop = (signal: string) => {
       stopping ??= (async () => {
         log.info({ signal }, 'stopping');
+        listenerReadiness.reset();
+        listenerReadiness.expect(['stopping']);
         for (const g of [...gateways].reverse()) {
           try {
             await g.stop();
@@ -67,12 +70,14 @@ export const serveCommand: CliCommand = {
       const failures = await app.loadPlugins();
       for (const f of failures) log.error({ plugin: f.id, stage: f.stage, reason: f.reason }, 'plugin failed and is skipped');
       log.info({ plugins: app.registry.active.map((x) => x.manifest.id), pluginDir: config.pluginDir, dataDir: config.dataDir, store: app.store.backend }, 'plugins loaded');
+      listenerReadiness.expect(GATEWAYS.filter((_, i) => addresses[i]).map((g) => g.listener));
       for (let i = 0; i < GATEWAYS.length; i++) {
         const addr = addresses[i];
         if (!addr) continue;
         const g = GATEWAYS[i].create(app, addr);
         const bound = await g.start();
         gateways.push(g);
+        listenerReadiness.started(GATEWAYS[i].listener);
         log.info({ listener: g.name, host: bound.host, port: bound.port }, 'listening');
       }
       for (const file of [...config.logFollow.files, ...((p.values['follow-log'] as string[] | undefined) ?? [])]) {

@@ -37,7 +37,7 @@ test('every API route refuses a wrong token (401)', async () => {
     expect([r.method, r.path, res.status, res.body.error]).toEqual([r.method, r.path, 401, 'wrong admin token']);
   }
   // A token that differs only in length is refused too.
-  expect((await h.call('GET', '/healthz', { token: ADMIN_TOKEN + 'x', from: '127.0.2.200' })).status).toBe(401);
+  expect((await h.call('GET', '/api/health', { token: ADMIN_TOKEN + 'x', from: '127.0.2.200' })).status).toBe(401);
 });
 
 test('every change made with a console session needs the CSRF header (403 without it, or with a wrong one)', async () => {
@@ -98,22 +98,22 @@ test('a session expires after 30 idle minutes (on the injected clock)', async ()
 
 test('repeated bad tokens from one address are slowed down; other addresses are not', async () => {
   const from = '127.0.5.1';
-  for (let i = 0; i < 5; i++) expect((await h.call('GET', '/healthz', { token: `guess-${i}`, from })).status).toBe(401);
-  const slowed = await h.call('GET', '/healthz', { token: 'guess-5', from });
+  for (let i = 0; i < 5; i++) expect((await h.call('GET', '/api/health', { token: `guess-${i}`, from })).status).toBe(401);
+  const slowed = await h.call('GET', '/api/health', { token: 'guess-5', from });
   expect(slowed.status).toBe(429);
   expect(slowed.headers['retry-after']).toBe('1');
   // While slowed down even the right token is not looked at: guessing gains nothing.
-  expect((await h.call('GET', '/healthz', { from })).status).toBe(429);
+  expect((await h.call('GET', '/api/health', { from })).status).toBe(429);
   expect((await h.call('POST', '/api/session', { token: null, body: { token: ADMIN_TOKEN }, from })).status).toBe(429);
-  expect((await h.call('GET', '/healthz', { from: '127.0.5.2' })).status).toBe(200);
+  expect((await h.call('GET', '/api/health', { from: '127.0.5.2' })).status).toBe(200);
   clock.advance(1000);
   // The next bad token doubles the wait.
-  expect((await h.call('GET', '/healthz', { token: 'guess-6', from })).status).toBe(401);
-  const again = await h.call('GET', '/healthz', { from });
+  expect((await h.call('GET', '/api/health', { token: 'guess-6', from })).status).toBe(401);
+  const again = await h.call('GET', '/api/health', { from });
   expect(again.status).toBe(429);
   expect(again.headers['retry-after']).toBe('2');
   clock.advance(2000);
-  expect((await h.call('GET', '/healthz', { from })).status).toBe(200);
+  expect((await h.call('GET', '/api/health', { from })).status).toBe(200);
 });
 
 test('the throttle remembers a bounded number of addresses', async () => {

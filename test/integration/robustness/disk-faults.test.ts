@@ -82,7 +82,7 @@ maybe('SQLite store on a failing disk', () => {
 });
 
 maybe('a real serve whose data directory fills up', () => {
-  test('the error is logged once, /healthz says so, and the Dovecot gateway keeps blocking from memory', async () => {
+  test('the error is logged once, /api/health says so, and the Dovecot gateway keeps blocking from memory', async () => {
     const { startServe } = await import('../../helpers/cli');
     const http = await import('node:http');
     const fsys = mountTmpfs(2048);
@@ -115,7 +115,7 @@ maybe('a real serve whose data directory fills up', () => {
       for (let u = 0; u < 40; u++) expect((await post('allow', attempt(`user${u}@example.com`, 'right'))).body.status).toBe(-1);
       expect((await post('allow', attempt('someone-else@example.com', 'x', '203.0.113.77'))).body.status).toBe(0);
       const token = fs.readFileSync(path.join(fsys.dir, 'admin.token'), 'utf8').trim();
-      const health = await new Promise<any>((resolve, reject) => http.get({ host: '127.0.0.1', port: s.ports.admin, path: '/healthz', headers: { authorization: `Bearer ${token}` } }, (res) => {
+      const health = await new Promise<any>((resolve, reject) => http.get({ host: '127.0.0.1', port: s.ports.admin, path: '/api/health', headers: { authorization: `Bearer ${token}` } }, (res) => {
         let d = '';
         res.on('data', (c) => (d += c));
         res.on('end', () => resolve(JSON.parse(d)));
