@@ -19,6 +19,7 @@ import { PromMetrics } from './services/metrics';
 import { HostNotifier } from './services/notifier';
 import { type HostStore, storeHealth } from './state/host-store';
 import { openStore } from './state/open-store';
+import { ensureRedisSchema } from './state/redis-schema';
 import { StateUnavailableError } from './state/state-errors';
 import { withTimeout } from './time';
 
@@ -99,6 +100,10 @@ export class App {
     const logger = deps.logger ?? createLogger(deps.config.log.level);
     const metrics = deps.metrics ?? new PromMetrics();
     const store = deps.store ?? openStore(deps.config.state, deps.config.dataDir, { logger, metrics });
+    await ensureRedisSchema(store).catch(async (e: unknown) => {
+      await store.close();
+      throw e;
+    });
     const app = new App(deps.config, store, { ...deps, logger, metrics });
     try {
       if ((await app.settings.listDomains()).length === 0) {

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { accountCommand } from './account';
+import { backupCommand, restoreCommand } from './backup';
 import { blocksCommand } from './blocks';
 import { configCommand } from './config';
 import { doctorCommand } from './doctor';
@@ -12,4 +13,4 @@ import { relayCommand } from './relay';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, doctorCommand, relayCommand, accountCommand, queueCommand, logsCommand, passwordCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, doctorCommand, relayCommand, accountCommand, queueCommand, logsCommand, passwordCommand, backupCommand, restoreCommand];
