@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../../shared';
 import { App } from '../app';
 import { type ConfigSources, type HostConfig, loadHostConfig } from '../config/host-config';
-import { createLogger } from '../services/logger';
+import { createCliLogger } from '../services/logger';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -77,7 +77,7 @@ export class CliContext {
       const config = this.config();
       refuseStrayStore(config);
       // The CLI's own output is for people; its log goes to stderr and only warnings.
-      const logger = createLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', { write: (s: string) => this.io.stderr.write(s) });
+      const logger = createCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
       this.app = await App.open({ config, logger });
       // Every change is published on a channel; what this command changed is named at close.
       this.unsubscribe = this.app.store.subscribe((channel) => this.changed.add(channel));
