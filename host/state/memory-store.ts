@@ -11,23 +11,83 @@ interface KvEntry {
 /** Audit entries kept by the memory store; older ones are dropped. */
 const MAX_AUDIT = 10_000;
 
+/**
+ * Blocks held at once (a few hundred bytes each). Clients create them by
+ * failing logins (3 wrong passwords make a pair block by default), so the
+ * table has a bound: past it, expired blocks go, then the oldest. Lifting
+ * one live block that way takes MAX_BLOCKS / 8 newer ones, i.e. hundreds of
+ * thousands of failed logins, each counted and most of them blocked.
+ */
+export const MAX_BLOCKS = 100_000;
+
+/**
+ * Key/values with an expiry held at once: strike counts, notification
+ * dedupe keys, alerts, known networks; clients can make some of them (a
+ * block's strikes, its notification). Past the bound, expired values go,
+ * then the oldest expiring ones. Values without an expiry (domains,
+ * settings, trusted entries, password history) are written by admins and
+ * users, never evicted.
+ */
+export const MAX_EXPIRING_VALUES = 200_000;
+
+/** How often (by the callers' clock) expired counters, values and blocks are swept. */
+const SWEEP_EVERY_MS = 60_000;
+
 /** Everything in process memory: for tests and for `state.backend = "memory"`. Lost on exit. */
 export class MemoryStore implements HostStore {
   readonly backend: 'memory' | 'sqlite' | 'redis' = 'memory';
   // Only subclasses that persist counters (SQLite) read the changed keys; here they would pile up forever.
   protected readonly counters = new WindowedCounters({ trackChanges: this.constructor !== MemoryStore });
   private readonly kv = new Map<string, KvEntry>();
+  private expiring = 0;
   private readonly blocks = new Map<string, Block>();
   private readonly audit: AuditEntry[] = [];
   private readonly listeners = new Set<(c: ChangeChannel) => void>();
+  /** The latest time a caller passed in (writes without one are judged by it). */
+  private lastNow = -Infinity;
+  private lastSweep = -Infinity;
+
+  /** How many counters, key/values and blocks are held (for tests and health). */
+  sizes(): { counters: number; kv: number; blocks: number } {
+    return { counters: this.counters.size, kv: this.kv.size, blocks: this.blocks.size };
+  }
+
+  /** Sweeps what expired once a minute of the callers' clock, so that a quiet key does not stay for good. */
+  private tick(now: number): void {
+    if (now > this.lastNow) this.lastNow = now;
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    this.counters.sweep(now);
+    this.dropExpiredValues(now);
+    this.dropExpiredBlocks(now);
+  }
+
+  private dropExpiredValues(now: number): void {
+    for (const [k, e] of this.kv) {
+      if (e.expiresAt !== undefined && e.expiresAt <= now) this.deleteValue(k);
+    }
+  }
+
+  private dropExpiredBlocks(now: number): void {
+    for (const [k, b] of this.blocks) if (b.expiresAt <= now) this.blocks.delete(k);
+  }
+
+  private deleteValue(key: string): boolean {
+    const e = this.kv.get(key);
+    if (!e) return false;
+    if (e.expiresAt !== undefined) this.expiring--;
+    return this.kv.delete(key);
+  }
 
   async hit(key: string, windowMs: number, now: number, by = 1): Promise<number> {
+    this.tick(now);
     return this.counters.hit(key, windowMs, now, by);
   }
   async count(key: string, windowMs: number, now: number): Promise<number> {
     return this.counters.count(key, windowMs, now);
   }
   async addDistinct(key: string, member: string, windowMs: number, now: number): Promise<number> {
+    this.tick(now);
     return this.counters.addDistinct(key, member, windowMs, now);
   }
   async distinctMembers(key: string, windowMs: number, now: number): Promise<string[]> {
@@ -41,17 +101,34 @@ export class MemoryStore implements HostStore {
     const e = this.kv.get(key);
     if (!e) return undefined;
     if (e.expiresAt !== undefined && e.expiresAt <= now) {
-      this.kv.delete(key);
+      this.deleteValue(key);
       return undefined;
     }
     return JSON.parse(e.value) as T;
   }
   async set(key: string, value: unknown, expiresAt?: number): Promise<void> {
+    const old = this.kv.get(key);
+    if (old?.expiresAt !== undefined) this.expiring--;
+    if (expiresAt !== undefined) {
+      if (!old && this.expiring >= MAX_EXPIRING_VALUES) this.makeRoomForValue();
+      this.expiring++;
+    }
     // Stored as JSON so callers can never mutate what the store holds.
     this.kv.set(key, { value: JSON.stringify(value), expiresAt });
   }
+
+  /** An eighth at once, so the O(n) pass runs once per MAX_EXPIRING_VALUES / 8 new values. */
+  private makeRoomForValue(): void {
+    this.dropExpiredValues(this.lastNow);
+    const target = Math.floor((MAX_EXPIRING_VALUES * 7) / 8);
+    for (const [k, e] of this.kv) {
+      if (this.expiring <= target) return;
+      if (e.expiresAt !== undefined) this.deleteValue(k);
+    }
+  }
+
   async delete(key: string): Promise<boolean> {
-    return this.kv.delete(key);
+    return this.deleteValue(key);
   }
   async list<T>(prefix: string, now: number): Promise<Array<{ key: string; value: T }>> {
     const out: Array<{ key: string; value: T }> = [];
@@ -64,8 +141,22 @@ export class MemoryStore implements HostStore {
   }
 
   async putBlock(block: Block): Promise<void> {
-    this.blocks.set(`${block.domain}\u0000${block.key}`, { ...block });
+    const k = `${block.domain}\u0000${block.key}`;
+    // A renewed block (a repeat offender) moves to the young end, last in line for eviction.
+    if (!this.blocks.delete(k) && this.blocks.size >= MAX_BLOCKS) this.makeRoomForBlock(Math.max(this.lastNow, block.createdAt));
+    this.blocks.set(k, { ...block });
   }
+
+  private makeRoomForBlock(now: number): void {
+    this.dropExpiredBlocks(now);
+    const target = Math.floor((MAX_BLOCKS * 7) / 8);
+    // Map order is creation order: the oldest blocks go first.
+    for (const k of this.blocks.keys()) {
+      if (this.blocks.size <= target) return;
+      this.blocks.delete(k);
+    }
+  }
+
   async getBlock(key: string, domain: string, now: number): Promise<Block | undefined> {
     const b = this.blocks.get(`${domain}\u0000${key}`);
     return b && b.expiresAt > now ? b : undefined;

@@ -29,6 +29,19 @@ interface DistinctSet {
 /** A distinct set keeps at most this many members; the oldest go first. */
 export const MAX_DISTINCT_MEMBERS = 4096;
 
+/**
+ * Keys held at once (about 100 bytes each with a typical key: some 50 MB).
+ * Clients choose the keys (every login × network they try is one), so past
+ * this the store makes room: keys with nothing left in their window first,
+ * then keys holding a single event, oldest first, then the oldest of the
+ * rest. Forgetting a one-event counter hands back at most one guess, and
+ * pushing one out takes MAX_COUNTER_KEYS / 8 new keys, i.e. as many failed
+ * logins, each of them counted; counters close to a threshold hold several
+ * events and are the last to go. Blocks are not counters: they live in their
+ * own table and are never evicted to make room here.
+ */
+export const MAX_COUNTER_KEYS = 500_000;
+
 export interface CounterSnapshot {
   kind: 'series' | 'distinct';
   window: number;
@@ -69,6 +82,8 @@ export interface WindowedCountersOptions {
    * writes counters anywhere, or the set of changed keys would only grow.
    */
   trackChanges?: boolean;
+  /** Keys held at most (default MAX_COUNTER_KEYS). */
+  maxKeys?: number;
 }
 
 export class WindowedCounters {
@@ -82,9 +97,40 @@ export class WindowedCounters {
   private aux: unknown[] = new Array(1024);
   private free: number[] = [];
   private used = 0;
+  private readonly maxKeys: number;
+  /** Live keys forgotten to make room (not counting those out of their window). */
+  evicted = 0;
 
   constructor(options: WindowedCountersOptions = {}) {
     this.trackChanges = options.trackChanges ?? true;
+    this.maxKeys = options.maxKeys ?? MAX_COUNTER_KEYS;
+  }
+
+  /**
+   * Frees an eighth of the keys at once, so that the O(n) passes below run
+   * once per maxKeys/8 new keys: amortised O(1) per key.
+   */
+  private makeRoom(now: number): void {
+    const target = Math.floor((this.maxKeys * 7) / 8);
+    this.sweep(now);
+    if (this.size <= target) return;
+    const single = (slot: number) => this.kind[slot] !== Kind.SeriesMany && this.kind[slot] !== Kind.DistinctMany;
+    this.evictOldest(target, single);
+    this.evictOldest(target, () => true);
+  }
+
+  /** Index order is creation order: the oldest keys come first. */
+  private evictOldest(target: number, which: (slot: number) => boolean): void {
+    for (const index of [this.distinctIndex, this.seriesIndex]) {
+      for (const [k, slot] of index) {
+        if (this.size <= target) return;
+        if (!which(slot)) continue;
+        index.delete(k);
+        this.release(slot);
+        this.touch(k);
+        this.evicted++;
+      }
+    }
   }
 
   private touch(key: string): void {
@@ -127,6 +173,7 @@ export class WindowedCounters {
   hit(key: string, windowMs: number, now: number, by = 1): number {
     let slot = this.seriesIndex.get(key);
     if (slot === undefined) {
+      if (this.size >= this.maxKeys) this.makeRoom(now);
       slot = this.alloc(Kind.Series0, windowMs);
       this.seriesIndex.set(flat(key), slot);
     }
@@ -191,6 +238,7 @@ export class WindowedCounters {
   addDistinct(key: string, member: string, windowMs: number, now: number): number {
     let slot = this.distinctIndex.get(key);
     if (slot === undefined) {
+      if (this.size >= this.maxKeys) this.makeRoom(now);
       slot = this.alloc(Kind.Distinct0, windowMs);
       this.distinctIndex.set(flat(key), slot);
     }
