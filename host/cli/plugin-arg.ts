@@ -18,7 +18,7 @@ export function scopeArg(domain: string | undefined): string {
   return domain === undefined || domain === '*' ? GLOBAL : domain;
 }
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[] };
+type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; hostLevel?: boolean };
 
 /**
  * Turns `key=value` into a typed value using the plugin's configSchema, so
@@ -34,6 +34,9 @@ export function parseAssignment(assignment: string, schema: Schema, command: str
   if (!prop) {
     const known = Object.keys(schema.properties ?? {}).join(', ');
     throw new UsageError(`${command}: "${key}" is not a setting of this plugin (settings: ${known})`);
+  }
+  if (prop.hostLevel === true) {
+    throw new UsageError(`${command}: "${key}" is a host-level setting: it is read only from the config file (plugins.<id>.${key}), never set per domain`);
   }
   if (raw === 'null' || raw === '') return [key, null];
   const types = Array.isArray(prop.type) ? prop.type : prop.type ? [prop.type] : [];

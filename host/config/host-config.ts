@@ -24,6 +24,8 @@ export interface HostConfig {
   logFollow: { files: string[]; pollMs: number; fromStart: boolean };
   postfix: PostfixConfig;
   passwords: { setCommand?: string[]; setTimeoutMs: number };
+  /** Host-level plugin settings by plugin id (checked against each plugin's manifest when it loads). */
+  plugins: Record<string, Record<string, unknown>>;
   /** The file it was read from, if any. */
   source?: string;
 }

@@ -4,6 +4,7 @@ import type { HostStore } from '../state/host-store';
 import { normalizeDomain } from '../login';
 import { ValidationError } from '../validation/ajv';
 import { configProblems } from '../plugins/config-check';
+import { hostLevelProblems } from '../plugins/host-level';
 
 /** The scope of settings that apply to every domain without its own. */
 export const GLOBAL = '*';
@@ -29,6 +30,31 @@ export interface EffectiveSetting {
   readonly enabledFrom: 'domain' | 'global' | 'manifest';
   /** A stored override that no longer fits the plugin's schema (e.g. after an upgrade). */
   readonly problem?: string;
+  /**
+   * Stored per-domain values of host-level settings (written by an older
+   * version, or into the store directly): never used, listed so an admin sees them.
+   */
+  readonly ignored?: readonly string[];
+}
+
+type HostLevelPlugin = Pick<LoadedPlugin, 'hostKeys' | 'hostConfig'>;
+
+/**
+ * What a plugin sees for one scope: the stored overrides without any
+ * host-level key, then the config file's host-level values over them.
+ */
+export function withHostLevel(plugin: HostLevelPlugin, stored: Readonly<Record<string, unknown>>): { config: Record<string, unknown>; ignored: string[] } {
+  const config: Record<string, unknown> = {};
+  const ignored: string[] = [];
+  for (const [k, v] of Object.entries(stored)) {
+    if (plugin.hostKeys.includes(k)) ignored.push(k);
+    else config[k] = v;
+  }
+  return { config: { ...config, ...structuredClone(plugin.hostConfig) }, ignored: ignored.sort() };
+}
+
+function withoutHostLevel(plugin: HostLevelPlugin, overrides: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(overrides).filter(([k]) => !plugin.hostKeys.includes(k)));
 }
 
 const domainKey = (d: string) => `h:domain:${d}`;
@@ -130,15 +156,17 @@ export class DomainSettings {
     const own = scope === GLOBAL ? {} : await this.getSetting(scope, plugin.manifest.id);
     const enabledFrom = own.enabled !== undefined ? 'domain' : global.enabled !== undefined ? 'global' : 'manifest';
     const enabled = own.enabled ?? global.enabled ?? plugin.manifest.enabledByDefault;
-    let config: Record<string, unknown> = { ...(global.config ?? {}), ...(own.config ?? {}) };
+    const merged = withHostLevel(plugin, { ...(global.config ?? {}), ...(own.config ?? {}) });
+    let config = merged.config;
     let problem: string | undefined;
     const problems = configProblems(plugin, config);
     if (problems.length) {
       problem = problems.map((p) => `${p.path} ${p.message}`).join('; ');
-      config = {};
+      config = withHostLevel(plugin, {}).config;
       plugin.validateConfig(config);
     }
-    const eff: EffectiveSetting = { enabled, config: Object.freeze(config), enabledFrom, ...(problem ? { problem } : {}) };
+    const ignored = merged.ignored.length ? { ignored: Object.freeze(merged.ignored) } : {};
+    const eff: EffectiveSetting = { enabled, config: Object.freeze(config), enabledFrom, ...(problem ? { problem } : {}), ...ignored };
     perScope.set(plugin.manifest.id, eff);
     return eff;
   }
@@ -157,19 +185,22 @@ export class DomainSettings {
    * Sets (merge) or replaces a scope's config overrides. Every domain the
    * change reaches is validated first (configSchema, then the plugin's own
    * cross-field checks); on any problem nothing is written and the
-   * ValidationError names the JSON path and the rule.
+   * ValidationError names the JSON path and the rule. A host-level key is
+   * refused whatever its value (null too); stale stored ones are dropped.
    */
   async setConfig(scope: string, plugin: LoadedPlugin, values: Record<string, unknown>, actor: string, mode: 'merge' | 'replace' = 'merge'): Promise<Record<string, unknown>> {
-    const s = await this.checkedScope(scope);
     const id = plugin.manifest.id;
+    const hostLevel = Object.keys(values).filter((k) => plugin.hostKeys.includes(k)).sort();
+    if (hostLevel.length) throw new ValidationError(`${id} config (${scope === GLOBAL ? 'global' : scope})`, hostLevelProblems(id, hostLevel));
+    const s = await this.checkedScope(scope);
     const before = await this.getSetting(s, id);
-    const overrides = mode === 'merge' ? { ...(before.config ?? {}), ...values } : { ...values };
+    const overrides = mode === 'merge' ? { ...withoutHostLevel(plugin, before.config ?? {}), ...values } : { ...values };
     for (const [k, v] of Object.entries(overrides)) if (v === null) delete overrides[k];
     const global = s === GLOBAL ? { ...before, config: overrides } : await this.getSetting(GLOBAL, id);
     const affected = s === GLOBAL ? [GLOBAL, ...(await this.listDomains()).map((d) => d.name)] : [s];
     for (const d of affected) {
       const own = d === GLOBAL ? {} : d === s ? { config: overrides } : await this.getSetting(d, id);
-      const candidate = { ...(global.config ?? {}), ...(own.config ?? {}) };
+      const candidate = withHostLevel(plugin, { ...(global.config ?? {}), ...(own.config ?? {}) }).config;
       const problems = configProblems(plugin, candidate);
       if (problems.length) {
         const where = d === GLOBAL || d === s ? `${id} config (${s === GLOBAL ? 'global' : s})` : `${id} config (global change, as domain ${d} would see it)`;

@@ -6,6 +6,10 @@ export interface LoadedPlugin {
   readonly manifest: PluginManifest;
   readonly dir: string;
   readonly validateConfig: ConfigValidator;
+  /** Settings only the config file sets (`"hostLevel": true` in its configSchema); refused per domain. */
+  readonly hostKeys: readonly string[];
+  /** Their values from the config file's `plugins.<id>` section, defaults filled in; merged over every domain's config. */
+  readonly hostConfig: Readonly<Record<string, unknown>>;
   readonly container: Container;
   readonly module: ContainerModule;
   readonly hooks: PluginHooks | undefined;

@@ -3,6 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import { API_VERSION, type HookName } from '../../shared';
 import { manifestSchemaFile } from '../paths';
 import { newAjv, parseJsonText, type Problem, toProblems, ValidationError } from '../validation/ajv';
+import { configAjv, hostConfigValidator, hostKeysOf, misplacedHostLevel } from './host-level';
 
 export interface PluginManifest {
   id: string;
@@ -35,12 +36,21 @@ function validatorFor(): ValidateFunction {
 /** Per-plugin validator of domain configs, compiled once at load. */
 export type ConfigValidator = ValidateFunction;
 
+export interface CheckedManifest {
+  manifest: PluginManifest;
+  validateConfig: ConfigValidator;
+  /** Top-level settings marked `"hostLevel": true`: only the config file sets them. */
+  hostKeys: readonly string[];
+  /** Validates the config file's `plugins.<id>` section (host-level properties only, defaults filled in). */
+  validateHostConfig: ConfigValidator;
+}
+
 /**
  * Reads and checks a manifest: JSON syntax, the manifest schema, the contract
  * version, and that its configSchema compiles and its defaults satisfy it.
  * Throws a ValidationError naming the file, the JSON path and the rule.
  */
-export function readManifest(file: string): { manifest: PluginManifest; validateConfig: ConfigValidator } {
+export function readManifest(file: string): CheckedManifest {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -50,7 +60,7 @@ export function readManifest(file: string): { manifest: PluginManifest; validate
   return checkManifest(parseJsonText(text, file), file);
 }
 
-export function checkManifest(doc: unknown, where: string): { manifest: PluginManifest; validateConfig: ConfigValidator } {
+export function checkManifest(doc: unknown, where: string): CheckedManifest {
   const validate = validatorFor();
   const copy = structuredClone(doc);
   if (!validate(copy)) throw new ValidationError(where, toProblems(validate.errors));
@@ -63,9 +73,11 @@ export function checkManifest(doc: unknown, where: string): { manifest: PluginMa
   if (manifest.dependsOn.includes(manifest.id)) {
     throw new ValidationError(where, [{ path: '/dependsOn', message: 'must not name the plugin itself', rule: 'dependsOn' }]);
   }
+  const misplaced = misplacedHostLevel(manifest.configSchema);
+  if (misplaced.length) throw new ValidationError(where, misplaced);
   let validateConfig: ConfigValidator;
   try {
-    validateConfig = newAjv().compile(manifest.configSchema);
+    validateConfig = configAjv().compile(manifest.configSchema);
   } catch (e) {
     throw new ValidationError(where, [{ path: '/configSchema', message: `is not a valid JSON Schema: ${(e as Error).message}`, rule: 'configSchema' }]);
   }
@@ -77,5 +89,6 @@ export function checkManifest(doc: unknown, where: string): { manifest: PluginMa
     }));
     throw new ValidationError(where, problems);
   }
-  return { manifest, validateConfig };
+  const hostKeys = hostKeysOf(manifest.configSchema);
+  return { manifest, validateConfig, hostKeys, validateHostConfig: hostConfigValidator(manifest.configSchema, hostKeys) };
 }

@@ -20,7 +20,8 @@ import { withTimeout } from '../time';
 import { evaluateBundle } from './bundle';
 import { configProblems } from './config-check';
 import type { LoadedPlugin, PluginFailure } from './loaded-plugin';
-import { type ConfigValidator, type PluginManifest, readManifest } from './manifest';
+import { checkHostSection } from './host-level';
+import { type CheckedManifest, type PluginManifest, readManifest } from './manifest';
 
 export interface LoaderOptions {
   /** Host container holding the services plugins may inject. */
@@ -29,6 +30,10 @@ export interface LoaderOptions {
   readonly notifier: NotifierT;
   readonly logger: LoggerT & { child(bindings: object): LoggerT };
   readonly loadTimeoutMs: number;
+  /** The config file's `plugins` section: host-level values per plugin id. */
+  readonly hostSettings?: Readonly<Record<string, unknown>>;
+  /** The config file, named in messages about that section. */
+  readonly configSource?: string;
 }
 
 export interface LoadResult {
@@ -62,7 +67,7 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
     failures.push({ id: '*', dir: pluginDir, stage: 'manifest', reason: `plugin directory cannot be read: ${(e as Error).message}` });
     return { plugins, failures };
   }
-  const candidates: Array<{ dir: string; manifest: PluginManifest; validateConfig: ConfigValidator }> = [];
+  const candidates: Array<CheckedManifest & { dir: string }> = [];
   for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const dir = path.join(pluginDir, e.name);
     const file = path.join(dir, 'manifest.json');
@@ -71,8 +76,7 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
       continue;
     }
     try {
-      const { manifest, validateConfig } = readManifest(file);
-      candidates.push({ dir, manifest, validateConfig });
+      candidates.push({ dir, ...readManifest(file) });
     } catch (err) {
       failures.push({ id: e.name, dir, stage: 'manifest', reason: (err as Error).message });
     }
@@ -87,7 +91,7 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
       continue;
     }
     try {
-      plugins.push(await loadOne(c.dir, c.manifest, c.validateConfig, options));
+      plugins.push(await loadOne(c.dir, c, options));
     } catch (err) {
       const stage = err instanceof PluginLoadError ? err.stage : 'load';
       failures.push({ id: c.manifest.id, dir: c.dir, stage, bootPolicy: c.manifest.bootPolicy, reason: (err as Error).message });
@@ -108,7 +112,14 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
   return { plugins, failures };
 }
 
-async function loadOne(dir: string, manifest: PluginManifest, validateConfig: ConfigValidator, o: LoaderOptions): Promise<LoadedPlugin> {
+async function loadOne(dir: string, checked: CheckedManifest, o: LoaderOptions): Promise<LoadedPlugin> {
+  const { manifest, validateConfig, hostKeys } = checked;
+  // Checked before any plugin code runs: a bad host-level value must not reach it.
+  const section = checkHostSection(manifest.id, o.hostSettings?.[manifest.id], hostKeys, checked.validateHostConfig, Object.keys((manifest.configSchema.properties as object | undefined) ?? {}));
+  if (section.problems.length) {
+    throw new PluginLoadError('load', section.problems.map((p) => `${o.configSource ?? 'host configuration'}: ${p.path} ${p.message} (${p.rule})`).join('; '));
+  }
+  const hostConfig = Object.freeze(section.values);
   const entry = path.join(dir, manifest.entry);
   if (!fs.existsSync(entry)) throw new PluginLoadError('import', `${path.join(dir, 'manifest.json')}: /entry "${manifest.entry}" does not exist in ${dir}`);
   let exported: unknown;
@@ -154,13 +165,13 @@ async function loadOne(dir: string, manifest: PluginManifest, validateConfig: Co
       throw new PluginLoadError('load', `${manifest.id}: manifest declares hook "${h}" but the plugin does not implement it`);
     }
   }
-  const defaultProblems = configProblems({ manifest, validateConfig, hooks }, {});
+  const defaultProblems = configProblems({ manifest, validateConfig, hooks }, { ...hostConfig });
   if (defaultProblems.length) {
-    throw new PluginLoadError('load', `${manifest.id}: its own config check refuses the manifest defaults: ${defaultProblems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+    throw new PluginLoadError('load', `${manifest.id}: its own config check refuses the manifest defaults${hostKeys.length ? ' with the config file\'s host-level values' : ''}: ${defaultProblems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
   }
   if (manifest.services && services.length === 0) throw new PluginLoadError('load', `${manifest.id}: manifest declares services but binds no ServiceContribution`);
   for (const c of commands) {
     if (!manifest.commands.includes(c.name)) throw new PluginLoadError('load', `${manifest.id}: contributes command "${c.name}" that its manifest does not declare`);
   }
-  return { manifest, dir, validateConfig, container, module, hooks, services, commands, adminRoutes };
+  return { manifest, dir, validateConfig, hostKeys, hostConfig, container, module, hooks, services, commands, adminRoutes };
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { inject, injectable } from 'inversify';
 import { Clock, type CommandContribution, type CommandIO, StateStore, UsageError } from '../../shared';
 import { applyToPostfix } from './apply';
-import { DEFAULT_CONFIG, GLOBAL_SCOPE, type TrustedIpsConfig } from './config';
+import { GLOBAL_SCOPE, hostWideConfig, type TrustedIpsConfig } from './config';
 import {
   BreadthError, checkBreadth, duplicateMessage, EntryError, normalizeScope, parseCap, parseExpiry, parseNetworkArg, parseSenderDomains,
   type TrustedEntry,
@@ -88,8 +88,7 @@ export class TrustedIpsCommand implements CommandContribution {
   }
 
   private async config(io: CommandIO): Promise<TrustedIpsConfig> {
-    const all = await io.configs?.();
-    return { ...DEFAULT_CONFIG, ...((all?.get(GLOBAL_SCOPE) as Partial<TrustedIpsConfig> | undefined) ?? {}) };
+    return hostWideConfig(await io.configs?.());
   }
 
   private noTarget(sub: string, target: string | undefined): void {

@@ -1,4 +1,9 @@
-/** The plugin's per-domain settings, as the manifest's configSchema fills them in. */
+/**
+ * The plugin's settings, as the manifest's configSchema fills them in. The
+ * Postfix wiring (contexts, table file, reload command) and the breadth guard
+ * are host-level: the host takes them from its config file only and gives the
+ * same values to every domain.
+ */
 export interface TrustedIpsConfig {
   readonly relayContext: string;
   readonly limitContext: string;
@@ -24,3 +29,13 @@ export const DEFAULT_CONFIG: TrustedIpsConfig = {
 
 /** Scope of an entry: one domain, or every domain. */
 export const GLOBAL_SCOPE = '*';
+
+/**
+ * The config that writes the table and guards breadth. Host-level values are
+ * the same in every domain's config, so any enabled scope has them; the
+ * global one is preferred. With the plugin enabled nowhere: the defaults.
+ */
+export function hostWideConfig(configs: ReadonlyMap<string, Readonly<Record<string, unknown>>> | undefined): TrustedIpsConfig {
+  const picked = configs?.get(GLOBAL_SCOPE) ?? configs?.values().next().value;
+  return { ...DEFAULT_CONFIG, ...((picked as Partial<TrustedIpsConfig> | undefined) ?? {}) };
+}

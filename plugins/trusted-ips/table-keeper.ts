@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { inject, injectable } from 'inversify';
 import { Clock, Logger, type ServiceContext, type ServiceContribution } from '../../shared';
 import { applyToPostfix } from './apply';
-import { DEFAULT_CONFIG, GLOBAL_SCOPE, type TrustedIpsConfig } from './config';
+import { GLOBAL_SCOPE, hostWideConfig } from './config';
 import { TrustedIpsRepository } from './repository';
 import { renderCidrTable } from './table';
 
@@ -42,7 +42,7 @@ export class TableKeeper implements ServiceContribution {
   /** Rewrites and reloads when the table on disk differs from the entries now. Exposed for tests. */
   async check(ctx: ServiceContext): Promise<boolean> {
     try {
-      const config = { ...DEFAULT_CONFIG, ...((await ctx.configs()).get(GLOBAL_SCOPE) as Partial<TrustedIpsConfig> | undefined) };
+      const config = hostWideConfig(await ctx.configs());
       if (!config.applyOnChange) return false;
       let onDisk: string;
       try {

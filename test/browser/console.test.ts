@@ -46,8 +46,6 @@ run('admin console in Chromium', () => {
     pluginDir = pluginDirWith(['password-bruteforce', 'password-sizestrength', 'trusted-ips']);
     buildFixturePlugin(pluginDir, demoPlugin());
     expect((await cli(['domains', 'add', 'example.org', ...dirs()])).code).toBe(0);
-    // trusted-ips writes its cidr table here and "reloads Postfix" with true(1).
-    expect((await cli(['config', 'set', 'trusted-ips', `tableFile=${path.join(dataDir, 'trusted.cidr')}`, 'reloadCommand=true', ...dirs()])).code).toBe(0);
     // A Postfix queue the console can read and act on: postqueue/postsuper stand-ins and a queue directory.
     fake = fakePostfixCommands(path.join(__dirname, '../fixtures/postqueue-j.jsonl'));
     const queueDirectory = path.join(dataDir, 'queue');
@@ -56,7 +54,11 @@ run('admin console in Chromium', () => {
       for (let i = 0; i < n; i++) fs.writeFileSync(path.join(queueDirectory, q, 'A', `F${i}`), 'x'.repeat(100));
     }
     configFile = path.join(dataDir, 'mailwarden.json');
-    fs.writeFileSync(configFile, JSON.stringify({ postfix: { postqueuePath: fake.postqueuePath, postsuperPath: fake.postsuperPath, configDir: '/etc/postfix-test', queueDirectory } }));
+    fs.writeFileSync(configFile, JSON.stringify({
+      postfix: { postqueuePath: fake.postqueuePath, postsuperPath: fake.postsuperPath, configDir: '/etc/postfix-test', queueDirectory },
+      // trusted-ips writes its cidr table here and "reloads Postfix" with true(1): host-level settings, so the config file's.
+      plugins: { 'trusted-ips': { tableFile: path.join(dataDir, 'trusted.cidr'), reloadCommand: ['true'] } },
+    }));
     served = await serve(['--config', configFile, ...dirs(), '--listen-admin', '127.0.0.1:0', '--listen-dovecot', '127.0.0.1:0', '--listen-postfix', 'off'], ['admin', 'dovecot']);
     base = `http://127.0.0.1:${served.ports.admin}`;
     token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();

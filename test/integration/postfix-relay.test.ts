@@ -80,9 +80,10 @@ describePostfix('trusted relays through the real Postfix', () => {
     b = await PostfixInstance.start({ prefix: 'mw-pf-b-', mainCf: { mynetworks: `cidr:${tableFile}`, smtpd_relay_restrictions: 'permit_mynetworks, reject_unauth_destination' } });
     c = await PostfixInstance.start({ prefix: 'mw-pf-c-', mainCf: { mynetworks: '0.0.0.0/0', smtpd_relay_restrictions: 'permit_mynetworks, reject_unauth_destination' } });
     configFile = path.join(dir, 'mailwarden.json');
-    fs.writeFileSync(configFile, JSON.stringify({ listen: { postfix: `127.0.0.1:${policyPort}` } }));
+    // The table file and reload command are host-level: the config file's trusted-ips section.
+    fs.writeFileSync(configFile, JSON.stringify({ listen: { postfix: `127.0.0.1:${policyPort}` }, plugins: { 'trusted-ips': { tableFile, reloadCommand: ['postfix', '-c', b.dir, 'reload'] } } }));
     flags = ['--config', configFile, '--data-dir', config.dataDir, '--plugin-dir', DIST_PLUGINS];
-    const set = await cli(['config', 'set', 'trusted-ips', `tableFile=${tableFile}`, `reloadCommand=${JSON.stringify(['postfix', '-c', b.dir, 'reload'])}`, 'cacheSeconds=1', ...flags]);
+    const set = await cli(['config', 'set', 'trusted-ips', 'cacheSeconds=1', ...flags]);
     expect(set).toMatchObject({ code: 0 });
   }, 120_000);
 

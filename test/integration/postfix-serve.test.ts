@@ -9,11 +9,14 @@ describe('mailwarden serve: the postfix policy listener', () => {
   let serve: ServeProcess;
   beforeAll(async () => {
     dataDir = tempDir('mw-serve-pf-');
-    const cfg = `${dataDir}/t.cidr`;
-    const set = await runCli(['config', 'set', 'trusted-ips', `tableFile=${cfg}`, 'reloadCommand=[]', 'cacheSeconds=0', '--data-dir', dataDir, '--plugin-dir', DIST_PLUGINS]);
+    // The table file and reload command are host-level: only the config file sets them.
+    const configFile = `${dataDir}/mailwarden.json`;
+    fs.writeFileSync(configFile, JSON.stringify({ plugins: { 'trusted-ips': { tableFile: `${dataDir}/t.cidr`, reloadCommand: [] } } }));
+    const flags = ['--config', configFile, '--data-dir', dataDir, '--plugin-dir', DIST_PLUGINS];
+    const set = await runCli(['config', 'set', 'trusted-ips', 'cacheSeconds=0', ...flags]);
     expect(set.code).toBe(0);
-    expect((await runCli(['trusted-ips', 'add', '192.0.2.5', '--data-dir', dataDir, '--plugin-dir', DIST_PLUGINS])).code).toBe(0);
-    serve = await startServe(['--data-dir', dataDir, '--plugin-dir', DIST_PLUGINS]);
+    expect((await runCli(['trusted-ips', 'add', '192.0.2.5', ...flags])).code).toBe(0);
+    serve = await startServe(flags);
   }, 60_000);
   afterAll(async () => {
     await serve?.stop();

@@ -24,11 +24,15 @@ mailwarden config reset ID [--domain D] [KEY…]      (no KEY: every override)`,
           if (args.length) throw new UsageError(`config get: unexpected argument "${args[0]}"`);
           const eff = await app.settings.effective(scope, pl);
           const own = await app.settings.getSetting(scope, pl.manifest.id);
-          if (ctx.json) ctx.outJson({ plugin: pl.manifest.id, domain: scope, enabled: eff.enabled, config: eff.config, overrides: own.config ?? {}, ...(eff.problem ? { problem: eff.problem } : {}) });
+          if (ctx.json) ctx.outJson({ plugin: pl.manifest.id, domain: scope, enabled: eff.enabled, config: eff.config, overrides: own.config ?? {}, hostLevel: pl.hostKeys, ...(eff.problem ? { problem: eff.problem } : {}), ...(eff.ignored ? { ignored: eff.ignored } : {}) });
           else {
             ctx.out(`${pl.manifest.id} for ${scope === GLOBAL ? 'all domains (global)' : scope}: ${eff.enabled ? 'enabled' : 'disabled'}`);
-            for (const [k, v] of Object.entries(eff.config)) ctx.out(`  ${k} = ${JSON.stringify(v)}${own.config && k in own.config ? '   (set here)' : ''}`);
+            for (const [k, v] of Object.entries(eff.config)) {
+              const from = pl.hostKeys.includes(k) ? '   (host-level: config file)' : own.config && k in own.config ? '   (set here)' : '';
+              ctx.out(`  ${k} = ${JSON.stringify(v)}${from}`);
+            }
             if (eff.problem) ctx.out(`  problem: stored settings no longer valid, defaults used: ${eff.problem}`);
+            if (eff.ignored) ctx.out(`  ignored: stored per-domain value(s) of host-level setting(s) ${eff.ignored.join(', ')}; only the config file sets them (\`config reset ${pl.manifest.id}${scope === GLOBAL ? '' : ` --domain ${scope}`}\` drops them)`);
           }
           return 0;
         }
@@ -41,7 +45,7 @@ mailwarden config reset ID [--domain D] [KEY…]      (no KEY: every override)`,
         }
         case 'reset': {
           const own = await app.settings.getSetting(scope, pl.manifest.id);
-          const keep = args.length === 0 ? {} : Object.fromEntries(Object.entries(own.config ?? {}).filter(([k]) => !args.includes(k)));
+          const keep = args.length === 0 ? {} : Object.fromEntries(Object.entries(own.config ?? {}).filter(([k]) => !args.includes(k) && !pl.hostKeys.includes(k)));
           await app.settings.setConfig(scope, pl, keep, ctx.actor, 'replace');
           ctx.out(`${pl.manifest.id}: ${args.length ? args.join(', ') : 'all settings'} back to ${scope === GLOBAL ? 'defaults' : 'global values'} for ${scope === GLOBAL ? 'all domains' : scope}`);
           return 0;

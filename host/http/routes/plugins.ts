@@ -1,6 +1,7 @@
 import type { App } from '../../app';
 import { GLOBAL } from '../../domains/domain-settings';
 import { HttpError } from '../http-error';
+import { domainSchemaOf } from '../../plugins/host-level';
 import type { LoadedPlugin } from '../../plugins/loaded-plugin';
 import type { RouteModule } from '../router';
 import { pluginParam, scopeParam } from './params';
@@ -21,10 +22,15 @@ export async function pluginView(app: App, scope: string, p: LoadedPlugin) {
     enabledFrom: eff.enabledFrom,
     /** The domain's own choice: true/false, or null when it follows the global one. */
     ownEnabled: own.enabled ?? null,
-    configSchema: m.configSchema,
+    /** What a domain may set: host-level settings are not in it (the console draws no field for them). */
+    configSchema: domainSchemaOf(m.configSchema, p.hostKeys),
     config: eff.config,
     overrides: own.config ?? {},
+    /** Host-level values, from the config file only (read-only here). */
+    hostSettings: p.hostConfig,
     ...(eff.problem ? { problem: eff.problem } : {}),
+    /** Stored per-domain values of host-level settings: ignored. */
+    ...(eff.ignored ? { ignored: eff.ignored } : {}),
   };
 }
 

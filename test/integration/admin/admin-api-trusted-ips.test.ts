@@ -9,10 +9,10 @@ let tableFile: string;
 const base = '/api/plugins/trusted-ips';
 
 beforeAll(async () => {
-  h = await startAdmin({ pluginDir: pluginDirWith(['trusted-ips']) });
   tableFile = path.join(tempDir('mw-cidr-'), 'trusted.cidr');
+  // Host-level settings: the config file's section, never the per-domain config.
+  h = await startAdmin({ pluginDir: pluginDirWith(['trusted-ips']), config: { plugins: { 'trusted-ips': { tableFile, reloadCommand: ['true'] } } } });
   await h.app.settings.addDomain('example.org', 'test');
-  await h.app.settings.setConfig('*', h.app.registry.get('trusted-ips')!, { tableFile, reloadCommand: ['true'] }, 'test');
 });
 afterAll(() => h.close());
 

@@ -7,6 +7,11 @@ import { tempDir } from '../../../helpers/plugin-fixture';
 import { testApp } from '../../../helpers/test-app';
 import { DIST_PLUGINS, relayRequest, runPluginCommand } from '../../../helpers/trusted-ips';
 
+/** The config file's section for trusted-ips (its host-level settings). */
+function hostLevel(section: Record<string, unknown>) {
+  return { plugins: { 'trusted-ips': section } };
+}
+
 describe('trusted-ips plugin (loaded from dist)', () => {
   let app: App;
   let clock: ManualClock;
@@ -17,14 +22,14 @@ describe('trusted-ips plugin (loaded from dist)', () => {
 
   beforeEach(async () => {
     dir = tempDir('mw-tips-');
-    const t = await testApp({ pluginDir: DIST_PLUGINS });
+    // Tests never touch /etc/postfix: the table goes to a temp dir and "reload" is `true` (host-level: the config file's section).
+    const t = await testApp({ pluginDir: DIST_PLUGINS, config: hostLevel({ tableFile: path.join(dir, 'trusted.cidr'), reloadCommand: ['true'] }) });
     app = t.app;
     clock = t.clock;
     expect(await app.loadPlugins()).toEqual([]);
     await app.settings.addDomain('example.com', 'test');
     const pl = app.registry.active.find((p) => p.manifest.id === 'trusted-ips')!;
-    // Tests never touch /etc/postfix: the table goes to a temp dir and "reload" is `true`.
-    await app.settings.setConfig('*', pl, { tableFile: path.join(dir, 'trusted.cidr'), reloadCommand: ['true'], cacheSeconds: 0 }, 'test');
+    await app.settings.setConfig('*', pl, { cacheSeconds: 0 }, 'test');
   });
   afterEach(async () => {
     await app.close();
@@ -180,12 +185,16 @@ describe('trusted-ips plugin (loaded from dist)', () => {
     });
 
     it('reports a failing reload command but keeps the saved change', async () => {
-      const pl = app.registry.active.find((p) => p.manifest.id === 'trusted-ips')!;
-      await app.settings.setConfig('*', pl, { reloadCommand: ['false'] }, 'test');
-      const r = await cli('add', '192.0.2.44');
-      expect(r.code).toBe(1);
-      expect(r.err).toContain('the list is saved, but applying it to Postfix failed: false failed');
-      expect(JSON.parse((await cli('list', '--json')).out)).toHaveLength(1);
+      const failing = await testApp({ pluginDir: DIST_PLUGINS, config: hostLevel({ tableFile: path.join(dir, 'trusted.cidr'), reloadCommand: ['false'] }) });
+      try {
+        expect(await failing.app.loadPlugins()).toEqual([]);
+        const r = await runPluginCommand(failing.app, 'trusted-ips', ['add', '192.0.2.44']);
+        expect(r.code).toBe(1);
+        expect(r.err).toContain('the list is saved, but applying it to Postfix failed: false failed');
+        expect(JSON.parse((await runPluginCommand(failing.app, 'trusted-ips', ['list', '--json'])).out)).toHaveLength(1);
+      } finally {
+        await failing.app.close();
+      }
     });
   });
 });
@@ -193,12 +202,11 @@ describe('trusted-ips plugin (loaded from dist)', () => {
 describe('trusted-ips table keeper (serve)', () => {
   it('takes an expired entry out of the table on disk and reloads', async () => {
     const dir = tempDir('mw-tips-keep-');
-    const { app, clock } = await testApp({ pluginDir: DIST_PLUGINS });
+    const marker = path.join(dir, 'reloaded');
+    const { app, clock } = await testApp({ pluginDir: DIST_PLUGINS, config: hostLevel({ tableFile: path.join(dir, 't.cidr'), reloadCommand: ['touch', marker] }) });
     try {
       expect(await app.loadPlugins()).toEqual([]);
       const pl = app.registry.active.find((p) => p.manifest.id === 'trusted-ips')!;
-      const marker = path.join(dir, 'reloaded');
-      await app.settings.setConfig('*', pl, { tableFile: path.join(dir, 't.cidr'), reloadCommand: ['touch', marker] }, 'test');
       await runPluginCommand(app, 'trusted-ips', ['add', '192.0.2.99', '--expires', '1h']);
       expect(fs.readFileSync(path.join(dir, 't.cidr'), 'utf8')).toContain('192.0.2.99/32');
       fs.rmSync(marker);

@@ -1,0 +1,49 @@
+import { checkManifest } from '../../../host/plugins/manifest';
+import { ValidationError } from '../../../host/validation/ajv';
+import { buildFixturePlugin, hooksPlugin, manifestFor, tempDir } from '../../helpers/plugin-fixture';
+import { testApp } from '../../helpers/test-app';
+
+/** A third-party plugin with one host-level setting (a program) and one per-domain setting. */
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    notifyCommand: { type: 'array', items: { type: 'string' }, default: ['logger'], hostLevel: true },
+    threshold: { type: 'integer', minimum: 1, default: 5 },
+  },
+};
+
+function manifestError(configSchema: unknown): string {
+  try {
+    checkManifest(manifestFor('x-plugin', { configSchema }), 'x/manifest.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as Error).message;
+  }
+  throw new Error('the manifest was accepted');
+}
+
+test('hostLevel is a boolean on a top-level property only; the manifest names where it is wrong', () => {
+  expect(manifestError({ type: 'object', properties: { a: { type: 'string', default: '', hostLevel: 'yes' } } })).toMatch(/\/configSchema\/properties\/a\/hostLevel must be boolean/);
+  expect(manifestError({ type: 'object', properties: { o: { type: 'object', default: {}, properties: { cmd: { type: 'string', hostLevel: true } } } } }))
+    .toMatch(/\/configSchema\/properties\/o\/properties\/cmd\/hostLevel is only allowed on a top-level property/);
+  expect(checkManifest(manifestFor('x-plugin', { configSchema: SCHEMA }), 'x').hostKeys).toEqual(['notifyCommand']);
+});
+
+test("a third-party plugin's host-level setting: the file's value reaches its hooks, per-domain writes are refused", async () => {
+  const pluginDir = tempDir('mw-plugins-');
+  buildFixturePlugin(pluginDir, hooksPlugin('x-plugin', `beforeAuth(a, ctx) { return { action: 'delay', delaySeconds: 1, reason: JSON.stringify(ctx.config) }; },`, { configSchema: SCHEMA }));
+  const { app } = await testApp({ pluginDir, config: { plugins: { 'x-plugin': { notifyCommand: ['/usr/local/bin/page-admin'] } } } });
+  try {
+    expect(await app.loadPlugins()).toEqual([]);
+    const p = app.registry.get('x-plugin')!;
+    expect(p.hostConfig).toEqual({ notifyCommand: ['/usr/local/bin/page-admin'] });
+    await expect(app.settings.setConfig('*', p, { notifyCommand: ['/bin/sh'] }, 'test')).rejects.toThrow(/\/notifyCommand is a host-level setting of x-plugin/);
+    await expect(app.settings.setConfig('*', p, { notifyCommand: null }, 'test')).rejects.toThrow(/host-level/);
+    await app.settings.setConfig('*', p, { threshold: 9 }, 'test');
+    const v = await app.pipeline.beforeAuth(app.pipeline.attempt({ login: 'a@localhost', remoteIp: '192.0.2.1', protocol: 'imap' } as never));
+    expect(JSON.parse(v.reason)).toEqual({ notifyCommand: ['/usr/local/bin/page-admin'], threshold: 9 });
+  } finally {
+    await app.close();
+  }
+});
