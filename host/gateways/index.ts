@@ -1,3 +1,4 @@
+import { listenerLimits } from '../config/listener-limits';
 import { AdminServer } from '../http/admin-server';
 import { DovecotGateway } from './dovecot/dovecot-gateway';
 import type { GatewayDefinition } from './gateway';
@@ -7,5 +8,5 @@ import { PostfixPolicyGateway } from './postfix/policy-gateway';
 export const GATEWAYS: readonly GatewayDefinition[] = [
   { listener: 'admin', create: (app, address) => new AdminServer(app, address) },
   { listener: 'dovecot', create: (app, address) => new DovecotGateway(app, address) },
-  { listener: 'postfix', create: (app, address) => new PostfixPolicyGateway(app, address) },
+  { listener: 'postfix', create: (app, address) => new PostfixPolicyGateway(app, address, listenerLimits(app.config).postfix) },
 ];

@@ -1,10 +1,13 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 export interface ApiHeaderCheck {
   /** Lower-case header name Dovecot sends the value in. */
   readonly name: string;
-  readonly value: Buffer;
+  /** SHA-256 of the expected value: comparing digests hides the length as well as the content. */
+  readonly digest: Buffer;
 }
+
+const sha256 = (b: string) => createHash('sha256').update(b).digest();
 
 /**
  * What `auth_policy_server_api_header` makes Dovecot send: `Name: value`
@@ -13,15 +16,16 @@ export interface ApiHeaderCheck {
 export function parseApiHeader(setting: string | undefined): ApiHeaderCheck | undefined {
   if (setting === undefined || setting.trim() === '') return undefined;
   const colon = setting.indexOf(':');
-  if (colon < 0) return { name: 'x-api-key', value: Buffer.from(setting.trim()) };
+  if (colon < 0) return { name: 'x-api-key', digest: sha256(setting.trim()) };
   const name = setting.slice(0, colon).trim().toLowerCase();
   if (name === '') throw new Error('dovecot.apiHeader: header name before ":" is empty');
-  return { name, value: Buffer.from(setting.slice(colon + 1).trim()) };
+  const value = setting.slice(colon + 1).trim();
+  if (value === '') throw new Error('dovecot.apiHeader: no value after ":"');
+  return { name, digest: sha256(value) };
 }
 
 /** Compares in constant time; a missing or repeated header (node:http gives an array) never matches. */
 export function apiValueMatches(check: ApiHeaderCheck, got: string | string[] | undefined): boolean {
   if (typeof got !== 'string') return false;
-  const given = Buffer.from(got.trim());
-  return given.length === check.value.length && timingSafeEqual(given, check.value);
+  return timingSafeEqual(sha256(got.trim()), check.digest);
 }

@@ -1,12 +1,15 @@
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { Verdict } from '../../../shared';
 import type { App } from '../../app';
+import { listenerLimits } from '../../config/listener-limits';
 import { LoginError } from '../../login';
 import type { Gateway } from '../gateway';
+import { createGuardedHttpServer } from '../http-listener';
 import { type ListenAddress, listenOn } from '../listen-address';
-import { type ApiHeaderCheck, apiValueMatches, parseApiHeader } from './api-header';
+import { closeServer } from '../../http/close-server';
+import { type ApiHeaderCheck, apiValueMatches } from './api-header';
+import { resolveDovecotSecret } from './api-secret';
 import { CheckPhases } from './check-phase';
-import { type FastReply, type FastRequest, FastPathServer } from './fast-path';
 import { BadPolicyRequest, parseCommand, parsePolicyBody, type PolicyRequest } from './policy-request';
 
 /** Dovecot's reply: -1 refuses, 0 allows, N > 0 delays the answer N seconds (before auth only). */
@@ -27,74 +30,60 @@ export function replyFor(v: Verdict, phase: 'before' | 'afterSuccess'): PolicyRe
   }
 }
 
-/** Dovecot keeps its connections open between logins. */
-const KEEP_ALIVE_MS = 65_000;
-const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * The one media type accepted. Dovecot's auth process always sends
+ * `Content-Type: application/json`; a browser can POST `text/plain`, the form
+ * encodings or nothing at all to any port without a CORS preflight, so those
+ * are refused before anything is read.
+ */
+export function isJsonType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const semi = value.indexOf(';');
+  return (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase() === 'application/json';
+}
 
 /**
  * Dovecot's auth policy server (auth_policy_server_url): an HTTP/1.1 server
- * with keep-alive. Each request is answered on its own; a bad one gets a 4xx
- * with the reason and changes nothing. Requests of the shape Dovecot sends
- * are read by the fast path; the rest by node:http (fast-path.ts says why).
+ * with keep-alive on node:http, with the listener limits of the host config
+ * (connection cap, head/request/keep-alive/idle timeouts, head and body
+ * sizes). Every request must carry the API header; each is answered on its
+ * own, and a bad one gets a 4xx with the reason and changes nothing.
  */
 export class DovecotGateway implements Gateway {
   readonly name = 'dovecot';
-  private listener: FastPathServer | undefined;
+  private server: http.Server | undefined;
   private readonly phases = new CheckPhases();
-  private readonly apiHeader: ApiHeaderCheck | undefined;
+  private readonly apiHeader: ApiHeaderCheck;
   private readonly maxBody: number;
 
   constructor(private readonly app: App, private readonly address: ListenAddress) {
-    this.apiHeader = parseApiHeader(app.config.dovecot.apiHeader);
+    this.apiHeader = resolveDovecotSecret(app.config)!.check;
     this.maxBody = app.config.dovecot.maxBodyBytes;
   }
 
   async start(): Promise<ListenAddress> {
-    if (!this.apiHeader) this.app.logger.warn({ listener: this.name }, 'dovecot.apiHeader is not set: any local process may call the policy server');
-    const fallback = http.createServer({ keepAlive: true }, (req, res) => {
-      try {
-        this.handle(req, res);
-      } catch (e) {
-        // A fault of ours must cost one reply, never the listener.
-        this.app.logger.error({ err: (e as Error).message }, 'dovecot policy request failed');
-        if (!res.headersSent) send(res, 500, JSON.stringify({ status: 0, msg: 'internal error' }), true);
-      }
-    });
-    fallback.keepAliveTimeout = KEEP_ALIVE_MS;
-    fallback.headersTimeout = REQUEST_TIMEOUT_MS;
-    fallback.requestTimeout = REQUEST_TIMEOUT_MS;
-    fallback.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      else socket.destroy();
-    });
-    this.listener = new FastPathServer({
-      captureHeader: this.apiHeader?.name,
-      maxBody: this.maxBody,
-      keepAliveTimeoutMs: KEEP_ALIVE_MS,
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      fallback,
-      handle: (r) => this.handleFast(r),
-      errorBody: (_status, reason) => JSON.stringify({ status: 0, msg: reason, error: reason }),
-      onFallback: (reason) => this.app.metrics.increment('dovecot_http_fallbacks', { reason }),
-    });
-    return listenOn(this.listener.server, this.address);
+    const limits = listenerLimits(this.app.config).dovecot;
+    const { server } = createGuardedHttpServer(
+      limits,
+      (req, res) => {
+        try {
+          this.handle(req, res);
+        } catch (e) {
+          // A fault of ours must cost one reply, never the listener.
+          this.app.logger.error({ err: (e as Error).message }, 'dovecot policy request failed');
+          if (!res.headersSent) send(res, 500, JSON.stringify({ status: 0, msg: 'internal error' }), true);
+        }
+      },
+      (reason) => this.app.metrics.increment('listener_connections_dropped', { listener: this.name, reason }),
+    );
+    this.server = server;
+    return listenOn(server, this.address);
   }
 
-  private async handleFast(r: FastRequest): Promise<FastReply> {
-    if (this.apiHeader && !apiValueMatches(this.apiHeader, r.captured)) return this.refusal(401, 'missing or wrong API header', r.target);
-    let command: PolicyRequest['command'];
-    try {
-      command = parseCommand(r.target);
-    } catch (e) {
-      return this.refusal(e instanceof BadPolicyRequest ? e.status : 400, (e as Error).message, r.target);
-    }
-    return this.respond(command, r.body, r.target);
-  }
-
-  /** The path for requests the fast path handed over: node:http with streaming, limits and its own errors. */
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (this.apiHeader && !apiValueMatches(this.apiHeader, req.headers[this.apiHeader.name])) return this.refuse(req, res, 401, 'missing or wrong API header');
+    if (!apiValueMatches(this.apiHeader, req.headers[this.apiHeader.name])) return this.refuse(req, res, 401, 'missing or wrong API header (auth_policy_server_api_header; see `mailwarden wiring dovecot`)');
     if (req.method !== 'POST') return this.refuse(req, res, 405, `method ${req.method} not allowed (POST)`);
+    if (!isJsonType(req.headers['content-type'])) return this.refuse(req, res, 415, 'content-type must be application/json');
     let command: PolicyRequest['command'];
     try {
       command = parseCommand(req.url ?? '/');
@@ -111,6 +100,7 @@ export class DovecotGateway implements Gateway {
       size += c.length;
       if (size > this.maxBody) {
         tooBig = true;
+        chunks.length = 0;
         this.refuse(req, res, 413, `body larger than ${this.maxBody} bytes`);
         return;
       }
@@ -119,13 +109,15 @@ export class DovecotGateway implements Gateway {
     req.on('end', () => {
       if (tooBig) return;
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      void this.respond(command, text, req.url ?? '').then((r) => send(res, r.status, r.body));
+      void this.respond(command, text, req.url ?? '').then((r) => {
+        if (!res.destroyed) send(res, r.status, r.body);
+      });
     });
     req.on('error', () => res.destroy());
   }
 
   /** The reply to a whole request: 200 with the verdict, or the refusal. Never rejects. */
-  private async respond(command: PolicyRequest['command'], text: string, target: string): Promise<FastReply> {
+  private async respond(command: PolicyRequest['command'], text: string, target: string): Promise<{ status: number; body: string }> {
     const t0 = performance.now();
     try {
       const body = JSON.stringify(await this.answer(command, text));
@@ -160,7 +152,7 @@ export class DovecotGateway implements Gateway {
   }
 
   /** Counts and logs a refused request; the reply carries the reason. */
-  private refusal(status: number, reason: string, target: string): FastReply {
+  private refusal(status: number, reason: string, target: string): { status: number; body: string } {
     this.app.metrics.increment('dovecot_requests', { command: 'invalid', result: String(status) });
     this.app.logger.debug({ status, reason, url: target.slice(0, 100) }, 'dovecot policy request refused');
     return { status, body: JSON.stringify({ status: 0, msg: reason, error: reason }) };
@@ -174,7 +166,7 @@ export class DovecotGateway implements Gateway {
   }
 
   stop(): Promise<void> {
-    return this.listener ? this.listener.close() : Promise.resolve();
+    return closeServer(this.server);
   }
 }
 

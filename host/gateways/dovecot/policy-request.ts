@@ -1,4 +1,4 @@
-import type { AuthOutcome, FailType, Protocol } from '../../../shared';
+import { type AuthOutcome, type FailType, normalizeIp, type Protocol } from '../../../shared';
 import type { RawAttempt } from '../../pipeline/auth-pipeline';
 
 export type PolicyCommand = 'allow' | 'report';
@@ -92,7 +92,7 @@ export function parsePolicyBody(command: PolicyCommand, text: string): PolicyReq
   const b = body as Record<string, unknown>;
   const login = optString(b, 'login', 320);
   if (login === undefined || login.trim() === '') throw new BadPolicyRequest(400, 'field "login" is required');
-  const remote = optString(b, 'remote', 64) ?? '';
+  const remote = parseRemote(optString(b, 'remote', 64));
   const protocolText = (optString(b, 'protocol', 32) ?? '').toLowerCase();
   const pwhash = optString(b, 'pwhash', 256);
   const deviceId = optString(b, 'device_id', 256);
@@ -113,4 +113,51 @@ export function parsePolicyBody(command: PolicyCommand, text: string): PolicyReq
   const failText = optString(b, 'fail_type', 32);
   const failType = failText === undefined || failText === '' ? undefined : ((FAIL_TYPES.has(failText) ? failText : 'other') as FailType);
   return { command, attempt, outcome: { success, policyReject, ...(failType ? { failType } : {}) } };
+}
+
+/**
+ * The client address Dovecot sends as `remote` (%{rip}), in canonical form.
+ * Also taken: an IPv6 zone id (`fe80::1%eth0`: the zone names an interface
+ * of this host, not a different client) and a port (`192.0.2.1:1234`,
+ * `[2001:db8::1]:1234`, as some callers write it). Anything else, the empty
+ * string included, is refused: lumping unreadable addresses together would
+ * make one shared network of every caller that sends one.
+ */
+export function parseRemote(text: string | undefined): string {
+  if (text === undefined) throw new BadPolicyRequest(400, 'field "remote" (the client address) is required');
+  let s = text.trim();
+  if (s.startsWith('[')) {
+    const end = s.indexOf(']');
+    const rest = end < 0 ? '' : s.slice(end + 1);
+    if (end < 0 || (rest !== '' && !isPortSuffix(rest))) throw badRemote(text);
+    s = s.slice(1, end);
+  } else {
+    const colon = s.indexOf(':');
+    // One colon: IPv4 with a port. More: an IPv6 address, whose last group must not be taken for a port.
+    if (colon >= 0 && s.indexOf(':', colon + 1) < 0) {
+      if (!isPortSuffix(s.slice(colon))) throw badRemote(text);
+      s = s.slice(0, colon);
+    }
+  }
+  const zone = s.indexOf('%');
+  if (zone >= 0) {
+    if (s.indexOf(':') < 0 || zone === s.length - 1) throw badRemote(text);
+    s = s.slice(0, zone);
+  }
+  const ip = normalizeIp(s);
+  if (ip === undefined) throw badRemote(text);
+  return ip;
+}
+
+function isPortSuffix(t: string): boolean {
+  if (t.length < 2 || t.length > 6 || t[0] !== ':') return false;
+  for (let i = 1; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return Number(t.slice(1)) <= 65535;
+}
+
+function badRemote(text: string): BadPolicyRequest {
+  return new BadPolicyRequest(400, `field "remote" is not an IP address: ${JSON.stringify(text.slice(0, 64))}`);
 }

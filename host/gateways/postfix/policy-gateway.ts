@@ -1,5 +1,7 @@
 import * as net from 'node:net';
 import type { Clock, Logger, MailEvent, Metrics, RelayRequest, Verdict } from '../../../shared';
+import { DEFAULT_LIMITS, type PostfixLimits } from '../../config/listener-limits';
+import { ConnectionGuard } from '../connection-guard';
 import type { Gateway } from '../gateway';
 import { type ListenAddress, listenOn } from '../listen-address';
 import { policyAction } from './policy-action';
@@ -20,11 +22,8 @@ export interface PolicyGatewayHost {
   };
 }
 
-export interface PolicyGatewayOptions {
-  /** A connection silent this long is closed (Postfix keeps idle ones up to smtpd_policy_service_max_idle, 300 s). */
-  readonly idleTimeoutMs?: number;
-  readonly maxConnections?: number;
-}
+/** The listener limits (host config `limits.postfix`); missing ones take the defaults. */
+export type PolicyGatewayOptions = Partial<PostfixLimits>;
 
 const DONE: Promise<void> = Promise.resolve();
 
@@ -48,6 +47,8 @@ interface Connection {
   out: string;
   /** In the gateway's list of connections to write at the end of this event-loop turn. */
   queued: boolean;
+  /** When the request being received began (ms, monotonic), or 0 between requests. */
+  requestStarted: number;
 }
 
 interface MessageInProgress {
@@ -65,7 +66,10 @@ interface MessageInProgress {
 export class PostfixPolicyGateway implements Gateway {
   readonly name = 'postfix';
   private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
+  private readonly limits: PostfixLimits;
+  private readonly guard: ConnectionGuard;
+  private readonly connections = new Set<Connection>();
+  private sweep: NodeJS.Timeout | undefined;
   /**
    * By Postfix's `instance` attribute (unique per message). Not per
    * connection: each policy_context is a separate check_policy_service, so the
@@ -87,14 +91,20 @@ export class PostfixPolicyGateway implements Gateway {
     }
   };
 
-  constructor(private readonly host: PolicyGatewayHost, private readonly address: ListenAddress, private readonly options: PolicyGatewayOptions = {}) {}
+  constructor(private readonly host: PolicyGatewayHost, private readonly address: ListenAddress, options: PolicyGatewayOptions = {}) {
+    this.limits = { ...DEFAULT_LIMITS.postfix, ...options };
+    this.guard = new ConnectionGuard(this.limits.maxConnections, (reason) => this.host.metrics.increment('listener_connections_dropped', { listener: this.name, reason }));
+  }
 
   async start(): Promise<ListenAddress> {
     const server = net.createServer((s) => this.accept(s));
-    server.maxConnections = this.options.maxConnections ?? 1000;
     this.server = server;
     const bound = await listenOn(server, this.address);
     server.on('error', (e) => this.host.logger.error({ err: e.message }, 'postfix policy listener error'));
+    // One sweep for the unfinished-request timeout rather than a timer per request (the hot path).
+    const every = Math.max(10, Math.min(1000, Math.floor(this.limits.requestTimeoutMs / 4)));
+    this.sweep = setInterval(() => this.expireRequests(), every);
+    this.sweep.unref();
     return bound;
   }
 
@@ -102,26 +112,38 @@ export class PostfixPolicyGateway implements Gateway {
     const s = this.server;
     if (!s) return;
     this.server = undefined;
+    clearInterval(this.sweep);
     const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-    for (const sock of this.sockets) sock.destroy();
+    for (const sock of this.guard.sockets()) sock.destroy();
     await closed;
   }
 
+  /** A request begun and not finished within requestTimeoutMs: a protocol error (log, no answer, close). */
+  private expireRequests(): void {
+    const before = performance.now() - this.limits.requestTimeoutMs;
+    for (const conn of this.connections) {
+      if (conn.requestStarted !== 0 && conn.requestStarted < before) this.protocolError(conn, `request not complete within ${this.limits.requestTimeoutMs} ms`);
+    }
+  }
+
   private accept(socket: net.Socket): void {
+    if (!this.guard.admit(socket)) return;
     const conn: Connection = {
       socket,
-      parser: new PolicyParser(),
+      parser: new PolicyParser(this.limits.maxRequestBytes),
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
       tail: Promise.resolve(),
       pending: 0,
       out: '',
       queued: false,
+      requestStarted: 0,
     };
-    this.sockets.add(socket);
+    this.connections.add(conn);
     socket.setEncoding('latin1');
     socket.setNoDelay(true);
-    socket.setTimeout(this.options.idleTimeoutMs ?? 600_000, () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
+    // Between requests: Postfix closes its own idle connections after smtpd_policy_service_max_idle (300 s).
+    socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
+    socket.on('close', () => this.connections.delete(conn));
     socket.on('error', (e) => this.host.logger.debug({ remote: conn.remote, err: e.message }, 'postfix policy connection error'));
     socket.on('data', (chunk: string) => this.onData(conn, chunk));
   }
@@ -134,6 +156,9 @@ export class PostfixPolicyGateway implements Gateway {
       this.protocolError(conn, (e as Error).message);
       return;
     }
+    if (conn.parser.buffered === 0) conn.requestStarted = 0;
+    else if (conn.requestStarted === 0 || requests.length > 0) conn.requestStarted = performance.now();
+    if (requests.length > 0) this.guard.busy(conn.socket);
     for (const req of requests) {
       const type = req.fields.request!;
       if (type !== 'smtpd_access_policy') {
@@ -231,7 +256,7 @@ export class PostfixPolicyGateway implements Gateway {
    * answer, which on a VM costs as much as deciding the request.
    */
   private send(conn: Connection, reply: string): void {
-    conn.pending--;
+    if (--conn.pending === 0) this.guard.done(conn.socket);
     if (conn.socket.destroyed) return;
     conn.out += reply;
     if (conn.queued) return;

@@ -15,6 +15,13 @@
 export const MAX_LINE_BYTES = 8192;
 /** Most attributes in one request (Postfix sends about 30). */
 export const MAX_ATTRIBUTES = 100;
+/** Longest request by default (bytes, all lines); Postfix's requests are about 1 KB. */
+export const MAX_REQUEST_BYTES = 32_768;
+/**
+ * A line trickled in many small chunks is a chain of string pieces that costs
+ * far more memory than its bytes; it is copied into one flat string after this many pieces.
+ */
+const FLATTEN_AFTER = 32;
 
 export class PolicyProtocolError extends Error {
   override readonly name = 'PolicyProtocolError';
@@ -88,6 +95,15 @@ export class PolicyParser {
   private fields = noFields();
   private count = 0;
   private broken = false;
+  private pieces = 0;
+
+  /** `maxRequestBytes`: a longer request is a protocol error (the buffered bytes of one connection stay below it). */
+  constructor(private readonly maxRequestBytes = MAX_REQUEST_BYTES) {}
+
+  /** Bytes of a request that has begun and is not complete yet (0 between requests). */
+  get buffered(): number {
+    return this.head.length + this.partial.length;
+  }
 
   /** Complete requests found in `chunk` (latin1 text), in order. Throws PolicyProtocolError. */
   feed(chunk: string): PolicyRequest[] {
@@ -97,12 +113,18 @@ export class PolicyParser {
     if (this.partial.length && chunk.indexOf('\n') < 0) {
       // A line still arriving: append without rescanning what came before (a byte-by-byte trickle stays linear).
       if (this.partial.length + chunk.length > MAX_LINE_BYTES) this.fail(`line longer than ${MAX_LINE_BYTES} bytes`);
+      if (this.head.length + this.partial.length + chunk.length > this.maxRequestBytes) this.fail(`request longer than ${this.maxRequestBytes} bytes`);
       this.partial += chunk;
+      if (++this.pieces >= FLATTEN_AFTER) {
+        this.partial = Buffer.from(this.partial, 'latin1').toString('latin1');
+        this.pieces = 0;
+      }
       return [];
     }
     const out: PolicyRequest[] = [];
     const data = this.partial.length ? this.partial + chunk : chunk;
     this.partial = '';
+    this.pieces = 0;
     let requestStart = 0;
     let start = 0;
     for (;;) {
@@ -111,6 +133,7 @@ export class PolicyParser {
       if (nl === start) {
         if (this.count === 0) this.fail('empty request (a blank line with no attributes)');
         if (this.fields.request === undefined) this.fail('request without a request= attribute');
+        if (this.head.length + start - requestStart > this.maxRequestBytes) this.fail(`request longer than ${this.maxRequestBytes} bytes`);
         out.push(new PolicyRequest(this.head + data.slice(requestStart, start), this.fields));
         this.head = '';
         this.fields = noFields();
@@ -120,6 +143,7 @@ export class PolicyParser {
       start = nl + 1;
     }
     if (data.length - start > MAX_LINE_BYTES) this.fail(`line longer than ${MAX_LINE_BYTES} bytes`);
+    if (this.head.length + data.length - requestStart > this.maxRequestBytes) this.fail(`request longer than ${this.maxRequestBytes} bytes`);
     if (start > requestStart) this.head += data.slice(requestStart, start);
     if (start < data.length) this.partial = data.slice(start);
     return out;
