@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultPluginDir } from '../paths';
 import type { PostfixConfig } from '../postfix/postfix-config';
+import type { ListenerLimits } from './listener-limits';
 import type { MailNotifyConfig } from '../services/mail-transport';
 import type { StateConfig } from '../state/open-store';
 import { newAjv, parseJsonText, toProblems, ValidationError } from '../validation/ajv';
@@ -18,7 +19,9 @@ export interface HostConfig {
   state: StateConfig & { failOpen: boolean };
   log: { level: string };
   admin: { token?: string; tokenFile?: string };
-  dovecot: { apiHeader?: string; maxBodyBytes: number };
+  dovecot: { apiHeader?: string; secretFile?: string; maxBodyBytes: number };
+  /** Connection caps, timeouts and buffer sizes per listener; read through listenerLimits(), which checks their sum. */
+  limits: ListenerLimits;
   accounts: { kickCommand: string[] };
   notify: { dedupeMinutes: number; webhookUrl?: string; mail?: MailNotifyConfig };
   logFollow: { files: string[]; pollMs: number; fromStart: boolean };
@@ -28,15 +31,10 @@ export interface HostConfig {
   plugins: Record<string, Record<string, unknown>>;
   /** The file it was read from, if any. */
   source?: string;
-}
-
-/** Where settings may come from, strongest first: flags, environment, file, defaults. */
-export interface ConfigSources {
-  configFile?: string;
   /** Where dataDir came from: a flag, MAILWARDEN_DATA_DIR, the config file, or the `./data` fallback of a checkout. */
   dataDirOrigin?: 'flag' | 'env' | 'config' | 'default';
-  dataDir?: string;
-  pluginDir?: string;
+}
+
 /**
  * The packaged configuration. When it exists it is every command's default,
  * so CLI and service share one state from any working directory.
@@ -49,6 +47,11 @@ export function systemConfigFile(env: NodeJS.ProcessEnv = process.env): string {
 /** The packaged state directory: the dataDir of the system config when it names none. */
 export const SYSTEM_DATA_DIR = '/var/lib/mailwarden';
 
+/** Where settings may come from, strongest first: flags, environment, file, defaults. */
+export interface ConfigSources {
+  configFile?: string;
+  dataDir?: string;
+  pluginDir?: string;
   env?: NodeJS.ProcessEnv;
   /** Extra overrides (e.g. `--listen-admin`), applied last. */
   overrides?: Partial<Pick<HostConfig, 'defaultDomain' | 'hookTimeoutMs'>> & { listen?: Partial<HostConfig['listen']>; state?: Partial<StateConfig> };
