@@ -41,35 +41,35 @@ export class AdminAuth {
     this.throttle = new BadCredentialThrottle(clock);
   }
 
-  private guard(req: http.IncomingMessage): string {
+  /**
+   * Refuses a request without a good credential: 429 while its address is
+   * throttled, else 401. Only a wrong token counts towards the throttle (a
+   * stale cookie is not a guess). The throttle is consulted only here, after
+   * the credential was checked: a good token or session always gets in, even
+   * from an address an attacker shares (127.0.0.1 through an SSH tunnel).
+   */
+  private refuse(req: http.IncomingMessage, wrongToken: boolean, message: string): never {
     const ip = remoteAddress(req);
+    const throttled = this.throttle.retryAfterMs(ip) > 0;
+    if (wrongToken) this.throttle.failed(ip);
     const wait = this.throttle.retryAfterMs(ip);
-    if (wait > 0) {
+    if (throttled && wait > 0) {
       const s = Math.ceil(wait / 1000);
       throw new HttpError(429, `too many bad admin tokens from this address; retry in ${s} s`, undefined, { 'retry-after': String(s) });
     }
-    return ip;
-  }
-
-  private checkToken(ip: string, given: string | undefined): void {
-    if (tokenMatches(given, this.token)) {
-      this.throttle.succeeded(ip);
-      return;
-    }
-    this.throttle.failed(ip);
-    throw new HttpError(401, 'wrong admin token');
+    throw new HttpError(401, message);
   }
 
   /** Authenticates a request; `change` requests from the console also need the CSRF header. */
   check(req: http.IncomingMessage, change: boolean): Caller {
-    const ip = this.guard(req);
     const token = headerToken(req);
     if (token !== undefined) {
-      this.checkToken(ip, token);
-      return { actor: 'api:token' };
+      // Constant time, and run whatever the throttle says: the answer's timing tells nothing about the token.
+      if (tokenMatches(token, this.token)) return { actor: 'api:token' };
+      this.refuse(req, true, 'wrong admin token');
     }
     const session = this.sessions.get(readCookie(req.headers.cookie, SESSION_COOKIE));
-    if (!session) throw new HttpError(401, 'missing admin token (send Authorization: Bearer <token>) or console session');
+    if (!session) this.refuse(req, false, 'missing admin token (send Authorization: Bearer <token>) or console session');
     if (change) {
       const csrf = req.headers[CSRF_HEADER];
       if (!csrfMatches(Array.isArray(csrf) ? csrf[0] : csrf, session)) throw new HttpError(403, 'CSRF token missing or wrong: changes from the console must send the X-CSRF-Token header');
@@ -80,8 +80,7 @@ export class AdminAuth {
 
   /** Console sign-in: the token in exchange for a session cookie and a CSRF token. */
   signIn(req: http.IncomingMessage, token: string): { cookie: string; session: Session } {
-    const ip = this.guard(req);
-    this.checkToken(ip, token);
+    if (!tokenMatches(token, this.token)) this.refuse(req, true, 'wrong admin token');
     const { id, session } = this.sessions.create();
     return { cookie: cookieHeader(req, id, Math.floor(this.sessions.limits.maxAgeMs / 1000)), session };
   }
