@@ -1,0 +1,19 @@
+import { ContainerModule } from 'inversify';
+import { CommandContribution, PluginHooks, ServiceContribution } from '../../shared';
+import { ReputationCommand } from './command';
+import { ReputationHooks } from './hooks';
+import { OutboundCache } from './outbound-cache';
+import { RejectionBook } from './rejections';
+import { ReputationWatcher } from './watcher';
+
+export { ReputationWatcher };
+
+export default new ContainerModule(({ bind }) => {
+  bind(OutboundCache).toSelf().inSingletonScope();
+  bind(RejectionBook).toSelf().inSingletonScope();
+  bind(PluginHooks).to(ReputationHooks).inSingletonScope();
+  bind(ReputationWatcher).toSelf().inSingletonScope();
+  bind(ServiceContribution).toService(ReputationWatcher);
+  bind(ReputationCommand).toSelf().inSingletonScope();
+  bind(CommandContribution).toService(ReputationCommand);
+});
