@@ -56,7 +56,7 @@ function addressAt(s: string, i: number): string | undefined {
   return isIP(a) ? a : undefined;
 }
 
-const ADDRESS_MARKERS = ['[', 'from ', 'host ', 'ip ', 'address '];
+const ADDRESS_MARKERS = ['[', 'from ', 'host ', 'ip ', 'address ', 'of ', '/ip/', '?ip='];
 const MAX_ADDRESSES = 16;
 
 /**
