@@ -81,6 +81,15 @@ export interface AccountActions {
   unlock(login: string, by: string): Promise<boolean>;
   isLocked(login: string): Promise<AccountLock | undefined>;
   listLocks(): Promise<AccountLock[]>;
-  /** Closes the account's open sessions (IMAP/POP3 via the configured command, webmail via the event). */
-  closeSessions(login: string, by: string): Promise<void>;
+  /**
+   * Closes the account's open sessions (IMAP/POP3 via the configured command,
+   * webmail via the event). Having none is not a failure: an attacker who only
+   * used SMTP AUTH has none.
+   */
+  closeSessions(login: string, by: string): Promise<SessionsClosed>;
+}
+
+/** What closing an account's sessions found: `none` when the kick command said nobody was logged in. */
+export interface SessionsClosed {
+  readonly sessions: 'closed' | 'none';
 }

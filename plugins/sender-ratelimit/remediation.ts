@@ -108,8 +108,8 @@ export class Remediation {
   private async finish(i: Incident, ev: Evidence, steps: string[]): Promise<void> {
     if (i.login && i.config.remediate) {
       try {
-        await this.accounts.closeSessions(i.login, PLUGIN_ID);
-        steps.push('sessions closed');
+        const r = await this.accounts.closeSessions(i.login, PLUGIN_ID);
+        steps.push(r?.sessions === 'none' ? 'no open sessions' : 'sessions closed');
       } catch (e) {
         steps.push(`closing sessions FAILED: ${(e as Error).message}`);
       }

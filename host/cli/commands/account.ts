@@ -59,8 +59,9 @@ mailwarden account logout LOGIN     (runs accounts.kickCommand, default: doveadm
           return 0;
         }
         default: {
-          await app.accounts.closeSessions(login, ctx.actor);
-          ctx.out(`closed the sessions of ${login}`);
+          const r = await app.accounts.closeSessions(login, ctx.actor);
+          if (ctx.json) ctx.outJson({ login, ...r });
+          else ctx.out(r.sessions === 'none' ? `no open sessions for ${login}` : `closed the sessions of ${login}`);
           return 0;
         }
       }

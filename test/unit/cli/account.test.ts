@@ -44,9 +44,14 @@ describe('mailwarden account', () => {
     expect(fs.readFileSync(kicks, 'utf8')).toBe('carol@example.com\n');
   });
 
-  test('a failing session command is reported, exit 1', async () => {
-    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), accounts: { kickCommand: [process.execPath, '-e', 'process.stderr.write("no such user"); process.exit(68)', '{login}'] } }));
-    expect(await cli('account', 'logout', 'dave')).toMatchObject({ code: 1, stderr: expect.stringContaining('no such user') });
+  test('a failing session command is reported with its exit status and its reason, even one it printed on stdout; exit 1', async () => {
+    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), accounts: { kickCommand: [process.execPath, '-e', 'process.stdout.write("Fatal: connect(anvil) failed"); process.exit(75)', '{login}'] } }));
+    expect(await cli('account', 'logout', 'dave')).toMatchObject({ code: 1, stderr: expect.stringContaining('(exit 75): Fatal: connect(anvil) failed') });
+  });
+
+  test('exit 68 (doveadm kick: "no users kicked") means no open sessions, not a failure', async () => {
+    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), accounts: { kickCommand: [process.execPath, '-e', 'process.stdout.write("no users kicked"); process.exit(68)', '{login}'] } }));
+    expect(await cli('account', 'logout', 'dave@example.com')).toMatchObject({ code: 0, stdout: 'no open sessions for dave@example.com\n' });
   });
 
   test.each([
@@ -56,7 +61,7 @@ describe('mailwarden account', () => {
     [['account', 'lock', 'a', '--minutes', '0'], '--minutes must be a whole number'],
     [['account', 'lock', 'a', '--minutes', '1e3'], '--minutes must be a whole number'],
     [['account', 'unlock', 'a', '--minutes', '5'], '--minutes and --reason belong to "account lock"'],
-    [['account', 'lock', 'a\u0001b'], 'control characters'],
+    [['account', 'lock', 'a\u0001b'], 'contains a control'],
     [['account', 'list', 'x'], 'unexpected argument "x"'],
   ])('usage error %j', async (args, message) => {
     const r = await cli(...args);
