@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { codePointName, unsafeCharIndex } from '../shared/text';
 
 export class LoginError extends Error {
   override readonly name = 'LoginError';
@@ -37,13 +38,6 @@ export interface NormalizedLogin {
 
 const MAX_LOGIN = 320;
 
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 127) return true;
-  }
-  return false;
-}
 
 /**
  * One login, one key: `  Alice@Exämple.COM ` and `alice@xn--exmple-cua.com`
@@ -53,10 +47,26 @@ export function normalizeLogin(raw: string, defaultDomain: string): NormalizedLo
   const s = raw.trim();
   if (s.length === 0) throw new LoginError('login is empty');
   if (s.length > MAX_LOGIN) throw new LoginError(`login is longer than ${MAX_LOGIN} characters`);
-  if (hasControl(s)) throw new LoginError('login contains control characters');
+  // Logins are shown in logs, alert subjects and the console: C0/C1 controls,
+  // line separators and bidi controls are refused here, at the one place every gateway passes.
+  const bad = unsafeCharIndex(s);
+  if (bad >= 0) throw new LoginError(`login contains a control character: ${codePointName(s, bad)} at position ${bad + 1} (control characters, line separators and text-direction controls are refused)`);
   const at = s.lastIndexOf('@');
   const local = (at < 0 ? s : s.slice(0, at)).toLowerCase();
   if (local.length === 0) throw new LoginError(`login "${s}" has an empty local part`);
   const domain = at < 0 ? defaultDomain : normalizeDomain(s.slice(at + 1));
   return { login: `${local}@${domain}`, domain };
+}
+
+/**
+ * A normalised login as one argv element of the kick command: `doveadm kick`
+ * reads its user argument as a mask (`*`, `?` match other users) and an
+ * argument starting with `-` as an option. Such a login is refused, never
+ * escaped: doveadm has no escape for a mask.
+ */
+export function literalLoginForKick(login: string): string {
+  const bad = /[*?]/.exec(login);
+  if (bad) throw new LoginError(`login "${login}" contains "${bad[0]}", which doveadm kick reads as a wildcard matching other users; its sessions are not closed by the kick command`);
+  if (login.startsWith('-')) throw new LoginError(`login "${login}" starts with "-", which the kick command would read as an option; its sessions are not closed by the kick command`);
+  return login;
 }

@@ -15,3 +15,4 @@ export * from './hooks';
 export * from './net';
 export * from './admin-api';
 export * from './queue';
+export * from './text';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { inject, injectable } from 'inversify';
-import { Clock, type CommandContribution, type CommandIO, StateStore, UsageError } from '../../shared';
+import { inject, injectable, optional } from 'inversify';
+import { Clock, type CommandContribution, type CommandIO, oneLine, StateStore, UsageError } from '../../shared';
 import { applyToPostfix } from './apply';
 import { GLOBAL_SCOPE, hostWideConfig, type TrustedIpsConfig } from './config';
 import {
@@ -35,6 +35,7 @@ export class TrustedIpsCommand implements CommandContribution {
     @inject(TrustedIpsRepository) private readonly repo: TrustedIpsRepository,
     @inject(StateStore) private readonly store: StateStore,
     @inject(Clock) private readonly clock: Clock,
+    @inject(SystemActions) @optional() private readonly system?: SystemActions,
   ) {}
 
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
@@ -126,12 +127,13 @@ export class TrustedIpsCommand implements CommandContribution {
     if (exclude && (v['sender-domains'] !== undefined || v['max-per-hour'] !== undefined)) {
       throw new EntryError('an exclusion is never trusted: --sender-domains and --max-per-hour do not apply to it');
     }
-    const label = ((v.label as string | undefined) ?? '').trim();
+    // Stored on one line: labels and reasons end up in the cidr table, logs, alert texts and the console.
+    const label = oneLine((v.label as string | undefined) ?? '');
     if (label.length > 200) throw new EntryError('--label: at most 200 characters');
     const expiresAt = v.expires !== undefined ? parseExpiry(v.expires as string, now) : undefined;
     const allowedSenderDomains = v['sender-domains'] !== undefined ? parseSenderDomains(v['sender-domains'] as string) : undefined;
     const maxMessagesPerHour = v['max-per-hour'] !== undefined ? parseCap(v['max-per-hour'] as string) : undefined;
-    const reason = (v.reason as string | undefined)?.trim();
+    const reason = v.reason === undefined ? undefined : oneLine(v.reason as string);
     if (!exclude) checkBreadth(cidr, config, { force: v.force === true, ...(reason !== undefined ? { reason } : {}) });
     else if (v.force) throw new EntryError('--force is for wide trusted networks; an exclusion needs none');
     const same = await this.repo.get(scope, network, exclude);
@@ -161,7 +163,7 @@ export class TrustedIpsCommand implements CommandContribution {
       const elsewhere = (await this.repo.list()).filter((e) => e.network === network && e.exclude === exclude).map((e) => (e.scope === GLOBAL_SCOPE ? 'all domains (no --domain)' : `--domain ${e.scope}`));
       throw new EntryError(`${exclude ? '!' : ''}${network} is not an entry for ${scope === GLOBAL_SCOPE ? 'all domains' : scope}${elsewhere.length ? `; it is one for ${elsewhere.join(', ')}` : ''}`);
     }
-    const reason = (v.reason as string | undefined)?.trim();
+    const reason = v.reason === undefined ? undefined : oneLine(v.reason as string);
     await this.repo.remove(entry, { actor: io.actor, ...(reason ? { reason } : {}) });
     io.stdout.write(`removed ${exclude ? '!' : ''}${network} from ${scope === GLOBAL_SCOPE ? 'all domains' : scope}\n`);
     return this.applyIfConfigured(io, config, scope);
@@ -175,7 +177,7 @@ export class TrustedIpsCommand implements CommandContribution {
   private async apply(io: CommandIO, config: TrustedIpsConfig, target: string | undefined): Promise<number> {
     this.noTarget('apply', target);
     try {
-      const r = await applyToPostfix(await this.repo.list(), config, this.clock.now());
+      const r = await applyToPostfix(await this.repo.list(), config, this.clock.now(), this.system);
       io.stdout.write(`wrote ${r.file}${r.reloaded ? `; ran ${config.reloadCommand.join(' ')}` : ''}\n`);
       return EXIT.ok;
     } catch (e) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Cidr, cidrCovers, cidrSubtract, compareCidr, formatCidr, LOOPBACK_NETWORKS, parseCidr } from '../../shared';
+import { type Cidr, cidrCovers, cidrSubtract, compareCidr, formatCidr, LOOPBACK_NETWORKS, oneLine, parseCidr } from '../../shared';
 import { GLOBAL_SCOPE } from './config';
 import type { TrustedEntry } from './entry';
 
@@ -35,17 +35,16 @@ export function renderCidrTable(entries: readonly TrustedEntry[], scopes: readon
       carved.push(formatCidr(x));
       pieces = pieces.flatMap((p) => cidrSubtract(p, x));
     }
-    const who = [e.label && `"${oneLine(e.label)}"`, e.scope === GLOBAL_SCOPE ? 'all domains' : e.scope, `by ${oneLine(e.addedBy)}`, e.expiresAt ? `until ${new Date(e.expiresAt).toISOString()}` : ''].filter(Boolean).join(', ');
+    const who = [e.label && `"${tableText(e.label)}"`, e.scope === GLOBAL_SCOPE ? 'all domains' : e.scope, `by ${tableText(e.addedBy)}`, e.expiresAt ? `until ${new Date(e.expiresAt).toISOString()}` : ''].filter(Boolean).join(', ');
     lines.push(`# ${e.network}: ${who}${carved.length ? `; except ${carved.join(', ')}` : ''}`);
     for (const p of pieces.sort(compareCidr)) lines.push(`${formatCidr(p).padEnd(43)} permit`);
   }
   return lines.join('\n') + '\n';
 }
 
-function oneLine(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length && out.length < 120; i++) out += s.charCodeAt(i) < 32 || s.charCodeAt(i) === 127 ? ' ' : s[i];
-  return out;
+/** Entries stored before labels were normalised at input may still hold line breaks: never into the table. */
+function tableText(s: string): string {
+  return oneLine(s).slice(0, 120);
 }
 
 /** Writes the file so Postfix never reads half of it: a temp file beside it, fsync, rename. */

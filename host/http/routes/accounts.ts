@@ -1,3 +1,4 @@
+import { LoginError } from '../../login';
 import { HttpError } from '../http-error';
 import { Reply, type RouteModule } from '../router';
 import { loginField } from './params';
@@ -56,11 +57,12 @@ export const accountRoutes: RouteModule = (r) => {
     async handle({ app, body, actor }) {
       const login = loginField(app, body.login);
       try {
-        const r = await app.accounts.closeSessions(login, actor);
-        return { loggedOut: login, sessions: r.sessions };
+        await app.accounts.closeSessions(login, actor);
       } catch (e) {
+        if (e instanceof LoginError) throw e;
         throw new HttpError(502, `sessions of ${login} could not be closed: ${(e as Error).message}`);
       }
+      return { loggedOut: login };
     },
   });
 };

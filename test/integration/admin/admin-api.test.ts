@@ -19,9 +19,9 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('health, metrics, OpenAPI', () => {
-  test('GET /api/health and /metrics', async () => {
-    const r = await h.call('GET', '/api/health');
-    expect(r.body).toEqual({ status: 'ready', listenersDown: [], plugins: ['demo-guard'], failed: [], store: 'memory', storeUnavailable: false, storeDegraded: null, unhandledRejections: 0 });
+  test('GET /healthz and /metrics', async () => {
+    const r = await h.call('GET', '/healthz');
+    expect(r.body).toEqual({ status: 'ok', plugins: ['demo-guard'], failed: [], store: 'memory', storeDegraded: null, unhandledRejections: 0 });
     h.app.metrics.increment('auth_decisions', { verdict: 'allow' });
     const m = await h.call('GET', '/metrics');
     expect(m.status).toBe(200);
@@ -198,13 +198,13 @@ describe('accounts', () => {
     expect(bare.body).toMatchObject({ login: 'bob@localhost', reason: 'locked by an admin' });
     expect(bare.body.until).toBeUndefined();
     const ctl = await h.call('POST', '/api/accounts/lock', { body: { login: 'a\u0001b@example.org' } });
-    expect([ctl.status, ctl.body.problems]).toEqual([400, [{ path: '/login', message: 'login contains control characters', rule: 'login' }]]);
+    expect([ctl.status, ctl.body.problems]).toEqual([400, [{ path: '/login', message: 'login contains a control character: U+0001 at position 2 (control characters, line separators and text-direction controls are refused)', rule: 'login' }]]);
     const minutes = await h.call('POST', '/api/accounts/lock', { body: { login: 'x@example.org', minutes: 0 } });
     expect(minutes.body.problems).toEqual([{ path: '/minutes', message: 'must be >= 1', rule: 'minimum' }]);
     expect((await h.call('POST', '/api/accounts/unlock', { body: { login: 'BOB@localhost' } })).body).toEqual({ unlocked: 'bob@localhost' });
     expect((await h.call('POST', '/api/accounts/unlock', { body: { login: 'bob@localhost' } })).status).toBe(404);
     const out = await h.call('POST', '/api/accounts/logout', { body: { login: XSS } });
-    expect(out.body).toEqual({ loggedOut: XSS, sessions: 'closed' });
+    expect(out.body).toEqual({ loggedOut: XSS });
     expect(fs.readFileSync(kickLog, 'utf8')).toBe(`${XSS}\n`);
     const audit = (await h.call('GET', '/api/audit?subject=account:')).body.map((a: { action: string; subject: string }) => [a.action, a.subject]);
     expect(audit).toEqual([['account.logout', `account:${XSS}`], ['account.unlock', 'account:bob@localhost'], ['account.lock', 'account:bob@localhost'], ['account.lock', `account:${XSS}`]]);
