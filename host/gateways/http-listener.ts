@@ -45,10 +45,16 @@ export function createGuardedHttpServer(
     handler,
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  // Without a 'timeout' listener node:http destroys the socket when it fires.
   server.timeout = limits.idleTimeoutMs;
   const guard = new ConnectionGuard(limits.maxConnections, onDrop);
-  server.on('connection', (socket: net.Socket) => guard.admit(socket));
+  server.on('connection', (socket: net.Socket) => {
+    if (!guard.admit(socket)) return;
+    // node:http's own inactivity timer (server.timeout) was seen not to fire on a
+    // connection that never sent a byte, and headersTimeout starts only with
+    // the first byte: this one closes a silent connection whatever its state.
+    socket.setTimeout(limits.idleTimeoutMs);
+    socket.on('timeout', () => socket.destroy());
+  });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const socket = req.socket;
     guard.busy(socket);
