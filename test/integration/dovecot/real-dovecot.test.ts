@@ -1,13 +1,12 @@
 import type { App } from '../../../host/app';
 import { GLOBAL } from '../../../host/domains/domain-settings';
+import { resolveDovecotSecret } from '../../../host/gateways/dovecot/api-secret';
 import { DovecotGateway } from '../../../host/gateways/dovecot/dovecot-gateway';
 import type { ManualClock } from '../../../host/services/clock';
 import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
 import { describeWith } from '../../helpers/system';
 import { pluginDirWith } from '../../helpers/built-plugins';
 import { testApp } from '../../helpers/test-app';
-
-const API_HEADER = 'Authorization: Basic ' + Buffer.from('dovecot:policy-test-secret').toString('base64');
 
 describeWith('/usr/sbin/dovecot', 'dovecot-core')('password-bruteforce against the real Dovecot (auth policy)', () => {
   let app: App;
@@ -16,7 +15,8 @@ describeWith('/usr/sbin/dovecot', 'dovecot-core')('password-bruteforce against t
   let dc: DovecotInstance;
 
   beforeAll(async () => {
-    const t = await testApp({ pluginDir: pluginDirWith(['password-bruteforce']), config: { dovecot: { apiHeader: API_HEADER, maxBodyBytes: 16384 } } });
+    // No apiHeader in the config: the gateway generates its secret, as on a fresh install.
+    const t = await testApp({ pluginDir: pluginDirWith(['password-bruteforce']) });
     app = t.app;
     clock = t.clock;
     expect(await app.loadPlugins()).toEqual([]);
@@ -29,7 +29,8 @@ describeWith('/usr/sbin/dovecot', 'dovecot-core')('password-bruteforce against t
         { login: 'alice@example.com', password: 'alice-right' },
         { login: 'bob@example.com', password: 'bob-right' },
       ],
-      policy: { url: `http://127.0.0.1:${port}/`, nonce: 'test-nonce', apiHeader: API_HEADER },
+      // The line `mailwarden wiring dovecot` prints.
+      policy: { url: `http://127.0.0.1:${port}/`, nonce: 'test-nonce', apiHeader: resolveDovecotSecret(app.config)!.headerLine },
       authDebug: true,
     });
   }, 60_000);
@@ -55,10 +56,11 @@ describeWith('/usr/sbin/dovecot', 'dovecot-core')('password-bruteforce against t
     clock.advance(20 * 60_000);
     expect(await dc.imapLogin('alice@example.com', 'alice-right', from)).toMatchObject({ ok: true });
     expect(dc.log()).toContain('Policy server request JSON');
-    // Dovecot's requests all took the gateway's fast path: none went to node:http.
+    // Every request Dovecot sent was accepted: its API header, and its content type (application/json).
     const metrics = await app.metrics.text();
     expect(metrics).toMatch(/mailwarden_dovecot_requests_total\{command="allow",result="reject"\} [1-9]/);
-    expect(metrics).not.toContain('mailwarden_dovecot_http_fallbacks_total{');
+    expect(metrics).toMatch(/mailwarden_dovecot_requests_total\{command="report",result="failure"\} [1-9]/);
+    expect(metrics).not.toContain('command="invalid"');
   }, 60_000);
 
   test('the same wrong password repeated does not block (Dovecot\'s pwhash is counted once)', async () => {
