@@ -3,7 +3,7 @@ import type { Settings } from './config';
 import * as K from './keys';
 import type { Subject } from './subject';
 
-export type BlockKind = 'pair' | 'login' | 'network';
+export type BlockKind = 'pair' | 'login' | 'network' | 'device';
 
 export const PLUGIN_ID = 'password-bruteforce';
 
@@ -11,10 +11,20 @@ const REASONS: Record<BlockKind, string> = {
   pair: 'too many wrong passwords for this login from this network',
   login: 'wrong passwords for this login from too many networks',
   network: 'this network failed for too many logins',
+  device: 'too many wrong passwords for this login from this device',
 };
 
 export function blockKey(kind: BlockKind, s: Subject): string {
-  return kind === 'pair' ? K.pairBlock(s.net, s.login) : kind === 'login' ? K.loginBlock(s.login) : K.networkBlock(s.net);
+  switch (kind) {
+    case 'pair':
+      return K.pairBlock(s.net, s.login);
+    case 'login':
+      return K.loginBlock(s.login);
+    case 'network':
+      return K.networkBlock(s.net);
+    case 'device':
+      return K.deviceBlock(s.net, s.login, s.device ?? '');
+  }
 }
 
 /**

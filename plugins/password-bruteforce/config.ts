@@ -3,6 +3,7 @@ import { type Cidr, parseCidr } from '../../shared';
 /** The domain config as the manifest's configSchema guarantees it (defaults filled in). */
 export interface BruteforceConfig {
   maxFailures: number;
+  knownPairMaxFailures: number;
   findTimeMinutes: number;
   blockMinutes: number;
   maxBlockMinutes: number;
@@ -20,6 +21,8 @@ export interface BruteforceConfig {
 /** The config turned into what the rules use: milliseconds and parsed networks. */
 export interface Settings {
   readonly maxFailures: number;
+  /** The pair cap on one of the login's known networks. */
+  readonly knownPairMaxFailures: number;
   readonly findMs: number;
   readonly blockMs: number;
   readonly maxBlockMs: number;
@@ -55,6 +58,8 @@ export function settingsOf(config: Readonly<BruteforceConfig>): Settings {
   }
   s = Object.freeze({
     maxFailures: config.maxFailures,
+    // A known network is meant to be more forgiving, never less.
+    knownPairMaxFailures: Math.max(config.knownPairMaxFailures, config.maxFailures),
     findMs: config.findTimeMinutes * MIN,
     blockMs: config.blockMinutes * MIN,
     // A maximum below the first block would shorten it; the first block wins.

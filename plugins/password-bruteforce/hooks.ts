@@ -92,7 +92,11 @@ export class BruteforceHooks implements PluginHooks<BruteforceConfig> {
     this.metrics.increment('bruteforce_blocks', { kind });
     this.logger.warn({ domain: b.domain, login: b.login, network: b.network, kind, strikes: b.strikes, minutes }, 'brute force: blocked');
     if (!s.notify) return;
-    const who = kind === 'network' ? `network ${subj.net}` : kind === 'login' ? `${subj.login} (except its known networks)` : `${subj.login} from ${subj.net}`;
+    const who =
+      kind === 'network' ? `network ${subj.net} (except for logins it is a known network of)`
+      : kind === 'login' ? `${subj.login} (except its known networks)`
+      : kind === 'device' ? `${subj.login} from one device on ${subj.net}`
+      : `${subj.login} from ${subj.net}`;
     this.notifier
       .notify({
         subject: `Brute force: ${who} blocked for ${minutes} min`,

@@ -8,6 +8,10 @@
 export const pairFailures = (net: string, login: string) => `f|${net}|${login}`;
 /** Distinct networks that failed for one login. */
 export const loginNetworks = (login: string) => `n|${login}`;
+/** Distinct wrong passwords of one device of a login on one of its known networks. */
+export const deviceFailures = (net: string, login: string, device: string) => `d|${net}|${login}|${device}`;
+/** A device (hashed device_id) that succeeded for the login recently (key/value with expiry). */
+export const knownDevice = (login: string, device: string) => `kd|${login}|${device}`;
 /** Distinct logins one network failed for, per domain (configs are per domain). */
 export const networkLogins = (domain: string, net: string) => `l|${domain}|${net}`;
 /** A network where the login succeeded recently (key/value with expiry). */
@@ -19,3 +23,4 @@ export const strikes = (domain: string, blockKey: string) => `s|${domain}|${bloc
 export const pairBlock = (net: string, login: string) => `pair:${net}|${login}`;
 export const loginBlock = (login: string) => `login:${login}`;
 export const networkBlock = (net: string) => `net:${net}`;
+export const deviceBlock = (net: string, login: string, device: string) => `device:${net}|${login}|${device}`;

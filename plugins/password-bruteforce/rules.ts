@@ -7,18 +7,27 @@ import type { Subject } from './subject';
 const HOUR = 3_600_000;
 
 /**
- * The block that refuses this subject now, if any. An account-wide block
- * never applies on a network where the login succeeded recently: an attacker
- * must not be able to lock a user out of their usual networks.
+ * The block that refuses this subject now, if any. On one of the login's
+ * known networks (often a shared NAT or office address) neither an
+ * account-wide block nor a network block applies: an attacker must not be
+ * able to lock a user out of their usual networks. A pair block does apply
+ * there (it takes knownPairMaxFailures guesses), except to a device that
+ * succeeded for the login; a device block refuses that one device.
  */
 export async function activeBlock(store: StateStore, subj: Subject, now: number): Promise<Block | undefined> {
   const pair = await store.getBlock(K.pairBlock(subj.net, subj.login), subj.domain, now);
-  if (pair) return pair;
+  const device = subj.device === undefined ? undefined : await store.getBlock(K.deviceBlock(subj.net, subj.login, subj.device), subj.domain, now);
+  if (device) return device;
   const net = await store.getBlock(K.networkBlock(subj.net), subj.domain, now);
-  if (net) return net;
   const login = await store.getBlock(K.loginBlock(subj.login), subj.domain, now);
-  if (login && !(await isKnownNetwork(store, subj, now))) return login;
-  return undefined;
+  if (!pair && !net && !login) return undefined;
+  const known = await isKnownNetwork(store, subj, now);
+  if (pair && !(known && (await isKnownDevice(store, subj, now)))) return pair;
+  return known ? undefined : (net ?? login);
+}
+
+export async function isKnownDevice(store: StateStore, subj: Subject, now: number): Promise<boolean> {
+  return subj.device !== undefined && (await store.get<number>(K.knownDevice(subj.login, subj.device), now)) !== undefined;
 }
 
 export async function isKnownNetwork(store: StateStore, subj: Subject, now: number): Promise<boolean> {
@@ -38,15 +47,29 @@ export interface FailureResult {
 }
 
 /**
- * Counts one failed authentication under the three rules and blocks what
- * crossed its threshold. `member` identifies the password (Dovecot's pwhash):
- * the same wrong password again is one failure, not many. Unknown users are
+ * Counts one failed authentication under the rules and blocks what crossed
+ * its threshold. `member` identifies the password (Dovecot's pwhash): the
+ * same wrong password again is one failure, not many. Unknown users are
  * counted exactly like existing ones.
  */
 export async function recordFailure(store: StateStore, subj: Subject, member: string, s: Settings, now: number): Promise<FailureResult> {
   const blocks: Block[] = [];
+  const trip = async (kind: BlockKind, counterKey: string, evidence: Record<string, unknown>) => {
+    // A block starts the count afresh: after it ends, the next block needs a full threshold again (and is twice as long).
+    await store.reset(counterKey);
+    if (await store.getBlock(blockKey(kind, subj), subj.domain, now)) return;
+    const b = await createBlock(store, kind, subj, s, now, evidence);
+    blocks.push(b);
+  };
+  const known = await isKnownNetwork(store, subj, now);
+  // On a known network each device is capped on its own at the ordinary threshold: a stolen device id buys no more.
+  if (known && subj.device !== undefined) {
+    const deviceKey = K.deviceFailures(subj.net, subj.login, subj.device);
+    const deviceFailures = await store.addDistinct(deviceKey, member, s.findMs, now);
+    if (deviceFailures >= s.maxFailures) await trip('device', deviceKey, { failures: deviceFailures });
+  }
   // A blocked pair's attempts are refused before the password check; a failure
-  // reported anyway (a race, a log line) must not extend or repeat the block.
+  // reported anyway (a race, a log line, an exempt device) must not extend or repeat the block.
   if (await store.getBlock(K.pairBlock(subj.net, subj.login), subj.domain, now)) return { pairFailures: 0, loginNetworks: 0, networkLogins: 0, blocks };
   const pairKey = K.pairFailures(subj.net, subj.login);
   const pairFailures = await store.addDistinct(pairKey, member, s.findMs, now);
@@ -55,24 +78,30 @@ export async function recordFailure(store: StateStore, subj: Subject, member: st
   if (s.loginMaxNetworks > 0) loginNetworks = await store.addDistinct(K.loginNetworks(subj.login), subj.net, s.findMs, now);
   if (s.ipMaxLogins > 0) networkLogins = await store.addDistinct(K.networkLogins(subj.domain, subj.net), subj.login, s.findMs, now);
 
-  const trip = async (kind: BlockKind, counterKey: string, evidence: Record<string, unknown>) => {
-    // A block starts the count afresh: after it ends, the next block needs a full threshold again (and is twice as long).
-    await store.reset(counterKey);
-    if (await store.getBlock(blockKey(kind, subj), subj.domain, now)) return;
-    const b = await createBlock(store, kind, subj, s, now, evidence);
-    blocks.push(b);
-  };
-  if (pairFailures >= s.maxFailures) await trip('pair', pairKey, { failures: pairFailures });
+  if (pairFailures >= (known ? s.knownPairMaxFailures : s.maxFailures)) await trip('pair', pairKey, { failures: pairFailures, knownNetwork: known });
   if (s.loginMaxNetworks > 0 && loginNetworks >= s.loginMaxNetworks) await trip('login', K.loginNetworks(subj.login), { networks: loginNetworks });
   if (s.ipMaxLogins > 0 && networkLogins >= s.ipMaxLogins) await trip('network', K.networkLogins(subj.domain, subj.net), { logins: networkLogins });
   return { pairFailures, loginNetworks, networkLogins, blocks };
 }
 
-/** A success resets the pair and makes (or keeps) the network known for the login. */
+/**
+ * A success makes (or keeps) the network known for the login, and the device
+ * too when the client named one. It resets the pair only on a network that
+ * was not known yet: on a known one (a NAT the owner shares) the owner
+ * logging in every minute would otherwise hand a neighbour fresh guesses
+ * each time; there failures leave the window instead. A device's own
+ * failures are reset by that device's success.
+ */
 export async function recordSuccess(store: StateStore, subj: Subject, s: Settings, now: number): Promise<void> {
-  await store.reset(K.pairFailures(subj.net, subj.login));
+  const known = await isKnownNetwork(store, subj, now);
+  if (!known) await store.reset(K.pairFailures(subj.net, subj.login));
+  if (subj.device !== undefined) await store.reset(K.deviceFailures(subj.net, subj.login, subj.device));
   if (s.knownMs <= 0) return;
-  const key = K.knownNetwork(subj.login, subj.net);
+  await remember(store, K.knownNetwork(subj.login, subj.net), s, now);
+  if (subj.device !== undefined) await remember(store, K.knownDevice(subj.login, subj.device), s, now);
+}
+
+async function remember(store: StateStore, key: string, s: Settings, now: number): Promise<void> {
   const since = await store.get<number>(key, now);
   // Once an hour is plenty for a memory of days, and spares a disk write per login.
   if (since === undefined || now - since >= HOUR) await store.set(key, now, now + s.knownMs);

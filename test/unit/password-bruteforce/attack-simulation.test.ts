@@ -85,3 +85,27 @@ test('one network spraying 1000 accounts gets at most 30 guesses in an hour', as
   expect(evaluated).toBeGreaterThanOrEqual(10);
   expect(evaluated).toBeLessThanOrEqual(30);
 });
+
+for (const phone of ['alice-phone', undefined]) {
+  test(`an attacker behind the owner's own NAT (1 guess/s, a new device id each time) for an hour; the owner every minute ${phone ? 'from a phone that sends a device id' : 'without a device id'}`, async () => {
+    const b = bruteforce();
+    const NAT = '100.64.7.1';
+    expect(await b.login(VICTIM, NAT, PASSWORD, PASSWORD, phone)).toBe('ok');
+    b.clock.advance(HOUR_MS);
+    const start = b.clock.now();
+    let evaluated = 0;
+    const stats = { ok: 0, refused: 0 };
+    for (let t = 0; t < HOUR_MS; t += 1000) {
+      b.clock.set(start + t);
+      if ((await b.login(VICTIM, NAT, `guess-${t}`, PASSWORD, `made-up-${t}`)) === 'wrong') evaluated++;
+      if (t % MIN === 0) {
+        if ((await b.login(VICTIM, NAT, PASSWORD, PASSWORD, phone)) === 'ok') stats.ok++;
+        else stats.refused++;
+      }
+    }
+    report.push(`1 attacker behind the owner's NAT, 1 attempt/s: ${evaluated} wrong passwords evaluated; owner every minute ${phone ? 'with' : 'without'} a device id: ${stats.ok} ok, ${stats.refused} refused`);
+    // knownPairMaxFailures (10) per block, blocks of 20 then 40 minutes.
+    expect(evaluated).toBeLessThanOrEqual(20);
+    if (phone) expect(stats.refused).toBe(0);
+  });
+}

@@ -38,9 +38,9 @@ export function bruteforce(overrides: Partial<BruteforceConfig> = {}) {
   );
   let config = configOf(overrides);
   const ctx = (domain: string): HookContext<BruteforceConfig> => ({ domain, config, plugin: 'password-bruteforce' });
-  const attempt = (login: string, ip: string, pwhash?: string): AuthAttempt => {
+  const attempt = (login: string, ip: string, pwhash?: string, deviceId?: string): AuthAttempt => {
     const n = normalizeLogin(login, 'example.com');
-    return { ...n, remoteIp: ip, protocol: 'imap', at: clock.now(), ...(pwhash !== undefined ? { pwhash } : {}) };
+    return { ...n, remoteIp: ip, protocol: 'imap', at: clock.now(), ...(pwhash !== undefined ? { pwhash } : {}), ...(deviceId !== undefined ? { deviceId } : {}) };
   };
   const api = {
     clock,
@@ -52,27 +52,33 @@ export function bruteforce(overrides: Partial<BruteforceConfig> = {}) {
     setConfig(o: Partial<BruteforceConfig>) {
       config = configOf(o);
     },
-    async before(login: string, ip: string, pwhash?: string): Promise<Verdict | undefined> {
-      const a = attempt(login, ip, pwhash);
+    async before(login: string, ip: string, pwhash?: string, deviceId?: string): Promise<Verdict | undefined> {
+      const a = attempt(login, ip, pwhash, deviceId);
       return (await hooks.beforeAuth(a, ctx(a.domain))) ?? undefined;
     },
-    async report(login: string, ip: string, outcome: Partial<AuthOutcome> & { success: boolean }, pwhash?: string): Promise<void> {
-      const a = attempt(login, ip, pwhash);
+    async report(login: string, ip: string, outcome: Partial<AuthOutcome> & { success: boolean }, pwhash?: string, deviceId?: string): Promise<void> {
+      const a = attempt(login, ip, pwhash, deviceId);
       await hooks.afterAuth(a, { policyReject: false, ...outcome }, ctx(a.domain));
     },
     /**
      * One login as Dovecot drives it: allow? → (password checked) → report.
      * Returns 'refused' when the policy said no (the password was never checked).
+     * `deviceId` is what Dovecot sends as device_id, when the client has one.
      */
-    async login(login: string, ip: string, password: string, correct: string): Promise<'ok' | 'wrong' | 'refused' | 'delayed'> {
+    async login(login: string, ip: string, password: string, correct: string, deviceId?: string): Promise<'ok' | 'wrong' | 'refused' | 'delayed'> {
       const pwhash = hashOf(login, password);
-      const v = await api.before(login, ip, pwhash);
+      const v = await api.before(login, ip, pwhash, deviceId);
       if (v?.action === 'deny' || v?.action === 'tempfail') {
-        await api.report(login, ip, { success: false, policyReject: true }, pwhash);
+        await api.report(login, ip, { success: false, policyReject: true }, pwhash, deviceId);
         return 'refused';
       }
       const ok = password === correct;
-      await api.report(login, ip, { success: ok }, pwhash);
+      if (ok) {
+        // Dovecot asks again after a good password (auth_policy_check_after_auth).
+        const after = await hooks.afterSuccess(attempt(login, ip, pwhash, deviceId), ctx(normalizeLogin(login, 'example.com').domain));
+        if (after?.action === 'deny') return 'refused';
+      }
+      await api.report(login, ip, { success: ok }, pwhash, deviceId);
       return ok ? 'ok' : v?.action === 'delay' ? 'delayed' : 'wrong';
     },
   };
