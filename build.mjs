@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.join(root, 'dist');
+// MAILWARDEN_DIST builds elsewhere (the Debian package builds in a staging
+// directory of its own, so a concurrent `node build.mjs` cannot wipe it mid-copy).
+const dist = process.env.MAILWARDEN_DIST ? path.resolve(process.env.MAILWARDEN_DIST) : path.join(root, 'dist');
 const appOut = path.join(dist, 'app');
 const pluginsOut = path.join(dist, 'plugins');
 
 fs.rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', appOut], { stdio: 'inherit' });
 
 /**
  * The contract and inversify are the host's: a plugin bundle must import them,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { AccountActions, Clock, Logger, MailQueue, Metrics, Notifier, QueueActions, StateStore, type ServiceContext } from '../shared';
+import { AccountActions, Clock, Logger, MailQueue, Metrics, Notifier, QueueActions, StateStore, SystemActions, type ServiceContext } from '../shared';
 import type { HostConfig } from './config/host-config';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
 import { normalizeDomain } from './login';
@@ -9,6 +9,8 @@ import type { LoadedPlugin, PluginFailure } from './plugins/loaded-plugin';
 import { loadPlugins } from './plugins/plugin-loader';
 import { PluginRegistry } from './plugins/plugin-registry';
 import { PostfixQueue } from './postfix/queue/postfix-queue';
+import { installPrivilegedRoute } from './privileged/route';
+import { HostSystemActions } from './privileged/system-actions';
 import { QueueTools } from './postfix/queue/queue-tools';
 import { HostAccountActions } from './services/account-actions';
 import { SystemClock } from './services/clock';
@@ -63,6 +65,7 @@ export class App {
 
   private constructor(readonly config: HostConfig, readonly store: HostStore, deps: AppDeps) {
     this.clock = deps.clock ?? new SystemClock();
+    installPrivilegedRoute(config);
     this.logger = deps.logger ?? createLogger(config.log.level);
     this.metrics = deps.metrics ?? new PromMetrics();
     this.settings = new DomainSettings(store, this.clock, normalizeDomain(config.defaultDomain));
@@ -82,6 +85,7 @@ export class App {
     c.bind(AccountActions).toConstantValue(this.accounts);
     c.bind(MailQueue).toConstantValue(this.queue);
     c.bind(QueueActions).toConstantValue(this.queueTools);
+    c.bind(SystemActions).toConstantValue(new HostSystemActions());
     this.pipeline = new AuthPipeline({
       registry: this.registry,
       settings: this.settings,

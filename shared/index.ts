@@ -15,4 +15,5 @@ export * from './hooks';
 export * from './net';
 export * from './admin-api';
 export * from './queue';
+export * from './system-actions';
 export * from './text';

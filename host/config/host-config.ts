@@ -27,6 +27,8 @@ export interface HostConfig {
   logFollow: { files: string[]; pollMs: number; fromStart: boolean };
   postfix: PostfixConfig;
   passwords: { setCommand?: string[]; setTimeoutMs: number };
+  /** The privileged helper's socket and allow-lists (host/privileged); absent: root actions run in-process. */
+  privileged?: { socket?: string; tables: string[]; commands: string[][] };
   /** Host-level plugin settings by plugin id (checked against each plugin's manifest when it loads). */
   plugins: Record<string, Record<string, unknown>>;
   /** The file it was read from, if any. */

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { privilegedRoute } from '../privileged/route';
 
 export class PasswordSetError extends Error {
   override readonly name = 'PasswordSetError';
@@ -25,6 +26,9 @@ export function setCommandArgv(template: readonly string[], v: SetCommandVars): 
  * tail of its stderr.
  */
 export function runSetCommand(template: readonly string[], vars: SetCommandVars, password: string, timeoutMs: number): Promise<void> {
+  // Unprivileged under the unit: mailwarden-privd runs the password command of its own config.
+  const via = privilegedRoute();
+  if (via) return via.setPassword(vars.login, password).then(() => undefined, (e: Error) => Promise.reject(new PasswordSetError(e.message)));
   const [cmd, ...args] = setCommandArgv(template, vars);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });

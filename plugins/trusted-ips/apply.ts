@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import type { SystemActions } from '../../shared';
 import { GLOBAL_SCOPE, type TrustedIpsConfig } from './config';
 import type { TrustedEntry } from './entry';
 import { renderCidrTable, writeFileAtomic } from './table';
@@ -14,8 +15,15 @@ export interface ApplyResult {
  * server: a domain-scoped entry is enforced by the policy gateway only) and
  * runs the reload command. Throws with the command's own message on failure.
  */
-export async function applyToPostfix(entries: readonly TrustedEntry[], config: TrustedIpsConfig, now: number): Promise<ApplyResult> {
+export async function applyToPostfix(entries: readonly TrustedEntry[], config: TrustedIpsConfig, now: number, system?: SystemActions): Promise<ApplyResult> {
   const text = renderCidrTable(entries, [GLOBAL_SCOPE], now, `mynetworks = cidr:${config.tableFile}`);
+  // The host's SystemActions write and reload through its privileged helper when the service runs unprivileged.
+  if (system) {
+    await system.replaceTable(config.tableFile, text);
+    if (config.reloadCommand.length === 0) return { file: config.tableFile, reloaded: false };
+    const out = await system.run(config.reloadCommand);
+    return { file: config.tableFile, reloaded: true, ...(out ? { reloadOutput: out } : {}) };
+  }
   writeFileAtomic(config.tableFile, text);
   const [cmd, ...args] = config.reloadCommand;
   if (!cmd) return { file: config.tableFile, reloaded: false };

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { inject, injectable, optional } from 'inversify';
-import { Clock, type CommandContribution, type CommandIO, oneLine, StateStore, UsageError } from '../../shared';
+import { Clock, type CommandContribution, type CommandIO, oneLine, StateStore, SystemActions, UsageError } from '../../shared';
 import { applyToPostfix } from './apply';
 import { GLOBAL_SCOPE, hostWideConfig, type TrustedIpsConfig } from './config';
 import {

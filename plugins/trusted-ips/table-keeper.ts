@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { inject, injectable } from 'inversify';
-import { Clock, Logger, type ServiceContext, type ServiceContribution } from '../../shared';
+import { inject, injectable, optional } from 'inversify';
+import { Clock, Logger, type ServiceContext, type ServiceContribution, SystemActions } from '../../shared';
 import { applyToPostfix } from './apply';
 import { GLOBAL_SCOPE, hostWideConfig } from './config';
 import { TrustedIpsRepository } from './repository';
@@ -24,6 +24,7 @@ export class TableKeeper implements ServiceContribution {
     @inject(TrustedIpsRepository) private readonly repo: TrustedIpsRepository,
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
+    @inject(SystemActions) @optional() private readonly system?: SystemActions,
   ) {}
 
   async start(ctx: ServiceContext): Promise<void> {
@@ -53,7 +54,7 @@ export class TableKeeper implements ServiceContribution {
       const entries = await this.repo.list();
       const now = this.clock.now();
       if (renderCidrTable(entries, [GLOBAL_SCOPE], now, `mynetworks = cidr:${config.tableFile}`) === onDisk) return false;
-      await applyToPostfix(entries, config, now);
+      await applyToPostfix(entries, config, now, this.system);
       this.logger.info({ file: config.tableFile }, 'trusted-ips table brought up to date (an entry expired or changed elsewhere)');
       return true;
     } catch (e) {

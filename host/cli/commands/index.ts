@@ -6,6 +6,7 @@ import { configCommand } from './config';
 import { doctorCommand } from './doctor';
 import { domainsCommand } from './domains';
 import { logsCommand } from './logs';
+import { migrateCommand } from './migrate';
 import { passwordCommand } from './password';
 import { pluginsCommand } from './plugins';
 import { queueCommand } from './queue';
@@ -13,4 +14,4 @@ import { relayCommand } from './relay';
 import { serveCommand } from './serve';
 
 /** The host's commands, in the order `mailwarden --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, doctorCommand, relayCommand, accountCommand, queueCommand, logsCommand, passwordCommand, backupCommand, restoreCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, domainsCommand, pluginsCommand, configCommand, blocksCommand, doctorCommand, relayCommand, accountCommand, queueCommand, logsCommand, passwordCommand, backupCommand, restoreCommand, migrateCommand];

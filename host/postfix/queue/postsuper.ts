@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { privilegedRoute } from '../../privileged/route';
 import type { PostfixConfig } from '../postfix-config';
 
 export type QueueOperation = 'hold' | 'release' | 'delete';
@@ -50,6 +51,12 @@ export function parseConfirmed(op: QueueOperation, output: string): number {
 export async function runPostsuper(pf: Pick<PostfixConfig, 'postsuperPath' | 'configDir'>, op: QueueOperation, ids: readonly string[]): Promise<PostsuperResult> {
   for (const id of ids) checkQueueId(id);
   if (ids.length === 0) return { confirmed: 0, output: '' };
+  // Unprivileged under the unit: mailwarden-privd runs postsuper of its own config on these IDs.
+  const via = privilegedRoute();
+  if (via) {
+    const output = await via.postsuper(op, ids).catch((e: Error) => Promise.reject(new PostsuperError(e.message)));
+    return { confirmed: parseConfirmed(op, output), output: output.trim() };
+  }
   const bin = pf.postsuperPath;
   const args = [...(pf.configDir ? ['-c', pf.configDir] : []), FLAG[op], '-'];
   return new Promise((resolve, reject) => {

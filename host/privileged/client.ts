@@ -1,0 +1,46 @@
+import * as net from 'node:net';
+import type { QueueOperation } from '../postfix/queue/postsuper';
+import type { PrivRequest, PrivResponse } from './protocol';
+
+const TIMEOUT_MS = 90_000;
+
+export class PrivilegedError extends Error {
+  override readonly name = 'PrivilegedError';
+}
+
+/** The service's side of mailwarden-privd: one request per connection. */
+export class PrivilegedClient {
+  constructor(readonly socket: string) {}
+
+  request(req: PrivRequest): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const c = net.connect(this.socket);
+      let buf = '';
+      c.setEncoding('utf8');
+      c.setTimeout(TIMEOUT_MS, () => c.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+      c.on('data', (d: string) => (buf += d));
+      c.on('error', (e) => reject(new PrivilegedError(`privileged helper at ${this.socket}: ${e.message} (is mailwarden-privd running?)`)));
+      c.on('end', () => {
+        let r: PrivResponse;
+        try {
+          r = JSON.parse(buf) as PrivResponse;
+        } catch {
+          return reject(new PrivilegedError(`privileged helper at ${this.socket}: unreadable answer`));
+        }
+        if (r.ok) resolve(r.output ?? '');
+        else reject(new PrivilegedError(`privileged helper refused or failed: ${r.error}`));
+      });
+      c.end(JSON.stringify(req) + '\n');
+    });
+  }
+
+  postsuper(mode: QueueOperation, ids: readonly string[]): Promise<string> {
+    return this.request({ op: 'postsuper', mode, ids });
+  }
+  kick(login: string): Promise<string> {
+    return this.request({ op: 'kick', login });
+  }
+  setPassword(login: string, password: string): Promise<string> {
+    return this.request({ op: 'password-set', login, password });
+  }
+}
