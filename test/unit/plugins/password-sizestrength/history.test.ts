@@ -5,10 +5,13 @@ import { PluginStore } from '../../../../host/state/plugin-store';
 
 const NOW = Date.UTC(2026, 0, 1);
 
-test('a history entry is a salted scrypt hash: no password in it, a fresh salt each time', async () => {
+/** A cheap cost for the tests of history bookkeeping; the default cost has tests of its own. */
+const TEST_COST = { N: 1 << 10, r: 8, p: 1 };
+
+test("a history entry is a salted scrypt hash at OWASP's cost (N=2^17, r=8, p=1): no password in it, a fresh salt each time", async () => {
   const a = await hashPassword('Été2024!x', NOW);
   const b = await hashPassword('Été2024!x', NOW);
-  expect(a).toMatchObject({ alg: 'scrypt', N: 16384, r: 8, p: 1, at: NOW });
+  expect(a).toMatchObject({ alg: 'scrypt', N: 131072, r: 8, p: 1, at: NOW });
   expect(Buffer.from(a.salt, 'base64')).toHaveLength(16);
   expect(a.salt).not.toBe(b.salt);
   expect(a.hash).not.toBe(b.hash);
@@ -19,6 +22,30 @@ test('a history entry is a salted scrypt hash: no password in it, a fresh salt e
   expect(await matches('Été2024!X', a)).toBe(false);
 });
 
+test('an entry made with the earlier cost (N=2^14) is still verified, and kept beside new ones', async () => {
+  const store = new MemoryStore();
+  // As the previous version stored it: its parameters are in the entry.
+  const old = await hashPassword('Old-pass-1', NOW, { N: 1 << 14, r: 8, p: 1 });
+  expect(old).toMatchObject({ N: 16384, r: 8, p: 1 });
+  await store.set(historyKey('carol@example.com'), [old]);
+  const history = new PasswordHistory(store);
+  expect(await history.wasUsed('carol@example.com', 'Old-pass-1', 5, NOW)).toBe(true);
+  await history.record('carol@example.com', 'New-pass-2', 6, NOW + 1);
+  const entries = await history.entries('carol@example.com', NOW);
+  expect(entries.map((e) => e.N)).toEqual([131072, 16384]);
+  expect(await history.wasUsed('carol@example.com', 'Old-pass-1', 5, NOW)).toBe(true);
+  expect(await history.wasUsed('carol@example.com', 'New-pass-2', 0, NOW)).toBe(true);
+});
+
+test('stored parameters outside sane bounds are ignored, not run (a tampered store cannot make scrypt take gigabytes)', async () => {
+  const store = new MemoryStore();
+  const good = await hashPassword('Pw-good-1', NOW, TEST_COST);
+  await store.set(historyKey('dan@example.com'), [{ ...good, N: 1 << 24 }, { ...good, N: 1000 }, { ...good, r: 1024 }, good]);
+  const history = new PasswordHistory(store, TEST_COST);
+  expect((await history.entries('dan@example.com', NOW)).map((e) => e.N)).toEqual([1024]);
+  expect(await history.wasUsed('dan@example.com', 'Pw-good-1', 5, NOW)).toBe(true);
+});
+
 describe('PasswordHistory', () => {
   const passwords = ['Pw-0-aaaa', 'Pw-1-bbbb', 'Pw-2-cccc', 'Pw-3-dddd', 'Pw-4-eeee', 'Pw-5-ffff', 'Pw-6-gggg'];
   let store: MemoryStore;
@@ -26,7 +53,7 @@ describe('PasswordHistory', () => {
 
   beforeAll(async () => {
     store = new MemoryStore();
-    history = new PasswordHistory(new PluginStore(store, 'password-sizestrength'));
+    history = new PasswordHistory(new PluginStore(store, 'password-sizestrength'), TEST_COST);
     // historySize 5: the current password and the 5 before it are kept (6 entries).
     for (const [i, pw] of passwords.entries()) await history.record('alice@example.com', pw, 6, NOW + i);
   });
