@@ -57,7 +57,7 @@ export class BruteforceHooks implements PluginHooks<BruteforceConfig> {
     if (isTrusted(a.remoteIp, s)) return undefined;
     const subj = subjectOf(a, s);
     const now = this.clock.now();
-    const block = await activeBlock(this.store, subj, now);
+    const block = await activeBlock(this.store, subj, s, now, a.pwhash);
     // One answer whether or not the user exists: the reply must not tell them apart.
     if (block) return { action: 'deny', reason: `blocked: ${block.reason}` };
     if (tarpit && s.tarpitSeconds > 0) {
@@ -75,7 +75,7 @@ export class BruteforceHooks implements PluginHooks<BruteforceConfig> {
     const subj = subjectOf(a, s);
     const now = this.clock.now();
     if (outcome.success) {
-      await recordSuccess(this.store, subj, s, now);
+      await recordSuccess(this.store, subj, s, now, a.pwhash);
       return;
     }
     if (outcome.failType !== undefined && NOT_COUNTED.has(outcome.failType)) return;

@@ -12,6 +12,10 @@ export const loginNetworks = (login: string) => `n|${login}`;
 export const deviceFailures = (net: string, login: string, device: string) => `d|${net}|${login}|${device}`;
 /** A device (hashed device_id) that succeeded for the login recently (key/value with expiry). */
 export const knownDevice = (login: string, device: string) => `kd|${login}|${device}`;
+/** Dovecot's pwhash of the login's last successful password (key/value with expiry). */
+export const knownHash = (login: string) => `kh|${login}`;
+/** Failures on a known network whose pwhash is the known one (wrong passwords sharing its truncated hash). */
+export const hashCollisions = (net: string, login: string) => `c|${net}|${login}`;
 /** Distinct logins one network failed for, per domain (configs are per domain). */
 export const networkLogins = (domain: string, net: string) => `l|${domain}|${net}`;
 /** A network where the login succeeded recently (key/value with expiry). */

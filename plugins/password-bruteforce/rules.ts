@@ -11,10 +11,11 @@ const HOUR = 3_600_000;
  * known networks (often a shared NAT or office address) neither an
  * account-wide block nor a network block applies: an attacker must not be
  * able to lock a user out of their usual networks. A pair block does apply
- * there (it takes knownPairMaxFailures guesses), except to a device that
- * succeeded for the login; a device block refuses that one device.
+ * there (it takes knownPairMaxFailures guesses), except to what the owner
+ * has shown: a device that succeeded, or the password that succeeded (see
+ * passesPairBlock). A device block refuses that one device.
  */
-export async function activeBlock(store: StateStore, subj: Subject, now: number): Promise<Block | undefined> {
+export async function activeBlock(store: StateStore, subj: Subject, s: Settings, now: number, pwhash?: string): Promise<Block | undefined> {
   const pair = await store.getBlock(K.pairBlock(subj.net, subj.login), subj.domain, now);
   const device = subj.device === undefined ? undefined : await store.getBlock(K.deviceBlock(subj.net, subj.login, subj.device), subj.domain, now);
   if (device) return device;
@@ -22,16 +23,30 @@ export async function activeBlock(store: StateStore, subj: Subject, now: number)
   const login = await store.getBlock(K.loginBlock(subj.login), subj.domain, now);
   if (!pair && !net && !login) return undefined;
   const known = await isKnownNetwork(store, subj, now);
-  if (pair && !(known && (await isKnownDevice(store, subj, now)))) return pair;
+  if (pair && !(known && (await passesPairBlock(store, subj, s, now, pwhash)))) return pair;
   return known ? undefined : (net ?? login);
 }
 
-export async function isKnownDevice(store: StateStore, subj: Subject, now: number): Promise<boolean> {
-  return subj.device !== undefined && (await store.get<number>(K.knownDevice(subj.login, subj.device), now)) !== undefined;
+/**
+ * What gets through a pair block on a known network: a device that
+ * succeeded for the login, or the password that last succeeded, told by
+ * Dovecot's pwhash (salted with a nonce the attacker does not have). The
+ * hash is truncated (12 bits by default), so about one wrong password in
+ * 4096 shares it: such failures are counted, and maxFailures of them in the
+ * find time end this pass until they leave the window.
+ */
+async function passesPairBlock(store: StateStore, subj: Subject, s: Settings, now: number, pwhash: string | undefined): Promise<boolean> {
+  if (await isKnownDevice(store, subj, now)) return true;
+  if (pwhash === undefined || (await store.get<string>(K.knownHash(subj.login), now)) !== pwhash) return false;
+  return (await store.count(K.hashCollisions(subj.net, subj.login), s.findMs, now)) < s.maxFailures;
 }
 
 export async function isKnownNetwork(store: StateStore, subj: Subject, now: number): Promise<boolean> {
   return (await store.get<number>(K.knownNetwork(subj.login, subj.net), now)) !== undefined;
+}
+
+export async function isKnownDevice(store: StateStore, subj: Subject, now: number): Promise<boolean> {
+  return subj.device !== undefined && (await store.get<number>(K.knownDevice(subj.login, subj.device), now)) !== undefined;
 }
 
 /** Distinct wrong passwords this pair has in the window (for the tarpit). */
@@ -62,6 +77,7 @@ export async function recordFailure(store: StateStore, subj: Subject, member: st
     blocks.push(b);
   };
   const known = await isKnownNetwork(store, subj, now);
+  if (known && (await store.get<string>(K.knownHash(subj.login), now)) === member) await store.hit(K.hashCollisions(subj.net, subj.login), s.findMs, now);
   // On a known network each device is capped on its own at the ordinary threshold: a stolen device id buys no more.
   if (known && subj.device !== undefined) {
     const deviceKey = K.deviceFailures(subj.net, subj.login, subj.device);
@@ -92,13 +108,14 @@ export async function recordFailure(store: StateStore, subj: Subject, member: st
  * each time; there failures leave the window instead. A device's own
  * failures are reset by that device's success.
  */
-export async function recordSuccess(store: StateStore, subj: Subject, s: Settings, now: number): Promise<void> {
+export async function recordSuccess(store: StateStore, subj: Subject, s: Settings, now: number, pwhash?: string): Promise<void> {
   const known = await isKnownNetwork(store, subj, now);
   if (!known) await store.reset(K.pairFailures(subj.net, subj.login));
   if (subj.device !== undefined) await store.reset(K.deviceFailures(subj.net, subj.login, subj.device));
   if (s.knownMs <= 0) return;
   await remember(store, K.knownNetwork(subj.login, subj.net), s, now);
   if (subj.device !== undefined) await remember(store, K.knownDevice(subj.login, subj.device), s, now);
+  if (pwhash !== undefined && (await store.get<string>(K.knownHash(subj.login), now)) !== pwhash) await store.set(K.knownHash(subj.login), pwhash, now + s.knownMs);
 }
 
 async function remember(store: StateStore, key: string, s: Settings, now: number): Promise<void> {
