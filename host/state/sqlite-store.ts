@@ -118,7 +118,7 @@ export class SqliteStore extends MemoryStore implements HostStore {
     for (const row of this.st.changeAll.all() as Array<{ channel: string; rev: number }>) this.revs.set(row.channel, row.rev);
     this.lastDataVersion = this.dataVersion();
     matchDirOwner(file, ['', '-wal', '-shm', ...(this.migration.before ? [this.migration.before.slice(file.length)] : [])]);
-    this.timer = setInterval(() => this.tick(), options.flushIntervalMs ?? 1000);
+    this.timer = setInterval(() => this.poll(), options.flushIntervalMs ?? 1000);
     this.timer.unref();
   }
 
@@ -127,7 +127,7 @@ export class SqliteStore extends MemoryStore implements HostStore {
   }
 
   /** Writes counters behind and notices what other processes changed. */
-  tick(): void {
+  poll(): void {
     if (this.closed || this.degradedBy) return;
     try {
       this.flushCounters();
@@ -292,7 +292,7 @@ export class SqliteStore extends MemoryStore implements HostStore {
       this.revs.set(channel, row.rev);
       // This process's own block writes already went through the cache (putBlock,
       // clearBlocks); dropping it here would send every lookup after each new
-      // block back to disk. Other processes' changes are seen in tick().
+      // block back to disk. Other processes' changes are seen in poll().
       this.emit(channel);
     } catch (e) {
       if (!isStorageFault(e)) throw e;

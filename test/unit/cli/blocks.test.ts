@@ -57,7 +57,7 @@ test('clear --login lifts every block of that login (normalised), audits, and a 
   const r = await cli(args('blocks', 'clear', '--login', 'Alice@Example.COM'));
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/cleared 2 block\(s\)/);
-  server.tick();
+  server.poll();
   expect(await server.getBlock('login:alice@example.com', 'example.com', Date.now())).toBeUndefined();
   expect(await server.getBlock('pair:198.51.100.7/32|alice@example.com', 'example.com', Date.now())).toBeUndefined();
   const audit = await server.listAudit({ subjectPrefix: 'blocks:' });

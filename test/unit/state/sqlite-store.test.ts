@@ -39,10 +39,10 @@ describe('SQLite store', () => {
     await cli.clearBlocks({ key: 'ip:y' });
     await cli.publish('blocks');
     await cli.publish('settings');
-    server.tick();
+    server.poll();
     expect(heard.sort()).toEqual(['blocks', 'settings']);
     expect(await server.getBlock('ip:y', 'example.com', Date.now())).toBeUndefined();
-    server.tick();
+    server.poll();
     expect(heard).toHaveLength(2);
     await server.close();
     await cli.close();
