@@ -158,8 +158,13 @@ function eopCode(s: string): string | undefined {
   return /^5\.7\.6[0-4][0-9]$/.test(code) ? code : undefined;
 }
 
-/** The first address the reply names that is not the remote server's own. */
+/**
+ * The first address the reply names that is not the remote server's own: not
+ * the relay's, nor one Postfix puts in its own words about the remote
+ * (`host mx[198.51.100.9] said:`, `… refused to talk to me:`), in case the
+ * relay field is missing.
+ */
 function ourAddress(s: string, relay: string | undefined): string | undefined {
   const remote = relayAddress(relay);
-  return addressesIn(s).find((a) => a !== remote);
+  return addressesIn(s).find((a) => a !== remote && !s.includes(`[${a}] said`) && !s.includes(`[${a}] refused to talk`) && !s.includes(`[${a}]:25`));
 }

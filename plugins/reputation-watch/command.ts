@@ -42,8 +42,10 @@ export class ReputationCommand implements CommandContribution {
       }
       case 'check': {
         const configs = await io.configs?.();
-        // Enabled nowhere: the host-level settings still come with the defaults.
-        const config = resolveSettings(configs)?.config ?? withDefaults(undefined);
+        const settings = resolveSettings(configs);
+        // Enabled nowhere: no scope lends the config file's host-level values, so say which settings these are.
+        if (!settings) io.stderr.write('mailwarden: reputation check: the plugin is enabled for no domain; asking with the default lists and the system resolver\n');
+        const config = settings?.config ?? withDefaults(undefined);
         const r = await this.watcher.checkNow(config);
         if (json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
         else {

@@ -26,8 +26,12 @@ export class ReputationHooks implements PluginHooks<ReputationConfig> {
     @inject(RejectionBook) private readonly book: RejectionBook,
   ) {}
 
-  async onMail(event: MailEvent, ctx: HookContext<ReputationConfig>): Promise<void> {
-    if (event.kind !== 'deferred' && event.kind !== 'bounced' && event.kind !== 'sent') return;
+  async onMail(raw: MailEvent, ctx: HookContext<ReputationConfig>): Promise<void> {
+    if (raw.kind !== 'deferred' && raw.kind !== 'bounced' && raw.kind !== 'sent') return;
+    // Events come from other code (a gateway, a follower, a library caller): a bad time or recipient list is replaced, not trusted.
+    const at = Number.isFinite(raw.at) ? raw.at : this.clock.now();
+    const recipients = Array.isArray(raw.recipients) ? raw.recipients.filter((r) => typeof r === 'string') : [];
+    const event: MailEvent = at === raw.at && recipients.length === raw.recipients?.length ? raw : { ...raw, at, recipients };
     const cfg = withDefaults(ctx.config);
     await this.countRates(event, cfg, ctx.domain);
     if (event.kind === 'sent' || typeof event.reason !== 'string') return;
@@ -43,7 +47,7 @@ export class ReputationHooks implements PluginHooks<ReputationConfig> {
     if (!sender || sender.length > 320) return;
     const at = sender.lastIndexOf('@');
     const senderDomain = at > 0 ? sender.slice(at + 1) : '';
-    const now = e.at ?? this.clock.now();
+    const now = e.at;
     const outcome = e.kind as 'sent' | 'deferred' | 'bounced';
     for (const [scope, subject] of [['sender', sender], ['domain', senderDomain]] as const) {
       if (!subject) continue;

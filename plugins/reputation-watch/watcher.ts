@@ -69,7 +69,11 @@ export class ReputationWatcher implements ServiceContribution {
     this.ctx = ctx;
     this.stopped = false;
     const s = resolveSettings(await ctx.configs());
-    if (s) this.intervalMs = s.config.intervalSeconds * 1000;
+    if (s) {
+      this.intervalMs = s.config.intervalSeconds * 1000;
+      // Known before the first round, so the first refusals are put on the right address.
+      await this.discover(s.config, this.clock.now()).catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'reputation-watch: outbound addresses unknown'));
+    }
     this.schedule();
   }
 

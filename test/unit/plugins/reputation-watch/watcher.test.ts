@@ -137,3 +137,30 @@ test('sender rates: a sender whose bounces jump against its own history gets one
     await app.close();
   }
 });
+
+test('bad events are ignored or repaired, never a crash', async () => {
+  const { app, clock, sent, watcher } = await setup();
+  try {
+    const bad: Array<Partial<MailEvent>> = [
+      { reason: undefined },
+      { reason: 42 as never },
+      { reason: 'x'.repeat(100_000) + ' blocked using zen.spamhaus.org' },
+      { at: Number.NaN },
+      { recipients: undefined as never },
+      { recipients: [null, 7] as never },
+      { sender: undefined as never },
+      { relay: '[[[', dsn: undefined },
+      { kind: 'accepted' },
+      { reason: 'said: 554 blocked using zen.spamhaus.org', relay: undefined, recipients: [] },
+    ];
+    for (const b of bad) await app.pipeline.onMail(delivery(clock.now(), b));
+    const faults = (await app.metrics.text()).match(/^mailwarden_plugin_(errors|faults)[^\n]*reputation-watch[^\n]*$/gm) ?? [];
+    expect(faults).toEqual([]);
+    // Every usable refusal is on our one address: not on the remote's (a broken relay field), not on `unknown`.
+    expect(await watcher.tick()).toMatchObject({ alerts: 1 });
+    expect(sent.map((a) => a.subject)).toEqual(['[mailwarden] 203.0.113.7 listed on zen.spamhaus.org']);
+  } finally {
+    await watcher.stop();
+    await app.close();
+  }
+});
