@@ -1,5 +1,6 @@
 import { formatCidr, parseCidr } from '../../shared';
 import { listItems, parseRestrictions, permits, type Restriction } from './restrictions';
+import { DOVECOT_REQUEST_ATTRIBUTES, dovecotWiring, LIMITS_CONTEXT, postfixWiring, RELAY_CONTEXT } from './wiring';
 
 export type FindingLevel = 'ok' | 'warning' | 'problem' | 'skipped';
 
@@ -24,6 +25,8 @@ export interface DoctorInput {
   readonly policyAddress: string;
   /** mailwarden's Dovecot listener: `127.0.0.1:8441`. */
   readonly dovecotAddress: string;
+  /** The `auth_policy_server_api_header` line the listener requires; undefined when its secret does not exist yet. */
+  readonly dovecotApiHeader?: string;
   /** The trusted-ips table mynetworks should point to. */
   readonly tableFile: string;
   /** Reads a cidr: table named in mynetworks (undefined when unreadable). */
@@ -39,17 +42,10 @@ export const DOCTOR_PARAMS = [
 
 const UNAUTH = new Set(['reject_unauth_destination', 'defer_unauth_destination']);
 
-function policyLine(address: string, context: string): string {
-  return `check_policy_service { inet:${address}, policy_context=${context} }`;
-}
-
-/** main.cf lines that wire mailwarden as docs/postfix.md explains. */
+/** main.cf lines of the one wiring (`mailwarden wiring postfix`): mynetworks, relay, recipient, end of data. */
 export function recommendedMainCf(o: { policyAddress: string; tableFile: string }): string[] {
-  return [
-    `mynetworks = cidr:${o.tableFile}`,
-    `smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, ${policyLine(o.policyAddress, 'relay')}, reject_unauth_destination`,
-    `smtpd_end_of_data_restrictions = ${policyLine(o.policyAddress, 'limits')}`,
-  ];
+  const w = postfixWiring(o);
+  return [w.mynetworks, w.relay, w.recipient, w.endOfData];
 }
 
 /** Is `r` a check_policy_service call to `address` (inet:host:port)? */
@@ -154,26 +150,36 @@ function policyFindings(i: DoctorInput): Finding[] {
   const eod = parseRestrictions(i.postconf.smtpd_end_of_data_restrictions ?? '');
   const rcpt = parseRestrictions(i.postconf.smtpd_recipient_restrictions ?? '');
   const out: Finding[] = [];
-  const recommended = recommendedMainCf(i);
-  const inRelay = relay.find((r) => isOurs(r, i.policyAddress)) ?? rcpt.find((r) => isOurs(r, i.policyAddress));
-  if (!inRelay) out.push({ check: 'policy', level: 'problem', message: `the relay decision does not ask mailwarden (no check_policy_service inet:${i.policyAddress} in smtpd_relay_restrictions): trusted-ips sender domains and the policy plugins are not applied`, paste: [recommended[1]] });
-  else if (!inRelay.options?.policy_context) out.push({ check: 'policy', level: 'warning', message: 'the check_policy_service for the relay decision has no policy_context; with one server on several lists, name them (policy_context=relay)', paste: [recommended[1]] });
+  const [, relayLine, recipientLine, eodLine] = recommendedMainCf(i);
+  const relayUnauth = relay.findIndex((r) => UNAUTH.has(r.name));
+  const early = relay.findIndex((r) => isOurs(r, i.policyAddress));
+  if (early >= 0 && (relayUnauth < 0 || early < relayUnauth)) {
+    out.push({ check: 'policy', level: 'warning', message: `smtpd_relay_restrictions asks mailwarden before reject_unauth_destination: an OK from any policy plugin would let that client relay. Leave the relay decision to Postfix and ask mailwarden in smtpd_recipient_restrictions`, paste: [relayLine, recipientLine] });
+  }
+  const inRcpt = rcpt.find((r) => isOurs(r, i.policyAddress)) ?? (early >= 0 ? relay[early] : undefined);
+  if (!inRcpt) out.push({ check: 'policy', level: 'problem', message: `recipients are not checked by mailwarden (no check_policy_service inet:${i.policyAddress} in smtpd_recipient_restrictions): send limits per recipient are not applied`, paste: [recipientLine] });
+  else if ((inRcpt.options?.policy_context ?? RELAY_CONTEXT) !== RELAY_CONTEXT) {
+    out.push({ check: 'policy', level: 'problem', message: `the recipient check uses policy_context=${inRcpt.options!.policy_context}; mailwarden's plugins expect policy_context=${RELAY_CONTEXT} there`, paste: [recipientLine] });
+  }
   const inEod = eod.find((r) => isOurs(r, i.policyAddress));
-  if (!inEod) out.push({ check: 'policy', level: 'problem', message: `smtpd_end_of_data_restrictions does not ask mailwarden: hourly caps and mail events (END-OF-MESSAGE) are not applied`, paste: [recommended[2]] });
-  if (!out.length) out.push({ check: 'policy', level: 'ok', message: `Postfix asks mailwarden (inet:${i.policyAddress}) at RCPT and at END-OF-MESSAGE` });
+  if (!inEod) out.push({ check: 'policy', level: 'problem', message: 'smtpd_end_of_data_restrictions does not ask mailwarden: message caps, holds and mail events (END-OF-MESSAGE) are not applied', paste: [eodLine] });
+  else if (inEod.options?.policy_context !== undefined && inEod.options.policy_context !== LIMITS_CONTEXT) {
+    out.push({ check: 'policy', level: 'problem', message: `the end-of-data check uses policy_context=${inEod.options.policy_context}; with anything but policy_context=${LIMITS_CONTEXT} the trusted relays' hourly caps are silently off`, paste: [eodLine] });
+  }
+  if (!out.length) out.push({ check: 'policy', level: 'ok', message: `Postfix asks mailwarden (inet:${i.policyAddress}) for each recipient (${RELAY_CONTEXT}) and each message (${LIMITS_CONTEXT}), after its own relay decision` });
   return out;
+}
+
+/** `Name: value` as Dovecot sends it (split at the first colon, value trimmed). */
+function headerParts(line: string): [string, string] {
+  const c = line.indexOf(':');
+  return c < 0 ? ['x-api-key', line.trim()] : [line.slice(0, c).trim().toLowerCase(), line.slice(c + 1).trim()];
 }
 
 function dovecotFindings(i: DoctorInput): Finding[] {
   if (!i.doveconf) return [{ check: 'dovecot', level: 'skipped', message: `Dovecot configuration not read${i.doveconfError ? `: ${i.doveconfError}` : ''}` }];
-  const paste = [
-    `auth_policy_server_url = http://${i.dovecotAddress}/`,
-    'auth_policy_hash_nonce = <a long random string, the same on every Dovecot node>',
-    'auth_policy_request_attributes = login=%{requested_username} pwhash=%{hashed_password} remote=%{rip} device_id=%{client_id} protocol=%s session_id=%{session}',
-    'auth_policy_check_before_auth = yes',
-    'auth_policy_check_after_auth = yes',
-    'auth_policy_report_after_auth = yes',
-  ];
+  const wiring = i.dovecotApiHeader ? dovecotWiring({ dovecotAddress: i.dovecotAddress, headerLine: i.dovecotApiHeader }) : undefined;
+  const paste = wiring ? [...wiring.lines] : [`auth_policy_server_url = http://${i.dovecotAddress}/`, '# then the API header and the other lines of this instance: `mailwarden wiring dovecot`'];
   const url = i.doveconf.auth_policy_server_url;
   if (!url) return [{ check: 'dovecot', level: 'problem', message: 'Dovecot does not ask mailwarden before logins (auth_policy_server_url is not set): brute-force blocking sees nothing', paste }];
   let hostPort = '';
@@ -184,8 +190,25 @@ function dovecotFindings(i: DoctorInput): Finding[] {
   }
   if (hostPort !== i.dovecotAddress) return [{ check: 'dovecot', level: 'warning', message: `auth_policy_server_url points to ${hostPort}, not mailwarden's Dovecot listener ${i.dovecotAddress}`, paste }];
   const out: Finding[] = [];
-  if (!i.doveconf.auth_policy_hash_nonce) out.push({ check: 'dovecot', level: 'problem', message: 'auth_policy_hash_nonce is not set: Dovecot sends no password hashes, so wrong passwords cannot be told apart', paste: [paste[1]] });
-  if (!out.length) out.push({ check: 'dovecot', level: 'ok', message: `Dovecot asks mailwarden (${url}) about logins` });
+  const sent = i.doveconf.auth_policy_server_api_header;
+  if (!i.dovecotApiHeader) {
+    out.push({ check: 'dovecot', level: 'problem', message: "mailwarden's Dovecot secret does not exist yet (it is created on the first `mailwarden serve` or `mailwarden wiring dovecot`); until Dovecot sends it, every policy request is refused (401) and Dovecot lets logins through unchecked", paste });
+  } else if (!sent) {
+    out.push({ check: 'dovecot', level: 'problem', message: 'auth_policy_server_api_header is not set: mailwarden refuses (401) every policy request without its secret, so Dovecot lets logins through unchecked', paste: [wiring!.apiHeader] });
+  } else {
+    const [wantName, wantValue] = headerParts(i.dovecotApiHeader);
+    const [gotName, gotValue] = headerParts(sent);
+    if (gotName !== wantName || gotValue !== wantValue) out.push({ check: 'dovecot', level: 'problem', message: "auth_policy_server_api_header does not match mailwarden's secret: every policy request is refused (401) and Dovecot lets logins through unchecked", paste: [wiring!.apiHeader] });
+  }
+  if (!i.doveconf.auth_policy_hash_nonce) out.push({ check: 'dovecot', level: 'problem', message: 'auth_policy_hash_nonce is not set: Dovecot sends no password hashes, so wrong passwords cannot be told apart', paste: paste.filter((l) => l.startsWith('auth_policy_hash_nonce')) });
+  const attrs = i.doveconf.auth_policy_request_attributes;
+  if (attrs !== undefined && !/(^|\s)remote=%\{rip\}(\s|$)/.test(attrs)) {
+    out.push({ check: 'dovecot', level: 'problem', message: 'auth_policy_request_attributes does not send remote=%{rip}: mailwarden refuses requests without the client address', paste: [`auth_policy_request_attributes = ${DOVECOT_REQUEST_ATTRIBUTES}`] });
+  }
+  for (const [name, what] of [['auth_policy_check_before_auth', 'logins are not checked before the password'], ['auth_policy_report_after_auth', 'failed logins are not reported, so nothing is counted']] as const) {
+    if (i.doveconf[name] === 'no') out.push({ check: 'dovecot', level: 'problem', message: `${name} = no: ${what}`, paste: [`${name} = yes`] });
+  }
+  if (!out.length) out.push({ check: 'dovecot', level: 'ok', message: `Dovecot asks mailwarden (${url}) about logins, with its secret` });
   return out;
 }
 

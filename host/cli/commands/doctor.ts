@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { UsageError } from '../../../shared';
+import { resolveDovecotSecret } from '../../gateways/dovecot/api-secret';
 import { parseListen } from '../../gateways/listen-address';
 import { checkListeners, checkStore } from '../../health/self-checks';
 import { DOCTOR_PARAMS, diagnose, type Finding, parseDoveconf, parseMainCfOutput } from '../../postfix/doctor';
@@ -43,8 +44,10 @@ export const doctorCommand: CliCommand = {
         explicit = parseMainCfOutput(run(postconf, [...c, '-n']));
         effective = parseMainCfOutput(run(postconf, [...c, '-x', ...DOCTOR_PARAMS]));
       } catch (e) {
-        const err = e as { stderr?: string; message: string };
-        io.stderr.write(`mailwarden: doctor: cannot read the Postfix configuration: ${(err.stderr || err.message).trim()}\n`);
+        const err = e as { stderr?: string; message: string; code?: string };
+        // execFileSync's own ENOENT text ("spawnSync postconf ENOENT") tells an admin nothing.
+        const why = err.code === 'ENOENT' ? `Postfix is not installed here (no ${postconf}; set postfix.postconfPath in the config file if it is elsewhere)` : (err.stderr || err.message).trim();
+        io.stderr.write(`mailwarden: doctor: cannot read the Postfix configuration: ${why}\n`);
         return EXIT.runtime;
       }
       let doveconf: Record<string, string> | undefined;
@@ -60,9 +63,12 @@ export const doctorCommand: CliCommand = {
         }
       }
       const config = app.config;
+      // Read only: doctor does not create the secret (serve and `wiring dovecot` do).
+      const dovecotSecret = resolveDovecotSecret(config, false);
       const findings = diagnose({
         postconf: effective, explicit: new Set(Object.keys(explicit)), ...(doveconf ? { doveconf } : {}), ...(doveconfError ? { doveconfError } : {}),
         policyAddress: address(config.listen.postfix, 'listen.postfix'), dovecotAddress: address(config.listen.dovecot, 'listen.dovecot'),
+        ...(dovecotSecret ? { dovecotApiHeader: dovecotSecret.headerLine } : {}),
         tableFile: await trustedTableFile(app), readFile: readFileOrUndefined,
       });
       findings.push(...(await checkListeners(app)), await checkStore(app));

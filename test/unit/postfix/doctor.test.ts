@@ -66,21 +66,57 @@ describe('doctor diagnose', () => {
     expect(levels(diagnose(input({ ...rest, mynetworks_style: 'host' })), 'mynetworks')).toEqual(['warning']);
   });
 
+  it('the recommended wiring is the one `mailwarden wiring postfix` prints: the relay decision is Postfix\'s, mailwarden is asked after it', () => {
+    expect(recommendedMainCf({ policyAddress: POLICY, tableFile: TABLE })).toEqual([
+      `mynetworks = cidr:${TABLE}`,
+      'smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination',
+      `smtpd_recipient_restrictions = check_policy_service { inet:${POLICY}, policy_context=relay }`,
+      `smtpd_end_of_data_restrictions = check_policy_service { inet:${POLICY}, policy_context=limits }`,
+    ]);
+  });
+
   it('finds missing policy services and gives the lines to paste', () => {
-    const f = diagnose(input({ ...GOOD, smtpd_relay_restrictions: 'permit_mynetworks, reject_unauth_destination', smtpd_end_of_data_restrictions: '' }));
+    const f = diagnose(input({ ...GOOD, smtpd_relay_restrictions: 'permit_mynetworks, reject_unauth_destination', smtpd_recipient_restrictions: '', smtpd_end_of_data_restrictions: '' }));
     const p = f.filter((x) => x.check === 'policy');
     expect(p.map((x) => x.level)).toEqual(['problem', 'problem']);
-    expect(p[0].paste![0]).toBe(`smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, check_policy_service { inet:${POLICY}, policy_context=relay }, reject_unauth_destination`);
+    expect(p[0].paste![0]).toBe(`smtpd_recipient_restrictions = check_policy_service { inet:${POLICY}, policy_context=relay }`);
     expect(p[1].paste![0]).toBe(`smtpd_end_of_data_restrictions = check_policy_service { inet:${POLICY}, policy_context=limits }`);
+  });
+
+  it('flags the wirings the docs used to give: policy before reject_unauth_destination, and policy_context=ratelimit at end of data', () => {
+    const early = diagnose(input({ ...GOOD, smtpd_relay_restrictions: `permit_mynetworks, permit_sasl_authenticated, check_policy_service { inet:${POLICY}, policy_context=relay }, reject_unauth_destination`, smtpd_recipient_restrictions: '' }));
+    expect(early.filter((x) => x.check === 'policy')).toEqual([expect.objectContaining({ level: 'warning', message: expect.stringContaining('before reject_unauth_destination') })]);
+    const ratelimit = diagnose(input({ ...GOOD, smtpd_recipient_restrictions: `check_policy_service { inet:${POLICY}, policy_context=ratelimit }`, smtpd_end_of_data_restrictions: `check_policy_service { inet:${POLICY}, policy_context=ratelimit }` }));
+    const msgs = ratelimit.filter((x) => x.check === 'policy' && x.level === 'problem').map((x) => x.message);
+    expect(msgs).toEqual([expect.stringContaining('policy_context=ratelimit'), expect.stringContaining("trusted relays' hourly caps are silently off")]);
   });
 
   it('checks the Dovecot auth policy wiring', () => {
     const missing = diagnose(input(GOOD, { doveconf: { auth_mechanisms: 'plain' } }));
     expect(missing.find((x) => x.check === 'dovecot')).toMatchObject({ level: 'problem', paste: expect.arrayContaining(['auth_policy_server_url = http://127.0.0.1:8441/']) });
-    const ok = diagnose(input(GOOD, { doveconf: { auth_policy_server_url: 'http://127.0.0.1:8441/', auth_policy_hash_nonce: 'x' } }));
+    const secret = 'Authorization: Basic ZG92ZWNvdDpzM2NyZXQ=';
+    const wired = { auth_policy_server_url: 'http://127.0.0.1:8441/', auth_policy_hash_nonce: 'x', auth_policy_server_api_header: secret };
+    const ok = diagnose(input(GOOD, { doveconf: wired, dovecotApiHeader: secret }));
     expect(levels(ok, 'dovecot')).toEqual(['ok']);
-    const nonce = diagnose(input(GOOD, { doveconf: { auth_policy_server_url: 'http://127.0.0.1:8441/' } }));
+    const nonce = diagnose(input(GOOD, { doveconf: { ...wired, auth_policy_hash_nonce: '' }, dovecotApiHeader: secret }));
     expect(nonce.find((x) => x.check === 'dovecot')!.message).toContain('auth_policy_hash_nonce');
+  });
+
+  it('reports a missing or mismatched Dovecot secret with the line to paste', () => {
+    const secret = 'Authorization: Basic ZG92ZWNvdDpzM2NyZXQ=';
+    const base = { auth_policy_server_url: 'http://127.0.0.1:8441/', auth_policy_hash_nonce: 'x' };
+    const line = `auth_policy_server_api_header = ${secret}`;
+    const missing = diagnose(input(GOOD, { doveconf: base, dovecotApiHeader: secret }));
+    expect(missing.filter((x) => x.check === 'dovecot')).toEqual([expect.objectContaining({ level: 'problem', message: expect.stringContaining('auth_policy_server_api_header is not set'), paste: [line] })]);
+    const wrong = diagnose(input(GOOD, { doveconf: { ...base, auth_policy_server_api_header: 'Authorization: Basic d3Jvbmc=' }, dovecotApiHeader: secret }));
+    expect(wrong.filter((x) => x.check === 'dovecot')).toEqual([expect.objectContaining({ level: 'problem', message: expect.stringContaining('does not match'), paste: [line] })]);
+    // Dovecot splits at the first colon and trims: spacing and the header name's case do not matter.
+    const spaced = diagnose(input(GOOD, { doveconf: { ...base, auth_policy_server_api_header: 'authorization:Basic ZG92ZWNvdDpzM2NyZXQ=' }, dovecotApiHeader: secret }));
+    expect(levels(spaced, 'dovecot')).toEqual(['ok']);
+    const none = diagnose(input(GOOD, { doveconf: base }));
+    expect(none.find((x) => x.check === 'dovecot')!.message).toContain('secret does not exist yet');
+    const noRemote = diagnose(input(GOOD, { doveconf: { ...base, auth_policy_server_api_header: secret, auth_policy_request_attributes: 'login=%{requested_username}' }, dovecotApiHeader: secret }));
+    expect(noRemote.find((x) => x.check === 'dovecot')!.message).toContain('remote=%{rip}');
   });
 });
 
