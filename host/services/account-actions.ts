@@ -1,10 +1,18 @@
 import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { AccountActions, AccountLock, Clock, Logger, Metrics } from '../../shared';
+import type { AccountActions, AccountLock, Clock, Logger, Metrics, SessionsClosed } from '../../shared';
 import { literalLoginForKick } from '../login';
+import { privilegedRoute } from '../privileged/route';
 import type { HostStore } from '../state/host-store';
 
 const lockKey = (login: string) => `h:lock:${login}`;
+
+/**
+ * sysexits' EX_NOUSER: `doveadm kick` exits with it (and prints "no users
+ * kicked" on stdout) when the account has no session, the usual case for an
+ * attacker who only sent through SMTP AUTH.
+ */
+const EX_NOUSER = 68;
 
 export interface SessionClosedEvent {
   readonly login: string;
@@ -78,19 +86,23 @@ export class HostAccountActions implements AccountActions {
     return (await this.store.list<AccountLock>('h:lock:', this.clock.now())).map((r) => r.value);
   }
 
-  async closeSessions(login: string, by: string): Promise<void> {
+  async closeSessions(login: string, by: string): Promise<SessionsClosed> {
     const at = this.clock.now();
     const literal = literalLoginForKick(login);
     const [cmd, ...args] = this.kickCommand.map((a) => a.split('{login}').join(literal));
     await this.store.appendAudit({ at, actor: by, action: 'account.logout', subject: `account:${login}`, domain: login.slice(login.lastIndexOf('@') + 1) });
     this.events.emit('sessions-closed', { login, by, at } satisfies SessionClosedEvent);
-    await new Promise<void>((resolve, reject) => {
+    // Unprivileged under the unit: mailwarden-privd runs the configured kick command for the login.
+    const via = privilegedRoute();
+    const result = via ? { sessions: (await via.kick(literal)) === 'sessions: none' ? 'none' : 'closed' } as SessionsClosed : await new Promise<SessionsClosed>((resolve, reject) => {
       // argv, never a shell: the login comes from clients.
-      execFile(cmd, args, { timeout: 10_000 }, (err, _stdout, stderr) => {
-        if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr.toString().trim() || err.message}`));
-        else resolve();
+      execFile(cmd, args, { timeout: 10_000 }, (err, stdout, stderr) => {
+        if (!err) resolve({ sessions: 'closed' });
+        else if (err.code === EX_NOUSER) resolve({ sessions: 'none' });
+        else reject(new Error(`${cmd} ${args.join(' ')} failed${typeof err.code === 'number' ? ` (exit ${err.code})` : ''}: ${stderr.toString().trim() || stdout.toString().trim() || err.message}`));
       });
     });
-    this.logger.info({ login, by }, 'sessions closed');
+    this.logger.info({ login, by, sessions: result.sessions }, result.sessions === 'none' ? 'no open sessions to close' : 'sessions closed');
+    return result;
   }
 }

@@ -13,6 +13,10 @@ export class RedisKeys {
   readonly blockExpiry: string;
   readonly audit: string;
   readonly changes: string;
+  readonly replicaVersion: string;
+  readonly replica: string;
+  /** What kv(name) puts before a name (the snapshot script builds keys from names). */
+  readonly kvPrefix: string;
 
   constructor(readonly prefix: string) {
     if (prefix.includes('{') || prefix.includes('}')) {
@@ -26,6 +30,10 @@ export class RedisKeys {
     this.audit = `${this.meta}audit`;
     // Pub/sub channels are not keys; a cluster broadcasts them to every node.
     this.changes = `${prefix}changes`;
+    // Bumped by every change the local read paths hold (blocks, locks, settings), in the {meta} slot with them.
+    this.replicaVersion = `${this.meta}replica-version`;
+    this.replica = `${prefix}replica`;
+    this.kvPrefix = `${this.meta}kv:`;
   }
 
   /** "#" keeps the tag non-empty whatever the name starts with. */
@@ -43,7 +51,7 @@ export class RedisKeys {
     return [`${c}distinct`, `${c}distinct-window`];
   }
   kv(name: string): string {
-    return `${this.meta}kv:${name}`;
+    return this.kvPrefix + name;
   }
   blockField(domain: string, key: string): string {
     return `${domain}\u0000${key}`;

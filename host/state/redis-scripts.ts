@@ -78,10 +78,40 @@ return redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', string.format('(%.17g', t
 `;
 
 /**
- * KEYS: value, name index (lexical), expiry index. ARGV: name, stored JSON, expiresAt ('' = never), ttl ms ('' = none).
- * The lexical index makes list(prefix) a range read, never a SCAN of the keyspace.
+ * Announces one change to the local read paths of every node (redis-replica.ts),
+ * in the same atomic step as the change itself: a node that sees version v has
+ * every change up to v, and a gap tells it that it missed one.
+ * The version key is a hash: v (the version) and epoch (set when the hash is
+ * created, so a flushed or replaced Redis shows up as another epoch).
  */
-const KV_SET = `
+const EPOCH = `
+local function epoch(vkey)
+  local e = redis.call('HGET', vkey, 'epoch')
+  if not e then
+    local t = redis.call('TIME')
+    e = t[1] .. '.' .. t[2]
+    redis.call('HSET', vkey, 'epoch', e)
+  end
+  return e
+end
+`;
+
+const ANNOUNCE = `${EPOCH}
+local function announce(vkey, chan, node, op, name, value)
+  epoch(vkey)
+  local v = redis.call('HINCRBY', vkey, 'v', 1)
+  redis.call('PUBLISH', chan, cjson.encode({v, node, op, name, value}))
+  return v
+end
+`;
+
+/**
+ * KEYS: value, name index (lexical), expiry index, replica version.
+ * ARGV: name, stored JSON, expiresAt ('' = never), ttl ms ('' = none), channel ('' = a value no node replicates), node id.
+ * The lexical index makes list(prefix) a range read, never a SCAN of the keyspace.
+ * Returns the replica version of the change (0 when not announced).
+ */
+const KV_SET = `${ANNOUNCE}
 if ARGV[4] == '' then
   redis.call('SET', KEYS[1], ARGV[2])
 else
@@ -93,36 +123,65 @@ if ARGV[3] == '' then
 else
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
 end
+if ARGV[5] == '' then return 0 end
+return announce(KEYS[4], ARGV[5], ARGV[6], 'K', ARGV[1], ARGV[2])
 `;
 
-/** KEYS as KV_SET. ARGV: name. Returns 1 if the value existed. */
-const KV_DELETE = `
+/** KEYS as KV_SET. ARGV: name, channel, node id. Returns {existed (0|1), replica version}. */
+const KV_DELETE = `${ANNOUNCE}
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-return redis.call('DEL', KEYS[1])
+local n = redis.call('DEL', KEYS[1])
+if ARGV[2] == '' or n == 0 then return {n, 0} end
+return {n, announce(KEYS[4], ARGV[2], ARGV[3], 'k', ARGV[1], '')}
 `;
 
-/** KEYS: blocks hash, expiry index. ARGV: field, JSON, expiresAt. */
-const BLOCK_PUT = `
+/** KEYS: blocks hash, expiry index, replica version. ARGV: field, JSON, expiresAt, channel, node id. Returns the replica version. */
+const BLOCK_PUT = `${ANNOUNCE}
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return announce(KEYS[3], ARGV[4], ARGV[5], 'B', ARGV[1], ARGV[2])
 `;
 
 /**
- * KEYS as BLOCK_PUT. ARGV: field, JSON pairs. Removes each block only if it is
- * still the one that was read: a block another node just renewed survives.
- * Returns the indexes (1-based pairs) removed.
+ * KEYS as BLOCK_PUT. ARGV: channel, node id, then field, JSON pairs. Removes
+ * each block only if it is still the one that was read: a block another node
+ * just renewed survives. Returns, per pair removed: its 1-based index, the replica version of its removal.
  */
-const BLOCK_CLEAR = `
+const BLOCK_CLEAR = `${ANNOUNCE}
 local gone = {}
-for i = 1, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
     redis.call('HDEL', KEYS[1], ARGV[i])
     redis.call('ZREM', KEYS[2], ARGV[i])
-    table.insert(gone, (i + 1) / 2)
+    table.insert(gone, (i - 1) / 2)
+    table.insert(gone, announce(KEYS[3], ARGV[1], ARGV[2], 'b', ARGV[i], ''))
   end
 end
 return gone
+`;
+
+/**
+ * Everything a local read path holds, read in one atomic step with the
+ * version it corresponds to. KEYS: replica version, blocks hash, kv name index.
+ * ARGV: kv key prefix, then the replicated name prefixes.
+ * Returns {epoch, version, {field, JSON, ...}, {name, stored JSON, ...}}.
+ */
+const SNAPSHOT = `${EPOCH}
+local e = epoch(KEYS[1])
+local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+local kvs = {}
+for i = 2, #ARGV do
+  local p = ARGV[i]
+  for _, name in ipairs(redis.call('ZRANGEBYLEX', KEYS[3], '[' .. p, '(' .. p .. '\\255')) do
+    local raw = redis.call('GET', ARGV[1] .. name)
+    if raw then
+      table.insert(kvs, name)
+      table.insert(kvs, raw)
+    end
+  end
+end
+return {e, v, redis.call('HGETALL', KEYS[2]), kvs}
 `;
 
 /** KEYS: audit list (newest first). ARGV: JSON, most entries kept. */
@@ -156,10 +215,11 @@ export const SCRIPTS = {
   mwCount: { numberOfKeys: 3, lua: COUNT },
   mwDistinctAdd: { numberOfKeys: 2, lua: DISTINCT_ADD },
   mwDistinctMembers: { numberOfKeys: 2, lua: DISTINCT_MEMBERS },
-  mwKvSet: { numberOfKeys: 3, lua: KV_SET },
-  mwKvDelete: { numberOfKeys: 3, lua: KV_DELETE },
-  mwBlockPut: { numberOfKeys: 2, lua: BLOCK_PUT },
-  mwBlockClear: { numberOfKeys: 2, lua: BLOCK_CLEAR },
+  mwKvSet: { numberOfKeys: 4, lua: KV_SET },
+  mwKvDelete: { numberOfKeys: 4, lua: KV_DELETE },
+  mwBlockPut: { numberOfKeys: 3, lua: BLOCK_PUT },
+  mwBlockClear: { numberOfKeys: 3, lua: BLOCK_CLEAR },
+  mwSnapshot: { numberOfKeys: 3, lua: SNAPSHOT },
   mwAuditAppend: { numberOfKeys: 1, lua: AUDIT_APPEND },
   mwCollect: { numberOfKeys: 4, lua: COLLECT },
 } as const;

@@ -5,6 +5,7 @@ import { blockMatcher } from './block-filter';
 import { FallbackStore } from './fallback-store';
 import type { ChangeChannel, HostStore } from './host-store';
 import { RedisKeys } from './redis-keys';
+import { LocalReplica, parseChange, type ReplicaChange } from './redis-replica';
 import { SCRIPTS, type ScriptCommands } from './redis-scripts';
 import { parseRedisUrl } from './redis-url';
 import { StateUnavailableError } from './state-errors';
@@ -31,6 +32,42 @@ export interface RedisStoreOptions {
   readonly maxAudit?: number;
   /** Extra ioredis options (tests shorten the reconnect delay). */
   readonly redisOptions?: RedisOptions;
+  /**
+   * The local read path: blocks, locks and settings are read from memory while
+   * the copy is known complete as of at most this long ago (ms); past that,
+   * reads go to Redis. 0 turns the local read path off. Default 1000.
+   */
+  readonly maxStalenessMs?: number;
+  /** How often the copy's version is checked against Redis (ms). Default maxStalenessMs / 4. */
+  readonly syncCheckMs?: number;
+  /** Value names held by the local read path (default: account locks, domains, settings). */
+  readonly replicatedPrefixes?: readonly string[];
+  /**
+   * Blocks, locks and settings are acknowledged (the call resolves as
+   * acknowledged) only once this many replicas have them (Redis WAIT), so a
+   * failover to one of them keeps them. 0 (default): no WAIT.
+   */
+  readonly ackReplicas?: number;
+  /** How long WAIT may take (ms). Default 200. */
+  readonly ackTimeoutMs?: number;
+}
+
+/** What a node holds in memory by default: the values every decision reads (pipeline locks, plugin enablement and config). */
+export const REPLICATED_PREFIXES: readonly string[] = ['h:lock:', 'h:domain:', 'h:settings:'];
+
+/** What /healthz and doctor show of the local read path. */
+export interface ReplicaStatus {
+  readonly enabled: boolean;
+  readonly synced: boolean;
+  /** Age of the newest proof that the copy was complete (ms); null when not synced. */
+  readonly stalenessMs: number | null;
+  readonly maxStalenessMs: number;
+  /** True while reads are answered from memory (synced and within the bound). */
+  readonly serving: boolean;
+  readonly version: number;
+  readonly blocks: number;
+  readonly values: number;
+  readonly resyncs: number;
 }
 
 type Client = (Redis | Cluster) & ScriptCommands;
@@ -82,6 +119,15 @@ export class RedisStore implements HostStore {
   private subReadyOnce = false;
   /** Some call was answered without Redis: caches may hold local answers, drop them on recovery. */
   private servedLocally = false;
+  private readonly replica: LocalReplica | undefined;
+  private readonly replicaKeys: string[];
+  private syncTimer: NodeJS.Timeout | undefined;
+  private snapshotting: Promise<void> | undefined;
+  private resyncs = 0;
+  private sent = 0;
+  private subUp = false;
+  private readonly ackReplicas: number;
+  private readonly ackTimeoutMs: number;
 
   constructor(o: RedisStoreOptions) {
     this.keys = new RedisKeys(o.keyPrefix ?? 'mailwarden:');
@@ -92,6 +138,11 @@ export class RedisStore implements HostStore {
     this.maxAudit = o.maxAudit ?? 100_000;
     this.fallbackMaxKeys = o.fallbackMaxKeys ?? 100_000;
     this.fallback = new FallbackStore(this.fallbackMaxKeys);
+    this.ackReplicas = o.ackReplicas ?? 0;
+    this.ackTimeoutMs = o.ackTimeoutMs ?? 200;
+    const maxStalenessMs = o.maxStalenessMs ?? 1000;
+    this.replica = maxStalenessMs > 0 ? new LocalReplica(o.replicatedPrefixes ?? REPLICATED_PREFIXES, maxStalenessMs) : undefined;
+    this.replicaKeys = [this.keys.replicaVersion, this.keys.blocks, this.keys.kvIndex];
     const common: RedisOptions = {
       // Fail fast while disconnected instead of queueing without bound.
       enableOfflineQueue: false,
@@ -107,6 +158,12 @@ export class RedisStore implements HostStore {
     else if (target.kind === 'sentinel') client = new Redis({ ...common, ...target.options });
     else client = new Redis(target.url, common);
     for (const [name, s] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: s.numberOfKeys, lua: s.lua });
+    // Round trips are what the local read path saves; count them where every command passes (scripts and pipelines too).
+    const send = client.sendCommand.bind(client) as (...a: unknown[]) => unknown;
+    (client as { sendCommand: unknown }).sendCommand = (...a: unknown[]) => {
+      this.sent++;
+      return send(...a);
+    };
     this.redis = client as Client;
     this.setGauge(0);
     client.on('error', (e: Error) => this.logger?.debug({ err: e.message }, 'redis connection error'));
@@ -131,15 +188,138 @@ export class RedisStore implements HostStore {
     const subOptions = { enableOfflineQueue: true, commandTimeout: undefined };
     this.sub = client instanceof Cluster ? client.duplicate(undefined, subOptions) : client.duplicate(subOptions);
     this.sub.on('error', (e: Error) => this.logger?.debug({ err: e.message }, 'redis subscriber error'));
-    this.sub.on('message', (_ch: string, msg: string) => this.onMessage(msg));
+    this.sub.on('message', (ch: string, msg: string) => (ch === this.keys.replica ? this.onReplicaMessage(msg) : this.onMessage(msg)));
+    this.sub.on('close', () => {
+      // Announcements sent while we are not listening are lost: the copy is no longer known complete.
+      this.subUp = false;
+      this.replica?.invalidate();
+    });
     this.sub.on('ready', () => {
+      this.subUp = true;
       // Changes announced while we were not listening are lost: drop every cache.
       if (this.subReadyOnce) this.emitAll();
       this.subReadyOnce = true;
+      void this.resync();
     });
-    this.sub.subscribe(this.keys.changes).catch((e: Error) => this.logger?.warn({ err: e.message }, 'redis subscribe failed; will retry on reconnect'));
+    this.sub.subscribe(this.keys.changes, ...(this.replica ? [this.keys.replica] : [])).catch((e: Error) => this.logger?.warn({ err: e.message }, 'redis subscribe failed; will retry on reconnect'));
     this.collectTimer = setInterval(() => void this.collect(), COLLECT_EVERY_MS);
     this.collectTimer.unref();
+    if (this.replica) {
+      const every = o.syncCheckMs ?? Math.max(10, Math.floor(maxStalenessMs / 4));
+      this.syncTimer = setInterval(() => void this.checkReplica(), every);
+      this.syncTimer.unref();
+    }
+  }
+
+  /** Commands this node has sent to Redis (not counting the subscription's own). */
+  get commandsSent(): number {
+    return this.sent;
+  }
+
+  /** State of the local read path (healthz, doctor). */
+  replicaStatus(): ReplicaStatus {
+    const r = this.replica;
+    const st = r?.staleness() ?? Infinity;
+    return {
+      enabled: r !== undefined,
+      synced: r?.isSynced ?? false,
+      stalenessMs: Number.isFinite(st) ? Math.round(st) : null,
+      maxStalenessMs: r?.maxStalenessMs ?? 0,
+      serving: this.replicaServes(),
+      version: r?.appliedVersion ?? 0,
+      blocks: r?.size.blocks ?? 0,
+      values: r?.size.values ?? 0,
+      resyncs: this.resyncs,
+    };
+  }
+
+  private replicaServes(): boolean {
+    return this.up && this.replica !== undefined && this.replica.fresh();
+  }
+
+  /** Reads the whole copy again (on start, after a lost subscription, a gap or another epoch). */
+  private resync(): Promise<void> {
+    const r = this.replica;
+    if (!r || this.closed || !this.up || !this.subUp) return Promise.resolve();
+    if (this.snapshotting) return this.snapshotting;
+    this.snapshotting = (async () => {
+      try {
+        r.beginSnapshot();
+        const sentAt = performance.now();
+        const [epoch, version, blocks, values] = (await this.redis.mwSnapshot(...this.replicaKeys, this.keys.kvPrefix, ...r.prefixes)) as [string, number, string[], string[]];
+        if (!this.subUp) {
+          r.abortSnapshot();
+          return;
+        }
+        const first = this.resyncs === 0;
+        this.resyncs++;
+        r.load({ epoch, version: Number(version), blocks, values }, sentAt);
+        this.metrics?.increment('state_replica_resyncs', { backend: 'redis' });
+        // Caches above the store may hold what the copy missed.
+        if (!first) this.emitAll();
+      } catch (e) {
+        r.abortSnapshot();
+        if (this.isOutage(e)) this.down(e as Error);
+        else this.logger?.warn({ err: (e as Error).message }, 'redis: reading the local read path snapshot failed');
+      } finally {
+        this.snapshotting = undefined;
+        this.reportReplica();
+      }
+    })();
+    return this.snapshotting;
+  }
+
+  private async checkReplica(): Promise<void> {
+    const r = this.replica;
+    if (!r || this.closed || !this.up) {
+      this.reportReplica();
+      return;
+    }
+    if (!r.isSynced) {
+      await this.resync();
+      return;
+    }
+    try {
+      const sentAt = performance.now();
+      const [epoch, v] = await this.redis.hmget(this.keys.replicaVersion, 'epoch', 'v');
+      if (r.observe(sentAt, epoch ?? '', Number(v ?? 0)) === 'resync') await this.resync();
+    } catch (e) {
+      if (this.isOutage(e)) this.down(e as Error);
+    }
+    r.prune(Date.now());
+    this.reportReplica();
+  }
+
+  private reportReplica(): void {
+    const r = this.replica;
+    if (!r || !this.metrics) return;
+    const st = r.staleness();
+    this.metrics.setGauge('state_replica_staleness_seconds', Number.isFinite(st) ? st / 1000 : -1, { backend: 'redis' });
+    this.metrics.setGauge('state_replica_serving', this.replicaServes() ? 1 : 0, { backend: 'redis' });
+  }
+
+  private onReplicaMessage(msg: string): void {
+    const r = this.replica;
+    const c = parseChange(msg);
+    if (!r || !c) return;
+    const res = r.receive(c);
+    if (res === 'gap') {
+      void this.resync();
+      return;
+    }
+    if (res !== 'applied' || c.node === this.nodeId) return;
+    // Caches above the store (settings, locks) drop their copies of what another node changed.
+    if (c.op === 'B' || c.op === 'b') {
+      this.blockCache.clear();
+      this.emit('blocks');
+    } else if (c.name.startsWith('h:lock:')) this.emit('locks');
+    else if (c.name.startsWith('h:settings:') || c.name.startsWith('h:domain:')) this.emit('settings');
+    else this.emit('plugin-data');
+  }
+
+  /** Our own write, into the local copy at once. */
+  private applyOwn(v: number, op: ReplicaChange['op'], name: string, value: string): void {
+    if (v > 0) this.replica?.local({ v, node: this.nodeId, op, name, value });
   }
 
   /** True while calls are refused (backend down and failing closed). */
@@ -183,6 +363,15 @@ export class RedisStore implements HostStore {
     if (!this.up) return;
     this.up = false;
     this.setGauge(0);
+    this.reportReplica();
+    if (this.failOpen && this.replica?.isSynced) {
+      // Known blocks, locks and settings keep holding during the outage (the fallback bounds how many).
+      for (const b of this.replica.allBlocks()) void this.fallback.putBlock(b);
+      for (const [name, raw] of this.replica.allValues()) {
+        const v = JSON.parse(raw) as StoredValue;
+        this.fallback.mirrorValue(name, v.v, v.e);
+      }
+    }
     this.logger?.error({ err: e.message, failOpen: this.failOpen }, this.failOpen
       ? 'state backend (redis) unavailable: deciding on the local fallback store until it returns'
       : 'state backend (redis) unavailable: refusing state calls (failClosed) until it returns');
@@ -215,6 +404,9 @@ export class RedisStore implements HostStore {
       this.logger?.warn({}, 'state backend (redis) is back; local outage state dropped');
       this.emitAll();
     }
+    // The copy may have missed changes (or Redis may have lost them): read it again.
+    this.replica?.invalidate();
+    void this.resync();
   }
 
   /**
@@ -277,6 +469,12 @@ export class RedisStore implements HostStore {
   }
 
   async get<T>(key: string, now: number): Promise<T | undefined> {
+    const r = this.replica;
+    if (r && r.replicates(key) && this.replicaServes()) {
+      const raw = r.value(key);
+      const s = raw === undefined ? undefined : (JSON.parse(raw) as StoredValue);
+      return s && (s.e === undefined || s.e > now) ? (s.v as T) : undefined;
+    }
     return this.call(
       async (r) => {
         const raw = await r.get(this.keys.kv(key));
@@ -292,7 +490,11 @@ export class RedisStore implements HostStore {
       async (r) => {
         const stored: StoredValue = expiresAt === undefined ? { v: value } : { v: value, e: expiresAt };
         const ttl = expiresAt === undefined ? '' : String(Math.max(1, Math.ceil(expiresAt - this.now() + TTL_SLACK_MS)));
-        await r.mwKvSet(this.keys.kv(key), this.keys.kvIndex, this.keys.kvExpiry, key, JSON.stringify(stored), expiresAt ?? '', ttl);
+        const json = JSON.stringify(stored);
+        const chan = this.replica?.replicates(key) ? this.keys.replica : '';
+        const [v] = await this.metaWrite(r, chan !== '', (c) =>
+          c.mwKvSet(this.keys.kv(key), this.keys.kvIndex, this.keys.kvExpiry, this.keys.replicaVersion, key, json, expiresAt ?? '', ttl, chan, this.nodeId));
+        this.applyOwn(Number(v), 'K', key, json);
         this.fallback.mirrorValue(key, value, expiresAt);
       },
       (f) => f.set(key, value, expiresAt),
@@ -302,7 +504,12 @@ export class RedisStore implements HostStore {
     return this.call(
       async (r) => {
         this.fallback.mirrorValue(key, undefined, undefined);
-        return Number(await r.mwKvDelete(this.keys.kv(key), this.keys.kvIndex, this.keys.kvExpiry, key)) > 0;
+        const chan = this.replica?.replicates(key) ? this.keys.replica : '';
+        const [res] = await this.metaWrite(r, chan !== '', (c) =>
+          c.mwKvDelete(this.keys.kv(key), this.keys.kvIndex, this.keys.kvExpiry, this.keys.replicaVersion, key, chan, this.nodeId));
+        const [n, v] = res as [number, number];
+        this.applyOwn(Number(v), 'k', key, '');
+        return Number(n) > 0;
       },
       (f) => f.delete(key),
     );
@@ -333,14 +540,47 @@ export class RedisStore implements HostStore {
   }
 
   async putBlock(block: Block): Promise<void> {
-    await this.call(
+    await this.putBlockAcknowledged(block);
+  }
+
+  /**
+   * putBlock, telling whether the block is acknowledged: written to Redis
+   * and, with `ackReplicas`, held by that many replicas (so it survives a
+   * failover). False when it only reached the master or the local fallback.
+   */
+  async putBlockAcknowledged(block: Block): Promise<boolean> {
+    return this.call(
       async (r) => {
         const field = this.keys.blockField(block.domain, block.key);
-        await r.mwBlockPut(this.keys.blocks, this.keys.blockExpiry, field, JSON.stringify(block), block.expiresAt);
+        const json = JSON.stringify(block);
+        const [v, acked] = await this.metaWrite(r, true, (c) =>
+          c.mwBlockPut(this.keys.blocks, this.keys.blockExpiry, this.keys.replicaVersion, field, json, block.expiresAt, this.keys.replica, this.nodeId));
+        this.applyOwn(Number(v), 'B', field, json);
         this.cacheBlock(field, { ...block });
+        return acked;
       },
-      (f) => f.putBlock(block),
+      async (f) => {
+        await f.putBlock(block);
+        return false;
+      },
     );
+  }
+
+  /**
+   * Runs one script on the {meta} slot, followed (same connection, one
+   * pipeline, so also on a cluster) by WAIT when writes must reach replicas.
+   * Returns the script's answer and whether the write is acknowledged.
+   */
+  private async metaWrite(r: Client, durable: boolean, script: (c: Client) => unknown): Promise<[unknown, boolean]> {
+    if (!durable || this.ackReplicas <= 0) return [await (script(r) as Promise<unknown>), true];
+    const p = r.pipeline() as unknown as Client & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+    script(p);
+    (p as unknown as Redis).wait(this.ackReplicas, this.ackTimeoutMs);
+    const out = (await p.exec()) ?? [];
+    for (const [err] of out) if (err) throw err;
+    const n = Number(out[1][1]);
+    if (n < this.ackReplicas) this.metrics?.increment('state_writes_unacknowledged', { backend: 'redis' });
+    return [out[0][1], n >= this.ackReplicas];
   }
   private cacheBlock(field: string, b: Block): void {
     if (this.blockCache.size >= BLOCK_CACHE_MAX) this.blockCache.clear();
@@ -349,6 +589,8 @@ export class RedisStore implements HostStore {
   }
   async getBlock(key: string, domain: string, now: number): Promise<Block | undefined> {
     const field = this.keys.blockField(domain, key);
+    // The allow path: no round trip while the local copy is known complete within its bound.
+    if (this.replicaServes()) return this.replica!.block(field, now);
     const cached = this.up ? this.blockCache.get(field) : undefined;
     if (cached && cached.expiresAt > now) return cached;
     return this.call(
@@ -386,9 +628,17 @@ export class RedisStore implements HostStore {
         const hits = (await this.allBlocks(r, filter)).filter((e) => match(e[2]));
         this.blockCache.clear();
         if (hits.length === 0) return [];
-        const removed = (await r.mwBlockClear(this.keys.blocks, this.keys.blockExpiry, ...hits.flatMap((e) => [e[0], e[1]]))) as number[];
+        const [res] = await this.metaWrite(r, true, (c) =>
+          c.mwBlockClear(this.keys.blocks, this.keys.blockExpiry, this.keys.replicaVersion, this.keys.replica, this.nodeId, ...hits.flatMap((e) => [e[0], e[1]])));
+        const removed = (res as number[]).map(Number);
         void this.fallback.clearBlocks(filter);
-        return removed.map((i) => hits[i - 1][2]);
+        const out: Block[] = [];
+        for (let i = 0; i + 1 < removed.length; i += 2) {
+          const hit = hits[removed[i] - 1];
+          this.applyOwn(removed[i + 1], 'b', hit[0], '');
+          out.push(hit[2]);
+        }
+        return out;
       },
       (f) => f.clearBlocks(filter),
     );
@@ -479,6 +729,7 @@ export class RedisStore implements HostStore {
     this.closed = true;
     clearInterval(this.collectTimer);
     clearInterval(this.probeTimer);
+    clearInterval(this.syncTimer);
     this.listeners.clear();
     this.sub.disconnect();
     if (this.redis.status === 'ready') {
