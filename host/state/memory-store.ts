@@ -53,7 +53,7 @@ export class MemoryStore implements HostStore {
   }
 
   /** Sweeps what expired once a minute of the callers' clock, so that a quiet key does not stay for good. */
-  private tick(now: number): void {
+  private sweepIfDue(now: number): void {
     if (now > this.lastNow) this.lastNow = now;
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
@@ -80,14 +80,14 @@ export class MemoryStore implements HostStore {
   }
 
   async hit(key: string, windowMs: number, now: number, by = 1): Promise<number> {
-    this.tick(now);
+    this.sweepIfDue(now);
     return this.counters.hit(key, windowMs, now, by);
   }
   async count(key: string, windowMs: number, now: number): Promise<number> {
     return this.counters.count(key, windowMs, now);
   }
   async addDistinct(key: string, member: string, windowMs: number, now: number): Promise<number> {
-    this.tick(now);
+    this.sweepIfDue(now);
     return this.counters.addDistinct(key, member, windowMs, now);
   }
   async distinctMembers(key: string, windowMs: number, now: number): Promise<string[]> {
