@@ -1,5 +1,6 @@
 import { UsageError } from '../../../shared';
 import type { App } from '../../app';
+import { listenerLimits } from '../../config/listener-limits';
 import { GATEWAYS } from '../../gateways';
 import type { Gateway } from '../../gateways/gateway';
 import { parseListen } from '../../gateways/listen-address';
@@ -33,6 +34,8 @@ export const serveCommand: CliCommand = {
     }
     const ctx = new CliContext(io, p, { listen, ...(str(p, 'default-domain') ? { defaultDomain: str(p, 'default-domain') } : {}) });
     const config = ctx.config();
+    // Refused before anything starts: caps whose sum would exhaust the open-file limit.
+    listenerLimits(config);
     const addresses = GATEWAYS.map((g) => {
       try {
         return parseListen(config.listen[g.listener], `listen.${g.listener}`);

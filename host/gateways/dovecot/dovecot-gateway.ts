@@ -54,15 +54,20 @@ export class DovecotGateway implements Gateway {
   private server: http.Server | undefined;
   private readonly phases = new CheckPhases();
   private readonly apiHeader: ApiHeaderCheck;
+  private readonly secretFile: string | undefined;
   private readonly maxBody: number;
 
   constructor(private readonly app: App, private readonly address: ListenAddress) {
-    this.apiHeader = resolveDovecotSecret(app.config)!.check;
+    const secret = resolveDovecotSecret(app.config)!;
+    this.apiHeader = secret.check;
+    this.secretFile = secret.file;
     this.maxBody = app.config.dovecot.maxBodyBytes;
   }
 
   async start(): Promise<ListenAddress> {
     const limits = listenerLimits(this.app.config).dovecot;
+    // Where the secret is, never the secret itself.
+    this.app.logger.info({ listener: this.name, apiHeader: this.secretFile ?? 'dovecot.apiHeader' }, 'dovecot policy requests must carry the API header; `mailwarden wiring dovecot` prints the dovecot.conf lines');
     const { server } = createGuardedHttpServer(
       limits,
       (req, res) => {
