@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
-import { CommandContribution, PluginHooks, ServiceContribution } from '../../shared';
+import { AdminRouteContribution, CommandContribution, PluginHooks, ServiceContribution } from '../../shared';
+import { ReputationAdminRoutes } from './admin-routes';
 import { ReputationCommand } from './command';
 import { ReputationHooks } from './hooks';
 import { OutboundCache } from './outbound-cache';
@@ -16,4 +17,5 @@ export default new ContainerModule(({ bind }) => {
   bind(ServiceContribution).toService(ReputationWatcher);
   bind(ReputationCommand).toSelf().inSingletonScope();
   bind(CommandContribution).toService(ReputationCommand);
+  bind(AdminRouteContribution).to(ReputationAdminRoutes).inSingletonScope();
 });

@@ -100,6 +100,9 @@ test('a DNSBL listing alone opens an incident; status and check show it; a clean
     expect(await cmd.run(['status'], io)).toBe(0);
     expect(out).toMatch(/203\.0\.113\.7\s+zen\.spamhaus\.org\s+LISTED/);
     await expect(cmd.run(['bogus'], io)).rejects.toThrow(/unknown subcommand "bogus"/);
+    // The admin API answers what status --json prints
+    const route = plugin.adminRoutes!.find((r) => r.method === 'GET' && r.path === '/status')!;
+    expect(JSON.parse(JSON.stringify(await route.handle({} as never)))).toEqual(report);
 
     delete dns.answers['7.113.0.203.zen.spamhaus.org'];
     clock.advance(3600_000);
