@@ -1,0 +1,67 @@
+import { RedisStore } from '../../../host/state/redis-store';
+import type { Block } from '../../../shared';
+import { describeWithRedisCluster, RedisCluster } from '../../harness/redis';
+import { storeConformance } from '../../unit/state/store-conformance';
+import { newPrefix, within } from './redis-cluster-helpers';
+
+function block(key: string): Block {
+  const now = Date.now();
+  return { key, domain: 'example.com', reason: 'test', source: 'bf', createdAt: now, expiresAt: now + 600_000, strikes: 1 };
+}
+
+/** A real 3-master Redis Cluster with one replica per master, started once for the file. */
+describeWithRedisCluster('Redis Cluster (3 masters + 3 replicas)', () => {
+  let cluster: RedisCluster;
+  const stores: RedisStore[] = [];
+  const open = async (prefix: string, o: Partial<ConstructorParameters<typeof RedisStore>[0]> = {}) => {
+    const s = new RedisStore({ url: cluster.url, keyPrefix: prefix, failOpen: false, commandTimeoutMs: 5000, ...o });
+    stores.push(s);
+    expect(await s.ready()).toBe(true);
+    return s;
+  };
+  beforeAll(async () => {
+    cluster = await RedisCluster.start(3, 1);
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+  });
+
+  describe('conformance', () => {
+    storeConformance(async () => {
+      const store = await open(newPrefix());
+      return { store, close: () => store.close() };
+    });
+  });
+
+  test('every script touches one slot; counters spread over the masters, blocks and values share {meta}', async () => {
+    const prefix = newPrefix();
+    const s = await open(prefix);
+    const now = Date.now();
+    for (let i = 0; i < 30; i++) await s.hit(`p:bf:fail:${i}`, 60_000, now);
+    const masters = new Set(cluster.mastersOf(Array.from({ length: 30 }, (_, i) => `${prefix}{#p:bf:fail:${i}}:hits`)));
+    expect(masters.size).toBe(3);
+    const meta = new Set(cluster.mastersOf([`${prefix}{meta}:blocks`, `${prefix}{meta}:kv-names`, `${prefix}{meta}:replica-version`, `${prefix}{meta}:kv:h:lock:x`]));
+    expect(meta.size).toBe(1);
+  });
+
+  test('local read path on a cluster: no command for an allow, a block on one node holds on another within the bound', async () => {
+    const prefix = newPrefix();
+    const a = await open(prefix, { maxStalenessMs: 500 });
+    const b = await open(prefix, { maxStalenessMs: 500 });
+    await within(3000, async () => a.replicaStatus().serving && b.replicaStatus().serving, (v) => v);
+    const sent = b.commandsSent;
+    for (let i = 0; i < 500; i++) expect(await b.getBlock(`pair:${i}`, 'example.com', Date.now())).toBeUndefined();
+    expect(b.commandsSent - sent).toBeLessThan(5);
+    await a.putBlock(block('pair:9'));
+    const ms = await within(500, () => b.getBlock('pair:9', 'example.com', Date.now()), (v) => v !== undefined);
+    expect(ms).toBeLessThan(500);
+  });
+
+  test('WAIT reaches the master of {meta}: a block is acknowledged by its replica', async () => {
+    const s = await open(newPrefix(), { ackReplicas: 1, ackTimeoutMs: 2000 });
+    expect(await s.putBlockAcknowledged(block('acked'))).toBe(true);
+  });
+});
