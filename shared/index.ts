@@ -17,3 +17,4 @@ export * from './admin-api';
 export * from './queue';
 export * from './system-actions';
 export * from './text';
+export * from './host-settings';

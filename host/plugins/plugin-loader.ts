@@ -5,6 +5,7 @@ import {
   AdminRouteContribution,
   type AdminRoute,
   CommandContribution,
+  HostSettings,
   Logger,
   Notifier,
   PluginHooks,
@@ -143,6 +144,7 @@ async function loadOne(dir: string, checked: CheckedManifest, o: LoaderOptions):
   container.bind(Logger).toConstantValue(o.logger.child({ plugin: manifest.id }));
   container.bind(StateStore).toConstantValue(new PluginStore(o.store, manifest.id));
   container.bind(Notifier).toConstantValue(new SourcedNotifier(o.notifier, manifest.id));
+  container.bind(HostSettings).toConstantValue(hostConfig);
   try {
     await withTimeout(container.load(module), o.loadTimeoutMs, `loading plugin ${manifest.id}`);
   } catch (e) {

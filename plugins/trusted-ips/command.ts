@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { inject, injectable, optional } from 'inversify';
-import { Clock, type CommandContribution, type CommandIO, oneLine, StateStore, SystemActions, UsageError } from '../../shared';
+import { Clock, type CommandContribution, type CommandIO, HostSettings, oneLine, StateStore, SystemActions, UsageError } from '../../shared';
 import { applyToPostfix } from './apply';
 import { GLOBAL_SCOPE, hostWideConfig, type TrustedIpsConfig } from './config';
 import {
@@ -35,6 +35,7 @@ export class TrustedIpsCommand implements CommandContribution {
     @inject(TrustedIpsRepository) private readonly repo: TrustedIpsRepository,
     @inject(StateStore) private readonly store: StateStore,
     @inject(Clock) private readonly clock: Clock,
+    @inject(HostSettings) private readonly hostSettings: HostSettings,
     @inject(SystemActions) @optional() private readonly system?: SystemActions,
   ) {}
 
@@ -74,7 +75,7 @@ export class TrustedIpsCommand implements CommandContribution {
         case 'render':
           return await this.render(v, io, target);
         case 'apply':
-          return await this.apply(io, await this.config(io), target);
+          return await this.apply(io, this.config(), target);
         default:
           throw new UsageError(sub ? `trusted-ips: unknown subcommand "${sub}" (list, add, remove, audit, render, apply)` : 'trusted-ips: a subcommand is required (list, add, remove, audit, render, apply)');
       }
@@ -88,8 +89,9 @@ export class TrustedIpsCommand implements CommandContribution {
     }
   }
 
-  private async config(io: CommandIO): Promise<TrustedIpsConfig> {
-    return hostWideConfig(await io.configs?.());
+  /** Host-level values only: the table, the reload command and the breadth guard are the config file's. */
+  private config(): TrustedIpsConfig {
+    return hostWideConfig(this.hostSettings);
   }
 
   private noTarget(sub: string, target: string | undefined): void {
@@ -120,7 +122,7 @@ export class TrustedIpsCommand implements CommandContribution {
 
   private async add(v: Values, io: CommandIO, target: string | undefined): Promise<number> {
     if (!target) throw new UsageError('trusted-ips add: NETWORK is required (an address or CIDR, or !ADDRESS for an exclusion)');
-    const config = await this.config(io);
+    const config = this.config();
     const { cidr, network, exclude } = parseNetworkArg(target);
     const scope = normalizeScope(v.domain as string | undefined);
     const now = this.clock.now();
@@ -155,7 +157,7 @@ export class TrustedIpsCommand implements CommandContribution {
 
   private async remove(v: Values, io: CommandIO, target: string | undefined): Promise<number> {
     if (!target) throw new UsageError('trusted-ips remove: NETWORK is required');
-    const config = await this.config(io);
+    const config = this.config();
     const { network, exclude } = parseNetworkArg(target);
     const scope = normalizeScope(v.domain as string | undefined);
     const entry = await this.repo.get(scope, network, exclude);
@@ -208,7 +210,7 @@ export class TrustedIpsCommand implements CommandContribution {
 
   private async render(v: Values, io: CommandIO, target: string | undefined): Promise<number> {
     this.noTarget('render', target);
-    const config = await this.config(io);
+    const config = this.config();
     const scope = v.domain === undefined ? GLOBAL_SCOPE : normalizeScope(v.domain as string);
     const scopes = scope === GLOBAL_SCOPE ? [GLOBAL_SCOPE] : [GLOBAL_SCOPE, scope];
     io.stdout.write(renderCidrTable(await this.repo.list(), scopes, this.clock.now(), `mynetworks = cidr:${config.tableFile}${scope === GLOBAL_SCOPE ? '' : ` (with the entries of ${scope})`}`));

@@ -31,11 +31,9 @@ export const DEFAULT_CONFIG: TrustedIpsConfig = {
 export const GLOBAL_SCOPE = '*';
 
 /**
- * The config that writes the table and guards breadth. Host-level values are
- * the same in every domain's config, so any enabled scope has them; the
- * global one is preferred. With the plugin enabled nowhere: the defaults.
+ * The settings that write the table and guard breadth: the host's config
+ * file values (host-level), whatever domains have the plugin enabled.
  */
-export function hostWideConfig(configs: ReadonlyMap<string, Readonly<Record<string, unknown>>> | undefined): TrustedIpsConfig {
-  const picked = configs?.get(GLOBAL_SCOPE) ?? configs?.values().next().value;
-  return { ...DEFAULT_CONFIG, ...((picked as Partial<TrustedIpsConfig> | undefined) ?? {}) };
+export function hostWideConfig(host: Readonly<Record<string, unknown>>): TrustedIpsConfig {
+  return { ...DEFAULT_CONFIG, ...(host as Partial<TrustedIpsConfig>) };
 }

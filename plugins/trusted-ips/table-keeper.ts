@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { inject, injectable, optional } from 'inversify';
-import { Clock, Logger, type ServiceContext, type ServiceContribution, SystemActions } from '../../shared';
+import { Clock, HostSettings, Logger, type ServiceContext, type ServiceContribution, SystemActions } from '../../shared';
 import { applyToPostfix } from './apply';
 import { GLOBAL_SCOPE, hostWideConfig } from './config';
 import { TrustedIpsRepository } from './repository';
@@ -24,6 +24,7 @@ export class TableKeeper implements ServiceContribution {
     @inject(TrustedIpsRepository) private readonly repo: TrustedIpsRepository,
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
+    @inject(HostSettings) private readonly hostSettings: HostSettings,
     @inject(SystemActions) @optional() private readonly system?: SystemActions,
   ) {}
 
@@ -41,9 +42,9 @@ export class TableKeeper implements ServiceContribution {
   }
 
   /** Rewrites and reloads when the table on disk differs from the entries now. Exposed for tests. */
-  async check(ctx: ServiceContext): Promise<boolean> {
+  async check(_ctx: ServiceContext): Promise<boolean> {
     try {
-      const config = hostWideConfig(await ctx.configs());
+      const config = hostWideConfig(this.hostSettings);
       if (!config.applyOnChange) return false;
       let onDisk: string;
       try {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { tempDir } from '../../helpers/plugin-fixture';
 import { realPluginDir } from '../../helpers/real-plugin';
 import { runCli } from '../../helpers/run-cli';
+import { jsonLines } from '../../helpers/json-lines';
 
 /*
  * Issue 14 (high), the CLI side: `mailwarden config set` must not set what
@@ -60,10 +61,16 @@ test('the config file sets host-level values: used by the plugin, shown by confi
   expect(add.code).toBe(0);
   expect(fs.readFileSync(tableFile, 'utf8')).toMatch(/^10\.1\.2\.0\/24\s+permit$/m);
 
+  // Switched off for every domain, the plugin still writes the file's table, never the default path.
+  expect((await cli('plugins', 'disable', 'trusted-ips', '--config', conf)).code).toBe(0);
+  expect((await cli('trusted-ips', 'add', '10.1.3.0/24', '--config', conf)).code).toBe(0);
+  expect(fs.readFileSync(tableFile, 'utf8')).toMatch(/^10\.1\.3\.0\/24\s+permit$/m);
+  expect((await cli('trusted-ips', 'add', '10.2.0.0/20', '--config', conf)).code).toBe(3);
+
   // A wrong type, or a setting that is not host-level, in the file: the plugin is not loaded, and the reason names the file and key.
   fs.writeFileSync(conf, JSON.stringify({ plugins: { 'trusted-ips': { reloadCommand: 'postfix reload', cacheSeconds: 1 } } }));
-  const list = JSON.parse((await cli('plugins', 'list', '--json', '--config', conf)).stdout);
-  const failed = list.failed.find((f: { id: string }) => f.id === 'trusted-ips');
+  const list = jsonLines((await cli('plugins', 'list', '--json', '--config', conf)).stdout);
+  const failed = list.filter((p) => p.status === 'failed').find((f: { id: string }) => f.id === 'trusted-ips');
   expect(failed.reason).toContain(conf);
   expect(failed.reason).toMatch(/\/plugins\/trusted-ips\/reloadCommand must be array/);
   expect(failed.reason).toMatch(/\/plugins\/trusted-ips\/cacheSeconds is not a host-level setting/);
