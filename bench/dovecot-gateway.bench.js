@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict';
 /*
- * Dovecot auth-policy gateway under keep-alive load, against a bare node:http
- * server answering a constant JSON, in the same run; then memory per tracked
- * key of the state store at 1M keys.
+ * Dovecot auth-policy gateway (node:http alone, with its listener limits and
+ * API header check) under keep-alive load, against a bare node:http server
+ * answering the same JSON in the same run; then memory per tracked key of the
+ * state store at 1M keys. No target: the ratio is reported as measured.
  *
  * BENCH_STORE=memory runs the gateway on the memory store instead of SQLite
  * (to tell the store's share from the rest); BENCH_SECONDS, BENCH_ROUNDS.
@@ -290,7 +291,7 @@ async function main() {
     console.log(`bare node:http (constant JSON): ${bare.rps.toFixed(0)} req/s, p99 ${bare.p99.toFixed(2)} ms, ${bare.cpuUs.toFixed(1)} CPU µs/request`);
     console.log(`dovecot gateway (${gw.backend} store): ${gw.rps.toFixed(0)} req/s, p99 ${gw.p99.toFixed(2)} ms, ${gw.cpuUs.toFixed(1)} CPU µs/request, non-2xx ${gw.non2xx}; blocks active ${gw.blocks}, on disk ${gw.onDisk}`);
     console.log(`capacity per CPU-second, gateway/bare: ${((bare.cpuUs / gw.cpuUs) * 100).toFixed(1)}%`);
-    console.log(`ratio gateway/bare: ${(ratio * 100).toFixed(1)}% of the bare rate (target ≥ 50%); p99 ${(gw.p99 / bare.p99).toFixed(2)}× the bare p99; p99 < 5 ms: ${gw.p99 < 5 ? 'met' : 'NOT met on this run'}`);
+    console.log(`ratio gateway/bare: ${(ratio * 100).toFixed(1)}% of the bare rate; p99 ${(gw.p99 / bare.p99).toFixed(2)}× the bare p99`);
     const mem = await memoryPerKey();
     console.log(`memory: ${mem.bytesPerKey.toFixed(0)} bytes per tracked key at ${mem.keys} keys (target ≤ 200; weakforced 2–5 KB)`);
     const pair = await memoryPerPair();

@@ -22,12 +22,13 @@ const path = require('node:path');
 const SECONDS = Number(process.env.SOAK_SECONDS || 60);
 const RATE = Number(process.env.SOAK_RATE || 200);
 const WINDOW_MS = Math.min(10_000, (SECONDS * 1000) / 6);
-const API_HEADER = 'Authorization: Basic ' + Buffer.from('dovecot:soak').toString('base64');
+/** Set once serve has started: the header of the secret it generated (no apiHeader in the config, as on a fresh install). */
+let API_HEADER = '';
 const MB = 1024 * 1024;
 
 function startServe(dataDir) {
   const config = path.join(dataDir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({ dovecot: { apiHeader: API_HEADER } }));
+  fs.writeFileSync(config, JSON.stringify({}));
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'mailwarden.js'), 'serve', '--config', config, '--data-dir', dataDir,
     '--listen-admin', '127.0.0.1:0', '--listen-dovecot', '127.0.0.1:0', '--listen-postfix', '127.0.0.1:0'], { env: { ...process.env, MAILWARDEN_CONFIG: '', MAILWARDEN_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -122,6 +123,8 @@ function p99(xs) {
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-soak-'));
   const { child, ports } = await startServe(dataDir);
+  const secret = fs.readFileSync(path.join(dataDir, 'dovecot.secret'), 'utf8').trim();
+  API_HEADER = 'Authorization: Basic ' + Buffer.from(`dovecot:${secret}`).toString('base64');
   const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
   const conns = Array.from({ length: 8 }, () => new PolicyConnection(ports.postfix));
   const lat = { dovecot: [], postfix: [] };

@@ -113,7 +113,10 @@ export async function fuzzDovecot(port: number, rng: Prng, iterations: number): 
         if (/^HTTP\/1\.1 5/m.test(r.text)) st.failures.push(`raw HTTP #${i}: ${r.text.slice(0, 80)}`);
         if (r.closedByServer) st.closedByServer++;
       } else {
-        const r = await dovecotPost(port, command, JSON.stringify(validAttempt(`u${rng.int(50)}@example.com`, `203.0.113.${rng.int(255)}`, rng.text(4))), rng.chance(0.3) ? { authorization: rng.text(10).replace(/[^\x20-\x7e]/g, 'x') } : {});
+        // Addresses as callers write them (port, zone id, brackets) and as they should not.
+        const n = rng.int(255);
+        const remote = rng.pick([`203.0.113.${n}`, `203.0.113.${n}:${rng.int(70000)}`, `[2001:db8::${n.toString(16)}]:993`, `fe80::${n.toString(16)}%eth0`, '', rng.text(rng.int(20)), `[${rng.text(6)}]`]);
+        const r = await dovecotPost(port, command, JSON.stringify(validAttempt(`u${rng.int(50)}@example.com`, remote, rng.text(4))), rng.chance(0.3) ? { authorization: rng.text(10).replace(/[^\x20-\x7e]/g, 'x') } : rng.chance(0.1) ? { 'content-type': rng.pick(['text/plain', 'application/x-www-form-urlencoded', 'application/JSON; charset=utf-8']) } : {});
         check(`auth header #${i}`, r.status);
       }
     } catch (e) {
