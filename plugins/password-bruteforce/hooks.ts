@@ -13,7 +13,7 @@ import {
   type Verdict,
 } from '../../shared';
 import { type BruteforceConfig, type Settings, settingsOf } from './config';
-import { activeBlock, pairFailureCount, recordFailure, recordSuccess } from './rules';
+import { activeBlock, isOwnerOnKnownNetwork, pairFailureCount, recordFailure, recordSuccess } from './rules';
 import { isTrusted, type Subject, subjectOf } from './subject';
 
 type Ctx = HookContext<BruteforceConfig>;
@@ -60,7 +60,8 @@ export class BruteforceHooks implements PluginHooks<BruteforceConfig> {
     const block = await activeBlock(this.store, subj, s, now, a.pwhash);
     // One answer whether or not the user exists: the reply must not tell them apart.
     if (block) return { action: 'deny', reason: `blocked: ${block.reason}` };
-    if (tarpit && s.tarpitSeconds > 0) {
+    // On a known network the pair's failures may be a neighbour's (a success there no longer resets them): they slow the neighbour, not the owner.
+    if (tarpit && s.tarpitSeconds > 0 && !(await isOwnerOnKnownNetwork(this.store, subj, s, now, a.pwhash))) {
       const failures = await pairFailureCount(this.store, subj, s, now);
       if (failures > 0) return { action: 'delay', reason: `${failures} recent failed login(s)`, delaySeconds: s.tarpitSeconds * failures };
     }

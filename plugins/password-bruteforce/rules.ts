@@ -41,6 +41,11 @@ async function passesPairBlock(store: StateStore, subj: Subject, s: Settings, no
   return (await store.count(K.hashCollisions(subj.net, subj.login), s.findMs, now)) < s.maxFailures;
 }
 
+/** The owner, as far as can be told: on a known network with a device or the password that succeeded there. */
+export async function isOwnerOnKnownNetwork(store: StateStore, subj: Subject, s: Settings, now: number, pwhash?: string): Promise<boolean> {
+  return (await isKnownNetwork(store, subj, now)) && (await passesPairBlock(store, subj, s, now, pwhash));
+}
+
 export async function isKnownNetwork(store: StateStore, subj: Subject, now: number): Promise<boolean> {
   return (await store.get<number>(K.knownNetwork(subj.login, subj.net), now)) !== undefined;
 }

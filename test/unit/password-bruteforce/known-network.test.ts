@@ -102,3 +102,12 @@ test('on an unknown network nothing changes: 3 guesses block the pair, a success
   for (const pw of ['a', 'b', 'c']) await b.login(ALICE, '198.51.100.8', pw, PASSWORD);
   expect(await b.login(ALICE, '198.51.100.8', PASSWORD, PASSWORD)).toBe('refused');
 });
+
+test('tarpit on a known network: the neighbour\'s failures delay the neighbour, not the owner\'s password or device', async () => {
+  const b = bruteforce({ tarpitSeconds: 2 });
+  await aliceKnowsTheNat(b, PHONE);
+  for (const pw of ['a', 'b', 'c']) await b.report(ALICE, NAT, { success: false }, hashOf(ALICE, pw));
+  expect(await b.before(ALICE, NAT, hashOf(ALICE, 'd'))).toMatchObject({ action: 'delay', delaySeconds: 6 });
+  expect(await b.before(ALICE, NAT, hashOf(ALICE, PASSWORD))).toBeUndefined();
+  expect(await b.before(ALICE, NAT, hashOf(ALICE, 'd'), PHONE)).toBeUndefined();
+});
