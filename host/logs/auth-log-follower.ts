@@ -1,14 +1,18 @@
 import type { App } from '../app';
 import { LoginError } from '../login';
-import { authFailureOf, type LoggedAuthFailure } from './auth-failure-line';
-import { parseLinePrefix } from './line-prefix';
-import { LogTail, type LogTailOptions } from './log-tail';
+import type { LoggedAuthFailure } from '../tools/maillog/auth-failures';
+import { FailureLines } from '../tools/maillog/failure-lines';
+import { type FollowOptions, LogTail } from '../tools/maillog/follow';
 
-export interface FollowerOptions extends LogTailOptions {
+export interface FollowerOptions extends FollowOptions {
   /** Poll interval (ms). */
   readonly pollMs?: number;
-  /** Called for every failure passed on (the CLI prints them). */
-  readonly onFailure?: (f: LoggedAuthFailure) => void;
+  /**
+   * Called for every failure read, in log order, once it is reported (the
+   * CLI prints them). A failure without a login is not reported: the
+   * plugins count per login.
+   */
+  readonly onFailure?: (f: LoggedAuthFailure, reported: boolean) => void;
 }
 
 /**
@@ -26,30 +30,34 @@ export class AuthLogFollower {
 
   constructor(private readonly app: App, readonly file: string, private readonly o: FollowerOptions = {}) {
     this.name = `log-follow:${file}`;
-    this.tail = new LogTail(file, (line) => this.onLine(line), o);
+    const lines = new FailureLines((f) => this.onFailure(f));
+    this.tail = new LogTail(file, (s, a, b) => lines.line(s, a, b), o);
   }
 
-  private onLine(line: string): void {
-    const prefix = parseLinePrefix(line, this.app.clock.now());
-    const f = prefix && authFailureOf(prefix);
-    if (!f) return;
+  private onFailure(f: LoggedAuthFailure): void {
     this.queue = this.queue
       .then(() => this.report(f))
       .catch((e: unknown) => this.app.logger.error({ file: this.file, err: (e as Error).message }, 'log follower could not report a failure'));
   }
 
   private async report(f: LoggedAuthFailure): Promise<void> {
+    if (f.login === undefined) {
+      this.app.metrics.increment('log_auth_failures_skipped', { source: f.source });
+      this.o.onFailure?.(f, false);
+      return;
+    }
     let attempt;
     try {
       attempt = this.app.pipeline.attempt({ login: f.login, remoteIp: f.remoteIp, protocol: f.protocol });
     } catch (e) {
       if (!(e instanceof LoginError)) throw e;
       this.app.metrics.increment('log_auth_failures_skipped', { source: f.source });
+      this.o.onFailure?.(f, false);
       return;
     }
     for (let i = 0; i < f.attempts; i++) await this.app.pipeline.afterAuth(attempt, { success: false, policyReject: false, failType: 'credentials' });
     this.app.metrics.increment('log_auth_failures', { source: f.source }, f.attempts);
-    this.o.onFailure?.(f);
+    this.o.onFailure?.(f, true);
   }
 
   /** Reads what is new now and waits until every report of it has been made. */

@@ -48,8 +48,8 @@ test('mailwarden logs follow --from-start --once prints what it reported', async
   const code = await main(['logs', 'follow', log, '--from-start', '--once', '--json', '--data-dir', dataDir, '--plugin-dir', pluginDirWith(['password-bruteforce'])], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
   expect(code).toBe(0);
   expect(out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
-    { file: log, login: 'carol@example.com', remoteIp: '198.51.100.7', protocol: 'submission', attempts: 1, source: 'postfix' },
-    { file: log, login: 'dave@example.com', remoteIp: '198.51.100.8', protocol: 'imap', attempts: 2, source: 'dovecot' },
+    { file: log, login: 'carol@example.com', remoteIp: '198.51.100.7', protocol: 'submission', attempts: 1, source: 'postfix', reported: true },
+    { file: log, login: 'dave@example.com', remoteIp: '198.51.100.8', protocol: 'imap', attempts: 2, source: 'dovecot', reported: true },
   ]);
 });
 

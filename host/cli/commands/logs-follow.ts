@@ -1,5 +1,6 @@
 import { UsageError } from '../../../shared';
 import { AuthLogFollower } from '../../logs/auth-log-follower';
+import type { LoggedAuthFailure } from '../../tools/maillog/auth-failures';
 import { CliContext, type Io, parse } from '../cli-context';
 
 /**
@@ -19,8 +20,10 @@ export async function runLogsFollow(argv: readonly string[], io: Io): Promise<nu
   const followers: AuthLogFollower[] = [];
   try {
     const app = await ctx.open();
-    const print = (file: string) => (f: { login: string; remoteIp: string; protocol: string; attempts: number; source: string }) =>
-      ctx.json ? io.stdout.write(JSON.stringify({ file, ...f }) + '\n') : ctx.out(`${f.source} ${f.protocol} ${f.login} from ${f.remoteIp}: ${f.attempts} failed attempt(s) reported`);
+    const print = (file: string) => (f: LoggedAuthFailure, reported: boolean) => {
+      if (ctx.json) io.stdout.write(JSON.stringify({ file, login: f.login ?? null, remoteIp: f.remoteIp, protocol: f.protocol, attempts: f.attempts, source: f.source, reported }) + '\n');
+      else ctx.out(`${f.source} ${f.protocol} ${f.login ?? '(no login)'} from ${f.remoteIp}: ${f.attempts} failed attempt(s)${reported ? ' reported' : ', not reported (no usable login)'}`);
+    };
     for (const file of files) followers.push(new AuthLogFollower(app, file, { pollMs, fromStart: p.values['from-start'] === true, onFailure: print(file) }));
     for (const f of followers) await f.start();
     // --once: read what is there and stop (scripts, tests); otherwise follow until a signal.

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
-import * as readline from 'node:readline';
 import { UsageError } from '../../../shared';
-import { RelayAudit } from '../../postfix/relay-audit';
 import { parseProbeTarget, probeRelay } from '../../postfix/relay-probe';
 import { containsIp, readCidrTable, readFileOrUndefined, removalOf, trustedTableFile } from '../../postfix/trusted-networks';
+import { relayClients } from '../../tools/maillog/relay-report';
+import { InputError, inputSize } from '../../tools/maillog/byte-source';
+import { scanFiles } from '../../tools/maillog/scan';
 import { CliContext, parse, str } from '../cli-context';
 import { type CliCommand, EXIT } from '../command';
 import { table } from '../table';
@@ -15,8 +15,10 @@ export const relayCommand: CliCommand = {
     Tries MAIL FROM an outside address and RCPT TO an outside domain without AUTH
     (then RSET: nothing is sent). Exit 0 CLOSED, 4 OPEN, 1 inconclusive.
 mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
-    Every client that relayed without sasl_username, messages and recipients per hour,
+    Every client that relayed without sasl_username, messages and recipients per hour
+    (recipients sent, deferred and bounced alike: a blocklisted relay's spam is deferred),
     flagged when it is not (or no longer) trusted or when its hourly volume jumps.
+    LOGFILE may be plain or gzip; "-" reads stdin. Same reading and rules as logs scan.
     Trusted = loopback + the trusted-ips cidr table (--table, default: its tableFile).
     Exit 0 nothing flagged, 4 something flagged.`,
   async run(argv, io) {
@@ -42,7 +44,13 @@ mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
       }
       case 'audit': {
         if (args.length === 0) throw new UsageError('relay audit: at least one LOGFILE is required');
-        for (const f of args) if (!fs.existsSync(f)) throw new UsageError(`relay audit: ${f}: no such file`);
+        if (args.filter((f) => f === '-').length > 1) throw new UsageError('relay audit: "-" (stdin) can be given once');
+        try {
+          for (const f of args) if (f !== '-') inputSize(f);
+        } catch (e) {
+          if (e instanceof InputError) throw new UsageError(`relay audit: ${e.message}`);
+          throw e;
+        }
         const jf = str(p, 'jump-factor');
         if (jf !== undefined && !(Number(jf) > 1)) throw new UsageError(`relay audit: --jump-factor must be a number above 1, not "${jf}"`);
         try {
@@ -52,19 +60,15 @@ mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
           if (str(p, 'table') && tableText === undefined) throw new UsageError(`relay audit: --table ${tableFile}: cannot be read`);
           const nets = readCidrTable(tableText);
           const history = await app.store.listAudit({ subjectPrefix: 'trusted-ips:' });
-          const audit = new RelayAudit({ isTrusted: (ip) => containsIp(nets, ip), removedHow: (ip) => removalOf(history, ip), now: app.clock.now(), ...(jf ? { jumpFactor: Number(jf) } : {}) });
-          for (const f of args) {
-            const rl = readline.createInterface({ input: fs.createReadStream(f, { encoding: 'latin1' }), crlfDelay: Infinity });
-            for await (const line of rl) audit.addLine(line);
-          }
-          const clients = audit.report();
+          const stats = await scanFiles(args, { now: app.clock.now() }, io.stdin);
+          const clients = relayClients(stats, { isTrusted: (ip) => containsIp(nets, ip), removedHow: (ip) => removalOf(history, ip), ...(jf ? { jumpFactor: Number(jf) } : {}) });
           const flagged = clients.filter((c) => c.flags.length);
-          if (ctx.json) ctx.outJson({ table: tableText === undefined ? null : tableFile, linesRead: audit.linesRead, linesParsed: audit.linesParsed, clients });
+          if (ctx.json) ctx.outJson({ table: tableText === undefined ? null : tableFile, linesRead: stats.lines, linesParsed: stats.parsed, clients });
           else {
             ctx.out(`${clients.length} client(s) relayed without authentication; ${flagged.length} flagged (trusted list: ${tableText === undefined ? 'loopback only, no table at ' + tableFile : tableFile})`);
-            if (clients.length) ctx.out(table(['CLIENT', 'NAMES', 'TRUSTED', 'MESSAGES', 'RECIPIENTS', 'BUSIEST HOUR', 'FLAGS'], clients.map((c) => {
+            if (clients.length) ctx.out(table(['CLIENT', 'NAMES', 'TRUSTED', 'MESSAGES', 'RECIPIENTS', 'SENT', 'DEFERRED', 'BOUNCED', 'BUSIEST HOUR', 'FLAGS'], clients.map((c) => {
               const busiest = [...c.hours].sort((a, b) => b.messages - a.messages)[0];
-              return [c.client, c.names.join(','), c.trusted ? 'yes' : 'NO', c.messages, c.recipients, `${busiest.hour} (${busiest.messages})`, c.flags.join('; ')];
+              return [c.client, c.names.join(','), c.trusted ? 'yes' : 'NO', c.messages, c.recipients, c.sent, c.deferred, c.bounced, `${busiest.hour} (${busiest.messages})`, c.flags.join('; ')];
             })));
           }
           return flagged.length ? EXIT.problem : EXIT.ok;

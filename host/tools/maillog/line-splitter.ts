@@ -1,11 +1,13 @@
-import { MAX_LINE } from './log-line';
+import { MAX_LINE } from './tokenizer';
 
 /**
  * Feeds whole lines of a byte stream to `onLine` without allocating per line:
  * each chunk is decoded once as latin1 (one byte, one char: binary junk is
  * just characters) and lines are handed over as offsets into it. A line
- * longer than MAX_LINE is not kept: it is reported once as `onOverlong`.
+ * longer than MAX_LINE is not handed over: it is reported once as
+ * `onOverlong`. The one splitter of the scan and the followers.
  */
+
 /**
  * Bytes decoded into one string. Strings above ~128 KB go to V8's large-object
  * space, whose allocation and collection cost 20-50x more per byte.
@@ -58,7 +60,9 @@ export class LineReader {
   }
 
   private emit(s: string, start: number, nl: number): void {
-    this.onLine(s, start, nl > start && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+    const end = nl > start && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    if (end - start > MAX_LINE) this.onOverlong();
+    else this.onLine(s, start, end);
   }
 
   /** Keeps the unfinished line s[from…] for the next chunk, unless it is already too long. */

@@ -1,4 +1,5 @@
-import type { LogStats } from './log-stats';
+import type { ClientStats, LogStats } from './log-stats';
+import { HOUR_COLUMNS } from './traffic';
 
 export interface SuspectThresholds {
   /** Failed SASL logins from one client. */
@@ -7,7 +8,7 @@ export interface SuspectThresholds {
   readonly clientsPerLogin: number;
   /** Recipients of one SASL login. */
   readonly recipientsPerLogin: number;
-  /** Mail relayed for one unauthenticated client. */
+  /** Recipients one unauthenticated client had relayed (sent, deferred or bounced). */
   readonly relayedPerClient: number;
   /** `Relay access denied` for one client. */
   readonly relayDenied: number;
@@ -30,21 +31,48 @@ export interface Suspect {
   readonly reasons: string[];
 }
 
+/** pflogsumm's totals. */
+export interface TrafficReport {
+  readonly received: number;
+  readonly delivered: number;
+  readonly deferred: number;
+  readonly bounced: number;
+  readonly expired: number;
+  readonly rejected: number;
+  readonly held: number;
+  readonly bytesReceived: number;
+  /** Hours with traffic, oldest first (UTC, `2026-06-21T08:00Z`). */
+  readonly perHour: Array<{ hour: string } & Record<(typeof HOUR_COLUMNS)[number], number>>;
+  readonly topSenders: Array<{ sender: string; messages: number }>;
+  readonly topSenderDomains: Array<{ domain: string; messages: number }>;
+  readonly topRecipients: Array<{ recipient: string; delivered: number }>;
+  readonly topRecipientDomains: Array<{ domain: string; delivered: number }>;
+}
+
 export interface ScanReport {
   readonly lines: number;
   readonly postfixLines: number;
+  readonly dovecotLines: number;
+  /** Lines not understood: no known prefix, or a known message kind in an unknown shape. */
   readonly unparsed: number;
+  /** The first of them (`--unparsed N`). */
+  readonly unparsedSamples: string[];
+  /** Lines outside --since/--until. */
+  readonly outsideWindow: number;
   /** Keys that did not fit the bounded tables (a flood of distinct addresses). */
   readonly dropped: number;
   readonly authFailures: {
     readonly total: number;
+    /** SASL failures whose reason is the server's (`Connection lost to authentication server`): not counted against clients. */
+    readonly serverFaults: number;
     readonly byClient: Array<{ client: string; failures: number; logins: string[] }>;
     readonly byLogin: Array<{ login: string; failures: number }>;
   };
   readonly senders: Array<{ login: string; messages: number; recipients: number; clients: number; clientAddresses: string[]; firstSeen: string; lastSeen: string }>;
-  readonly unauthenticated: Array<{ client: string; messages: number; relayed: number }>;
+  readonly unauthenticated: Array<{ client: string; names: string[]; messages: number; relayed: number; sent: number; deferred: number; bounced: number }>;
   readonly relayDenied: Array<{ client: string; rejects: number }>;
   readonly localSubmissions: Array<{ submitter: string; messages: number }>;
+  readonly traffic: TrafficReport;
   readonly suspects: Suspect[];
 }
 
@@ -76,6 +104,28 @@ export function top<T>(items: Iterable<T>, key: (t: T) => number, n: number): T[
   return best;
 }
 
+/** Relay attempts: a blocklisted relay's spam ends deferred or bounced rather than sent. */
+export function relayed(c: ClientStats): number {
+  return c.sent + c.deferred + c.bounced;
+}
+
+function hourText(h: number): string {
+  return new Date(h * 3_600_000).toISOString().slice(0, 13) + ':00Z';
+}
+
+function trafficReport(s: LogStats, topN: number): TrafficReport {
+  const tr = s.traffic;
+  return {
+    received: tr.receivedMessages, delivered: tr.delivered, deferred: tr.deferred, bounced: tr.bounced, expired: tr.expired,
+    rejected: tr.rejected, held: tr.held, bytesReceived: tr.bytes,
+    perHour: [...tr.hours].sort((a, b) => a[0] - b[0]).map(([h, r]) => ({ hour: hourText(h), received: r[0], delivered: r[1], deferred: r[2], bounced: r[3], rejected: r[4] })),
+    topSenders: top(tr.senders.entries(), ([, n]) => n, topN).map(([sender, messages]) => ({ sender, messages })),
+    topSenderDomains: top(tr.senderDomains.entries(), ([, n]) => n, topN).map(([domain, messages]) => ({ domain, messages })),
+    topRecipients: top(tr.recipients.entries(), ([, n]) => n, topN).map(([recipient, delivered]) => ({ recipient, delivered })),
+    topRecipientDomains: top(tr.recipientDomains.entries(), ([, n]) => n, topN).map(([domain, delivered]) => ({ domain, delivered })),
+  };
+}
+
 /** The report of a scan: the `top` largest rows of each table, and every suspect with its reasons. */
 export function buildReport(s: LogStats, topN: number, t: SuspectThresholds = DEFAULT_THRESHOLDS): ScanReport {
   const suspects = new Map<string, Suspect>();
@@ -94,23 +144,31 @@ export function buildReport(s: LogStats, topN: number, t: SuspectThresholds = DE
     const guessedFrom = st.clients.filter((ip) => (s.authByClient.get(ip)?.count ?? 0) >= t.authFailures);
     if (guessedFrom.length) suspect('login', login, `logged in from ${guessedFrom.slice(0, 5).join(', ')}, which also failed ${s.authByClient.get(guessedFrom[0])!.count} logins: a guessed password`);
   }
-  for (const [ip, c] of s.unauth) if (c.relayed >= t.relayedPerClient) suspect('client', ip, `${c.relayed} recipients relayed without authentication (trusted network?)`);
+  for (const [ip, c] of s.unauth) {
+    const n = relayed(c);
+    if (n >= t.relayedPerClient) suspect('client', ip, `${n} recipients relayed without authentication (${c.sent} sent, ${c.deferred} deferred, ${c.bounced} bounced): trusted network?`);
+  }
   for (const [ip, n] of s.relayDenied) if (n >= t.relayDenied) suspect('client', ip, `${n} "Relay access denied" rejects: probing for an open relay`);
   for (const [who, n] of s.local) if (n >= t.localSubmissions) suspect('local', who, `${n} messages submitted on the server itself (a hijacked web application?)`);
   return {
     lines: s.lines,
     postfixLines: s.postfix,
+    dovecotLines: s.dovecot,
     unparsed: s.unparsed,
-    dropped: s.dropped,
+    unparsedSamples: s.unparsedSamples,
+    outsideWindow: s.outside,
+    dropped: s.dropped + s.traffic.dropped,
     authFailures: {
       total: s.authFailures,
+      serverFaults: s.serverFaults,
       byClient: top(s.authByClient, ([, a]) => a.count, topN).map(([client, a]) => ({ client, failures: a.count, logins: a.logins })),
       byLogin: top(s.authByLogin, ([, n]) => n, topN).map(([login, failures]) => ({ login, failures })),
     },
     senders: top(s.senders, ([, st]) => st.recipients * 1e6 + st.messages, topN).map(([login, st]) => ({ login, messages: st.messages, recipients: st.recipients, clients: st.clients.length, clientAddresses: st.clients, firstSeen: st.firstSeen, lastSeen: st.lastSeen })),
-    unauthenticated: top(s.unauth, ([, c]) => c.relayed * 1e6 + c.messages, topN).map(([client, c]) => ({ client, messages: c.messages, relayed: c.relayed })),
+    unauthenticated: top(s.unauth, ([, c]) => relayed(c) * 1e6 + c.messages, topN).map(([client, c]) => ({ client, names: c.names, messages: c.messages, relayed: relayed(c), sent: c.sent, deferred: c.deferred, bounced: c.bounced })),
     relayDenied: top(s.relayDenied, ([, n]) => n, topN).map(([client, rejects]) => ({ client, rejects })),
     localSubmissions: top(s.local, ([, n]) => n, topN).map(([submitter, messages]) => ({ submitter, messages })),
+    traffic: trafficReport(s, topN),
     suspects: [...suspects.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]),
   };
 }

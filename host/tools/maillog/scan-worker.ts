@@ -1,12 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanRangeSync } from './log-scan';
+import { readRangeSync } from './byte-source';
 import { LogStats } from './log-stats';
+import type { WorkerStatsOptions } from './scan';
 
 /* One byte range of a log file (starting and ending at line boundaries), scanned in a worker thread. */
-const { file, start, end } = workerData as { file: string; start: number; end: number };
-const stats = new LogStats();
+const { file, start, end, options } = workerData as { file: string; start: number; end: number; options: WorkerStatsOptions };
+const stats = new LogStats({ ...options, keepOrphans: true });
 let last = 0;
-scanRangeSync(file, start, end, stats, (bytes) => {
+readRangeSync(file, start, end, stats, (bytes) => {
   if (bytes - last >= 16 * 1024 * 1024) {
     last = bytes;
     parentPort!.postMessage({ bytes });

@@ -18,7 +18,7 @@ describe('mailwarden logs scan', () => {
   test('table for people; suspects give exit 4; thresholds are flags', async () => {
     const r = await runCli(['logs', 'scan', fixture, '--min-auth-failures', '2']);
     expect(r.code).toBe(4);
-    expect(r.stdout).toMatch(/^\d+ lines, \d+ from Postfix, 1 not in a known log format\n/);
+    expect(r.stdout).toMatch(/^\d+ lines, \d+ from Postfix, 1 from Dovecot, 1 not understood\n/);
     expect(r.stdout).toContain('SUSPECTS (1)');
     expect(r.stdout).toMatch(/client\s+203\.0\.113\.9\s+2 failed SASL logins \(admin\): password guessing/);
     expect(r.stdout).toMatch(/AUTHENTICATED SENDERS[^\n]*\nLOGIN\s+MESSAGES\s+RECIPIENTS\s+CLIENT IPS\s+FIRST SEEN\s+LAST SEEN\nadmin\s+2\s+4\s+2\s+Jun  1 08:34:31/);
@@ -30,6 +30,11 @@ describe('mailwarden logs scan', () => {
     expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
     expect(JSON.parse(tty.stdout).lines).toBeGreaterThan(0);
     expect((await runCli(['logs', 'scan', fixture, '--json'])).stderr).toBe('');
+  });
+
+  test('--unparsed N shows the lines not understood', async () => {
+    const r = await runCli(['logs', 'scan', fixture, '--unparsed', '3']);
+    expect(r.stdout).toContain('LINES NOT UNDERSTOOD (first 1)\n  this is not a log line at all\n');
   });
 
   test('stdin with "-"', async () => {
@@ -45,6 +50,10 @@ describe('mailwarden logs scan', () => {
     [['logs', 'scan', '/nonexistent/mail.log'], '/nonexistent/mail.log: no such file'],
     [['logs', 'scan', 'x', '--top', '0'], '--top must be a whole number'],
     [['logs', 'scan', 'x', '--max-client-ips', 'five'], '--max-client-ips must be a whole number'],
+    [['logs', 'scan', 'x', '--unparsed', '-1'], '--unparsed must be a whole number of at least 0'],
+    [['logs', 'scan', 'x', '--since', '2026-02-30'], '--since must be a date or time'],
+    [['logs', 'scan', 'x', '--until', 'yesterday'], '--until must be a date or time'],
+    [['logs', 'scan', 'x', '--since', '2026-06-02', '--until', '2026-06-01'], '--until must be after --since'],
   ])('usage error %j', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -54,9 +63,9 @@ describe('mailwarden logs scan', () => {
   test('worker threads over line-aligned byte ranges give the same report as one thread (built bundle)', async () => {
     // The worker runs from dist (npm test builds first); messages straddling a cut are linked up.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const dist = require(path.join(packageRoot(), 'dist/app/host/postfix/log/log-scan.js'));
+    const dist = require(path.join(packageRoot(), 'dist/app/host/tools/maillog/scan.js'));
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const report = require(path.join(packageRoot(), 'dist/app/host/postfix/log/scan-report.js'));
+    const report = require(path.join(packageRoot(), 'dist/app/host/tools/maillog/scan-report.js'));
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { generate } = require(path.join(packageRoot(), 'bench/gen-maillog.js'));
     const dir = tempDir('mw-logscan-par-');

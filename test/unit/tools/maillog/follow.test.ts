@@ -1,14 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LogTail } from '../../../host/logs/log-tail';
-import { tempDir } from '../../helpers/plugin-fixture';
+import { LogTail } from '../../../../host/tools/maillog/follow';
+import { MAX_LINE } from '../../../../host/tools/maillog/tokenizer';
+import { tempDir } from '../../../helpers/plugin-fixture';
 
-function setup(o: { fromStart?: boolean; maxLineBytes?: number } = {}) {
+function setup(o: { fromStart?: boolean } = {}) {
   const dir = tempDir('mw-tail-');
   const file = path.join(dir, 'mail.log');
   const lines: string[] = [];
-  const tail = new LogTail(file, (l) => lines.push(l), o);
-  return { dir, file, lines, tail };
+  let overlong = 0;
+  // Lines arrive latin1-decoded, as the scan reads them; UTF-8 text is decoded back here.
+  const tail = new LogTail(file, (s, a, b) => lines.push(Buffer.from(s.slice(a, b), 'latin1').toString('utf8')), o, () => overlong++);
+  return { dir, file, lines, tail, overlong: () => overlong };
 }
 
 test('follows from the end by default, and delivers only complete lines', () => {
@@ -64,13 +67,12 @@ test('rotation by copytruncate: reading starts again at 0', () => {
   t.tail.close();
 });
 
-test('overlong lines are cut, multi-byte characters survive read boundaries', () => {
-  const t = setup({ fromStart: true, maxLineBytes: 100 });
+test('lines past the scan cap are skipped and counted once (same splitter as logs scan); multi-byte characters survive read boundaries', () => {
+  const t = setup({ fromStart: true });
   const utf = 'é'.repeat(40_000);
-  fs.writeFileSync(t.file, `${'x'.repeat(1000)}\n${utf}\nshort\n`);
+  fs.writeFileSync(t.file, `${'x'.repeat(MAX_LINE + 1000)}\n${'é'.repeat(3000)}\n${utf}\nshort\n`);
   t.tail.poll();
-  expect(t.lines[0]).toBe('x'.repeat(100));
-  expect(t.lines[1]).toBe('é'.repeat(100));
-  expect(t.lines[2]).toBe('short');
+  expect(t.lines).toEqual(['é'.repeat(3000), 'short']);
+  expect(t.overlong()).toBe(2);
   t.tail.close();
 });

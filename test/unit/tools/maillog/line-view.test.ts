@@ -1,11 +1,13 @@
-import { isQueueId, MAX_LOG_LINE, parseLine } from '../../../../host/postfix/log/parse-line';
+import { MAX_LINE, parseLine } from '../../../../host/tools/maillog/line-view';
+import { isQueueId } from '../../../../host/tools/maillog/tokenizer';
 
 const NOW = Date.UTC(2026, 5, 30, 12, 0, 0);
+const AUTUMN = Date.UTC(2026, 11, 1);
 
-describe('parseLine', () => {
+describe('parseLine (the object view on demand)', () => {
   it('reads a BSD syslog line (space-padded day, no year)', () => {
     expect(parseLine('Jun  1 08:34:30 mx1 postfix/smtpd[1234]: 4BqXyz1Hk2z9sVx: client=gateway[192.168.122.111]', NOW)).toEqual({
-      time: Date.UTC(2026, 5, 1, 8, 34, 30), host: 'mx1', tag: 'postfix/smtpd', pid: 1234, queueId: '4BqXyz1Hk2z9sVx', message: 'client=gateway[192.168.122.111]',
+      time: Date.UTC(2026, 5, 1, 8, 34, 30), host: 'mx1', tag: 'postfix/smtpd', program: 'smtpd', pid: 1234, queueId: '4BqXyz1Hk2z9sVx', message: 'client=gateway[192.168.122.111]',
     });
   });
 
@@ -37,12 +39,24 @@ describe('parseLine', () => {
     expect(isQueueId('disconnect')).toBe(false);
   });
 
+  it('reads every timestamp form to the same instant frame', () => {
+    const at = Date.UTC(2026, 7, 3, 15, 30, 49);
+    for (const l of ['Aug 3 15:30:49 mx smtpd[1]: x', 'Aug  3 15:30:49 mx smtpd[1]: x', 'Aug 03 15:30:49 mx smtpd[1]: x', '2026 Aug  3 15:30:49 mx smtpd[1]: x',
+      'Aug  3 15:30:49 2026 mx smtpd[1]: x', 'Aug  3 2026 15:30:49 mx smtpd[1]: x', '2026-08-03T17:30:49+0200 mx smtpd[1]: x', '2026-08-03T10:30:49-05:00 mx smtpd[1]: x',
+      '2026-08-03 15:30:49 auth: x', '2026-08-03T15:30:49Z mx smtpd[1]: x']) {
+      expect([l, parseLine(l, AUTUMN)!.time]).toEqual([l, at]);
+    }
+    expect(parseLine('Aug  3 15:30:49.250001 mx smtpd[1]: x', AUTUMN)!.time).toBe(at + 250);
+    // Read in June, a year-less August line is last year's; an explicit year is taken as written.
+    expect(parseLine('Aug  3 15:30:49 mx smtpd[1]: x', NOW)!.time).toBe(Date.UTC(2025, 7, 3, 15, 30, 49));
+    expect(parseLine('2019 Aug  3 15:30:49 mx smtpd[1]: x', NOW)!.time).toBe(Date.UTC(2019, 7, 3, 15, 30, 49));
+  });
+
   it.each(['', 'garbage', 'Jun 21 8:34:30 mx postfix/smtpd[1]: x', 'Foo 21 08:34:30 mx t: x', 'Jun 21 08:34:30 mx'])('returns undefined for %j', (l) => {
     expect(parseLine(l, NOW)).toBeUndefined();
   });
 
-  it('looks at no more than MAX_LOG_LINE characters of a huge line', () => {
-    const r = parseLine(`Jun 21 08:34:30 mx postfix/smtpd[1]: ${'['.repeat(MAX_LOG_LINE * 4)}`, NOW)!;
-    expect(r.message.length).toBeLessThan(MAX_LOG_LINE);
+  it('does not read a line longer than MAX_LINE at all', () => {
+    expect(parseLine(`Jun 21 08:34:30 mx postfix/smtpd[1]: ${'['.repeat(MAX_LINE * 4)}`, NOW)).toBeUndefined();
   });
 });

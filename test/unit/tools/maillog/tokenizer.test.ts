@@ -1,9 +1,9 @@
-import { MAX_LINE, newLineParts, scanLine } from '../../../host/postfix/log/log-line';
+import { MAX_LINE, newLineParts, scanLine } from '../../../../host/tools/maillog/tokenizer';
 
 interface ParsedLine {
   /** The timestamp as written (BSD syslog has no year). */
   readonly time: string;
-  readonly host: string;
+  readonly host?: string;
   /** `postfix/smtpd`, `postfix-incoming/smtpd`, `postfix/submission/smtpd`… */
   readonly tag: string;
   /** The program: the tag's last component (`smtpd`). */
@@ -24,7 +24,7 @@ function parseLine(line: string): ParsedLine | undefined {
   if (!scanLine(line, 0, end, p)) return undefined;
   return {
     time: line.slice(p.timeStart, p.timeEnd),
-    host: line.slice(p.hostStart, p.hostEnd),
+    ...(p.hostStart >= 0 ? { host: line.slice(p.hostStart, p.hostEnd) } : {}),
     tag: line.slice(p.tagStart, p.tagEnd),
     program: line.slice(p.progStart, p.tagEnd),
     ...(p.pidStart >= 0 ? { pid: Number(line.slice(p.pidStart, p.pidEnd)) } : {}),
@@ -34,7 +34,48 @@ function parseLine(line: string): ParsedLine | undefined {
 }
 
 
-describe('scanLine (the log scanner\'s zero-allocation prefix parser)', () => {
+describe('scanLine (the one tokenizer: offsets only, no allocation)', () => {
+  test.each([
+    ['BSD, one-space day', 'Aug 3 15:30:49 ksusha postfix/smtpd[17041]: x', 'Aug 3 15:30:49', 'ksusha'],
+    ['BSD, space-padded day', 'Aug  3 15:30:49 mx postfix/smtpd[1]: x', 'Aug  3 15:30:49', 'mx'],
+    ['maillog_file, zero-padded day, host with a domain', 'Aug 03 15:30:49 mx.example.com postfix/smtpd[1]: x', 'Aug 03 15:30:49', 'mx.example.com'],
+    ['BSD with the year before', '2026 Aug  3 15:30:49 mx postfix/smtpd[1]: x', '2026 Aug  3 15:30:49', 'mx'],
+    ['BSD with the year between day and time', 'Aug  3 2026 15:30:49 mx postfix/smtpd[1]: x', 'Aug  3 2026 15:30:49', 'mx'],
+    ['BSD with the year after the time', 'Aug  3 15:30:49 2026 mx postfix/smtpd[1]: x', 'Aug  3 15:30:49 2026', 'mx'],
+    ['journalctl -o short-precise', 'Aug  3 15:30:49.123456 mx postfix/smtpd[1]: x', 'Aug  3 15:30:49.123456', 'mx'],
+    ['journalctl -o short-iso', '2026-08-03T15:30:49+0200 mx postfix/smtpd[1]: x', '2026-08-03T15:30:49+0200', 'mx'],
+    ['journalctl -o short-iso-precise', '2026-08-03T15:30:49.123456+0200 mx postfix/smtpd[1]: x', '2026-08-03T15:30:49.123456+0200', 'mx'],
+    ['RFC 3339, rsyslog high precision', '2026-08-03T15:30:49.123456-05:00 mx postfix/smtpd[1]: x', '2026-08-03T15:30:49.123456-05:00', 'mx'],
+    ['RFC 3339 in UTC', '2026-08-03T15:30:49Z mx postfix/smtpd[1]: x', '2026-08-03T15:30:49Z', 'mx'],
+    ["Dovecot's log file with log_timestamp %Y-%m-%d %H:%M:%S", '2026-08-03 15:30:49 auth: Info: x', '2026-08-03 15:30:49', undefined],
+    ["Dovecot's log file, default timestamp", 'Aug 03 15:30:49 imap-login: Info: x', 'Aug 03 15:30:49', undefined],
+  ])('%s', (_name, line, time, host) => {
+    expect(parseLine(line)).toMatchObject({ time, ...(host ? { host } : {}) });
+    expect(parseLine(line)!.host).toBe(host);
+  });
+
+  test('tags: instances and services, a bare program name, Dovecot worker tags', () => {
+    expect(parseLine('Aug  3 15:30:49 mx postfix-out/smtpd[1]: x')).toMatchObject({ tag: 'postfix-out/smtpd', program: 'smtpd' });
+    expect(parseLine('Aug  3 15:30:49 mx postfix/smtps/smtpd[1]: x')).toMatchObject({ tag: 'postfix/smtps/smtpd', program: 'smtpd' });
+    expect(parseLine('Aug  3 15:30:49 mx smtpd[1]: x')).toMatchObject({ tag: 'smtpd', program: 'smtpd', pid: 1 });
+    expect(parseLine('Aug  3 15:30:49 auth-worker(22401): Info: x')).toMatchObject({ tag: 'auth-worker(22401)', message: 'Info: x' });
+  });
+
+  test.each([
+    ['a bad month', 'Foo  3 15:30:49 mx postfix/smtpd[1]: x'],
+    ['a lower-case month', 'aug  3 15:30:49 mx postfix/smtpd[1]: x'],
+    ['day 0', 'Aug  0 15:30:49 mx postfix/smtpd[1]: x'],
+    ['day 32', 'Aug 32 15:30:49 mx postfix/smtpd[1]: x'],
+    ['hour 24', 'Aug  3 24:30:49 mx postfix/smtpd[1]: x'],
+    ['minute 60', 'Aug  3 15:60:49 mx postfix/smtpd[1]: x'],
+    ['month 13', '2026-13-03T15:30:49Z mx postfix/smtpd[1]: x'],
+    ['an offset without digits', '2026-08-03T15:30:49+xx:00 mx postfix/smtpd[1]: x'],
+    ['a fraction without digits', 'Aug  3 15:30:49. mx postfix/smtpd[1]: x'],
+    ['a slash at the end of the tag', 'Aug  3 15:30:49 mx postfix/[1]: x'],
+  ])('refuses %s', (_name, line) => {
+    expect(parseLine(line)).toBeUndefined();
+  });
+
   test('BSD syslog with a space-padded day', () => {
     expect(parseLine('Jun  1 08:34:31 mx1 postfix/smtpd[2101]: 4F2A01C3B: client=unknown[46.48.93.60], sasl_method=LOGIN, sasl_username=admin\n')).toEqual({
       time: 'Jun  1 08:34:31', host: 'mx1', tag: 'postfix/smtpd', program: 'smtpd', pid: 2101, queueId: '4F2A01C3B',
@@ -86,7 +127,6 @@ describe('scanLine (the log scanner\'s zero-allocation prefix parser)', () => {
     ['Jun  1 08:34:31 mx1'],
     ['Jun  1 08:34:31 mx1 postfix/smtpd[12'],
     ['Jun  1 08:34:31 mx1 postfix smtpd[1]: x'],
-    ['2021-03-13 12:04:09 mx2 postfix/smtpd[1]: x'],
     ['\u0000\u00ff\u0001binary junk\u0000 with : and [ ] in it'],
   ])('not a log line: %j', (line) => {
     expect(parseLine(line)).toBeUndefined();

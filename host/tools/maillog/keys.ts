@@ -1,0 +1,75 @@
+import { normalizeIp } from '../../../shared/net';
+import { type PackedTable, TablePacker, unpackTable } from './packed-table';
+
+/*
+ * Keys a scan keeps from its lines, and the capped count tables they go in.
+ * Lines are decoded as latin1 (one byte, one char), so text kept for people
+ * is re-decoded as UTF-8 when it has bytes above ASCII.
+ */
+
+/**
+ * A copy of a slice of the chunk being scanned. V8 keeps a slice as a view on
+ * its parent string, so a key kept in a table would otherwise pin the whole
+ * chunk it came from.
+ */
+export function own(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/** s[a, b) as UTF-8 text when it has non-ASCII bytes. */
+export function text(s: string, a: number, b: number): string {
+  for (let i = a; i < b; i++) if (s.charCodeAt(i) > 127) return Buffer.from(s.slice(a, b), 'latin1').toString('utf8');
+  return s.slice(a, b);
+}
+
+/** Lower case without allocating when the text already is (logins and addresses usually are). */
+export function lower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return s.toLowerCase();
+  }
+  return s;
+}
+
+/** A login as counted everywhere: Dovecot logins are case-insensitive (Admin and admin are one account). */
+export function loginAt(s: string, a: number, b: number): string {
+  return lower(text(s, a, b).trim());
+}
+
+/**
+ * A client address as counted everywhere: IPv6 in its canonical form, so
+ * `[::ffff:192.0.2.1]` is 192.0.2.1 and `2001:DB8::1` is 2001:db8::1.
+ */
+export function ipAt(s: string, a: number, b: number): string {
+  for (let i = a; i < b; i++) {
+    if (s.charCodeAt(i) === 58) {
+      const raw = s.slice(a, b);
+      return normalizeIp(raw) ?? raw;
+    }
+  }
+  return s.slice(a, b);
+}
+
+/** Adds `by` to key `k`; false when the table is full and `k` is new. */
+export function bump(m: Map<string, number>, k: string, by: number, max: number): boolean {
+  const v = m.get(k);
+  if (v !== undefined) m.set(k, v + by);
+  else if (m.size < max) m.set(own(k), by);
+  else return false;
+  return true;
+}
+
+export function packCounts(m: Map<string, number>): PackedTable {
+  const p = new TablePacker(1, 1, m.size);
+  for (const [k, v] of m) p.add([k], [v]);
+  return p.done();
+}
+
+/** Adds a packed count table into `m`; returns how many keys did not fit. */
+export function absorbCounts(m: Map<string, number>, t: PackedTable, max: number): number {
+  let dropped = 0;
+  unpackTable(t, ([k], v, at) => {
+    if (!bump(m, k, v[at], max)) dropped++;
+  });
+  return dropped;
+}

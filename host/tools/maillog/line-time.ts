@@ -1,0 +1,99 @@
+import { type LineParts, monthAt } from './tokenizer';
+
+/*
+ * The epoch of a tokenized line's timestamp, computed only when a consumer
+ * asks (per-hour tables, --since/--until, the object view). Timestamps
+ * without a zone (BSD syslog, Dovecot's log file) are read as UTC: every
+ * line of one log is then in the same frame, which is what hours and time
+ * windows need; a year-less BSD timestamp gets the year that puts it
+ * nearest before `now`.
+ */
+
+function num(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) v = v * 10 + (s.charCodeAt(k) - 48);
+  return v;
+}
+
+/** Milliseconds of the `.frac` at `i`, and where it ends. */
+function millis(s: string, i: number, end: number): [number, number] {
+  if (s.charCodeAt(i) !== 46) return [0, i];
+  let ms = 0;
+  let scale = 100;
+  let j = i + 1;
+  for (; j < end; j++) {
+    const c = s.charCodeAt(j) - 48;
+    if (c < 0 || c > 9) break;
+    ms += c * scale;
+    scale /= 10;
+  }
+  return [Math.floor(ms), j];
+}
+
+function iso(s: string, i: number, end: number): number {
+  const t = Date.UTC(num(s, i, 4), num(s, i + 5, 2) - 1, num(s, i + 8, 2), num(s, i + 11, 2), num(s, i + 14, 2), num(s, i + 17, 2));
+  const [ms, j] = millis(s, i + 19, end);
+  const z = s.charCodeAt(j);
+  let offsetMin = 0;
+  if (z === 43 || z === 45) {
+    const colon = s.charCodeAt(j + 3) === 58;
+    offsetMin = (z === 43 ? 1 : -1) * (num(s, j + 1, 2) * 60 + num(s, j + (colon ? 4 : 3), 2));
+  }
+  return t + ms - offsetMin * 60_000;
+}
+
+function bsd(s: string, i: number, end: number, year: number | undefined, now: number): number {
+  const month = monthAt(s, i);
+  let j = i + 4;
+  if (s.charCodeAt(j) === 32) j++;
+  const twoDigits = s.charCodeAt(j + 1) !== 32;
+  const day = twoDigits ? num(s, j, 2) : num(s, j, 1);
+  j += twoDigits ? 3 : 2;
+  if (s.charCodeAt(j + 2) !== 58) {
+    year = num(s, j, 4);
+    j += 5;
+  }
+  const h = num(s, j, 2);
+  const m = num(s, j + 3, 2);
+  const sec = num(s, j + 6, 2);
+  const [ms, k] = millis(s, j + 8, end);
+  if (year === undefined && s.charCodeAt(k) === 32 && k + 5 <= end && s.charCodeAt(k + 5) === 32) {
+    const y = num(s, k + 1, 4);
+    if (y >= 1970 && y < 10000) year = y;
+  }
+  if (year !== undefined) return Date.UTC(year, month, day, h, m, sec, ms);
+  const y = new Date(now).getUTCFullYear();
+  const t = Date.UTC(y, month, day, h, m, sec, ms);
+  // A line from late December read in early January belongs to last year.
+  return t > now + 86_400_000 ? Date.UTC(y - 1, month, day, h, m, sec, ms) : t;
+}
+
+/** Epoch ms of the line's timestamp (the tokenizer has already checked its shape). */
+export function lineTime(s: string, p: LineParts, now: number): number {
+  const i = p.timeStart;
+  const c = s.charCodeAt(i);
+  if (c >= 48 && c <= 57) return s.charCodeAt(i + 4) === 32 ? bsd(s, i + 5, p.timeEnd, num(s, i, 4), now) : iso(s, i, p.timeEnd);
+  return bsd(s, i, p.timeEnd, undefined, now);
+}
+
+const WHEN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * A --since/--until argument: `2026-06-21`, `2026-06-21T08:00[:00]`, with an
+ * optional `Z` or offset. Without one it is in the frame of zone-less log
+ * lines (see above), so `--since 2026-06-21T08:00` matches `Jun 21 08:00:00`.
+ * Undefined when it is not such a time.
+ */
+export function parseWhen(text: string): number | undefined {
+  const m = WHEN.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
+  const t = Date.UTC(y, mo - 1, d, h, mi, sec);
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) return undefined;
+  const z = m[7];
+  if (!z || z === 'Z') return t;
+  const digits = z.replace(':', '');
+  const off = (z[0] === '+' ? 1 : -1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
+  return t - off * 60_000;
+}

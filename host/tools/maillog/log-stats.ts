@@ -1,0 +1,549 @@
+import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
+import { absorbCounts, bump, ipAt, loginAt, own, packCounts, text } from './keys';
+import { lineTime } from './line-time';
+import { type PackedTable, TablePacker, unpackTable } from './packed-table';
+import { QueueIndex } from './queue-index';
+import {
+  K_AUTH_FAIL, K_CLIENT, K_DELIVERY, K_HOLD, K_LOGIN_FAIL, K_MALFORMED, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, K_SASL_FAIL,
+  type MailEvent, P_DOVECOT, P_SMTP, STATUS_BOUNCED, STATUS_DEFERRED, STATUS_EXPIRED, STATUS_SENT, isPostfix, newMailEvent, recognise,
+} from './recognise';
+import { type LineParts, newLineParts, scanLine } from './tokenizer';
+import { Traffic, type TrafficState } from './traffic';
+
+/*
+ * What `logs scan` and `relay audit` count, line by line, in bounded memory:
+ * every table is capped (past the cap new keys are counted as dropped), and
+ * the queue-ID index that links a message's lines is evicted oldest first.
+ */
+
+export interface SenderStats {
+  messages: number;
+  recipients: number;
+  clients: string[];
+  firstSeen: string;
+  lastSeen: string;
+}
+export interface AuthFailStats {
+  count: number;
+  logins: string[];
+}
+/**
+ * An unauthenticated client. Relayed recipients are those handed to the smtp
+ * delivery agent (another server), each counted once per message by its
+ * latest status: a relay already on blocklists leaves its spam deferred or
+ * bounced, and those are relay attempts all the same.
+ */
+export interface ClientStats {
+  messages: number;
+  sent: number;
+  deferred: number;
+  bounced: number;
+  /** Messages with at least one relayed recipient. */
+  relayedMessages: number;
+  /** Host names Postfix printed for it. */
+  names: string[];
+}
+
+/** A message's owner, from its `client=` or `pickup` line, until `removed`. */
+interface Owner {
+  login?: string;
+  client?: string;
+  /** nrcpt, size and sender counted (qmgr logs them again on every retry). */
+  counted?: boolean;
+  /** Hour (epoch hours) of the client= line, for relay per hour. */
+  hour?: number;
+  /** Relayed recipients and their latest status (unauthenticated clients only). */
+  rcpts?: Map<string, number>;
+  /** Opened by a qmgr line whose client= line was not seen (before this range or the log). */
+  stub?: boolean;
+}
+
+/**
+ * Plain data (structured-clone safe) for passing between worker threads and
+ * merging. The tables that grow large are packed (packed-table.ts); the two
+ * that hold lists per key are rarely large and stay as pairs.
+ */
+export interface StatsState {
+  lines: number;
+  parsed: number;
+  unparsed: number;
+  unparsedSamples: string[];
+  outside: number;
+  postfix: number;
+  dovecot: number;
+  authFailures: number;
+  serverFaults: number;
+  authByClient: Array<[string, AuthFailStats]>;
+  authByLogin: PackedTable;
+  senders: Array<[string, SenderStats]>;
+  /** client, names; messages, sent, deferred, bounced, relayedMessages */
+  unauth: PackedTable;
+  /** `client hour`; messages, recipients */
+  relayHours: PackedTable;
+  relayDenied: PackedTable;
+  local: PackedTable;
+  dropped: number;
+  traffic: TrafficState;
+  /** Queue IDs still open at the end: the next range's orphans may belong to them. */
+  open: PackedTable;
+  /** Lines whose message began before this range (queue ID, recipient; kind, n, size). */
+  orphans: PackedTable;
+}
+
+export interface StatsLimits {
+  /** Keys per table. */
+  readonly maxKeys: number;
+  /** Distinct client addresses kept per login / logins per failing client. */
+  readonly maxMembers: number;
+  /** Queue IDs tracked at once. */
+  readonly maxOpen: number;
+}
+
+/** Sized so that a scan stays well under 150 MB even when every table is full. */
+export const DEFAULT_LIMITS: StatsLimits = { maxKeys: 50_000, maxMembers: 50, maxOpen: 100_000 };
+
+export interface StatsOptions {
+  readonly limits?: StatsLimits;
+  /**
+   * Record lines whose message began before this range (a worker's range,
+   * merged by `absorb`). A whole-input scan has no earlier range to match
+   * them against, so it skips the bookkeeping.
+   */
+  readonly keepOrphans?: boolean;
+  /** Lines not understood kept as samples (`--unparsed N`). */
+  readonly keepUnparsed?: number;
+  /** Only lines in [since, until) (epoch ms) are counted. */
+  readonly since?: number;
+  readonly until?: number;
+  /** Reference time for year-less timestamps. */
+  readonly now?: number;
+  /** Called with each failure counted (the same ones the followers report). */
+  readonly onFailure?: (f: LoggedAuthFailure) => void;
+}
+
+const ORPHAN_NRCPT = 0;
+const ORPHAN_RELAY = 1;
+const HOUR = 3_600_000;
+const MAX_NAMES = 5;
+const SAMPLE_CHARS = 300;
+
+function addMember(list: string[], v: string, max: number): void {
+  if (list.length < max && !list.includes(v)) list.push(own(v));
+}
+
+/** A login's client addresses: a Set beside the list, as this runs for every message. */
+const seenClients = new WeakMap<SenderStats, Set<string>>();
+function addClient(st: SenderStats, ip: string, max: number): void {
+  let set = seenClients.get(st);
+  if (!set) seenClients.set(st, (set = new Set(st.clients)));
+  if (st.clients.length < max && !set.has(ip)) {
+    const o = own(ip);
+    st.clients.push(o);
+    set.add(o);
+  }
+}
+
+/** Whether `names` holds s[a, b), without slicing it (this runs for every unauthenticated message). */
+function hasName(names: string[], s: string, a: number, b: number): boolean {
+  for (const n of names) if (n.length === b - a && s.startsWith(n, a)) return true;
+  return false;
+}
+
+export class LogStats {
+  lines = 0;
+  parsed = 0;
+  unparsed = 0;
+  readonly unparsedSamples: string[] = [];
+  /** Lines outside --since/--until. */
+  outside = 0;
+  postfix = 0;
+  dovecot = 0;
+  authFailures = 0;
+  readonly authByClient = new Map<string, AuthFailStats>();
+  readonly authByLogin = new Map<string, number>();
+  readonly senders = new Map<string, SenderStats>();
+  readonly unauth = new Map<string, ClientStats>();
+  readonly relayHours = new Map<string, number[]>();
+  readonly relayDenied = new Map<string, number>();
+  readonly local = new Map<string, number>();
+  readonly traffic: Traffic;
+  /** Keys that did not fit a capped table. */
+  dropped = 0;
+  private readonly failures = new AuthFailureReader();
+  private readonly open: QueueIndex<Owner>;
+  private readonly orphans: Array<[string, string, number, number, number]> = [];
+  private readonly p: LineParts = newLineParts();
+  private readonly e: MailEvent = newMailEvent();
+  private readonly limits: StatsLimits;
+  private readonly keepOrphans: boolean;
+  private readonly keepUnparsed: number;
+  private readonly windowed: boolean;
+  private readonly now: number;
+  /** The timestamp text (and epoch) of the last line that needed one: a log has many lines per second. */
+  private time = '';
+  private epoch = 0;
+  private epochText = '';
+
+  constructor(private readonly o: StatsOptions = {}) {
+    this.limits = o.limits ?? DEFAULT_LIMITS;
+    this.keepOrphans = o.keepOrphans ?? true;
+    this.keepUnparsed = o.keepUnparsed ?? 0;
+    this.windowed = o.since !== undefined || o.until !== undefined;
+    this.now = o.now ?? Date.now();
+    this.open = new QueueIndex(this.limits.maxOpen);
+    this.traffic = new Traffic(this.limits.maxKeys);
+  }
+
+  get serverFaults(): number {
+    return this.failures.serverFaults;
+  }
+
+  private timeOf(s: string): string {
+    const p = this.p;
+    const n = p.timeEnd - p.timeStart;
+    if (this.time.length !== n || !s.startsWith(this.time, p.timeStart)) this.time = own(s.slice(p.timeStart, p.timeEnd));
+    return this.time;
+  }
+
+  private epochOf(s: string): number {
+    const p = this.p;
+    const n = p.timeEnd - p.timeStart;
+    if (this.epochText.length !== n || !s.startsWith(this.epochText, p.timeStart)) {
+      this.epochText = own(s.slice(p.timeStart, p.timeEnd));
+      this.epoch = lineTime(s, p, this.now);
+    }
+    return this.epoch;
+  }
+
+  private notUnderstood(s: string, start: number, end: number): void {
+    this.unparsed++;
+    if (this.unparsedSamples.length < this.keepUnparsed) this.unparsedSamples.push(own(text(s, start, Math.min(end, start + SAMPLE_CHARS))));
+  }
+
+  /** A line too long to look at (the splitter's cap). */
+  overlong(): void {
+    this.lines++;
+    this.unparsed++;
+    if (this.unparsedSamples.length < this.keepUnparsed) this.unparsedSamples.push('(a line longer than the 16 KB limit)');
+  }
+
+  /** One line: s[start, end), without its newline. */
+  line(s: string, start: number, end: number): void {
+    this.lines++;
+    const p = this.p;
+    if (!scanLine(s, start, end, p)) {
+      this.notUnderstood(s, start, end);
+      return;
+    }
+    if (this.windowed) {
+      const t = this.epochOf(s);
+      if ((this.o.since !== undefined && t < this.o.since) || (this.o.until !== undefined && t >= this.o.until)) {
+        this.outside++;
+        return;
+      }
+    }
+    this.parsed++;
+    const e = this.e;
+    const kind = recognise(s, p, e);
+    if (isPostfix(p, e.program)) this.postfix++;
+    else if (e.program === P_DOVECOT || kind === K_LOGIN_FAIL || kind === K_AUTH_FAIL) this.dovecot++;
+    switch (kind) {
+      case K_CLIENT:
+        this.client(s);
+        break;
+      case K_QUEUED:
+        this.queued(s);
+        break;
+      case K_DELIVERY:
+        this.delivery(s);
+        break;
+      case K_REMOVED:
+        this.open.delete(s.slice(p.qidStart, p.qidEnd));
+        break;
+      case K_SASL_FAIL:
+      case K_LOGIN_FAIL:
+      case K_AUTH_FAIL:
+        this.failure(s);
+        break;
+      case K_REJECT:
+        this.reject(s);
+        break;
+      case K_PICKUP:
+        this.pickup(s);
+        break;
+      case K_HOLD:
+        this.traffic.held++;
+        break;
+      case K_MALFORMED:
+        this.parsed--;
+        this.notUnderstood(s, start, end);
+        break;
+      default:
+    }
+  }
+
+  private hour(s: string): number {
+    return Math.floor(this.epochOf(s) / HOUR);
+  }
+
+  private remember(qid: string, o: Owner): void {
+    this.open.set(own(qid), o);
+  }
+
+  /** `client=host[ip](, sasl_method=M, sasl_username=U)?` */
+  private client(s: string): void {
+    const e = this.e;
+    const ip = ipAt(s, e.ipStart, e.ipEnd);
+    const qid = s.slice(this.p.qidStart, this.p.qidEnd);
+    const hour = this.hour(s);
+    this.traffic.received(hour);
+    if (e.loginStart >= 0) {
+      const login = loginAt(s, e.loginStart, e.loginEnd);
+      const time = this.timeOf(s);
+      let st = this.senders.get(login);
+      if (!st) {
+        if (this.senders.size >= this.limits.maxKeys) {
+          this.dropped++;
+          return;
+        }
+        st = { messages: 0, recipients: 0, clients: [], firstSeen: time, lastSeen: '' };
+        this.senders.set(own(login), st);
+      }
+      st.messages++;
+      st.lastSeen = time;
+      addClient(st, ip, this.limits.maxMembers);
+      this.remember(qid, { login: own(login) });
+    } else {
+      let c = this.unauth.get(ip);
+      if (!c) {
+        if (this.unauth.size >= this.limits.maxKeys) {
+          this.dropped++;
+          return;
+        }
+        c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: [] };
+        this.unauth.set(own(ip), c);
+      }
+      c.messages++;
+      if (c.names.length < MAX_NAMES && e.nameEnd > e.nameStart && !hasName(c.names, s, e.nameStart, e.nameEnd)) c.names.push(own(s.slice(e.nameStart, e.nameEnd)));
+      this.remember(qid, { client: own(ip), hour });
+    }
+  }
+
+  /** qmgr `from=<s>, size=N, nrcpt=N (queue active)`: printed again on every retry, counted once. */
+  private queued(s: string): void {
+    const e = this.e;
+    const qid = s.slice(this.p.qidStart, this.p.qidEnd);
+    let o = this.open.get(qid);
+    if (!o) {
+      // The message began before this range (or before the log): a placeholder dedupes its retries here.
+      this.orphan(qid, '', ORPHAN_NRCPT, e.n, e.size);
+      o = { stub: true };
+      this.remember(qid, o);
+    } else if (o.counted) return;
+    else this.countRecipients(o, e.n);
+    o.counted = true;
+    this.traffic.queued(s, e.addrStart, e.addrEnd, e.size);
+  }
+
+  private countRecipients(o: Owner, n: number): void {
+    if (o.login !== undefined) {
+      const st = this.senders.get(o.login);
+      if (st) st.recipients += n;
+    }
+  }
+
+  private orphan(qid: string, rcpt: string, kind: number, n: number, size: number): void {
+    if (this.keepOrphans && this.orphans.length < this.limits.maxOpen) this.orphans.push([own(qid), own(rcpt), kind, n, size]);
+  }
+
+  /** A delivery line: pflogsumm's totals, and mail from an unauthenticated client that left the server. */
+  private delivery(s: string): void {
+    const e = this.e;
+    const status = e.n;
+    this.traffic.delivery(s, e.addrStart, e.addrEnd, status, this.hour(s));
+    if (e.program !== P_SMTP) return;
+    const qid = s.slice(this.p.qidStart, this.p.qidEnd);
+    const o = this.open.get(qid);
+    // Only mail from unauthenticated clients is relaying; skip the rest.
+    if (o !== undefined && o.client === undefined && !o.stub) return;
+    const rcpt = s.slice(e.addrStart, e.addrEnd);
+    if (!o || o.stub) this.orphan(qid, rcpt, ORPHAN_RELAY, status, 0);
+    else this.relayed(o, rcpt, status);
+  }
+
+  /** A recipient of `o` relayed with `status`: counted once per message, by its latest status. */
+  private relayed(o: Owner, rcpt: string, status: number): void {
+    const c = this.unauth.get(o.client!);
+    if (!c) return;
+    if (status === STATUS_EXPIRED) status = STATUS_BOUNCED;
+    if (!o.rcpts) {
+      o.rcpts = new Map();
+      c.relayedMessages++;
+      this.relayHour(o, 1, 0);
+    }
+    const before = o.rcpts.get(rcpt);
+    if (before === status) return;
+    if (before === undefined) {
+      if (o.rcpts.size >= 1000) return;
+      o.rcpts.set(own(rcpt), status);
+      this.relayHour(o, 0, 1);
+    } else {
+      o.rcpts.set(rcpt, status);
+      this.tally(c, before, -1);
+    }
+    this.tally(c, status, 1);
+  }
+
+  private tally(c: ClientStats, status: number, by: number): void {
+    if (status === STATUS_SENT) c.sent += by;
+    else if (status === STATUS_DEFERRED) c.deferred += by;
+    else c.bounced += by;
+  }
+
+  private relayHour(o: Owner, messages: number, recipients: number): void {
+    const k = `${o.client} ${o.hour ?? 0}`;
+    const v = this.relayHours.get(k);
+    if (v) {
+      v[0] += messages;
+      v[1] += recipients;
+    } else if (this.relayHours.size < this.limits.maxKeys) this.relayHours.set(k, [messages, recipients]);
+    else this.dropped++;
+  }
+
+  private failure(s: string): void {
+    const f = this.failures.read(s, this.e);
+    if (!f) return;
+    this.o.onFailure?.(f);
+    this.authFailures += f.attempts;
+    let a = this.authByClient.get(f.remoteIp);
+    if (!a) {
+      if (this.authByClient.size < this.limits.maxKeys) this.authByClient.set(own(f.remoteIp), (a = { count: 0, logins: [] }));
+      else this.dropped++;
+    }
+    if (a) {
+      a.count += f.attempts;
+      if (f.login !== undefined) addMember(a.logins, f.login, this.limits.maxMembers);
+    }
+    if (f.login !== undefined && !bump(this.authByLogin, f.login, f.attempts, this.limits.maxKeys)) this.dropped++;
+  }
+
+  /** `NOQUEUE: reject: RCPT from host[ip]: 554 5.7.1 <r>: Relay access denied; …` */
+  private reject(s: string): void {
+    const e = this.e;
+    this.traffic.reject(this.hour(s));
+    if (e.flag && !bump(this.relayDenied, ipAt(s, e.ipStart, e.ipEnd), 1, this.limits.maxKeys)) this.dropped++;
+  }
+
+  /** pickup `uid=33 from=<www-data>`: mail submitted on the server itself (a web app…). */
+  private pickup(s: string): void {
+    const e = this.e;
+    this.traffic.received(this.hour(s));
+    const key = `${e.n} <${text(s, e.addrStart, e.addrEnd)}>`;
+    if (!bump(this.local, key, 1, this.limits.maxKeys)) this.dropped++;
+  }
+
+  toState(): StatsState {
+    const unauth = new TablePacker(2, 5, this.unauth.size);
+    for (const [k, c] of this.unauth) unauth.add([k, c.names.join('\u0001')], [c.messages, c.sent, c.deferred, c.bounced, c.relayedMessages]);
+    const hours = new TablePacker(1, 2, this.relayHours.size);
+    for (const [k, v] of this.relayHours) hours.add([k], v);
+    const open = new TablePacker(4, 5, this.open.size);
+    for (const [k, o] of this.open.entries()) {
+      const rcpts = o.rcpts ? [...o.rcpts].map(([r, st]) => `${r}\u0002${st}`).join('\u0001') : '';
+      open.add([k, o.login ?? '', o.client ?? '', rcpts], [o.login !== undefined ? 1 : 0, o.client !== undefined ? 1 : 0, o.counted ? 1 : 0, o.hour ?? 0, (o.rcpts ? 1 : 0) | (o.stub ? 2 : 0)]);
+    }
+    const orphans = new TablePacker(2, 3, this.orphans.length);
+    for (const [qid, rcpt, kind, n, size] of this.orphans) orphans.add([qid, rcpt], [kind, n, size]);
+    return {
+      lines: this.lines, parsed: this.parsed, unparsed: this.unparsed, unparsedSamples: this.unparsedSamples, outside: this.outside,
+      postfix: this.postfix, dovecot: this.dovecot, authFailures: this.authFailures, serverFaults: this.failures.serverFaults,
+      authByClient: [...this.authByClient], authByLogin: packCounts(this.authByLogin), senders: [...this.senders], unauth: unauth.done(),
+      relayHours: hours.done(), relayDenied: packCounts(this.relayDenied), local: packCounts(this.local), dropped: this.dropped,
+      traffic: this.traffic.toState(), open: open.done(), orphans: orphans.done(),
+    };
+  }
+
+  /**
+   * Adds the state of the range that followed this one: its orphan lines are
+   * matched against the messages still open here, then everything is summed.
+   */
+  absorb(next: StatsState): void {
+    unpackTable(next.orphans, ([qid, rcpt], v, at) => {
+      const o = this.open.get(qid);
+      if (!o) return;
+      if (v[at] === ORPHAN_NRCPT) {
+        if (!o.counted) this.countRecipients(o, v[at + 1]);
+        o.counted = true;
+      } else if (o.client !== undefined) this.relayed(o, rcpt, v[at + 1]);
+    });
+    this.lines += next.lines;
+    this.parsed += next.parsed;
+    this.unparsed += next.unparsed;
+    for (const u of next.unparsedSamples) if (this.unparsedSamples.length < this.keepUnparsed) this.unparsedSamples.push(u);
+    this.outside += next.outside;
+    this.postfix += next.postfix;
+    this.dovecot += next.dovecot;
+    this.authFailures += next.authFailures;
+    this.failures.serverFaults += next.serverFaults;
+    this.dropped += next.dropped;
+    const max = this.limits.maxKeys;
+    for (const [k, v] of next.authByClient) {
+      const a = this.authByClient.get(k);
+      if (a) {
+        a.count += v.count;
+        for (const l of v.logins) addMember(a.logins, l, this.limits.maxMembers);
+      } else if (this.authByClient.size < max) this.authByClient.set(k, v);
+      else this.dropped++;
+    }
+    this.dropped += absorbCounts(this.authByLogin, next.authByLogin, max);
+    for (const [k, v] of next.senders) {
+      const st = this.senders.get(k);
+      if (st) {
+        st.messages += v.messages;
+        st.recipients += v.recipients;
+        st.lastSeen = v.lastSeen;
+        for (const c of v.clients) addClient(st, c, this.limits.maxMembers);
+      } else if (this.senders.size < max) this.senders.set(k, v);
+      else this.dropped++;
+    }
+    unpackTable(next.unauth, ([k, names], v, at) => {
+      let c = this.unauth.get(k);
+      if (!c) {
+        if (this.unauth.size >= max) {
+          this.dropped++;
+          return;
+        }
+        this.unauth.set(k, (c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: [] }));
+      }
+      c.messages += v[at];
+      c.sent += v[at + 1];
+      c.deferred += v[at + 2];
+      c.bounced += v[at + 3];
+      c.relayedMessages += v[at + 4];
+      if (names) for (const n of names.split('\u0001')) if (c.names.length < MAX_NAMES && !c.names.includes(n)) c.names.push(n);
+    });
+    unpackTable(next.relayHours, ([k], v, at) => {
+      const h = this.relayHours.get(k);
+      if (h) {
+        h[0] += v[at];
+        h[1] += v[at + 1];
+      } else if (this.relayHours.size < max) this.relayHours.set(k, [v[at], v[at + 1]]);
+      else this.dropped++;
+    });
+    this.dropped += absorbCounts(this.relayDenied, next.relayDenied, max);
+    this.dropped += absorbCounts(this.local, next.local, max);
+    this.traffic.absorb(next.traffic);
+    // Messages the next range opened stay open for the range after it; its own orphans were resolved above.
+    this.open.clear();
+    unpackTable(next.open, ([k, login, client, rcpts], v, at) => {
+      const o: Owner = {};
+      if (v[at] === 1) o.login = login;
+      if (v[at + 1] === 1) o.client = client;
+      if (v[at + 2] === 1) o.counted = true;
+      o.hour = v[at + 3];
+      if (v[at + 4] & 2) o.stub = true;
+      if (v[at + 4] & 1) o.rcpts = new Map(rcpts ? rcpts.split('\u0001').map((r) => r.split('\u0002')).map(([r, st]) => [r, Number(st)]) : []);
+      this.open.set(k, o);
+    });
+  }
+}

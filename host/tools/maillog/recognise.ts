@@ -1,0 +1,484 @@
+import type { LineParts } from './tokenizer';
+
+/*
+ * The one set of message recognisers: what a tokenized line says, as a kind
+ * and offsets into the line (no strings; consumers slice what they keep).
+ * Every search is bounded by the line's end and done with indexOf-like scans
+ * from left to right, never a backtracking regex: attackers write the
+ * client names, logins and addresses these lines carry.
+ *
+ * Postfix (any instance or service: `postfix/smtpd`, `postfix-out/smtpd`,
+ * `postfix/submission/smtpd`, and a bare `smtpd`):
+ *   CONNECT    smtpd `connect from host[ip]`
+ *   CLIENT     smtpd `QID: client=host[ip][:port][, sasl_method=M, sasl_username=U]`
+ *   SASL_FAIL  smtpd `warning: host[ip][:port]: SASL M authentication failed: REASON[, sasl_username=U]`
+ *   REJECT     smtpd `NOQUEUE: reject: RCPT from host[ip][:port]: 554 5.7.1 …; from=<s> to=<r> …`
+ *   QUEUED     qmgr `QID: from=<s>, size=N, nrcpt=N (queue active)`
+ *   DELIVERY   smtp/lmtp/local/virtual/pipe `QID: to=<r>, … status=sent|deferred|bounced|expired`
+ *   HOLD       cleanup `QID: hold: …` (header/body checks, access HOLD), postsuper `QID: placed on hold`
+ *   REMOVED    qmgr/postsuper `QID: removed`
+ *   PICKUP     pickup `QID: uid=N from=<s>`
+ * Dovecot 2.x (via syslog as `dovecot: SERVICE: …`, or its own log file as `SERVICE: Info: …`):
+ *   LOGIN_FAIL imap-/pop3-/submission-/managesieve-login `… (auth failed, N attempts …): user=<u>, method=M, rip=IP, …`
+ *   AUTH_FAIL  auth/auth-worker `DRIVER(user,ip[,<session>]): Password mismatch | unknown user | pam_authenticate() failed: …`
+ */
+
+export const K_NONE = 0;
+export const K_CONNECT = 1;
+export const K_CLIENT = 2;
+export const K_SASL_FAIL = 3;
+export const K_REJECT = 4;
+export const K_QUEUED = 5;
+export const K_DELIVERY = 6;
+export const K_HOLD = 7;
+export const K_REMOVED = 8;
+export const K_PICKUP = 9;
+export const K_LOGIN_FAIL = 10;
+export const K_AUTH_FAIL = 11;
+/** A line of a kind above that does not have that kind's shape (counted as not understood). */
+export const K_MALFORMED = 12;
+
+export const STATUS_SENT = 0;
+export const STATUS_DEFERRED = 1;
+export const STATUS_BOUNCED = 2;
+export const STATUS_EXPIRED = 3;
+export const STATUS_NAMES = ['sent', 'deferred', 'bounced', 'expired'] as const;
+
+/** Programs, told apart once per line. */
+export const P_OTHER = 0;
+export const P_SMTPD = 1;
+export const P_QMGR = 2;
+export const P_SMTP = 3;
+export const P_LMTP = 4;
+export const P_LOCAL = 5;
+export const P_PICKUP = 6;
+export const P_CLEANUP = 7;
+export const P_POSTSUPER = 8;
+export const P_DOVECOT = 9;
+export const P_DOVECOT_SERVICE = 10;
+
+/** Protocols of Dovecot's login processes, and of Postfix's submission/smtps services. */
+export const PROTOCOLS = ['smtp', 'submission', 'imap', 'pop3', 'other'] as const;
+export type LoggedProtocol = (typeof PROTOCOLS)[number];
+const PR_SMTP = 0;
+const PR_SUBMISSION = 1;
+const PR_IMAP = 2;
+const PR_POP3 = 3;
+const PR_OTHER = 4;
+
+/** What one line says: offsets into the line, -1 where absent. Reused between lines. */
+export interface MailEvent {
+  kind: number;
+  program: number;
+  /** Client address (`ip` of `host[ip]`, Dovecot's `rip=`). */
+  ipStart: number;
+  ipEnd: number;
+  /** Client name (`host` of `host[ip]`). */
+  nameStart: number;
+  nameEnd: number;
+  /** sasl_username, Dovecot's user. */
+  loginStart: number;
+  loginEnd: number;
+  /** Sender or recipient address inside `<…>`. */
+  addrStart: number;
+  addrEnd: number;
+  /** SASL failure reason; reject reply text; delivery status text. */
+  textStart: number;
+  textEnd: number;
+  /** Dovecot attempts, qmgr nrcpt, pickup uid, delivery status, reject SMTP code. */
+  n: number;
+  /** qmgr size. */
+  size: number;
+  /** SASL failure reason is the server's fault; reject is `Relay access denied`; Dovecot `unknown user`. */
+  flag: boolean;
+  protocol: number;
+}
+
+export function newMailEvent(): MailEvent {
+  return { kind: K_NONE, program: P_OTHER, ipStart: -1, ipEnd: -1, nameStart: -1, nameEnd: -1, loginStart: -1, loginEnd: -1, addrStart: -1, addrEnd: -1, textStart: -1, textEnd: -1, n: 0, size: 0, flag: false, protocol: PR_OTHER };
+}
+
+function reset(e: MailEvent): void {
+  e.kind = K_NONE;
+  e.ipStart = e.ipEnd = e.nameStart = e.nameEnd = e.loginStart = e.loginEnd = e.addrStart = e.addrEnd = e.textStart = e.textEnd = -1;
+  e.n = 0;
+  e.size = 0;
+  e.flag = false;
+  e.protocol = PR_OTHER;
+}
+
+/** Index of `needle` in s[from, end), or -1: a scan bounded by the line, never past it. */
+export function findIn(s: string, needle: string, from: number, end: number): number {
+  const c0 = needle.charCodeAt(0);
+  const last = end - needle.length;
+  for (let i = from; i <= last; i++) if (s.charCodeAt(i) === c0 && s.startsWith(needle, i)) return i;
+  return -1;
+}
+
+function at(s: string, needle: string, i: number, end: number): boolean {
+  return i + needle.length <= end && s.startsWith(needle, i);
+}
+
+/** The decimal number at `i` (at most nine digits), or -1. */
+function numberAt(s: string, i: number, end: number): number {
+  let n = 0;
+  const start = i;
+  for (; i < end && i - start < 9; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return i > start ? n : -1;
+}
+
+/** The decimal number after `key` in s[from, end), or -1. */
+function numberField(s: string, key: string, from: number, end: number): number {
+  const k = findIn(s, key, from, end);
+  return k < 0 ? -1 : numberAt(s, k + key.length, end);
+}
+
+const IPV6_PREFIX = 'IPv6:';
+
+/**
+ * `host[addr]` at `from` (the host runs to the first `[`): fills name and ip
+ * and returns the index after `]` and an optional `:port`, or -1.
+ */
+function hostAddr(s: string, from: number, end: number, e: MailEvent): number {
+  const limit = Math.min(end, from + 300);
+  let open = -1;
+  let i = from;
+  for (; i < limit; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 91) {
+      open = i;
+      break;
+    }
+    if (c === 32 || c === 93) return -1;
+  }
+  if (open < 0) return -1;
+  let close = -1;
+  for (i = open + 1; i < Math.min(end, open + 64); i++) {
+    const c = s.charCodeAt(i);
+    if (c === 93) {
+      close = i;
+      break;
+    }
+    if (c === 32 || c === 91) return -1;
+  }
+  if (close <= open + 1) return -1;
+  e.nameStart = from;
+  e.nameEnd = open;
+  e.ipStart = at(s, IPV6_PREFIX, open + 1, close) ? open + 1 + IPV6_PREFIX.length : open + 1;
+  e.ipEnd = close;
+  i = close + 1;
+  // smtpd_client_port_logging: `host[ip]:port`
+  if (s.charCodeAt(i) === 58 && s.charCodeAt(i + 1) !== 32) {
+    const p = numberAt(s, i + 1, end);
+    if (p >= 0) {
+      i++;
+      while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    }
+  }
+  return i;
+}
+
+/** `<addr>` at `i`: fills addr and returns the index after `>`, or -1. */
+function angled(s: string, i: number, end: number, e: MailEvent): number {
+  if (s.charCodeAt(i) !== 60) return -1;
+  const close = findIn(s, '>', i + 1, Math.min(end, i + 1 + 512));
+  if (close < 0) return -1;
+  e.addrStart = i + 1;
+  e.addrEnd = close;
+  return close + 1;
+}
+
+/** Postfix's programs by the tag's last component (this runs on every line). */
+export function programOf(s: string, p: LineParts): number {
+  const prog = p.progStart;
+  const len = p.tagEnd - prog;
+  const c0 = s.charCodeAt(prog);
+  const c1 = s.charCodeAt(prog + 1);
+  const slash = prog !== p.tagStart;
+  switch (len) {
+    case 4:
+      if (c0 === 113 && c1 === 109 && s.startsWith('qmgr', prog)) return P_QMGR;
+      if (c1 === 109 && s.startsWith('tp', prog + 2)) return c0 === 115 ? P_SMTP : c0 === 108 ? P_LMTP : P_OTHER;
+      return P_OTHER;
+    case 5:
+      if (c0 === 115 && c1 === 109 && s.startsWith('smtpd', prog)) return P_SMTPD;
+      if (slash && s.startsWith('local', prog)) return P_LOCAL;
+      return P_OTHER;
+    case 6:
+      return c0 === 112 && s.startsWith('pickup', prog) ? P_PICKUP : P_OTHER;
+    case 7:
+      if (c0 === 99 && s.startsWith('cleanup', prog)) return P_CLEANUP;
+      if (c0 === 100 && !slash && s.startsWith('dovecot', prog)) return P_DOVECOT;
+      if (slash && s.startsWith('virtual', prog)) return P_LOCAL;
+      return P_OTHER;
+    case 9:
+      return c0 === 112 && s.startsWith('postsuper', prog) ? P_POSTSUPER : P_OTHER;
+    default:
+      return P_OTHER;
+  }
+}
+
+/** Whether the tag is Postfix's (a `…/program` tag, or one of its programs by name). */
+export function isPostfix(p: LineParts, program: number): boolean {
+  return p.progStart !== p.tagStart || (program !== P_OTHER && program !== P_DOVECOT);
+}
+
+/**
+ * What the line says. `p` is the tokenizer's result for s[p.timeStart, p.end);
+ * `e` is filled and its kind returned.
+ */
+export function recognise(s: string, p: LineParts, e: MailEvent): number {
+  reset(e);
+  const program = programOf(s, p);
+  e.program = program;
+  const m = p.msgStart;
+  const end = p.end;
+  const first = s.charCodeAt(m);
+  const qid = p.qidStart >= 0;
+  switch (program) {
+    case P_SMTPD:
+      if (qid) {
+        if (first === 99 && at(s, 'client=', m, end)) return client(s, m + 7, end, e);
+        if (first === 114 && at(s, 'reject: ', m, end)) return reject(s, m + 8, end, e);
+        return K_NONE;
+      }
+      if (first === 119 && at(s, 'warning: ', m, end)) return saslFailure(s, m + 9, end, p, e);
+      if (first === 99 && at(s, 'connect from ', m, end)) return hostAddr(s, m + 13, end, e) < 0 ? (e.kind = K_MALFORMED) : (e.kind = K_CONNECT);
+      return K_NONE;
+    case P_QMGR:
+      if (!qid) return K_NONE;
+      if (first === 102 && at(s, 'from=<', m, end)) return queued(s, m + 5, end, e);
+      if (first === 114 && at(s, 'removed', m, end)) return (e.kind = K_REMOVED);
+      return K_NONE;
+    case P_SMTP:
+    case P_LMTP:
+    case P_LOCAL:
+      if (qid && first === 116 && at(s, 'to=<', m, end)) return delivery(s, m + 3, end, e);
+      return K_NONE;
+    case P_PICKUP:
+      if (qid && first === 117 && at(s, 'uid=', m, end)) return pickup(s, m + 4, end, e);
+      return K_NONE;
+    case P_CLEANUP:
+      if (qid && first === 104 && at(s, 'hold: ', m, end)) return (e.kind = K_HOLD);
+      if (qid && first === 109 && at(s, 'milter-hold: ', m, end)) return (e.kind = K_HOLD);
+      return K_NONE;
+    case P_POSTSUPER:
+      if (qid && first === 112 && at(s, 'placed on hold', m, end)) return (e.kind = K_HOLD);
+      if (qid && first === 114 && at(s, 'removed', m, end)) return (e.kind = K_REMOVED);
+      return K_NONE;
+    case P_DOVECOT: {
+      // `dovecot: imap-login: …`: the service is the message's first word.
+      const colon = findIn(s, ': ', m, Math.min(end, m + 48));
+      return colon < 0 ? K_NONE : dovecot(s, m, colon, colon + 2, end, e);
+    }
+    default:
+      // Dovecot's own log file: the tag is the service.
+      if (p.progStart === p.tagStart) return dovecot(s, p.tagStart, p.tagEnd, m, end, e);
+      return K_NONE;
+  }
+}
+
+/** `host[ip][:port](, sasl_method=M, sasl_username=U)?` */
+function client(s: string, from: number, end: number, e: MailEvent): number {
+  const i = hostAddr(s, from, end, e);
+  if (i < 0) return (e.kind = K_MALFORMED);
+  const u = findIn(s, ', sasl_username=', i, end);
+  if (u >= 0) {
+    e.loginStart = u + 16;
+    // Postfix may log more after the login (`, sasl_sender=…`).
+    let j = e.loginStart;
+    while (j < end && s.charCodeAt(j) !== 44) j++;
+    e.loginEnd = j;
+    if (j === e.loginStart) e.loginStart = e.loginEnd = -1;
+  }
+  return (e.kind = K_CLIENT);
+}
+
+/** SASL reasons that say the server failed, not that the client guessed wrong. */
+const SERVER_FAULTS = ['Connection lost to authentication server', 'Invalid authentication mechanism', 'Internal authentication server failure'];
+
+/** `host[ip][:port]: SASL MECH authentication failed: REASON(, sasl_username=U)?` */
+function saslFailure(s: string, from: number, end: number, p: LineParts, e: MailEvent): number {
+  const i = hostAddr(s, from, end, e);
+  if (i < 0 || !at(s, ': SASL ', i, end)) return K_NONE;
+  const f = findIn(s, ' authentication failed', i + 7, Math.min(end, i + 60));
+  if (f < 0) return K_NONE;
+  let r = f + 22;
+  if (s.charCodeAt(r) === 58) r++;
+  if (s.charCodeAt(r) === 32) r++;
+  // The login is the attacker's text and comes last: the first separator after the reason is Postfix's.
+  const u = findIn(s, ', sasl_username=', r - 2 > f ? r - 2 : r, end);
+  e.textStart = r;
+  e.textEnd = u >= 0 ? u : end;
+  if (u >= 0 && u + 16 < end) {
+    e.loginStart = u + 16;
+    e.loginEnd = end;
+  }
+  if (e.textStart > e.textEnd) e.textStart = e.textEnd;
+  for (const fault of SERVER_FAULTS) if (at(s, fault, e.textStart, e.textEnd)) e.flag = true;
+  // The service tells the protocol: submission (587) and smtps (465) are where clients authenticate.
+  e.protocol = findIn(s, 'submission/', p.tagStart, p.tagEnd) >= 0 || findIn(s, 'smtps/', p.tagStart, p.tagEnd) >= 0 ? PR_SUBMISSION : PR_SMTP;
+  return (e.kind = K_SASL_FAIL);
+}
+
+/** `reject: RCPT from host[ip]: 554 5.7.1 <r>: Relay access denied; from=<s> to=<r> proto=ESMTP helo=<h>` */
+function reject(s: string, from: number, end: number, e: MailEvent): number {
+  const fromAt = findIn(s, ' from ', from, Math.min(end, from + 24));
+  if (fromAt < 0) return (e.kind = K_MALFORMED);
+  const i = hostAddr(s, fromAt + 6, end, e);
+  if (i < 0 || s.charCodeAt(i) !== 58) return (e.kind = K_MALFORMED);
+  e.n = numberAt(s, i + 2, end);
+  e.textStart = i + 2;
+  const semi = findIn(s, '; from=<', i, end);
+  e.textEnd = semi < 0 ? end : semi;
+  e.flag = findIn(s, ': Relay access denied', i, Math.min(e.textEnd, i + 400)) >= 0;
+  if (semi >= 0) angled(s, semi + 7, end, e);
+  return (e.kind = K_REJECT);
+}
+
+/** qmgr `<s>, size=N, nrcpt=N (queue active)` */
+function queued(s: string, from: number, end: number, e: MailEvent): number {
+  const i = angled(s, from, end, e);
+  if (i < 0) return (e.kind = K_MALFORMED);
+  e.size = numberField(s, 'size=', i, end);
+  e.n = numberField(s, 'nrcpt=', i, end);
+  return (e.kind = e.n < 0 ? K_NONE : K_QUEUED);
+}
+
+const STATUS_KEY = ', status=';
+
+/** `<r>, [orig_to=<o>, ]relay=…, delay=…, dsn=…, status=WORD (text)` */
+function delivery(s: string, from: number, end: number, e: MailEvent): number {
+  const i = angled(s, from, end, e);
+  if (i < 0) return (e.kind = K_MALFORMED);
+  const st = findIn(s, STATUS_KEY, i, end);
+  if (st < 0) return (e.kind = K_MALFORMED);
+  const w = st + STATUS_KEY.length;
+  const c = s.charCodeAt(w);
+  if (c === 115 && at(s, 'sent', w, end)) e.n = STATUS_SENT;
+  else if (c === 100 && at(s, 'deferred', w, end)) e.n = STATUS_DEFERRED;
+  else if (c === 98 && at(s, 'bounced', w, end)) e.n = STATUS_BOUNCED;
+  else if (c === 101 && at(s, 'expired', w, end)) e.n = STATUS_EXPIRED;
+  else return (e.kind = K_MALFORMED);
+  e.textStart = w;
+  e.textEnd = end;
+  return (e.kind = K_DELIVERY);
+}
+
+/** pickup `N from=<s>` */
+function pickup(s: string, from: number, end: number, e: MailEvent): number {
+  e.n = numberAt(s, from, end);
+  const f = findIn(s, ' from=<', from, Math.min(end, from + 16));
+  if (e.n < 0 || f < 0 || angled(s, f + 6, end, e) < 0) return (e.kind = K_MALFORMED);
+  return (e.kind = K_PICKUP);
+}
+
+/** Dovecot's services: the login processes by protocol, and the auth processes. */
+function serviceOf(s: string, a: number, b: number): number {
+  const n = b - a;
+  if (n >= 4 && s.startsWith('auth', a) && (n === 4 || s.charCodeAt(a + 4) === 45)) return -2;
+  if (!s.startsWith('-login', b - 6) || n < 10) return -1;
+  const c = s.charCodeAt(a);
+  if (n === 10 && c === 105 && s.startsWith('imap', a)) return PR_IMAP;
+  if (n === 10 && c === 112 && s.startsWith('pop3', a)) return PR_POP3;
+  if (n === 16 && c === 115 && s.startsWith('submission', a)) return PR_SUBMISSION;
+  if (n === 17 && c === 109 && s.startsWith('managesieve', a)) return PR_OTHER;
+  return -1;
+}
+
+/** Dovecot line of service s[a, b); its text starts at `m`. */
+function dovecot(s: string, a: number, b: number, m: number, end: number, e: MailEvent): number {
+  const service = serviceOf(s, a, b);
+  if (service === -1) return K_NONE;
+  if (at(s, 'Info: ', m, end)) m += 6;
+  if (service === -2) return authProcess(s, m, end, e);
+  const af = findIn(s, '(auth failed, ', m, Math.min(end, m + 200));
+  if (af < 0) return K_NONE;
+  e.protocol = service;
+  e.n = numberAt(s, af + 14, end);
+  if (e.n < 1) return (e.kind = K_MALFORMED);
+  const close = findIn(s, '): ', af, Math.min(end, af + 64));
+  if (close < 0) return (e.kind = K_MALFORMED);
+  let i = close + 3;
+  if (at(s, 'user=<', i, end)) {
+    // The login is the client's text: Dovecot ends it with `>, method=` or `>, rip=`.
+    const stop = findIn(s, '>, ', i + 6, end);
+    if (stop < 0) return (e.kind = K_MALFORMED);
+    if (stop > i + 6) {
+      e.loginStart = i + 6;
+      e.loginEnd = stop;
+    }
+    i = stop + 3;
+  }
+  const rip = findIn(s, 'rip=', i, end);
+  if (rip < 0) return (e.kind = K_MALFORMED);
+  let j = rip + 4;
+  while (j < end && s.charCodeAt(j) !== 44 && s.charCodeAt(j) !== 32) j++;
+  if (j === rip + 4) return (e.kind = K_MALFORMED);
+  e.ipStart = rip + 4;
+  e.ipEnd = j;
+  return (e.kind = K_LOGIN_FAIL);
+}
+
+const AUTH_RESULTS = ['Password mismatch', 'unknown user', 'pam_authenticate() failed: Authentication failure', 'pam_authenticate() failed: User not known'];
+
+/** auth/auth-worker `[conn …: auth-worker<N>: ]DRIVER(user,ip[,<session>]): RESULT` */
+function authProcess(s: string, m: number, end: number, e: MailEvent): number {
+  if (at(s, 'conn ', m, end)) {
+    const w = findIn(s, '>: ', m, Math.min(end, m + 160));
+    if (w < 0) return K_NONE;
+    m = w + 3;
+  }
+  // DRIVER: lower-case letters, digits and `-`, then `(`.
+  let i = m;
+  while (i < end && i - m < 24) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) break;
+    i++;
+  }
+  if (i === m || s.charCodeAt(i) !== 40) return K_NONE;
+  const open = i;
+  // The first `): ` followed by a result we know ends the (user,ip,…) part: the user is the client's text.
+  let close = -1;
+  let result = -1;
+  for (let k = findIn(s, '): ', open, end); k >= 0; k = findIn(s, '): ', k + 3, end)) {
+    for (let r = 0; r < AUTH_RESULTS.length; r++) {
+      if (at(s, AUTH_RESULTS[r], k + 3, end)) {
+        result = r;
+        break;
+      }
+    }
+    if (result >= 0) {
+      close = k;
+      break;
+    }
+  }
+  if (close < 0) return K_NONE;
+  let last = close;
+  // `,<session>` at the end (2.3), then `,ip`.
+  if (s.charCodeAt(last - 1) === 62) {
+    const sess = lastIndexIn(s, ',<', open, last);
+    if (sess < 0) return (e.kind = K_MALFORMED);
+    last = sess;
+  } else if (s.charCodeAt(last - 1) === 44) last--; // `ldap(dog,52.37.139.121,)`
+  const comma = lastIndexIn(s, ',', open, last);
+  if (comma < 0 || comma + 1 >= last) return (e.kind = K_MALFORMED);
+  e.ipStart = comma + 1;
+  e.ipEnd = last;
+  if (comma > open + 1) {
+    e.loginStart = open + 1;
+    e.loginEnd = comma;
+  }
+  e.flag = result === 1 || result === 3;
+  e.n = 1;
+  return (e.kind = K_AUTH_FAIL);
+}
+
+function lastIndexIn(s: string, needle: string, from: number, end: number): number {
+  for (let i = end - needle.length; i >= from; i--) if (s.startsWith(needle, i)) return i;
+  return -1;
+}

@@ -1,0 +1,143 @@
+import { KeyCounter } from './key-counter';
+import { type PackedTable, TablePacker, unpackTable } from './packed-table';
+import { STATUS_BOUNCED, STATUS_DEFERRED, STATUS_EXPIRED, STATUS_SENT } from './recognise';
+
+/*
+ * pflogsumm's totals, so an admin can retire it: messages received
+ * (smtpd client= and pickup), recipients delivered, deferred, bounced,
+ * rejects, holds, bytes received; traffic per hour; top senders, recipients
+ * and their domains. Tables are capped like every scan table.
+ */
+
+/** Columns of an hour's row. */
+export const HOUR_COLUMNS = ['received', 'delivered', 'deferred', 'bounced', 'rejected'] as const;
+const H_RECEIVED = 0;
+const H_DELIVERED = 1;
+const H_DEFERRED = 2;
+const H_BOUNCED = 3;
+const H_REJECTED = 4;
+
+export interface TrafficState {
+  totals: number[];
+  /** epoch hour; the five columns */
+  hours: PackedTable;
+  senders: PackedTable;
+  senderDomains: PackedTable;
+  recipients: PackedTable;
+  recipientDomains: PackedTable;
+}
+
+/** Start of the domain of the address s[a, b), or -1 when it has none. */
+function domainAt(s: string, a: number, b: number): number {
+  for (let i = b - 1; i >= a; i--) if (s.charCodeAt(i) === 64) return i + 1;
+  return -1;
+}
+
+/** Counts the address s[a, b) and its domain. */
+function count(addrs: KeyCounter, domains: KeyCounter, s: string, a: number, b: number): void {
+  addrs.add(s, a, b);
+  const d = domainAt(s, a, b);
+  if (d >= 0) domains.add(s, d, b);
+  else domains.add(LOCAL, 0, LOCAL.length);
+}
+const LOCAL = '(local)';
+const BOUNCE_SENDER = '<>';
+
+export class Traffic {
+  receivedMessages = 0;
+  delivered = 0;
+  deferred = 0;
+  bounced = 0;
+  expired = 0;
+  rejected = 0;
+  held = 0;
+  bytes = 0;
+  readonly hours = new Map<number, number[]>();
+  readonly senders: KeyCounter;
+  readonly senderDomains: KeyCounter;
+  /** Recipients delivered to. */
+  readonly recipients: KeyCounter;
+  readonly recipientDomains: KeyCounter;
+
+  constructor(maxKeys: number) {
+    this.senders = new KeyCounter(maxKeys);
+    this.senderDomains = new KeyCounter(maxKeys);
+    this.recipients = new KeyCounter(maxKeys);
+    this.recipientDomains = new KeyCounter(maxKeys);
+  }
+
+  get dropped(): number {
+    return this.senders.dropped + this.senderDomains.dropped + this.recipients.dropped + this.recipientDomains.dropped;
+  }
+
+  private row(hour: number): number[] {
+    let r = this.hours.get(hour);
+    if (!r) this.hours.set(hour, (r = [0, 0, 0, 0, 0]));
+    return r;
+  }
+
+  received(hour: number): void {
+    this.receivedMessages++;
+    this.row(hour)[H_RECEIVED]++;
+  }
+
+  reject(hour: number): void {
+    this.rejected++;
+    this.row(hour)[H_REJECTED]++;
+  }
+
+  /** A message's first qmgr line: its sender and size. */
+  queued(s: string, a: number, b: number, size: number): void {
+    if (size > 0) this.bytes += size;
+    if (b > a) count(this.senders, this.senderDomains, s, a, b);
+    else this.senders.add(BOUNCE_SENDER, 0, BOUNCE_SENDER.length);
+  }
+
+  delivery(s: string, a: number, b: number, status: number, hour: number): void {
+    const r = this.row(hour);
+    if (status === STATUS_SENT) {
+      this.delivered++;
+      r[H_DELIVERED]++;
+      count(this.recipients, this.recipientDomains, s, a, b);
+    } else if (status === STATUS_DEFERRED) {
+      this.deferred++;
+      r[H_DEFERRED]++;
+    } else if (status === STATUS_BOUNCED) {
+      this.bounced++;
+      r[H_BOUNCED]++;
+    } else if (status === STATUS_EXPIRED) {
+      this.expired++;
+      r[H_BOUNCED]++;
+    }
+  }
+
+  toState(): TrafficState {
+    const hours = new TablePacker(1, 5, this.hours.size);
+    for (const [h, r] of this.hours) hours.add([String(h)], r);
+    return {
+      totals: [this.receivedMessages, this.delivered, this.deferred, this.bounced, this.expired, this.rejected, this.held, this.bytes],
+      hours: hours.done(), senders: this.senders.pack(), senderDomains: this.senderDomains.pack(),
+      recipients: this.recipients.pack(), recipientDomains: this.recipientDomains.pack(),
+    };
+  }
+
+  absorb(t: TrafficState): void {
+    const [received, delivered, deferred, bounced, expired, rejected, held, bytes] = t.totals;
+    this.receivedMessages += received;
+    this.delivered += delivered;
+    this.deferred += deferred;
+    this.bounced += bounced;
+    this.expired += expired;
+    this.rejected += rejected;
+    this.held += held;
+    this.bytes += bytes;
+    unpackTable(t.hours, ([h], v, at) => {
+      const r = this.row(Number(h));
+      for (let k = 0; k < 5; k++) r[k] += v[at + k];
+    });
+    this.senders.absorb(t.senders);
+    this.senderDomains.absorb(t.senderDomains);
+    this.recipients.absorb(t.recipients);
+    this.recipientDomains.absorb(t.recipientDomains);
+  }
+}
