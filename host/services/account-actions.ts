@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { AccountActions, AccountLock, Clock, Logger, Metrics, SessionsClosed } from '../../shared';
+import { type AccountActions, type AccountLock, type Clock, type Logger, type Metrics, oneLine, type SessionsClosed } from '../../shared';
 import { literalLoginForKick } from '../login';
 import { privilegedRoute } from '../privileged/route';
 import type { HostStore } from '../state/host-store';
@@ -49,13 +49,14 @@ export class HostAccountActions implements AccountActions {
 
   async lock(login: string, o: { reason: string; by: string; minutes?: number }): Promise<AccountLock> {
     const at = this.clock.now();
-    const lock: AccountLock = { login, reason: o.reason, by: o.by, at, ...(o.minutes ? { until: at + o.minutes * 60_000 } : {}) };
+    // One line: the reason is shown in logs, alerts, `account list` and the console.
+    const lock: AccountLock = { login, reason: oneLine(o.reason), by: o.by, at, ...(o.minutes ? { until: at + o.minutes * 60_000 } : {}) };
     await this.store.set(lockKey(login), lock, lock.until);
-    await this.store.appendAudit({ at, actor: o.by, action: 'account.lock', subject: `account:${login}`, domain: login.slice(login.lastIndexOf('@') + 1), after: lock, reason: o.reason });
+    await this.store.appendAudit({ at, actor: o.by, action: 'account.lock', subject: `account:${login}`, domain: login.slice(login.lastIndexOf('@') + 1), after: lock, reason: lock.reason });
     this.cache.delete(login);
     await this.store.publish('locks');
     this.metrics.increment('account_locks', { by: o.by.split(':')[0] });
-    this.logger.warn({ login, reason: o.reason, by: o.by, until: lock.until }, 'account locked');
+    this.logger.warn({ login, reason: lock.reason, by: o.by, until: lock.until }, 'account locked');
     return lock;
   }
 

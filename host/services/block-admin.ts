@@ -1,4 +1,4 @@
-import type { Block, BlockFilter } from '../../shared';
+import { type Block, type BlockFilter, oneLine } from '../../shared';
 import type { HostStore } from '../state/host-store';
 
 /**
@@ -14,7 +14,8 @@ export async function clearBlocksAudited(store: HostStore, o: { filter: BlockFil
     subject: `blocks:${o.what}`,
     ...(o.filter.domain ? { domain: o.filter.domain } : {}),
     before: gone.map((b) => ({ domain: b.domain, key: b.key, login: b.login, network: b.network, expiresAt: b.expiresAt })),
-    ...(o.reason ? { reason: o.reason } : {}),
+    // One line: audit reasons are shown in tables, the console and logs.
+    ...(o.reason && oneLine(o.reason) ? { reason: oneLine(o.reason) } : {}),
   });
   await store.publish('blocks');
   return gone;

@@ -85,4 +85,15 @@ describe('free-text labels and reasons are stored on one line', () => {
     const table = fs.readFileSync(path.join(dir, 'trusted.cidr'), 'utf8');
     expect(table).not.toMatch(/^0\.0\.0\.0\/0/m);
   });
+
+  test('an account lock reason and a blocks-clear reason', async () => {
+    const lock = await h.call('POST', '/api/accounts/lock', { body: { login: 'eve@example.org', reason: 'phished\nFAKE: account.unlock by root\u202e' } });
+    expect(lock.status).toBe(201);
+    expect(lock.body.reason).toBe('phished FAKE: account.unlock by root');
+    expect((await h.call('GET', '/api/accounts/locks')).body[0].reason).toBe('phished FAKE: account.unlock by root');
+    const clear = await h.call('POST', '/api/blocks/clear', { body: { all: true, reason: 'false\r\npositive\u0085' } });
+    expect(clear.status).toBe(200);
+    const audit = (await h.call('GET', '/api/audit?subject=blocks:')).body[0];
+    expect(audit.reason).toBe('false positive');
+  });
 });
