@@ -25,7 +25,7 @@ type Schema = { type?: string | string[]; properties?: Record<string, Schema>; i
  * `maxFailures=5` is the number 5 and `trustedNetworks=127.0.0.0/8,::1/128`
  * a list. Whether the value is acceptable is ajv's call, not ours.
  */
-export function parseAssignment(assignment: string, schema: Schema, command: string): [string, unknown] {
+export function parseAssignment(assignment: string, schema: Schema, command: string, pluginId = '<id>'): [string, unknown] {
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new UsageError(`${command}: "${assignment}" is not key=value`);
   const key = assignment.slice(0, eq);
@@ -36,7 +36,7 @@ export function parseAssignment(assignment: string, schema: Schema, command: str
     throw new UsageError(`${command}: "${key}" is not a setting of this plugin (settings: ${known})`);
   }
   if (prop.hostLevel === true) {
-    throw new UsageError(`${command}: "${key}" is a host-level setting: it is read only from the config file (plugins.<id>.${key}), never set per domain`);
+    throw new UsageError(`${command}: "${key}" is a host-level setting: it is read only from the config file ("plugins": {"${pluginId}": {"${key}": …}}), never set per domain`);
   }
   if (raw === 'null' || raw === '') return [key, null];
   const types = Array.isArray(prop.type) ? prop.type : prop.type ? [prop.type] : [];

@@ -38,7 +38,7 @@ mailwarden config reset ID [--domain D] [KEY…]      (no KEY: every override)`,
         }
         case 'set': {
           if (args.length === 0) throw new UsageError('config set: at least one KEY=VALUE is required');
-          const values = Object.fromEntries(args.map((a) => parseAssignment(a, pl.manifest.configSchema, 'config set')));
+          const values = Object.fromEntries(args.map((a) => parseAssignment(a, pl.manifest.configSchema, 'config set', pl.manifest.id)));
           const saved = await app.settings.setConfig(scope, pl, values, ctx.actor);
           ctx.json ? ctx.outJson({ plugin: pl.manifest.id, domain: scope, overrides: saved }) : ctx.out(`${pl.manifest.id} config saved for ${scope === GLOBAL ? 'all domains (global)' : scope}`);
           return 0;
