@@ -59,6 +59,8 @@ for (const file of manifests) {
       format: 'cjs',
       outfile: path.join(out, to),
       external: ['inversify', 'reflect-metadata', '@mailwarden/shared'],
+      // Bundled npm packages come from the project even when MAILWARDEN_DIST is elsewhere.
+      nodePaths: [path.join(root, 'node_modules')],
       plugins: [hostModules],
       logLevel: 'warning',
       legalComments: 'none',
