@@ -21,6 +21,13 @@ import { tempDir } from '../../helpers/plugin-fixture';
 import { testApp } from '../../helpers/test-app';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `ok()` (the client side sees a server's close a little later), at most `ms`. */
+async function eventually(ok: () => boolean, ms = 3000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!ok() && Date.now() < end) await sleep(10);
+  return ok();
+}
 const BODY = JSON.stringify({ login: 'alice@example.com', remote: '192.0.2.1', pwhash: 'abc', protocol: 'imap', success: true, policy_reject: false });
 
 function post(port: number, headers: Record<string, string>, body = BODY, command = 'report'): Promise<{ status: number; text: string }> {
@@ -159,8 +166,7 @@ describe('connection caps of the HTTP listeners (default timeouts: nothing close
     expect(held.slice(1).map((h) => h.closed)).toEqual([false, false, false]);
     // A flood of 30 more never holds more than the cap open.
     for (let i = 0; i < 30; i++) held.push(await hold(port));
-    await sleep(100);
-    expect(held.filter((h) => !h.closed).length).toBeLessThanOrEqual(4);
+    expect(await eventually(() => held.filter((h) => !h.closed).length <= 4)).toBe(true);
   });
 });
 
@@ -194,7 +200,7 @@ describe('timeouts of the HTTP listeners', () => {
     } finally {
       clearInterval(drip);
     }
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Date.now() - t0).toBeLessThan(4000);
   });
 
   test.each(['dovecot', 'admin'] as const)('%s: a connection that sends nothing, and an idle keep-alive one, are closed', async (which) => {
@@ -237,9 +243,8 @@ test('a flood on every listener at once: each keeps to its cap, and all three st
   const held: Held[] = [];
   try {
     for (const port of ports) for (let i = 0; i < 60; i++) held.push(await hold(port));
-    await sleep(200);
     // 180 connections made, at most 30 kept: a flood costs the process no more descriptors than the caps.
-    expect(held.filter((h) => !h.closed).length).toBeLessThanOrEqual(30);
+    expect(await eventually(() => held.filter((h) => !h.closed).length <= 30)).toBe(true);
     const auth = resolveDovecotSecret(t.app.config)!.headerLine.slice('Authorization: '.length);
     expect((await post(ports[0], { 'content-type': 'application/json', authorization: auth })).status).toBe(200);
     expect(await get(ports[1])).toBe(200);

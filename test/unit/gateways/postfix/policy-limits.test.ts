@@ -65,9 +65,10 @@ test('a full listener closes the longest-idle connection for a new one: squatter
   // A flood of 40 more: the listener never holds more than its cap, and smtpd, once answered, is the youngest idle.
   const flood: PolicyTestClient[] = [];
   for (let i = 0; i < 40; i++) flood.push(await connect());
-  await sleep(100);
-  const open = [...squatters, smtpd, ...flood].filter((c) => !c.closed).length;
-  expect(open).toBeLessThanOrEqual(5);
+  const all = [...squatters, smtpd, ...flood];
+  const end = Date.now() + 3000;
+  while (all.filter((c) => !c.closed).length > 5 && Date.now() < end) await sleep(10);
+  expect(all.filter((c) => !c.closed).length).toBeLessThanOrEqual(5);
   expect(host.counters.filter(([n]) => n === 'listener_connections_dropped').length).toBeGreaterThanOrEqual(41);
 });
 
@@ -103,11 +104,12 @@ test('a request trickled byte by byte is dropped after requestTimeoutMs, without
   const text = 'x'.repeat(4000);
   const drip = setInterval(() => !c.closed && c.send(text[i++ % text.length]), 20);
   try {
-    expect(await c.waitClosed(3000)).toBe(true);
+    expect(await c.waitClosed(5000)).toBe(true);
   } finally {
     clearInterval(drip);
   }
-  expect(Date.now() - t0).toBeLessThan(1500);
+  // Well before the idle timeout (60 s), though a byte came every 20 ms.
+  expect(Date.now() - t0).toBeLessThan(4000);
   expect(c.replies).toEqual([]);
   expect(host.warnings.some((w) => String(w.reason).includes('not complete within 200 ms'))).toBe(true);
 });
@@ -122,14 +124,14 @@ test('a request of many long lines is dropped at maxRequestBytes: log, no reply,
   expect(host.warnings.some((w) => String(w.reason).includes('request longer than 16384 bytes'))).toBe(true);
 });
 
-test('many connections with unfinished long requests hold a bounded amount of memory', async () => {
+test('50 connections each sending an endless request of 8 KB lines are all dropped at maxRequestBytes (what each buffers stays below it)', async () => {
   await start({ maxConnections: 50, maxRequestBytes: 16_384, requestTimeoutMs: 60_000 });
   const cs: PolicyTestClient[] = [];
   for (let i = 0; i < 50; i++) cs.push(await connect());
-  // 12 lines of 8 KB each: refused at 16 KB, so what a connection keeps is below that.
+  // Before issue 14 each such connection kept up to 100 lines (800 KB).
   for (const c of cs) for (let k = 0; k < 12; k++) c.send(`k${k}=${'w'.repeat(8000)}\n`);
-  await sleep(300);
-  expect(cs.every((c) => c.closed)).toBe(true);
+  for (const c of cs) expect(await c.waitClosed(5000)).toBe(true);
+  expect(cs.every((c) => c.replies.length === 0)).toBe(true);
 });
 
 test('normal traffic is unaffected: pipelined requests on one connection', async () => {
