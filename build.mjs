@@ -69,6 +69,24 @@ for (const file of manifests) {
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 
+// Validators every command needs, generated as standalone code (host/validation/precompiled.ts
+// loads them when their schema hash matches): compiling them at start costs more than node's own start.
+{
+  const { createRequire } = await import('node:module');
+  const appRequire = createRequire(path.join(appOut, 'host', 'validation', 'x.js'));
+  const { newAjv } = appRequire('./ajv.js');
+  const { schemaHash } = appRequire('./precompiled.js');
+  const standaloneCode = (await import('ajv/dist/standalone/index.js')).default.default;
+  const out = path.join(appOut, 'host', 'validation', 'precompiled');
+  fs.mkdirSync(out, { recursive: true });
+  for (const [name, file] of [['host-config', 'host/config/host-config.schema.json']]) {
+    const schema = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
+    const ajv = newAjv({ code: { source: true } });
+    const code = standaloneCode(ajv, ajv.compile(schema));
+    fs.writeFileSync(path.join(out, `${name}.js`), `${code}\nmodule.exports.validate = module.exports;\nmodule.exports.schemaHash = ${JSON.stringify(schemaHash(schema))};\n`);
+  }
+}
+
 const consoleBuild = path.join(root, 'host', 'console', 'build-console.mjs');
 if (fs.existsSync(consoleBuild)) await (await import(consoleBuild)).buildConsole({ root, dist });
 

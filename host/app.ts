@@ -13,6 +13,7 @@ import { installPrivilegedRoute } from './privileged/route';
 import { HostSystemActions } from './privileged/system-actions';
 import { QueueTools } from './postfix/queue/queue-tools';
 import { HostAccountActions } from './services/account-actions';
+import { AdminBans } from './services/admin-bans';
 import { SystemClock } from './services/clock';
 import { registerHostMetrics } from './services/host-metrics';
 import { createLogger, type HostLogger } from './services/logger';
@@ -95,6 +96,7 @@ export class App {
       metrics: this.metrics,
       hookTimeoutMs: config.hookTimeoutMs,
       stateUnavailable: storeHealth(store),
+      adminBans: new AdminBans(store, this.clock),
     });
   }
 

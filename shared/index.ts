@@ -13,6 +13,7 @@ export * from './services';
 export * from './state';
 export * from './hooks';
 export * from './net';
+export * from './duration';
 export * from './admin-api';
 export * from './queue';
 export * from './system-actions';

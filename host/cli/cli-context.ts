@@ -2,10 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../../shared';
-import { App } from '../app';
-import { type ConfigSources, type HostConfig, loadHostConfig } from '../config/host-config';
-import { createCliLogger } from '../services/logger';
+import type { Clock, Metrics } from '../../shared';
+import { UsageError } from '../../shared/hooks';
+import type { App } from '../app';
+import type { ConfigSources, HostConfig } from '../config/host-config';
+import type { DomainSettings } from '../domains/domain-settings';
+import type { HostStore } from '../state/host-store';
+import { createCliLogger, createLightCliLogger } from '../services/logger';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -46,9 +49,21 @@ export function str(p: Parsed, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** What the quick commands (listings) need: the config, the store and the domains, without the App. */
+export interface CliState {
+  readonly config: HostConfig;
+  readonly store: HostStore;
+  readonly settings: DomainSettings;
+  readonly clock: Clock;
+}
+
+/** The light path counts nothing: the service's metrics are the service's. */
+const NO_METRICS: Metrics = { increment() {}, setGauge() {} };
+
 /** The configuration and App a command works on, opened once per command. */
 export class CliContext {
   private app: App | undefined;
+  private state: CliState | undefined;
   private readonly changed = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   constructor(readonly io: Io, readonly parsed: Parsed, private readonly extra: ConfigSources['overrides'] = {}) {}
@@ -62,6 +77,8 @@ export class CliContext {
   }
 
   config(): HostConfig {
+    // Loaded here, not at the top: commands that need no config (--version, help, logs scan) start without ajv.
+    const { loadHostConfig } = require('../config/host-config') as typeof import('../config/host-config');
     return loadHostConfig({
       configFile: str(this.parsed, 'config'),
       dataDir: str(this.parsed, 'data-dir'),
@@ -78,6 +95,7 @@ export class CliContext {
       refuseStrayStore(config);
       // The CLI's own output is for people; its log goes to stderr and only warnings.
       const logger = createCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
+      const { App } = await import('../app');
       this.app = await App.open({ config, logger });
       // Every change is published on a channel; what this command changed is named at close.
       this.unsubscribe = this.app.store.subscribe((channel) => this.changed.add(channel));
@@ -86,13 +104,41 @@ export class CliContext {
     return this.app;
   }
 
+  /**
+   * The store and the domains without the App (no inversify, prom-client,
+   * pino or plugins), for commands that only read or write the store and
+   * must start quickly. Redis goes through the App (its schema check).
+   */
+  async openState(): Promise<CliState> {
+    if (this.app) return this.app;
+    if (this.state) return this.state;
+    const config = this.config();
+    if (config.state.backend === 'redis') return this.open({ plugins: false });
+    refuseStrayStore(config);
+    const { openStore } = require('../state/open-store') as typeof import('../state/open-store');
+    const { DomainSettings } = require('../domains/domain-settings') as typeof import('../domains/domain-settings');
+    const { SystemClock } = require('../services/clock') as typeof import('../services/clock');
+    const { normalizeDomain } = require('../login') as typeof import('../login');
+    const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
+    const store = openStore(config.state, config.dataDir, { logger, metrics: NO_METRICS });
+    const clock = new SystemClock();
+    const settings = new DomainSettings(store, clock, normalizeDomain(config.defaultDomain));
+    this.unsubscribe = store.subscribe((channel) => this.changed.add(channel));
+    this.state = { config, store, settings, clock };
+    // As App.open does on a first start: the default domain exists.
+    if ((await settings.listDomains()).length === 0) await settings.addDomain(settings.defaultDomain, 'mailwarden:first-start');
+    return this.state;
+  }
+
   async close(): Promise<void> {
     this.unsubscribe?.();
+    if (this.state) await this.state.store.close();
     const app = this.app;
     await app?.close();
-    if (app && this.changed.size > 0) {
+    const opened = app ?? this.state;
+    if (opened && this.changed.size > 0) {
       // stderr, so that --json output stays one JSON document.
-      const where = app.store.backend === 'redis' ? 'the Redis store' : app.store.backend === 'memory' ? 'memory only (nothing kept)' : `data directory ${app.config.dataDir}`;
+      const where = opened.store.backend === 'redis' ? 'the Redis store' : opened.store.backend === 'memory' ? 'memory only (nothing kept)' : `data directory ${opened.config.dataDir}`;
       this.io.stderr.write(`mailwarden: changed ${[...this.changed].sort().join(', ')} in ${where}\n`);
     }
   }
@@ -101,8 +147,16 @@ export class CliContext {
     this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
 
+  /** One document (a change's result, a report). */
   outJson(value: unknown): void {
     this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  /** A listing: one JSON object per line, like `postqueue -j`, so `jq` and line tools read it as it streams. */
+  outJsonLines(items: Iterable<unknown>): void {
+    let text = '';
+    for (const item of items) text += JSON.stringify(item) + '\n';
+    this.io.stdout.write(text);
   }
 }
 

@@ -5,7 +5,8 @@ import type { PostfixConfig } from '../postfix/postfix-config';
 import type { ListenerLimits } from './listener-limits';
 import type { MailNotifyConfig } from '../services/mail-transport';
 import type { StateConfig } from '../state/open-store';
-import { newAjv, parseJsonText, toProblems, ValidationError } from '../validation/ajv';
+import { parseJsonText, toProblems, ValidationError } from '../validation/ajv';
+import { compiledSchema } from '../validation/precompiled';
 import schema from './host-config.schema.json';
 import { stripJsonComments } from './jsonc';
 
@@ -59,7 +60,8 @@ export interface ConfigSources {
   overrides?: Partial<Pick<HostConfig, 'defaultDomain' | 'hookTimeoutMs'>> & { listen?: Partial<HostConfig['listen']>; state?: Partial<StateConfig> };
 }
 
-const validate = newAjv().compile(schema);
+// Precompiled at build time when dist has it: compiling costs more than node's own start.
+const validate = compiledSchema('host-config', schema);
 
 export function loadHostConfig(sources: ConfigSources = {}): HostConfig {
   const env = sources.env ?? process.env;

@@ -38,6 +38,8 @@ export interface PipelineOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly hookTimeoutMs: number;
+  /** Bans placed by hand (`blocks add`), refused like a locked account before any plugin runs. */
+  readonly adminBans?: { verdict(domain: string, login: string, remoteIp: string): Promise<Verdict | undefined> };
   /** True while the state store refuses calls (down and failing closed): decisions then tempfail. */
   readonly stateUnavailable?: () => boolean;
 }
@@ -163,7 +165,7 @@ export class AuthPipeline {
     if (this.stateDown()) return this.count(hook, this.hostFault(hook, new Error('state store unavailable (failClosed)')));
     let plan: Plan;
     try {
-      const locked = await this.lockedVerdict(attempt.login);
+      const locked = (await this.lockedVerdict(attempt.login)) ?? (await this.o.adminBans?.verdict(attempt.domain, attempt.login, attempt.remoteIp));
       if (locked) return this.count(hook, locked);
       plan = await this.plan(attempt.domain);
     } catch (e) {

@@ -26,3 +26,29 @@ export function describeBlockFilter(f: BlockFilter): string {
   const parts = [f.login !== undefined ? `login ${f.login}` : '', f.ip !== undefined ? `ip ${f.ip}` : '', f.key !== undefined ? `key ${f.key}` : '', f.source !== undefined ? `source ${f.source}` : ''].filter(Boolean);
   return parts.length ? parts.join(' ') : 'all';
 }
+
+/** The source of the blocks an administrator placed by hand (`blocks add`, like fail2ban-client banip). */
+export const ADMIN_BLOCK_SOURCE = 'admin';
+
+/**
+ * A ban by hand: an address or network, or a login, in one domain, for `ms`.
+ * The host enforces it (AdminBans), whatever plugins are enabled.
+ */
+export async function addAdminBlock(store: HostStore, o: { domain: string; login?: string; network?: string; reason: string; actor: string; at: number; ms: number }): Promise<Block> {
+  const block: Block = {
+    key: `admin:${o.network ?? '*'}|${o.login ?? '*'}`,
+    domain: o.domain,
+    ...(o.login ? { login: o.login } : {}),
+    ...(o.network ? { network: o.network } : {}),
+    reason: o.reason,
+    source: ADMIN_BLOCK_SOURCE,
+    createdAt: o.at,
+    expiresAt: o.at + o.ms,
+    strikes: 1,
+    data: { by: o.actor },
+  };
+  await store.putBlock(block);
+  await store.appendAudit({ at: o.at, actor: o.actor, action: 'blocks.add', subject: `blocks:${o.login ? `login ${o.login}` : `ip ${o.network}`}`, domain: o.domain, after: block, reason: o.reason });
+  await store.publish('blocks');
+  return block;
+}

@@ -1,5 +1,5 @@
-import Ajv, { type ErrorObject, type Options } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ErrorObject, Options } from 'ajv';
 
 /** A validation problem, located precisely enough for an admin to fix it. */
 export interface Problem {
@@ -10,8 +10,18 @@ export interface Problem {
   readonly rule: string;
 }
 
+/** The options every validator of the host is compiled with (build.mjs precompiles with the same). */
+export const AJV_OPTIONS: Options = { allErrors: true, strict: true, useDefaults: true };
+
+/**
+ * ajv is loaded on first use, not with this module: ValidationError and
+ * toProblems are needed by commands that compile nothing, and ajv with its
+ * formats costs more to load than node takes to start.
+ */
 export function newAjv(options: Options = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, ...options });
+  const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+  const addFormats = (require('ajv-formats') as { default: (a: Ajv) => Ajv }).default;
+  const ajv = new AjvClass({ ...AJV_OPTIONS, ...options });
   addFormats(ajv);
   return ajv;
 }

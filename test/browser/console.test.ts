@@ -12,6 +12,7 @@ import { pluginDirWith } from '../helpers/built-plugins';
 import { fakePostfixCommands } from '../helpers/fake-postfix-commands';
 import { buildFixturePlugin, tempDir } from '../helpers/plugin-fixture';
 import { cli, type Served, serve } from '../helpers/serve-process';
+import { jsonLines } from '../helpers/json-lines';
 
 const XSS = '<img src=x onerror=alert(1)>@example.com';
 // Each step drives Chromium and runs the real CLI (a node process per call): slow on a loaded machine, not a hang.
@@ -138,8 +139,8 @@ run('admin console in Chromium', () => {
     expect(await page.isChecked('#enable-demo-guard')).toBe(false);
     await page.click('label[for="enable-demo-guard"]');
     await page.waitForSelector('#plugin-demo-guard.on');
-    const list = JSON.parse((await cli(['plugins', 'list', '--domain', 'example.org', '--json', ...dirs()])).stdout);
-    expect(list.plugins.find((p: { id: string }) => p.id === 'demo-guard')).toMatchObject({ enabled: true, enabledFrom: 'domain' });
+    const list = jsonLines((await cli(['plugins', 'list', '--domain', 'example.org', '--json', ...dirs()])).stdout);
+    expect(list.find((p: { id: string }) => p.id === 'demo-guard')).toMatchObject({ enabled: true, enabledFrom: 'domain' });
 
     await page.fill('#cfg-demo-guard-maxFailures', '0');
     await page.fill('#cfg-demo-guard-label', 'this label is far longer than twenty characters');
@@ -197,7 +198,7 @@ run('admin console in Chromium', () => {
     expect(blocksText).toContain(XSS);
     await page.locator('[data-testid="blocks"] tr', { hasText: 'bob@example.org' }).locator('button[data-action="unblock"]').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="blocks"]')?.textContent?.includes('bob@example.org'));
-    const left = JSON.parse((await cli(['blocks', 'list', '--json', ...dirs()])).stdout) as Array<{ login: string }>;
+    const left = jsonLines<{ login: string }>((await cli(['blocks', 'list', '--json', ...dirs()])).stdout);
     expect(left.map((b) => b.login)).toEqual([XSS]);
     expect(await dovecotAllow('bob@example.org', '203.0.113.7')).toBe(0);
     await withStore(async (app) => {

@@ -6,7 +6,7 @@ import { isoTime, table } from '../table';
 export const domainsCommand: CliCommand = {
   name: 'domains',
   summary: 'list, add or remove the mail domains mailwarden manages',
-  usage: `mailwarden domains list [--json]
+  usage: `mailwarden domains list [--json]      (--json: one JSON object per line)
 mailwarden domains add DOMAIN [--locale en|fr|de]
 mailwarden domains remove DOMAIN`,
   async run(argv, io) {
@@ -15,11 +15,12 @@ mailwarden domains remove DOMAIN`,
     if (rest.length) throw new UsageError(`domains: unexpected argument "${rest[0]}"`);
     const ctx = new CliContext(io, p);
     try {
-      const app = await ctx.open({ plugins: false });
+      const app = await ctx.openState();
       switch (sub) {
         case 'list': {
+          if (name) throw new UsageError(`domains list: unexpected argument "${name}"`);
           const ds = await app.settings.listDomains();
-          if (ctx.json) ctx.outJson(ds.map((d) => ({ ...d, default: d.name === app.settings.defaultDomain })));
+          if (ctx.json) ctx.outJsonLines(ds.map((d) => ({ ...d, default: d.name === app.settings.defaultDomain })));
           else ctx.out(table(['DOMAIN', 'DEFAULT', 'LOCALE', 'ADDED', 'BY'], ds.map((d) => [d.name, d.name === app.settings.defaultDomain ? 'yes' : '', d.locale ?? 'en', isoTime(d.addedAt), d.addedBy])));
           return 0;
         }
@@ -34,7 +35,7 @@ mailwarden domains remove DOMAIN`,
         case 'remove': {
           if (!name) throw new UsageError('domains remove: DOMAIN is required');
           if (!(await app.settings.removeDomain(name, ctx.actor))) throw new UsageError(`domains remove: "${name}" is not a known domain`);
-          ctx.out(`removed ${name}`);
+          ctx.json ? ctx.outJson({ removed: name }) : ctx.out(`removed ${name}`);
           return 0;
         }
         default:

@@ -8,7 +8,7 @@ import { table } from '../table';
 export const pluginsCommand: CliCommand = {
   name: 'plugins',
   summary: 'list plugins (loaded or failed, enabled per domain); enable or disable one',
-  usage: `mailwarden plugins list [--domain D] [--json]
+  usage: `mailwarden plugins list [--domain D] [--json]  (--json: one JSON object per line, loaded and failed)
 mailwarden plugins enable ID [--domain D]     (no --domain: the global default)
 mailwarden plugins disable ID [--domain D]
 mailwarden plugins inherit ID --domain D      (drop the domain's own choice)`,
@@ -35,7 +35,7 @@ mailwarden plugins inherit ID --domain D      (drop the domain's own choice)`,
             });
           }
           const failed = app.registry.failures.map((f) => ({ id: f.id, status: 'failed', stage: f.stage, reason: f.reason, dir: f.dir }));
-          if (ctx.json) ctx.outJson({ domain, plugins: rows, failed });
+          if (ctx.json) ctx.outJsonLines([...rows, ...failed].map((r) => ({ domain, ...r })));
           else {
             ctx.out(table(['PLUGIN', 'VERSION', 'STATUS', `ENABLED (${domain === GLOBAL ? 'global' : domain})`, 'PRIORITY', 'HOOKS'],
               rows.map((r) => [r.id, r.version, r.status, `${r.enabled ? 'yes' : 'no'} (${r.enabledFrom})`, r.priority, r.hooks.join(',')])));
@@ -49,7 +49,8 @@ mailwarden plugins inherit ID --domain D      (drop the domain's own choice)`,
           const pl = pluginArg(app, id, `plugins ${sub}`);
           if (sub === 'inherit' && scope === GLOBAL) throw new UsageError('plugins inherit: --domain is required');
           await app.settings.setEnabled(scope, pl, sub === 'inherit' ? undefined : sub === 'enable', ctx.actor);
-          ctx.out(`${pl.manifest.id}: ${sub === 'inherit' ? 'inherits the global setting' : sub + 'd'} for ${scope === GLOBAL ? 'all domains (global default)' : scope}`);
+          if (ctx.json) ctx.outJson({ plugin: pl.manifest.id, domain: scope, enabled: sub === 'inherit' ? 'inherit' : sub === 'enable' });
+          else ctx.out(`${pl.manifest.id}: ${sub === 'inherit' ? 'inherits the global setting' : sub + 'd'} for ${scope === GLOBAL ? 'all domains (global default)' : scope}`);
           return 0;
         }
         default:

@@ -63,16 +63,14 @@ async function list(ctx: CliContext, filter: QueueFilter): Promise<number> {
   let n = 0;
   let bytes = 0;
   const out = ctx.io.stdout;
-  if (ctx.json) out.write('[');
-  else out.write(HEADER + '\n');
+  if (!ctx.json) out.write(HEADER + '\n');
   for await (const m of app.queueTools.list(filter)) {
-    if (ctx.json) out.write((n ? ',\n' : '\n') + JSON.stringify(toJson(m)));
-    else out.write(row(m, now) + '\n');
+    // --json: one object per line, as postqueue -j prints them.
+    out.write((ctx.json ? JSON.stringify(toJson(m)) : row(m, now)) + '\n');
     n++;
     bytes += m.messageSize;
   }
-  if (ctx.json) out.write(n ? '\n]\n' : ']\n');
-  else out.write(`${n} message(s), ${bytes} bytes\n`);
+  if (!ctx.json) out.write(`${n} message(s), ${bytes} bytes\n`);
   return EXIT.ok;
 }
 

@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { QUEUE_NAMES, type QueueName, type QueuedMessage } from '../../../shared';
+import { parseDuration, QUEUE_NAMES, type QueueName, type QueuedMessage } from '../../../shared';
 
 export interface QueueFilter {
   /** Exact envelope sender (already normalised with normalizeAddress); '' is the null sender. */
@@ -51,29 +51,13 @@ export function domainArg(raw: string): string {
   return ascii;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `90s`, `30m`, `2h`, `1d`, `1h30m`: a duration in milliseconds. */
-export function durationArg(raw: string): number {
-  const s = raw.trim();
-  let total = 0;
-  let n = -1;
-  let parts = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      n = (n < 0 ? 0 : n) * 10 + (c - 48);
-      if (n > 1e9) break;
-      continue;
-    }
-    const unit = UNIT_MS[s[i]];
-    if (!unit || n < 0) throw new FilterError(`--older-than "${raw}" is not a duration (e.g. 90s, 30m, 2h, 1d, 1h30m)`);
-    total += n * unit;
-    n = -1;
-    parts++;
+/** `90s`, `30m`, `2h`, `1d`, `1h30m`: a duration in milliseconds (shared/duration.ts, the one grammar). */
+export function durationArg(raw: string, what = '--older-than'): number {
+  try {
+    return parseDuration(raw.trim(), what);
+  } catch (e) {
+    throw new FilterError((e as Error).message);
   }
-  if (n >= 0 || parts === 0) throw new FilterError(`--older-than "${raw}" is not a duration (e.g. 90s, 30m, 2h, 1d, 1h30m)`);
-  return total;
 }
 
 export function queueArg(raw: string): QueueName {

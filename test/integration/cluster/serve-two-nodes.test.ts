@@ -5,6 +5,7 @@ import { describeWithRedis, RedisServer } from '../../harness/redis';
 import { runCli, type ServeProcess, startServe } from '../../helpers/cli';
 import { tempDir } from '../../helpers/plugin-fixture';
 import { newPrefix, within } from './redis-cluster-helpers';
+import { jsonLines } from '../../helpers/json-lines';
 
 /*
  * Two real `mailwarden serve` processes, each with its own Dovecot policy
@@ -70,7 +71,7 @@ describeWithRedis('two serve processes sharing one Redis', () => {
 
     const listed = await runCli(['blocks', 'list', '--json', '--config', config]);
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ login: 'alice@example.com', network: '198.51.100.7/32' })]);
+    expect(jsonLines(listed.stdout)).toEqual([expect.objectContaining({ login: 'alice@example.com', network: '198.51.100.7/32' })]);
     const cleared = await runCli(['blocks', 'clear', '--login', 'alice@example.com', '--config', config]);
     expect(cleared.stdout).toContain('cleared 1 block(s)');
     await within(1000, () => allow(pa, 'alice@example.com', '198.51.100.7'), (s) => s === 0);

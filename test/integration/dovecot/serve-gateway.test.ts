@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { runCli, type ServeProcess, startServe } from '../../helpers/cli';
 import { tempDir } from '../../helpers/plugin-fixture';
+import { jsonLines } from '../../helpers/json-lines';
 
 /*
  * The real `serve` process: the Dovecot gateway as an admin runs it, with the
@@ -59,7 +60,7 @@ test('serve: blocks survive a restart, the CLI sees and lifts them, and the runn
 
   const listed = await runCli(['blocks', 'list', '--json', '--data-dir', dataDir]);
   expect(listed.code).toBe(0);
-  expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ login: 'alice@example.com', network: '198.51.100.7/32', strikes: 1 })]);
+  expect(jsonLines(listed.stdout)).toEqual([expect.objectContaining({ login: 'alice@example.com', network: '198.51.100.7/32', strikes: 1 })]);
   const cleared = await runCli(['blocks', 'clear', '--login', 'alice@example.com', '--data-dir', dataDir]);
   expect(cleared.stdout).toContain('cleared 1 block(s)');
   await until('the server to drop the cleared block', async () => (await post(s.port, 'allow', attempt('alice@example.com', '198.51.100.7', 'ok'))).body.status === 0);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../helpers/cli';
 import { buildFixturePlugin, hooksPlugin, manifestFor, tempDir } from '../../helpers/plugin-fixture';
+import { jsonLines } from '../../helpers/json-lines';
 
 const schema = {
   type: 'object',
@@ -51,10 +52,12 @@ describe('mailwarden CLI', () => {
     const { cli } = instance();
     expect((await cli('domains', 'add', 'Example.COM')).stdout).toBe('added example.com\n');
     expect((await cli('domains', 'add', 'example.com')).stderr).toMatch(/"example.com" already exists/);
-    const list = JSON.parse((await cli('plugins', 'list', '--domain', 'example.com', '--json')).stdout);
-    expect(list.plugins).toEqual([expect.objectContaining({ id: 'limits', status: 'loaded', enabled: true, enabledFrom: 'manifest' })]);
-    expect(list.failed).toEqual([expect.objectContaining({ id: 'broken', status: 'failed', stage: 'import' })]);
-    expect(list.failed[0].reason).toMatch(/cannot start/);
+    const list = jsonLines((await cli('plugins', 'list', '--domain', 'example.com', '--json')).stdout);
+    expect(list).toEqual([
+      expect.objectContaining({ domain: 'example.com', id: 'limits', status: 'loaded', enabled: true, enabledFrom: 'manifest' }),
+      expect.objectContaining({ domain: 'example.com', id: 'broken', status: 'failed', stage: 'import' }),
+    ]);
+    expect(list[1].reason).toMatch(/cannot start/);
 
     expect((await cli('plugins', 'disable', 'limits', '--domain', 'example.com')).code).toBe(0);
     expect((await cli('config', 'set', 'limits', '--domain', 'example.com', 'maxFailures=5', 'trusted=127.0.0.0/8,::1/128', 'tarpit=yes')).code).toBe(0);
@@ -83,10 +86,10 @@ describe('mailwarden CLI', () => {
     const { pluginDir, dataDir } = instance();
     const cfg = path.join(tempDir(), 'mailwarden.json');
     fs.writeFileSync(cfg, JSON.stringify({ defaultDomain: 'Mail.Example.Org', dataDir, pluginDir }));
-    const out = JSON.parse((await runCli(['domains', 'list', '--json', '--config', cfg])).stdout);
+    const out = jsonLines((await runCli(['domains', 'list', '--json', '--config', cfg])).stdout);
     expect(out).toEqual([expect.objectContaining({ name: 'mail.example.org', default: true })]);
     const viaEnv = await runCli(['plugins', 'list', '--json'], { env: { MAILWARDEN_DATA_DIR: dataDir, MAILWARDEN_PLUGIN_DIR: pluginDir } });
-    expect(JSON.parse(viaEnv.stdout).plugins[0].id).toBe('limits');
+    expect(jsonLines(viaEnv.stdout)[0].id).toBe('limits');
     fs.writeFileSync(cfg, '{ "hookTimeoutMs": "fast" }');
     const bad = await runCli(['domains', 'list', '--config', cfg]);
     expect(bad.code).toBe(2);

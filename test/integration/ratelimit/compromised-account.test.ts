@@ -26,6 +26,7 @@ import { pluginDirWith } from '../../helpers/built-plugins';
 import { tempDir } from '../../helpers/plugin-fixture';
 import { runCli } from '../../helpers/run-cli';
 import { testApp } from '../../helpers/test-app';
+import { jsonLines } from '../../helpers/json-lines';
 
 const API_HEADER = 'Authorization: Basic ' + Buffer.from('dovecot:ratelimit-it').toString('base64');
 const ALICE = 'alice@example.com';
@@ -177,7 +178,7 @@ describeWith('/usr/sbin/dovecot', 'dovecot-core')(suite, () => {
     const purge = await cli('queue', 'purge', '--sender', ALICE, '--yes');
     expect(purge).toMatchObject({ code: 0, stdout: expect.stringContaining('Postfix confirmed: 2 message(s) deleted') });
     expect(senders()).toEqual([['alice@example.com.evil', 'queued'], [BOB, 'queued'], [BOB, 'queued'], ['xalice@example.com', 'queued']]);
-    expect(JSON.parse((await cli('queue', 'list', '--sender', ALICE, '--json')).stdout)).toEqual([]);
+    expect(jsonLines((await cli('queue', 'list', '--sender', ALICE, '--json')).stdout)).toEqual([]);
   }, 120_000);
 
   test('logs scan reads this instance\'s log: the account, its recipients and its client', async () => {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../../helpers/plugin-fixture';
 import { runCli } from '../../helpers/run-cli';
+import { jsonLines } from '../../helpers/json-lines';
 
 describe('mailwarden account', () => {
   let dir: string;
@@ -25,7 +26,7 @@ describe('mailwarden account', () => {
     await cli('account', 'lock', 'bob');
     const list = await cli('account', 'list', '--json');
     expect(list.code).toBe(0);
-    const locks = JSON.parse(list.stdout);
+    const locks = jsonLines(list.stdout);
     expect(locks.map((l: { login: string }) => l.login).sort()).toEqual(['alice@example.com', 'bob@example.com']);
     const alice = locks.find((l: { login: string }) => l.login === 'alice@example.com');
     expect(alice).toMatchObject({ reason: 'password guessed', by: expect.stringMatching(/^cli:/) });
@@ -36,7 +37,7 @@ describe('mailwarden account', () => {
     expect(table.stdout).toContain('unlocked by hand');
     expect(await cli('account', 'unlock', 'ALICE@example.com')).toMatchObject({ code: 0, stdout: 'unlocked alice@example.com\n' });
     expect(await cli('account', 'unlock', 'alice@example.com')).toMatchObject({ code: 1, stderr: expect.stringContaining('alice@example.com is not locked') });
-    expect(JSON.parse((await cli('account', 'list', '--json')).stdout)).toHaveLength(1);
+    expect(jsonLines((await cli('account', 'list', '--json')).stdout)).toHaveLength(1);
   });
 
   test('logout runs the configured command with the normalised login', async () => {
@@ -60,13 +61,13 @@ describe('mailwarden account', () => {
     [['account', 'lock'], 'LOGIN is required'],
     [['account', 'lock', 'a', '--minutes', '0'], '--minutes must be a whole number'],
     [['account', 'lock', 'a', '--minutes', '1e3'], '--minutes must be a whole number'],
-    [['account', 'unlock', 'a', '--minutes', '5'], '--minutes and --reason belong to "account lock"'],
+    [['account', 'unlock', 'a', '--minutes', '5'], '--for, --minutes and --reason belong to "account lock"'],
     [['account', 'lock', 'a\u0001b'], 'contains a control'],
     [['account', 'list', 'x'], 'unexpected argument "x"'],
   ])('usage error %j', async (args, message) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
-    expect(JSON.parse((await cli('account', 'list', '--json')).stdout)).toEqual([]);
+    expect(jsonLines((await cli('account', 'list', '--json')).stdout)).toEqual([]);
   });
 });

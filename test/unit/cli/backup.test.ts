@@ -4,13 +4,14 @@ import * as path from 'node:path';
 import { latestSqliteVersion } from '../../../host/state/migrations/sqlite-migrations';
 import { tempDir } from '../../helpers/plugin-fixture';
 import { runCli } from '../../helpers/run-cli';
+import { jsonLines } from '../../helpers/json-lines';
 
 describe('mailwarden backup / restore', () => {
   let dir: string;
   let config: string;
   const cli = (...args: string[]) => runCli([...args, '--config', config]);
   const db = () => path.join(dir, 'data', 'mailwarden.db');
-  const locks = async () => (JSON.parse((await cli('account', 'list', '--json')).stdout) as Array<{ login: string }>).map((l) => l.login).sort();
+  const locks = async () => jsonLines<{ login: string }>((await cli('account', 'list', '--json')).stdout).map((l) => l.login).sort();
 
   beforeEach(() => {
     dir = tempDir('mw-backup-');

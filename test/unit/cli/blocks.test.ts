@@ -4,6 +4,7 @@ import { main } from '../../../host/cli/main';
 import { SqliteStore } from '../../../host/state/sqlite-store';
 import * as path from 'node:path';
 import { tempDir } from '../../helpers/plugin-fixture';
+import { jsonLines } from '../../helpers/json-lines';
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -44,7 +45,7 @@ const args = (...a: string[]) => [...a, '--data-dir', dataDir, '--plugin-dir', d
 test('list shows active blocks, filtered by domain, as a table or JSON', async () => {
   const all = await cli(args('blocks', 'list', '--json'));
   expect(all.code).toBe(0);
-  const keys = (JSON.parse(all.out) as Block[]).map((b) => b.key).sort();
+  const keys = jsonLines<Block>(all.out).map((b) => b.key).sort();
   expect(keys).toEqual(['login:alice@example.com', 'net:2001:db8:1:2::/64', 'pair:198.51.100.7/32|alice@example.com', 'pair:198.51.100.7/32|carol@other.org']);
   const other = await cli(args('blocks', 'list', '--domain', 'Other.ORG'));
   expect(other.out).toMatch(/^DOMAIN +LOGIN +NETWORK +UNTIL/);
@@ -84,7 +85,7 @@ test.each([
   [['blocks', 'clear', '--ip', '198.51.100.300'], /--ip "198.51.100.300" is not an IPv4 or IPv6 address/],
   [['blocks', 'clear', '--login', 'bad\u0001@example.com'], /control characters/],
   [['blocks', 'clear', '--all', '--domain', 'exa..mple'], /not a valid domain/],
-  [['blocks', 'list', '--login', 'a@example.com'], /--login is for "blocks clear"/],
+  [['blocks', 'list', '--login', 'a@example.com'], /--login is for "blocks add" or "blocks clear"/],
   [['blocks', 'purge'], /unknown subcommand "purge"/],
   [['blocks'], /a subcommand is required/],
 ])('bad usage %j is refused with exit 2 and changes nothing', async (argv, message) => {

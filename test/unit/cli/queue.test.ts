@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { fakePostfixCommands } from '../../helpers/fake-postfix-commands';
 import { tempDir } from '../../helpers/plugin-fixture';
 import { runCli } from '../../helpers/run-cli';
+import { jsonLines } from '../../helpers/json-lines';
 
 const fixture = path.join(__dirname, '../../fixtures/postqueue-j.jsonl');
 
@@ -27,7 +28,8 @@ describe('mailwarden queue', () => {
   test('list --json: exact sender, every queue, records as postqueue -j prints them', async () => {
     const r = await cli(['queue', 'list', '--sender', 'Login@Domain.net', '--json']);
     expect(r.code).toBe(0);
-    const list = JSON.parse(r.stdout);
+    const list = jsonLines(r.stdout);
+    expect(r.stdout.split('\n')[0]).toBe(JSON.stringify(list[0]));
     expect(list.map((m: { queue_id: string }) => m.queue_id)).toEqual(['8CB7220C381', '2F2F520C35C', '3Pt2mN2VXxznjll']);
     expect(list[0]).toEqual(JSON.parse(fs.readFileSync(fixture, 'utf8').split('\n')[0]));
   });
@@ -38,7 +40,7 @@ describe('mailwarden queue', () => {
     expect(r.stdout).toContain('2F2F520C35C');
     expect(r.stdout).toContain('a@Other.Test (+1)');
     expect(r.stdout).toMatch(/1 message\(s\), 1000 bytes\n$/);
-    expect((await cli(['queue', 'list', '--older-than', '5000d', '--json'])).stdout).toBe('[]\n');
+    expect((await cli(['queue', 'list', '--older-than', '3000d', '--json'])).stdout).toBe('');
   });
 
   test('hold pipes exactly that sender\'s not-yet-held IDs to postsuper -c DIR -h - and reports the confirmed count', async () => {
