@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { type Cidr, formatCidr, parseCidr } from '../../shared';
+import { type Cidr, DURATION_EXAMPLES, formatCidr, parseCidr, parseDuration } from '../../shared';
 import { GLOBAL_SCOPE, type TrustedIpsConfig } from './config';
 
 /** One trusted network (or an exclusion carved out of one), as stored. */
@@ -79,14 +79,19 @@ export function checkBreadth(cidr: Cidr, config: Pick<TrustedIpsConfig, 'minPref
 /** "30m", "12h", "7d", "2w" or an ISO date → epoch ms after `now`. */
 export function parseExpiry(raw: string, now: number): number {
   const s = raw.trim();
-  const unit = s.slice(-1);
-  const n = s.slice(0, -1);
-  const mult: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-  if (mult[unit] && /^[0-9]{1,6}$/.test(n) && Number(n) > 0) return now + Number(n) * mult[unit];
-  const t = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(s) ? Date.parse(s) : NaN;
-  if (!Number.isFinite(t)) throw new EntryError(`--expires: "${raw}" is neither a duration (30m, 12h, 7d, 2w) nor a date (2026-12-31 or ISO 8601)`);
-  if (t <= now) throw new EntryError(`--expires: ${new Date(t).toISOString()} is already past`);
-  return t;
+  if (/^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(s)) {
+    const t = Date.parse(s);
+    if (!Number.isFinite(t)) throw new EntryError(`--expires: "${raw}" is not a date (2026-12-31 or ISO 8601)`);
+    if (t <= now) throw new EntryError(`--expires: ${new Date(t).toISOString()} is already past`);
+    return t;
+  }
+  if (!/^[0-9]/.test(s)) throw new EntryError(`--expires: "${raw}" is neither a duration (${DURATION_EXAMPLES}) nor a date (2026-12-31 or ISO 8601)`);
+  try {
+    // The host's one duration grammar (shared/duration.ts), as for every other option.
+    return now + parseDuration(s, '--expires');
+  } catch (e) {
+    throw new EntryError((e as Error).message);
+  }
 }
 
 export function parseSenderDomains(raw: string): string[] {

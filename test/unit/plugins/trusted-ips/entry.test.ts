@@ -57,6 +57,9 @@ describe('option values', () => {
     expect(() => parseExpiry('2025-01-01', now)).toThrow(/already past/);
     expect(() => parseExpiry('soon', now)).toThrow(/neither a duration/);
     expect(() => parseExpiry('0d', now)).toThrow(EntryError);
+    // The one grammar of every duration option: compound durations too, and the same errors.
+    expect(parseExpiry('1d12h', now)).toBe(now + 36 * 3_600_000);
+    expect(() => parseExpiry('12h1d', now)).toThrow('--expires "12h1d" is not a duration: units go from the largest to the smallest');
   });
   it('normalises sender domains and scopes', () => {
     expect(parseSenderDomains('Example.COM, exämple.org,example.com')).toEqual(['example.com', 'xn--exmple-cua.org']);
