@@ -7,7 +7,8 @@
 //
 //   node packaging/build-deb.mjs [--out DIR] [--version V] [--schema N] [--keep]
 //
-// --schema N builds a package whose SQLite schema stops at step N (upgrade tests
+// --schema N builds a package whose SQLite schema stops at step N, and
+// --previous VERSION:N one such package more from the same build (upgrade tests
 // of an earlier schema; never for release).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,7 +22,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values: opt } = parseArgs({ options: { out: { type: 'string' }, version: { type: 'string' }, schema: { type: 'string' }, keep: { type: 'boolean' } }, strict: true });
+const { values: opt } = parseArgs({ options: { out: { type: 'string' }, version: { type: 'string' }, schema: { type: 'string' }, previous: { type: 'string' }, keep: { type: 'boolean' } }, strict: true });
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const version = opt.version ?? pkg.version;
 if (!/^[0-9][A-Za-z0-9.+~-]*$/.test(version)) throw new Error(`--version ${version}: not a Debian version`);
@@ -224,6 +225,17 @@ complete -o default -F _mailwarden mailwarden
   const deb = path.join(outDir, `mailwarden_${version}_${arch}.deb`);
   execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', stage, deb], { stdio: ['ignore', 'ignore', 'inherit'] });
   console.log(`${deb} (${(fs.statSync(deb).size / 1024 / 1024).toFixed(1)} MiB, installed ${(installedKb / 1024).toFixed(1)} MiB)`);
+  if (opt.previous) {
+    const [pv, ps] = opt.previous.split(':');
+    if (!/^[0-9][A-Za-z0-9.+~-]*$/.test(pv) || !/^[1-9][0-9]*$/.test(ps ?? '')) throw new Error(`--previous ${opt.previous}: VERSION:SCHEMA expected`);
+    const cap = path.join(lib, 'dist/app/host/state/migrations/schema-cap.json');
+    write(cap, JSON.stringify({ sqlite: Number(ps) }) + '\n');
+    write(path.join(lib, 'package.json'), fs.readFileSync(path.join(lib, 'package.json'), 'utf8').replace(`"version": "${version}"`, `"version": "${pv}"`));
+    write(path.join(stage, 'DEBIAN/control'), control.replace(`Version: ${version}`, `Version: ${pv}`));
+    const prev = path.join(outDir, `mailwarden_${pv}_${arch}.deb`);
+    execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', stage, prev], { stdio: ['ignore', 'ignore', 'inherit'] });
+    console.log(`${prev} (schema ${ps})`);
+  }
 } finally {
   if (!opt.keep) fs.rmSync(stage, { recursive: true, force: true });
   else console.log(`staging tree kept in ${stage}`);
