@@ -29,7 +29,7 @@ describePostfix('reputation-watch against the real Postfix', () => {
   beforeAll(async () => {
     // The next hop listens on 127.0.0.2, so the reply's [127.0.0.1] is our address, not the relay's.
     next = await new RejectingSmtp(REPLY).start('127.0.0.2');
-    pf = await PostfixInstance.start({ prefix: 'mw-rep-', mainCf: { relayhost: `[127.0.0.2]:${next.port}` } });
+    pf = await PostfixInstance.start({ prefix: 'mw-rep-', mainCf: { relayhost: `[127.0.0.2]:${next.port}`, smtp_bind_address: '127.0.0.1' } });
   });
   afterAll(async () => {
     await pf?.stop();
@@ -40,8 +40,8 @@ describePostfix('reputation-watch against the real Postfix', () => {
     const { app } = await testApp({
       pluginDir: await reputationPluginDir(),
       clock: new ManualClock(Date.now()),
-      // No DNSBL queries here (that is dnsbl.test.ts): only what the log says.
-      config: { plugins: { 'reputation-watch': { lists: [], postconfCommand: [], outboundIps: ['127.0.0.1'] } } } as never,
+      // No DNSBL queries here (that is dnsbl.test.ts): only what the log says. Our address comes from this Postfix's smtp_bind_address.
+      config: { plugins: { 'reputation-watch': { lists: [], postconfCommand: ['postconf', '-c', pf.dir, '-h', 'smtp_bind_address', 'smtp_bind_address6'] } } } as never,
     });
     const sent: StoredAlert[] = [];
     app.notifier.addTransport({ name: 'capture', send: async (a) => void sent.push(a) });
@@ -70,6 +70,14 @@ describePostfix('reputation-watch against the real Postfix', () => {
       expect(metrics).toMatch(/^mailwarden_blocklist_listed\{list="zen.spamhaus.org",ip="127.0.0.1"\} 1$/m);
       expect(metrics).toMatch(/^mailwarden_reputation_rejections_total\{source="zen.spamhaus.org",kind="dnsbl",status="bounced"\} [1-9]/m);
       expect(next.commands).toContain('RCPT TO:<bob@example.net>');
+      // `reputation status` names the address Postfix binds to, the listing, its evidence and the removal link
+      let out = '';
+      const io = { stdout: { write: (t: string) => ((out += t), true) }, stderr: { write: () => true }, stdin: process.stdin, actor: 'cli:test' } as never;
+      expect(await plugin.commands[0].run(['status'], io)).toBe(0);
+      expect(out).toContain('Outbound addresses (postconf): 127.0.0.1');
+      expect(out).toMatch(/127\.0\.0\.1 — zen\.spamhaus\.org \(dnsbl; seen by refusals\) \[incident open\]/);
+      expect(out).toContain('removal: https://check.spamhaus.org/');
+      expect(out).toContain('blocked using zen.spamhaus.org');
       // One alert per incident, however many rounds pass
       await new Promise((r) => setTimeout(r, 2_500));
       expect(sent.filter((a) => a.subject.includes('listed on zen.spamhaus.org'))).toHaveLength(1);
