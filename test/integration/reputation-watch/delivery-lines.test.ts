@@ -1,0 +1,42 @@
+import { DeliveryLines, type LoggedDelivery } from '../../../host/logs/auth-log-follower';
+
+/** The follower's delivery lines, fed as LogTail feeds them (one line per call). */
+function read(lines: string[]): LoggedDelivery[] {
+  const got: LoggedDelivery[] = [];
+  const d = new DeliveryLines((x) => got.push(x));
+  for (const l of lines) d.line(l, 0, l.length);
+  return got;
+}
+
+const QMGR = 'Nov 29 20:05:01 mx1 postfix/qmgr[123]: 4ABCDEF0123: from=<Alice@Example.com>, size=345, nrcpt=2 (queue active)';
+
+test('deferred, bounced and sent lines, each with the sender of its queue ID; qmgr\'s expired line is not a delivery agent\'s', () => {
+  const got = read([
+    QMGR,
+    'Nov 29 20:05:02 mx1 postfix/smtp[124]: 4ABCDEF0123: to=<Bob@example.net>, relay=mx.example.net[198.51.100.9]:25, delay=0.1, delays=0.01/0/0.05/0, dsn=5.7.1, status=bounced (host mx.example.net[198.51.100.9] said: 554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command))',
+    'Nov 29 20:05:02 mx1 postfix/smtp[124]: 4ABCDEF0123: to=<carol@example.org>, orig_to=<c@example.org>, relay=mx.example.org[2001:db8::25]:25, delay=1, delays=1/0/0/0, dsn=4.7.0, status=deferred (host mx.example.org[2001:db8::25] said: 421 4.7.0 [TSS04] Messages from 203.0.113.7 temporarily deferred due to unexpected volume or user complaints)',
+    '2026-11-29T20:05:04.123456+00:00 mx1 postfix/smtp[1]: 5BCDEF01234: to=<dave@example.com>, relay=mx[192.0.2.1]:25, delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 99)',
+    'Nov 29 20:05:05 mx1 postfix/qmgr[123]: 6CDEF012345: to=<eve@example.com>, relay=none, delay=432000, delays=432000/0/0/0, dsn=4.4.1, status=expired, returned to sender',
+  ]);
+  expect(got).toEqual([
+    { queueId: '4ABCDEF0123', sender: 'alice@example.com', recipient: 'bob@example.net', status: 'bounced', relay: 'mx.example.net[198.51.100.9]:25', dsn: '5.7.1', reason: 'host mx.example.net[198.51.100.9] said: 554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)' },
+    { queueId: '4ABCDEF0123', sender: 'alice@example.com', recipient: 'carol@example.org', status: 'deferred', relay: 'mx.example.org[2001:db8::25]:25', dsn: '4.7.0', reason: 'host mx.example.org[2001:db8::25] said: 421 4.7.0 [TSS04] Messages from 203.0.113.7 temporarily deferred due to unexpected volume or user complaints' },
+    { queueId: '5BCDEF01234', sender: '', recipient: 'dave@example.com', status: 'sent', relay: 'mx[192.0.2.1]:25', dsn: '2.0.0', reason: '250 2.0.0 Ok: queued as 99' },
+  ]);
+});
+
+test('hostile and broken lines: bounded, never a crash, nothing invented', () => {
+  const long = 'x'.repeat(12_000);
+  const got = read([
+    QMGR,
+    `Nov 29 20:05:02 mx1 postfix/smtp[124]: 4ABCDEF0123: to=<bob@example.net>, relay=mx[198.51.100.9]:25, dsn=5.7.1, status=bounced (${long})`,
+    'Nov 29 20:05:02 mx1 postfix/smtp[124]: 4ABCDEF0123: to=<bob@example.net>, status=bounced',
+    'Nov 29 20:05:02 mx1 postfix/smtp[124]: 4ABCDEF0123: to=<bob@example.net, relay=x, status=bounced (y)',
+    'Nov 29 20:05:02 mx1 postfix/smtp[124]: 4ABCDEF0123: to=<bob@example.net>, relay=x, status=weird (y)',
+    'garbage',
+    '',
+  ]);
+  expect(got).toHaveLength(2);
+  expect(got[0].reason).toHaveLength(2000);
+  expect(got[1]).toEqual({ queueId: '4ABCDEF0123', sender: 'alice@example.com', recipient: 'bob@example.net', status: 'bounced' });
+});
