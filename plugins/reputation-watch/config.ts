@@ -1,4 +1,4 @@
-import { DEFAULT_ZONES, knownList } from './known-lists';
+import { DEFAULT_ZONES, dqsZen, knownList } from './known-lists';
 
 export interface ListConfig {
   readonly zone: string;
@@ -109,7 +109,7 @@ export function listSpecs(c: ReputationConfig): ListSpec[] {
     const zone = l.zone.toLowerCase().replace(/\.$/, '');
     if (seen.has(zone)) continue;
     seen.add(zone);
-    const known = knownList(zone)?.zone === zone ? knownList(zone) : undefined;
+    const known = knownList(zone)?.zone === zone ? knownList(zone) : dqsZen(zone);
     const min = Math.max(l.minIntervalSeconds ?? 0, known?.minIntervalSeconds ?? 0);
     const delistUrl = l.delistUrl ?? known?.delistUrl;
     out.push({ zone, minIntervalSeconds: min, ...(delistUrl ? { delistUrl } : {}), ...(known?.codes ? { codes: known.codes } : {}) });

@@ -76,3 +76,12 @@ export function knownList(zone: string): KnownList | undefined {
   }
   return undefined;
 }
+
+/**
+ * Spamhaus's Data Query Service (`<key>.zen.dq.spamhaus.net`, the paid or
+ * registered mirror) answers with the public ZEN's codes; the key makes each
+ * zone name unique, so it is recognised by suffix.
+ */
+export function dqsZen(zone: string): KnownList | undefined {
+  return zone.endsWith('.zen.dq.spamhaus.net') ? { zone, operator: 'Spamhaus DQS', delistUrl: SPAMHAUS_CHECK, codes: SPAMHAUS_ZEN_CODES, minIntervalSeconds: 0 } : undefined;
+}

@@ -41,6 +41,10 @@ test('answers: Spamhaus sub-lists, the 127.255.255.x errors are never listings, 
   expect(interpretAnswer(['198.51.100.80'])).toMatchObject({ status: 'error' });
   expect(interpretAnswer(['127.0.0.1'])).toMatchObject({ status: 'error' });
   expect(interpretAnswer([])).toMatchObject({ status: 'error' });
+  // Spamhaus DQS (a key in the zone name) answers with ZEN's codes
+  const dqs = listSpecs(withDefaults({ lists: [{ zone: 'abcdefkey.zen.dq.spamhaus.net' }] }))[0];
+  expect(dqs).toMatchObject({ minIntervalSeconds: 0, delistUrl: 'https://check.spamhaus.org/' });
+  expect(interpretAnswer(['127.0.0.3'], dqs.codes)).toMatchObject({ status: 'listed', subLists: ['SBL CSS'] });
   // A list without a published code table reports the code itself
   expect(interpretAnswer(['127.0.0.3'])).toEqual({ status: 'listed', codes: ['127.0.0.3'], subLists: ['127.0.0.3'] });
 });
