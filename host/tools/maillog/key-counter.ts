@@ -10,6 +10,9 @@ import { type PackedTable, TablePacker, unpackTable } from './packed-table';
  * its hashing and its garbage were a third of the scan. Open addressing,
  * capped at `max` keys (past the cap new keys are counted as dropped).
  */
+/** The domain of an address without one (a local part only: `www-data`). */
+export const NO_DOMAIN = '(local)';
+
 export class KeyCounter {
   private keys: string[] = [];
   private counts: number[] = [];
@@ -35,6 +38,36 @@ export class KeyCounter {
       h = Math.imul(h ^ c, 16777619);
     }
     this.addHashed(s, a, b, h, by, true);
+  }
+
+  /**
+   * Adds an address s[a, b) here and its domain (after the last `@`) to
+   * `domains`, hashing both in one pass over the address (this runs on
+   * every delivery line).
+   */
+  addAddress(s: string, a: number, b: number, domains: KeyCounter): void {
+    let h = 0x811c9dc5 | 0;
+    let hd = h;
+    let at = -1;
+    for (let i = a; i < b; i++) {
+      let c = s.charCodeAt(i);
+      if (c > 127) {
+        const t = lower(text(s, a, b));
+        this.addText(t, 1);
+        const d = t.lastIndexOf('@');
+        domains.addText(d < 0 ? NO_DOMAIN : t.slice(d + 1), 1);
+        return;
+      }
+      if (c >= 65 && c <= 90) c += 32;
+      h = Math.imul(h ^ c, 16777619);
+      if (c === 64) {
+        at = i;
+        hd = 0x811c9dc5 | 0;
+      } else hd = Math.imul(hd ^ c, 16777619);
+    }
+    this.addHashed(s, a, b, h, 1, true);
+    if (at >= 0) domains.addHashed(s, at + 1, b, hd, 1, true);
+    else domains.addText(NO_DOMAIN, 1);
   }
 
   private addText(k: string, by: number): void {

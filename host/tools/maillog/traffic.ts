@@ -27,20 +27,6 @@ export interface TrafficState {
   recipientDomains: PackedTable;
 }
 
-/** Start of the domain of the address s[a, b), or -1 when it has none. */
-function domainAt(s: string, a: number, b: number): number {
-  for (let i = b - 1; i >= a; i--) if (s.charCodeAt(i) === 64) return i + 1;
-  return -1;
-}
-
-/** Counts the address s[a, b) and its domain. */
-function count(addrs: KeyCounter, domains: KeyCounter, s: string, a: number, b: number): void {
-  addrs.add(s, a, b);
-  const d = domainAt(s, a, b);
-  if (d >= 0) domains.add(s, d, b);
-  else domains.add(LOCAL, 0, LOCAL.length);
-}
-const LOCAL = '(local)';
 const BOUNCE_SENDER = '<>';
 
 export class Traffic {
@@ -70,9 +56,15 @@ export class Traffic {
     return this.senders.dropped + this.senderDomains.dropped + this.recipients.dropped + this.recipientDomains.dropped;
   }
 
+  private lastHour = -1;
+  private lastRow: number[] = [];
+
   private row(hour: number): number[] {
+    if (hour === this.lastHour) return this.lastRow;
     let r = this.hours.get(hour);
     if (!r) this.hours.set(hour, (r = [0, 0, 0, 0, 0]));
+    this.lastHour = hour;
+    this.lastRow = r;
     return r;
   }
 
@@ -89,7 +81,7 @@ export class Traffic {
   /** A message's first qmgr line: its sender and size. */
   queued(s: string, a: number, b: number, size: number): void {
     if (size > 0) this.bytes += size;
-    if (b > a) count(this.senders, this.senderDomains, s, a, b);
+    if (b > a) this.senders.addAddress(s, a, b, this.senderDomains);
     else this.senders.add(BOUNCE_SENDER, 0, BOUNCE_SENDER.length);
   }
 
@@ -98,7 +90,7 @@ export class Traffic {
     if (status === STATUS_SENT) {
       this.delivered++;
       r[H_DELIVERED]++;
-      count(this.recipients, this.recipientDomains, s, a, b);
+      this.recipients.addAddress(s, a, b, this.recipientDomains);
     } else if (status === STATUS_DEFERRED) {
       this.deferred++;
       r[H_DEFERRED]++;
