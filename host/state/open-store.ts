@@ -14,6 +14,12 @@ export interface StateConfig {
   keyPrefix?: string;
   /** Redis: keep deciding on a local store while Redis is down (default) or refuse (tempfail). */
   failOpen?: boolean;
+  /** Redis: bound on how old the local read path's copy of blocks, locks and settings may be (ms; 0 = read Redis every time). */
+  maxStalenessMs?: number;
+  /** Redis: replicas that must hold a block, lock or setting before the write is acknowledged (WAIT). */
+  ackReplicas?: number;
+  /** Redis: how long that WAIT may take (ms). */
+  ackTimeoutMs?: number;
 }
 
 export interface StoreServices {
@@ -33,7 +39,10 @@ export function openStore(state: StateConfig, dataDir: string, services: StoreSe
       {
         // Loaded only when configured: every CLI command opens a store, and most sites have no Redis.
         const { RedisStore } = require('./redis-store') as typeof import('./redis-store');
-        return new RedisStore({ url: state.url, keyPrefix: state.keyPrefix, failOpen: state.failOpen, ...services });
+        return new RedisStore({
+          url: state.url, keyPrefix: state.keyPrefix, failOpen: state.failOpen,
+          maxStalenessMs: state.maxStalenessMs, ackReplicas: state.ackReplicas, ackTimeoutMs: state.ackTimeoutMs, ...services,
+        });
       }
   }
 }

@@ -57,6 +57,8 @@ export const healthRoutes: RouteModule = (r) => {
         storeUnavailable: r.storeUnavailable,
         // Set when the SQLite file failed under a running server and decisions come from memory.
         storeDegraded: (app.store as { degraded?: string }).degraded ?? null,
+        // Redis: the local read path's state (synced, staleness against its bound).
+        storeReplica: (app.store as { replicaStatus?: () => unknown }).replicaStatus?.() ?? null,
         unhandledRejections: processFaults.unhandledRejections,
       };
     },
