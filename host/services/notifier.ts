@@ -17,6 +17,16 @@ export interface StoredAlert extends Notification {
 const FEED_DAYS = 30;
 
 /**
+ * Notifications with a dedupe key one source may raise per dedupe window.
+ * Keys are per subject (a login, a network), and an attacker makes as many
+ * subjects as they like (a botnet blocking 10 000 logins): past this, one
+ * notice says so and the rest are only counted, so neither the admins'
+ * mailbox nor the alert feed grows with the attack. Other sources, and
+ * notifications without a key, are not affected.
+ */
+export const MAX_KEYED_NOTIFICATIONS_PER_WINDOW = 100;
+
+/**
  * Every notification is logged and kept in the alert feed (the console shows
  * it); then each transport gets it. Notifications with a dedupe key are sent
  * once per window and the rest only counted, so an attack cannot turn into a
@@ -50,6 +60,19 @@ export class HostNotifier implements Notifier {
         return;
       }
       await this.store.set(key, { at: now, suppressed: 0 }, now + this.dedupeMs);
+      const source = n.source ?? 'host';
+      const raised = await this.store.hit(`h:notify-count:${source}`, this.dedupeMs, now);
+      if (raised > MAX_KEYED_NOTIFICATIONS_PER_WINDOW) {
+        this.metrics.increment('notifications_suppressed', { source });
+        if (raised > MAX_KEYED_NOTIFICATIONS_PER_WINDOW + 1) return;
+        const minutes = Math.round(this.dedupeMs / 60_000);
+        n = {
+          subject: `Too many notifications from ${source}: the rest of this ${minutes}-minute window is only counted`,
+          text: `${source} raised more than ${MAX_KEYED_NOTIFICATIONS_PER_WINDOW} notifications for different subjects within ${minutes} minutes (an attack on many logins or networks looks like this). Further ones are counted in mailwarden_notifications_suppressed_total{source="${source}"}, not sent; see the log and \`mailwarden blocks list\`.`,
+          severity: 'warning',
+          source,
+        };
+      }
     }
     const id = `${now.toString().padStart(15, '0')}-${(this.seq++).toString(36)}`;
     const alert: StoredAlert = { ...n, id, at: now, ...(suppressed ? { suppressed } : {}) };
