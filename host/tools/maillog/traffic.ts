@@ -25,6 +25,8 @@ export interface TrafficState {
   senderDomains: PackedTable;
   recipients: PackedTable;
   recipientDomains: PackedTable;
+  /** Keys that did not fit the capped tables. */
+  dropped: number;
 }
 
 const BOUNCE_SENDER = '<>';
@@ -52,8 +54,11 @@ export class Traffic {
     this.recipientDomains = new KeyCounter(maxKeys);
   }
 
+  /** Keys other ranges could not fit (merged in by absorb). */
+  private droppedElsewhere = 0;
+
   get dropped(): number {
-    return this.senders.dropped + this.senderDomains.dropped + this.recipients.dropped + this.recipientDomains.dropped;
+    return this.droppedElsewhere + this.senders.dropped + this.senderDomains.dropped + this.recipients.dropped + this.recipientDomains.dropped;
   }
 
   private lastHour = -1;
@@ -109,7 +114,7 @@ export class Traffic {
     return {
       totals: [this.receivedMessages, this.delivered, this.deferred, this.bounced, this.expired, this.rejected, this.held, this.bytes],
       hours: hours.done(), senders: this.senders.pack(), senderDomains: this.senderDomains.pack(),
-      recipients: this.recipients.pack(), recipientDomains: this.recipientDomains.pack(),
+      recipients: this.recipients.pack(), recipientDomains: this.recipientDomains.pack(), dropped: this.dropped,
     };
   }
 
@@ -127,6 +132,7 @@ export class Traffic {
       const r = this.row(Number(h));
       for (let k = 0; k < 5; k++) r[k] += v[at + k];
     });
+    this.droppedElsewhere += t.dropped;
     this.senders.absorb(t.senders);
     this.senderDomains.absorb(t.senderDomains);
     this.recipients.absorb(t.recipients);

@@ -101,4 +101,23 @@ describe('the format corpus', () => {
     expect(code).toBe(4);
     expect(JSON.parse(out).suspects).toContainEqual({ kind: 'client', subject: '192.168.122.111', reasons: ['4 recipients relayed without authentication (1 sent, 2 deferred, 1 bounced): trusted network?'] });
   });
+
+  test('the relay audit command reports the relay with the counts of logs scan', async () => {
+    const dataDir = tempDir('mw-corpus-audit-');
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (c) => (out += c));
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (c) => (err += c));
+    const table = path.join(dataDir, 'trusted.cidr');
+    fs.writeFileSync(table, '# no trusted relay\n');
+    const code = await main(['relay', 'audit', LOG, '--json', '--data-dir', dataDir, '--plugin-dir', dataDir, '--table', table], { stdout, stderr, stdin: new PassThrough(), env: {} });
+    expect(err).toBe('');
+    expect(code).toBe(4);
+    const j = JSON.parse(out);
+    expect(j.linesRead).toBe(expected.lines);
+    expect(j.clients).toEqual([expect.objectContaining({ client: '192.168.122.111', names: ['gateway'], ...expected.relayed['192.168.122.111'], trusted: false })]);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 });
