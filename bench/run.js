@@ -8,7 +8,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const only = process.argv.slice(2);
-const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.bench.js')).sort()
+// Benchmarks with helpers of their own live in a folder (fleet/).
+const files = [...fs.readdirSync(__dirname), ...fs.readdirSync(path.join(__dirname, 'fleet')).map((f) => `fleet/${f}`)]
+  .filter((f) => f.endsWith('.bench.js')).sort()
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 let failed = 0;
 for (const f of files) {
