@@ -98,6 +98,11 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
       failures.push({ id: c.manifest.id, dir: c.dir, stage, bootPolicy: c.manifest.bootPolicy, reason: (err as Error).message });
     }
   }
+  // A section for no plugin is most likely a typo: its settings (a table path, a command) would silently not apply.
+  const known = new Set(candidates.map((c) => c.manifest.id));
+  for (const id of Object.keys(options.hostSettings ?? {})) {
+    if (!known.has(id)) options.logger.warn({ section: `plugins.${id}`, file: options.configSource ?? null, pluginDir }, `config file section plugins.${id} names no plugin in the plugin directory; its settings apply to nothing`);
+  }
   // Dependencies are checked until nothing more drops out (a missing one can strand a chain).
   for (let changed = true; changed; ) {
     changed = false;

@@ -47,3 +47,17 @@ test("a third-party plugin's host-level setting: the file's value reaches its ho
     await app.close();
   }
 });
+
+test('a config file section that names no plugin (a typo) is logged, not silently ignored', async () => {
+  const pluginDir = tempDir('mw-plugins-');
+  buildFixturePlugin(pluginDir, hooksPlugin('x-plugin', `beforeAuth() { return undefined; },`, { configSchema: SCHEMA }));
+  const { app, logs } = await testApp({ pluginDir, config: { plugins: { 'x-plugn': { notifyCommand: ['/usr/local/bin/page-admin'] } } } });
+  try {
+    expect(await app.loadPlugins()).toEqual([]);
+    const warned = logs.lines.filter((l) => String(l.msg).includes('names no plugin'));
+    expect(warned).toEqual([expect.objectContaining({ level: 40, section: 'plugins.x-plugn' })]);
+    expect(app.registry.get('x-plugin')!.hostConfig).toEqual({ notifyCommand: ['logger'] });
+  } finally {
+    await app.close();
+  }
+});
