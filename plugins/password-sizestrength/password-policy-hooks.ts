@@ -3,22 +3,22 @@ import { Clock, type ConfigProblem, type HookContext, type PasswordChange, type 
 import { PasswordHistory } from './history';
 import { MESSAGES } from './messages';
 import { checkPolicy } from './policy';
-import { type PolicyConfig, policyConfigProblems } from './policy-config';
+import { type PolicyConfigInput, policyConfigProblems, resolvePolicy } from './policy-config';
 
 @injectable()
-export class PasswordPolicyHooks implements PluginHooks<PolicyConfig> {
+export class PasswordPolicyHooks implements PluginHooks<PolicyConfigInput> {
   private readonly history: PasswordHistory;
 
   constructor(@inject(Clock) private readonly clock: Clock, @inject(StateStore) store: StateStore) {
     this.history = new PasswordHistory(store);
   }
 
-  validateConfig(config: Readonly<PolicyConfig>): readonly ConfigProblem[] {
+  validateConfig(config: Readonly<PolicyConfigInput>): readonly ConfigProblem[] {
     return policyConfigProblems(config);
   }
 
-  async validatePassword(change: PasswordChange, ctx: HookContext<PolicyConfig>): Promise<readonly Violation[]> {
-    const violations = checkPolicy(change, ctx.config);
+  async validatePassword(change: PasswordChange, ctx: HookContext<PolicyConfigInput>): Promise<readonly Violation[]> {
+    const violations = checkPolicy(change, resolvePolicy(ctx.config));
     // A refused length or an empty password says all there is to say: no hashing.
     if (violations.some((v) => v.rule === 'empty' || v.rule === 'maxLength')) return violations;
     const size = ctx.config.historySize;
@@ -28,7 +28,7 @@ export class PasswordPolicyHooks implements PluginHooks<PolicyConfig> {
     return violations;
   }
 
-  async passwordChanged(change: PasswordChange, ctx: HookContext<PolicyConfig>): Promise<void> {
+  async passwordChanged(change: PasswordChange, ctx: HookContext<PolicyConfigInput>): Promise<void> {
     await this.history.record(change.login, change.newPassword, ctx.config.historySize + 1, this.clock.now());
   }
 }

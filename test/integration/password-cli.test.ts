@@ -10,11 +10,17 @@ import { realPluginDir } from '../helpers/real-plugin';
 
 const GOOD = 'Été2024!x';
 
-function setup(hostConfig: Record<string, unknown> = {}) {
+function setup(hostConfig: Record<string, unknown> = {}, o: { legacyRules?: boolean } = {}) {
   const dir = tempDir('mw-cli-');
   const config = path.join(dir, 'mailwarden.json');
   fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: realPluginDir('password-sizestrength'), log: { level: 'warn' }, ...hostConfig }));
-  return { dir, args: ['--config', config] };
+  const args = ['--config', config];
+  // These tests are about the command, written against the composition rules (8+ characters, classes, strength 2):
+  // the bluemind profile with those values (the NIST default is tested in test/unit/plugins/password-sizestrength).
+  if (o.legacyRules !== false) beforeAll(async () => {
+    expect((await cli(['config', 'set', 'password-sizestrength', 'profile=bluemind', 'minLength=8', 'minStrength=2', ...args])).code).toBe(0);
+  }, 60_000);
+  return { dir, args };
 }
 
 describe('mailwarden password check', () => {
@@ -171,7 +177,7 @@ withDoveadm('mailwarden password set with the documented Dovecot passwd-file scr
 });
 
 test('password set without passwords.setCommand is a usage error before the password is read', async () => {
-  const { args } = setup();
+  const { args } = setup({}, { legacyRules: false });
   const r = await cli(['password', 'set', '--login', 'alice', ...args], `${GOOD}\n`);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('passwords.setCommand is not set in the host config');

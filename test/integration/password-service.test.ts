@@ -1,3 +1,4 @@
+import { GLOBAL } from '../../host/domains/domain-settings';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App } from '../../host/app';
@@ -9,10 +10,13 @@ import { testApp } from '../helpers/test-app';
 
 const ID = 'password-sizestrength';
 const GOOD = 'Été2024!x';
+const LEGACY = { profile: 'bluemind', minLength: 8, minStrength: 2 };
 
 async function open(config: Record<string, unknown> = {}) {
   const t = await testApp({ pluginDir: realPluginDir(ID), config: config as never });
   expect(await t.app.loadPlugins()).toEqual([]);
+  // Written against the composition rules (8+ characters, classes, strength 2): the bluemind profile with those values.
+  await t.app.settings.setConfig(GLOBAL, t.app.registry.get(ID)!, LEGACY, 'test');
   return { ...t, passwords: new PasswordService(t.app) };
 }
 const plugin = (app: App) => app.registry.get(ID)!;

@@ -1,3 +1,4 @@
+import { GLOBAL } from '../../../host/domains/domain-settings';
 import { type AdminHarness, startAdmin } from '../../helpers/admin-client';
 import { pluginDirWith } from '../../helpers/built-plugins';
 
@@ -6,6 +7,8 @@ beforeAll(async () => {
   h = await startAdmin({ pluginDir: pluginDirWith(['password-sizestrength']) });
   await h.app.settings.addDomain('example.org', 'test', 'fr');
   await h.app.settings.setEnabled('example.org', h.app.registry.get('password-sizestrength')!, true, 'test');
+  // Written against the composition rules (8+ characters, classes, strength 2): the bluemind profile with those values.
+  await h.app.settings.setConfig(GLOBAL, h.app.registry.get('password-sizestrength')!, { profile: 'bluemind', minLength: 8, minStrength: 2 }, 'test');
 });
 afterAll(() => h.close());
 

@@ -6,7 +6,7 @@ import type { PolicyConfig } from '../../../../plugins/password-sizestrength/pol
 import { estimate } from '../../../../plugins/password-sizestrength/strength';
 
 const DEFAULTS: PolicyConfig = {
-  minLength: 8, maxLength: 128, minDigits: 1, minUpper: 1, minLower: 1, minSpecial: 1,
+  profile: 'bluemind', minLength: 8, maxLength: 128, minDigits: 1, minUpper: 1, minLower: 1, minSpecial: 1,
   forbidLoginParts: true, forbidCommon: true, minStrength: 2, historySize: 5,
 };
 /** Only the rule under test switched on. */
