@@ -1,7 +1,7 @@
 import { policyConfigProblems, type PolicyConfig } from '../../../../plugins/password-sizestrength/policy-config';
 
 const DEFAULTS: PolicyConfig = {
-  minLength: 8, maxLength: 128, minDigits: 1, minUpper: 1, minLower: 1, minSpecial: 1,
+  profile: 'bluemind', minLength: 8, maxLength: 128, minDigits: 1, minUpper: 1, minLower: 1, minSpecial: 1,
   forbidLoginParts: true, forbidCommon: true, minStrength: 2, historySize: 5,
 };
 
