@@ -150,11 +150,13 @@ export class RedisStore implements HostStore {
       commandTimeout: o.commandTimeoutMs ?? 200,
       connectTimeout: o.connectTimeoutMs ?? 2000,
       retryStrategy: (times) => Math.min(50 * times, 1000),
+      // Concurrent decisions' writes leave in one write per event-loop turn, not one per command.
+      enableAutoPipelining: true,
       ...o.redisOptions,
     };
     const target = parseRedisUrl(o.url);
     let client: Redis | Cluster;
-    if (target.kind === 'cluster') client = new Cluster(target.nodes, { ...target.options, enableOfflineQueue: false, redisOptions: { ...common, ...target.options.redisOptions } });
+    if (target.kind === 'cluster') client = new Cluster(target.nodes, { ...target.options, enableOfflineQueue: false, enableAutoPipelining: true, redisOptions: { ...common, ...target.options.redisOptions } });
     else if (target.kind === 'sentinel') client = new Redis({ ...common, ...target.options });
     else client = new Redis(target.url, common);
     for (const [name, s] of Object.entries(SCRIPTS)) client.defineCommand(name, { numberOfKeys: s.numberOfKeys, lua: s.lua });
@@ -185,7 +187,7 @@ export class RedisStore implements HostStore {
       client.once('end', done);
     });
     // Subscriptions need a connection of their own; this one may queue its one SUBSCRIBE until connected.
-    const subOptions = { enableOfflineQueue: true, commandTimeout: undefined };
+    const subOptions = { enableOfflineQueue: true, commandTimeout: undefined, enableAutoPipelining: false };
     this.sub = client instanceof Cluster ? client.duplicate(undefined, subOptions) : client.duplicate(subOptions);
     this.sub.on('error', (e: Error) => this.logger?.debug({ err: e.message }, 'redis subscriber error'));
     this.sub.on('message', (ch: string, msg: string) => (ch === this.keys.replica ? this.onReplicaMessage(msg) : this.onMessage(msg)));
