@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { AccountActions, Clock, Logger, MailQueue, Metrics, Notifier, QueueActions, StateStore, SystemActions, type ServiceContext } from '../shared';
 import type { HostConfig } from './config/host-config';
+import { rereadPluginSections } from './config/plugin-sections';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
 import { normalizeDomain } from './login';
 import { AuthPipeline } from './pipeline/auth-pipeline';
@@ -62,9 +63,12 @@ export class App {
   readonly queue: MailQueue;
   readonly mail: MailTransport | undefined;
   private started: LoadedPlugin[] = [];
+  /** Host-level plugin settings (config file `plugins`), read again on reload. */
+  private pluginSections: HostConfig['plugins'];
   private servicesRunning = false;
 
   private constructor(readonly config: HostConfig, readonly store: HostStore, deps: AppDeps) {
+    this.pluginSections = config.plugins ?? {};
     this.clock = deps.clock ?? new SystemClock();
     installPrivilegedRoute(config);
     this.logger = deps.logger ?? createLogger(config.log.level);
@@ -134,14 +138,14 @@ export class App {
     return failures;
   }
 
-  private loadFromDir() {
+  private loadFromDir(hostSettings: HostConfig['plugins'] = this.pluginSections) {
     return loadPlugins(this.config.pluginDir, {
       host: this.container,
       store: this.store,
       notifier: this.notifier,
       logger: this.logger,
       loadTimeoutMs: this.config.startTimeoutMs,
-      hostSettings: this.config.plugins,
+      hostSettings,
       configSource: this.config.source,
     });
   }
@@ -207,7 +211,16 @@ export class App {
    */
   async reload(): Promise<ReloadResult> {
     this.settings.invalidate();
-    const { plugins, failures } = await this.loadFromDir();
+    let sections = this.pluginSections;
+    if (this.config.source) {
+      try {
+        sections = rereadPluginSections(this.config.source);
+      } catch (e) {
+        this.logger.error({ err: (e as Error).message }, 'reload refused: the config file is not valid; the running plugin set is unchanged');
+        return { applied: false, failures: [], reason: (e as Error).message };
+      }
+    }
+    const { plugins, failures } = await this.loadFromDir(sections);
     if (failures.length) {
       this.logger.error({ failures }, 'reload refused: a plugin failed; the running plugin set is unchanged');
       return { applied: false, failures, reason: failures.map((f) => `${f.id}: ${f.reason}`).join('; ') };
@@ -225,6 +238,7 @@ export class App {
       return { applied: false, failures: startFailures, reason: startFailures.map((f) => `${f.id}: ${f.reason}`).join('; ') };
     }
     this.started = started;
+    this.pluginSections = sections;
     this.registry.swap(started, []);
     this.logger.info({ plugins: started.map((p) => p.manifest.id) }, 'plugins reloaded');
     return { applied: true, failures: [] };

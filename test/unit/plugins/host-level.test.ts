@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { checkManifest } from '../../../host/plugins/manifest';
 import { ValidationError } from '../../../host/validation/ajv';
 import { buildFixturePlugin, hooksPlugin, manifestFor, tempDir } from '../../helpers/plugin-fixture';
@@ -57,6 +59,28 @@ test('a config file section that names no plugin (a typo) is logged, not silentl
     const warned = logs.lines.filter((l) => String(l.msg).includes('names no plugin'));
     expect(warned).toEqual([expect.objectContaining({ level: 40, section: 'plugins.x-plugn' })]);
     expect(app.registry.get('x-plugin')!.hostConfig).toEqual({ notifyCommand: ['logger'] });
+  } finally {
+    await app.close();
+  }
+});
+
+test('SIGHUP (App.reload) reads the config file\'s plugins section again; a bad one is refused and the running values stay', async () => {
+  const pluginDir = tempDir('mw-plugins-');
+  buildFixturePlugin(pluginDir, hooksPlugin('x-plugin', `beforeAuth() { return undefined; },`, { configSchema: SCHEMA }));
+  const file = path.join(tempDir('mw-conf-'), 'mailwarden.json');
+  const write = (section: unknown) => fs.writeFileSync(file, JSON.stringify({ plugins: { 'x-plugin': section } }));
+  write({ notifyCommand: ['/usr/local/bin/one'] });
+  const { app } = await testApp({ pluginDir, config: { source: file, plugins: { 'x-plugin': { notifyCommand: ['/usr/local/bin/one'] } } } });
+  try {
+    expect(await app.loadPlugins()).toEqual([]);
+    write({ notifyCommand: ['/usr/local/bin/two'] });
+    expect(await app.reload()).toMatchObject({ applied: true });
+    expect(app.registry.get('x-plugin')!.hostConfig).toEqual({ notifyCommand: ['/usr/local/bin/two'] });
+    write({ notifyCommand: 'not an argv' });
+    const refused = await app.reload();
+    expect(refused.applied).toBe(false);
+    expect(refused.reason).toMatch(/\/plugins\/x-plugin\/notifyCommand must be array/);
+    expect(app.registry.get('x-plugin')!.hostConfig).toEqual({ notifyCommand: ['/usr/local/bin/two'] });
   } finally {
     await app.close();
   }
