@@ -50,7 +50,7 @@ describe('mailwarden logs scan', () => {
     [['logs', 'scan', '/nonexistent/mail.log'], '/nonexistent/mail.log: no such file'],
     [['logs', 'scan', 'x', '--top', '0'], '--top must be a whole number'],
     [['logs', 'scan', 'x', '--max-client-ips', 'five'], '--max-client-ips must be a whole number'],
-    [['logs', 'scan', 'x', '--unparsed', '-1'], '--unparsed must be a whole number of at least 0'],
+    [['logs', 'scan', 'x', '--unparsed', 'all'], '--unparsed must be a whole number of at least 0'],
     [['logs', 'scan', 'x', '--since', '2026-02-30'], '--since must be a date or time'],
     [['logs', 'scan', 'x', '--until', 'yesterday'], '--until must be a date or time'],
     [['logs', 'scan', 'x', '--since', '2026-06-02', '--until', '2026-06-01'], '--until must be after --since'],
