@@ -396,6 +396,9 @@ function dovecot(s: string, a: number, b: number, m: number, end: number, e: Mai
   if (service === -1) return K_NONE;
   if (at(s, 'Info: ', m, end)) m += 6;
   if (service === -2) return authProcess(s, m, end, e);
+  // Only `Disconnected…` and `Aborted login…` carry `(auth failed, …)`; `Login:` lines are most of the rest.
+  const w = s.charCodeAt(m);
+  if (w !== 68 && w !== 65) return K_NONE;
   const af = findIn(s, '(auth failed, ', m, Math.min(end, m + 200));
   if (af < 0) return K_NONE;
   e.protocol = service;
