@@ -260,6 +260,23 @@ run('admin console in Chromium', () => {
     await page.waitForSelector('[data-testid="pw-ok"]');
   });
 
+  test('German from the browser language, as in the CLI; the password tester answers in German', async () => {
+    const de = await browser.context.newPage();
+    await de.addInitScript(() => {
+      Object.defineProperty(navigator, 'languages', { get: () => ['de-DE', 'de'] });
+      localStorage.removeItem('mailwarden.lang');
+    });
+    await de.goto(base + '/#/dashboard');
+    await de.waitForSelector('body[data-ready="dashboard"]');
+    expect(await de.textContent('nav a[data-view="dashboard"]')).toBe('Übersicht');
+    expect(await de.getAttribute('html', 'lang')).toBe('de');
+    expect(await de.$$eval('#lang option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['en', 'fr', 'de']);
+    await de.click('nav a[data-view="password"]');
+    await de.waitForSelector('body[data-ready="password"]');
+    expect(await de.textContent('#pw-check')).toBe('Prüfen');
+    await de.close();
+  });
+
   test('French from the browser language, with a switch back to English', async () => {
     const fr = await browser.context.newPage();
     await fr.addInitScript(() => {

@@ -1,7 +1,10 @@
+import { de } from './i18n-de';
+
 /*
- * The console's words in English and French (the reference product is
- * French). The language comes from the browser, and the switch remembers the
- * admin's choice. French must have every key English has: the compiler checks.
+ * The console's words in English, French (the reference product is French)
+ * and German (i18n-de.ts): the languages of the CLI's messages. The language
+ * comes from the browser, and the switch remembers the admin's choice. French
+ * and German must have every key English has: the compiler checks.
  */
 const en = {
   console: 'admin console',
@@ -317,9 +320,9 @@ const fr: Record<Key, string> = {
   trustedNotApplied: "Enregistré, mais l'application à Postfix a échoué : {error}",
 };
 
-export const LANGS = ['en', 'fr'] as const;
+export const LANGS = ['en', 'fr', 'de'] as const;
 export type Lang = (typeof LANGS)[number];
-const DICTS: Record<Lang, Record<Key, string>> = { en, fr };
+const DICTS: Record<Lang, Record<Key, string>> = { en, fr, de };
 const STORAGE = 'mailwarden.lang';
 
 function fromBrowser(): Lang {
