@@ -85,13 +85,13 @@ describeWithRedisSentinel('Redis Sentinel (master + 2 replicas + 3 sentinels)', 
     const newMaster = set.masterPort();
     await within(15_000, async () => writer.healthy && open.store.healthy && closed.store.healthy, (v) => v);
     const ackedAfterRecovery = acked.length;
-    await sleep(500);
+    // Writes are acknowledged again once the other replica follows the new master (Sentinel reconfigures it).
+    await within(20_000, async () => acked.length, (n) => n > ackedAfterRecovery);
     stop = true;
     await Promise.all([...writers, ...deciders]);
 
     expect(errors).toEqual([]);
     expect(ackedBefore).toBeGreaterThan(0);
-    expect(acked.length).toBeGreaterThan(ackedAfterRecovery);
     // Fail open answers from the local store; fail closed tempfails; neither ever throws.
     expect([...verdicts.open.keys()].every((a) => a === 'allow')).toBe(true);
     expect(verdicts.closed.get('tempfail') ?? 0).toBeGreaterThan(0);
