@@ -31,6 +31,9 @@ export interface TrafficState {
 
 const BOUNCE_SENDER = '<>';
 
+/** Keys per top-N table (senders, recipients, their domains). */
+const TOP_KEYS = 20_000;
+
 export class Traffic {
   receivedMessages = 0;
   delivered = 0;
@@ -48,10 +51,13 @@ export class Traffic {
   readonly recipientDomains: KeyCounter;
 
   constructor(maxKeys: number) {
-    this.senders = new KeyCounter(maxKeys);
-    this.senderDomains = new KeyCounter(maxKeys);
-    this.recipients = new KeyCounter(maxKeys);
-    this.recipientDomains = new KeyCounter(maxKeys);
+    // Top-N lists: the heavy hitters show up early, and a smaller table stays
+    // in cache (this is looked up on every delivery line) and in the memory budget.
+    const cap = Math.min(maxKeys, TOP_KEYS);
+    this.senders = new KeyCounter(cap);
+    this.senderDomains = new KeyCounter(cap);
+    this.recipients = new KeyCounter(cap);
+    this.recipientDomains = new KeyCounter(cap);
   }
 
   /** Keys other ranges could not fit (merged in by absorb). */
