@@ -29,6 +29,9 @@ describe('SQLite store', () => {
   });
 });
 
+// The same suite runs on a real Redis Cluster and on Sentinel in
+// test/integration/cluster/redis-cluster.test.ts and redis-sentinel.test.ts
+// (each starts its topology once for the file).
 describeWithRedis('Redis store', () => {
   let server: RedisServer;
   beforeAll(async () => {
