@@ -575,6 +575,14 @@ export class RedisStore implements HostStore {
    */
   private async metaWrite(r: Client, durable: boolean, script: (c: Client) => unknown): Promise<[unknown, boolean]> {
     if (!durable || this.ackReplicas <= 0) return [await (script(r) as Promise<unknown>), true];
+    if (!(r instanceof Cluster)) {
+      // One connection: WAIT sent after the script's answer also covers a script resent after NOSCRIPT.
+      const res = await (script(r) as Promise<unknown>);
+      const n = Number(await (r as Redis).wait(this.ackReplicas, this.ackTimeoutMs));
+      if (n < this.ackReplicas) this.metrics?.increment('state_writes_unacknowledged', { backend: 'redis' });
+      return [res, n >= this.ackReplicas];
+    }
+    // A cluster routes a keyless WAIT anywhere: in the script's pipeline it goes to the {meta} master.
     const p = r.pipeline() as unknown as Client & { exec(): Promise<Array<[Error | null, unknown]> | null> };
     script(p);
     (p as unknown as Redis).wait(this.ackReplicas, this.ackTimeoutMs);

@@ -54,6 +54,18 @@ describeWithRedis('Redis store internals', () => {
     expect(await store.hit('flush', 60_000, Date.now())).toBe(2);
   });
 
+  test('with ackReplicas and no replica to answer WAIT, a block stands on the master but is reported unacknowledged', async () => {
+    const acking = new RedisStore({ url: server.url, keyPrefix: prefix, commandTimeoutMs: 5000, ackReplicas: 1, ackTimeoutMs: 50 });
+    try {
+      expect(await acking.ready()).toBe(true);
+      const now = Date.now();
+      expect(await acking.putBlockAcknowledged({ key: 'lonely', domain: 'example.com', reason: 'r', source: 's', createdAt: now, expiresAt: now + 60_000, strikes: 1 })).toBe(false);
+      expect(await store.getBlock('lonely', 'example.com', now)).toBeDefined();
+    } finally {
+      await acking.close();
+    }
+  });
+
   test('collecting drops index entries of values and blocks that expired a minute ago', async () => {
     const now = Date.now();
     await store.set('gone', 1, now - 120_000);
