@@ -126,7 +126,11 @@ export class Privd {
     c.on('error', () => undefined);
     const onData = (d: string) => {
       buf += d;
-      if (buf.length > MAX_REQUEST_BYTES) return this.answer(c, { ok: false, error: `request: larger than ${MAX_REQUEST_BYTES} bytes` });
+      if (buf.length > MAX_REQUEST_BYTES) {
+        c.off('data', onData);
+        this.log({ level: 'warn', msg: 'refused', error: 'request too large' });
+        return this.answer(c, { ok: false, error: `request: larger than ${MAX_REQUEST_BYTES} bytes` });
+      }
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
       c.off('data', onData);

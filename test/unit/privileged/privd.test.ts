@@ -154,3 +154,29 @@ describe('privd checks', () => {
     expect(checkCidrTable('', 't')).toBe('');
   });
 });
+
+describe('privd size cap', () => {
+  test('a request without a newline within the cap is refused once, and the helper keeps serving', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-privd-cap-'));
+    const config = path.join(dir, 'c.json');
+    fs.writeFileSync(config, JSON.stringify({ privileged: { socket: path.join(dir, 's.sock') } }));
+    const d = new Privd({ configFile: config, skipOwnerChecks: true, log: () => undefined });
+    await d.listen();
+    try {
+      const net = await import('node:net');
+      const reply = await new Promise<string>((resolve) => {
+        const c = net.connect(path.join(dir, 's.sock'));
+        let b = '';
+        c.on('data', (x) => (b += x));
+        c.on('close', () => resolve(b));
+        c.on('error', () => undefined);
+        c.write('x'.repeat(5 * 1024 * 1024));
+      });
+      expect(reply.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ ok: false, error: 'request: larger than 4194304 bytes' }]);
+      await expect(new PrivilegedClient(path.join(dir, 's.sock')).kick('-x')).rejects.toThrow('must not start with "-"');
+    } finally {
+      await d.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
