@@ -46,7 +46,15 @@ export class QueueMonitor implements ServiceContribution {
     @inject(Logger) private readonly logger: Logger,
     @inject(Metrics) private readonly metrics: Metrics,
     @inject(MailQueue) private readonly queue: MailQueue,
-  ) {}
+  ) {
+    // In the first scrape at 0, not only after the first incident: dashboards and alert rules see them from the start.
+    for (const kind of ['alert', 'recovery']) {
+      metrics.increment('queue_monitor_notices', { kind }, 0);
+      metrics.increment('queue_monitor_send_failures', { kind }, 0);
+    }
+    metrics.increment('queue_monitor_read_errors', {}, 0);
+    metrics.setGauge('queue_monitor_incident_open', 0);
+  }
 
   async start(ctx: ServiceContext): Promise<void> {
     this.ctx = ctx;

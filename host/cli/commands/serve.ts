@@ -45,8 +45,12 @@ export const serveCommand: CliCommand = {
     });
     const { App } = await import('../../app');
     const { PromMetrics } = await import('../../services/metrics');
-    // Process metrics (heap, RSS, event-loop lag) on /metrics: what an operator watches for leaks.
-    const app: App = await App.open({ config, metrics: new PromMetrics({ defaultMetrics: true }) });
+    const { registerProcessMetrics, seedPluginCounters } = await import('../../services/host-metrics');
+    const metrics = new PromMetrics();
+    // Process metrics (heap, RSS, event-loop lag) on /metrics, under their standard names: what an operator watches for leaks.
+    registerProcessMetrics(metrics);
+    const app: App = await App.open({ config, metrics });
+    const seed = () => seedPluginCounters(metrics, app.registry.active.map((pl) => ({ id: pl.manifest.id, hooks: pl.manifest.hooks })));
     const log = app.logger;
     watchProcessFaults(log, app.metrics);
     const gateways: Array<Pick<Gateway, 'name' | 'stop'>> = [];
@@ -71,6 +75,7 @@ export const serveCommand: CliCommand = {
     };
     try {
       const failures = await app.loadPlugins();
+      seed();
       for (const f of failures) log.error({ plugin: f.id, stage: f.stage, reason: f.reason }, 'plugin failed and is skipped');
       log.info({ plugins: app.registry.active.map((x) => x.manifest.id), pluginDir: config.pluginDir, dataDir: config.dataDir, store: app.store.backend }, 'plugins loaded');
       listenerReadiness.expect(GATEWAYS.filter((_, i) => addresses[i]).map((g) => g.listener));
@@ -96,7 +101,10 @@ export const serveCommand: CliCommand = {
     process.on('SIGHUP', () => {
       log.info({}, 'SIGHUP: reloading plugins and settings');
       app.reload().then(
-        (r) => log.info({ applied: r.applied, reason: r.reason }, 'reload finished'),
+        (r) => {
+          seed();
+          log.info({ applied: r.applied, reason: r.reason }, 'reload finished');
+        },
         (e) => log.error({ err: (e as Error).message }, 'reload failed; the running set is unchanged'),
       );
     });

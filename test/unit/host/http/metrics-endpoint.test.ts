@@ -64,9 +64,9 @@ test('GET /metrics serves the Postfix queue gauges and mailwarden metrics, parse
     expect(value(samples, 'postfix_queue_length', { queue: 'deferred' })).toBe(42);
     expect(value(samples, 'postfix_queue_length', { queue: 'active' })).toBe(3);
     expect(value(samples, 'postfix_queue_length', { queue: 'hold' })).toBe(0);
-    expect(value(samples, 'postfix_queue_size_bytes', { queue: 'deferred' })).toBe(42_000);
-    expect(value(samples, 'postfix_queue_oldest_age_seconds', { queue: 'deferred' })).toBe(600);
-    for (const n of ['postfix_queue_length', 'postfix_queue_size_bytes', 'postfix_queue_oldest_age_seconds']) expect(types.get(n)).toBe('gauge');
+    expect(value(samples, 'postfix_queue_size', { queue: 'deferred' })).toBe(42_000);
+    expect(value(samples, 'postfix_queue_age', { queue: 'deferred' })).toBe(600);
+    for (const n of ['postfix_queue_length', 'postfix_queue_size', 'postfix_queue_age']) expect(types.get(n)).toBe('gauge');
     expect(value(samples, 'mailwarden_queue_readable')).toBe(1);
     expect(queue.countCalls).toBe(1); // one walk serves every queue gauge of a scrape
 
