@@ -349,9 +349,14 @@ if (!canRun && process.env.CI === 'true') {
       session.socket.destroy();
     }, 180_000);
 
-    test('dpkg --purge leaves nothing behind', async () => {
+    test('dpkg --remove keeps the state, the config and the user; dpkg --purge leaves nothing behind', async () => {
       await stop(service);
       await stop(helper);
+      ok('dpkg', ['--remove', 'mailwarden']);
+      expect(fs.existsSync('/usr/lib/mailwarden/dist')).toBe(false);
+      expect(fs.existsSync('/usr/bin/mailwarden')).toBe(false);
+      for (const kept of [CONF, '/var/lib/mailwarden/mailwarden.db', '/var/lib/mailwarden/admin.token', '/var/lib/mailwarden/dovecot.secret', TABLE]) expect([kept, fs.existsSync(kept)]).toEqual([kept, true]);
+      expect(sh('getent', ['passwd', 'mailwarden']).code).toBe(0);
       ok('dpkg', ['--purge', 'mailwarden']);
       for (const p of ['/usr/lib/mailwarden', '/usr/bin/mailwarden', '/etc/mailwarden', '/var/lib/mailwarden', '/etc/postfix/mailwarden', '/run/mailwarden-privd', '/lib/systemd/system/mailwarden.service', '/lib/systemd/system/mailwarden-privd.service', '/usr/share/man/man8/mailwarden.8.gz', '/usr/share/bash-completion/completions/mailwarden']) {
         expect([p, fs.existsSync(p)]).toEqual([p, false]);
