@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { AccountActions, Clock, Logger, MailQueue, Metrics, Notifier, QueueActions, StateStore, SystemActions, type ServiceContext } from '../shared';
-import type { HostConfig } from './config/host-config';
-import { rereadPluginSections } from './config/plugin-sections';
+import { changedSettings, LIVE_SECTIONS, rereadConfig } from './config/config-sources';
+import { type ConfigSources, configOrigin, type HostConfig } from './config/host-config';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
 import { normalizeDomain } from './login';
 import { AuthPipeline } from './pipeline/auth-pipeline';
@@ -41,7 +41,14 @@ export interface ReloadResult {
   readonly applied: boolean;
   readonly failures: readonly PluginFailure[];
   readonly reason?: string;
+  /** Settings (dotted paths) the reload changed in the running service. */
+  readonly changed?: readonly string[];
+  /** Settings changed in the file that only a restart takes over; their running values stay. */
+  readonly needsRestart?: readonly string[];
 }
+
+/** Applies a reloaded config section to a part the App does not own (e.g. `serve`'s log followers). */
+export type SectionApplier = (next: HostConfig, prev: HostConfig) => void | Promise<void>;
 
 /**
  * The composition root: one container of host services, the store, domain
@@ -61,14 +68,26 @@ export class App {
   readonly clock: Clock;
   readonly logger: HostLogger;
   readonly queue: MailQueue;
-  readonly mail: MailTransport | undefined;
   private started: LoadedPlugin[] = [];
-  /** Host-level plugin settings (config file `plugins`), read again on reload. */
-  private pluginSections: HostConfig['plugins'];
   private servicesRunning = false;
+  /** The running configuration: replaced on reload by one that keeps the restart-only sections. */
+  private current: HostConfig;
+  private mailTransport: MailTransport | undefined;
+  /** Where the config came from at start: a reload reads the same file, flags and environment. */
+  private readonly origin: ConfigSources | undefined;
+  private readonly appliers = new Map<string, SectionApplier>();
 
-  private constructor(readonly config: HostConfig, readonly store: HostStore, deps: AppDeps) {
-    this.pluginSections = config.plugins ?? {};
+  get config(): HostConfig {
+    return this.current;
+  }
+
+  get mail(): MailTransport | undefined {
+    return this.mailTransport;
+  }
+
+  private constructor(config: HostConfig, readonly store: HostStore, deps: AppDeps) {
+    this.current = config;
+    this.origin = configOrigin(config);
     this.clock = deps.clock ?? new SystemClock();
     installPrivilegedRoute(config);
     this.logger = deps.logger ?? createLogger(config.log.level);
@@ -78,8 +97,8 @@ export class App {
     this.accounts = new HostAccountActions(store, this.clock, this.logger, this.metrics, config.accounts.kickCommand);
     this.queue = deps.queue ?? new PostfixQueue(config.postfix, this.clock, this.logger);
     this.queueTools = new QueueTools(this.queue, config.postfix, this.clock);
-    this.mail = config.notify.mail && new MailTransport(config.notify.mail, this.clock, this.logger, this.metrics, adminDefaults(config.defaultDomain));
-    if (this.mail) this.notifier.addTransport(this.mail);
+    this.mailTransport = this.newMailTransport(config);
+    if (this.mailTransport) this.notifier.addTransport(this.mailTransport);
     registerHostMetrics(this.metrics, { queue: this.queue, store, accounts: this.accounts, clock: this.clock, logger: this.logger, domains: this.settings });
     const c = this.container;
     c.bind(Clock).toConstantValue(this.clock);
@@ -138,7 +157,11 @@ export class App {
     return failures;
   }
 
-  private loadFromDir(hostSettings: HostConfig['plugins'] = this.pluginSections) {
+  private newMailTransport(config: HostConfig): MailTransport | undefined {
+    return config.notify.mail && new MailTransport(config.notify.mail, this.clock, this.logger, this.metrics, adminDefaults(config.defaultDomain));
+  }
+
+  private loadFromDir(hostSettings: HostConfig['plugins'] = this.config.plugins ?? {}) {
     return loadPlugins(this.config.pluginDir, {
       host: this.container,
       store: this.store,
@@ -206,24 +229,58 @@ export class App {
   }
 
   /**
-   * SIGHUP: loads the plugin directory again. If any plugin of the new set
-   * fails, the running set stays as it is and the failures are returned.
+   * Lets a part the App does not own take a reloaded section live (`serve`
+   * registers its log followers for `logFollow`). A section with no applier
+   * and not applied by the App itself needs a restart.
+   */
+  applyOnReload(section: keyof HostConfig, apply: SectionApplier): void {
+    this.appliers.set(section, apply);
+  }
+
+  private needsRestart(setting: string): boolean {
+    const section = setting.split('.')[0];
+    return !LIVE_SECTIONS.has(section) && !this.appliers.has(section);
+  }
+
+  /**
+   * SIGHUP: reads the config file again and loads the plugin directory
+   * again. A file that is not valid, or a plugin of the new set that fails,
+   * changes nothing: the running configuration and plugin set stay and the
+   * reason is logged. Settings only a restart can take over (listeners, the
+   * store, dataDir…) keep their running values and are named in the log.
    */
   async reload(): Promise<ReloadResult> {
     this.settings.invalidate();
-    let sections = this.pluginSections;
-    if (this.config.source) {
+    const prev = this.current;
+    const file = prev.source;
+    let loaded = prev;
+    let mail = this.mailTransport;
+    if (file) {
       try {
-        sections = rereadPluginSections(this.config.source);
+        loaded = rereadConfig(this.origin ?? { configFile: file, env: {} });
+        // Built before anything changes: its addresses are checked here, and a bad one refuses the whole file.
+        if (changedSettings(prev.notify.mail, loaded.notify.mail).length) mail = this.newMailTransport(loaded);
       } catch (e) {
-        this.logger.error({ err: (e as Error).message }, 'reload refused: the config file is not valid; the running plugin set is unchanged');
+        const problems = (e as { problems?: unknown }).problems;
+        this.logger.error({ file, problems, err: (e as Error).message }, 'reload refused: the config file is not valid; the running configuration is unchanged');
         return { applied: false, failures: [], reason: (e as Error).message };
       }
     }
-    const { plugins, failures } = await this.loadFromDir(sections);
+    const changed = changedSettings(prev, loaded);
+    const needsRestart = changed.filter((s) => this.needsRestart(s));
+    const live = changed.filter((s) => !this.needsRestart(s));
+    // Set before the plugins load: their loggers are children made now, and keep the level they are made with.
+    const prevLevel = this.logger.level;
+    this.logger.level = loaded.log.level;
+    const refuse = (r: ReloadResult): ReloadResult => {
+      this.logger.level = prevLevel;
+      if (mail !== this.mailTransport) mail?.dispose();
+      return r;
+    };
+    const { plugins, failures } = await this.loadFromDir(loaded.plugins ?? {});
     if (failures.length) {
-      this.logger.error({ failures }, 'reload refused: a plugin failed; the running plugin set is unchanged');
-      return { applied: false, failures, reason: failures.map((f) => `${f.id}: ${f.reason}`).join('; ') };
+      this.logger.error({ failures }, 'reload refused: a plugin failed; the running plugin set and configuration are unchanged');
+      return refuse({ applied: false, failures, reason: failures.map((f) => `${f.id}: ${f.reason}`).join('; ') });
     }
     const old = this.started;
     await this.stopAll(old);
@@ -234,14 +291,47 @@ export class App {
       const restartFailures: PluginFailure[] = [];
       this.started = await this.startAll([...old], restartFailures);
       this.registry.swap(this.started, [...this.registry.failures, ...restartFailures]);
-      this.logger.error({ failures: startFailures }, 'reload refused: a plugin failed to start; the previous set was restarted');
-      return { applied: false, failures: startFailures, reason: startFailures.map((f) => `${f.id}: ${f.reason}`).join('; ') };
+      this.logger.error({ failures: startFailures }, 'reload refused: a plugin failed to start; the previous set was restarted and the configuration is unchanged');
+      return refuse({ applied: false, failures: startFailures, reason: startFailures.map((f) => `${f.id}: ${f.reason}`).join('; ') });
     }
     this.started = started;
-    this.pluginSections = sections;
     this.registry.swap(started, []);
-    this.logger.info({ plugins: started.map((p) => p.manifest.id) }, 'plugins reloaded');
-    return { applied: true, failures: [] };
+    await this.applyConfig(prev, loaded, mail);
+    if (needsRestart.length) {
+      this.logger.warn({ file, settings: needsRestart }, `config reload: ${needsRestart.join(', ')} changed in the config file and needs a restart (systemctl restart mailwarden); the running value stays`);
+    }
+    this.logger.info({ file: file ?? null, changed: live, plugins: started.map((p) => p.manifest.id) }, 'config and plugins reloaded');
+    return { applied: true, failures: [], changed: live, needsRestart };
+  }
+
+  /** Takes the live sections of `loaded` into the running service; the others keep their running values. */
+  private async applyConfig(prev: HostConfig, loaded: HostConfig, mail: MailTransport | undefined): Promise<void> {
+    const next: Record<string, unknown> = { ...loaded };
+    for (const k of Object.keys({ ...prev, ...loaded })) {
+      if (this.needsRestart(k) && !['source', 'dataDirOrigin'].includes(k)) next[k] = (prev as unknown as Record<string, unknown>)[k];
+    }
+    // The queue tools hold this object: its contents change, not the reference.
+    const pf = prev.postfix as unknown as Record<string, unknown>;
+    for (const k of Object.keys(pf)) delete pf[k];
+    Object.assign(pf, loaded.postfix);
+    next.postfix = prev.postfix;
+    this.current = next as unknown as HostConfig;
+    if (this.queue instanceof PostfixQueue) this.queue.forgetQueueDirectory();
+    this.pipeline.setHookTimeoutMs(loaded.hookTimeoutMs);
+    this.notifier.setDedupeMs(loaded.notify.dedupeMinutes * 60_000);
+    if (mail !== this.mailTransport) {
+      this.notifier.replaceTransport(this.mailTransport, mail);
+      this.mailTransport?.dispose();
+      this.mailTransport = mail;
+    }
+    for (const [section, apply] of this.appliers) {
+      if (changedSettings((prev as unknown as Record<string, unknown>)[section], (loaded as unknown as Record<string, unknown>)[section]).length === 0) continue;
+      try {
+        await apply(this.current, prev);
+      } catch (e) {
+        this.logger.error({ section, err: (e as Error).message }, 'reload: a section could not be applied');
+      }
+    }
   }
 
   /** Stops services in reverse order of start, then closes the store. */

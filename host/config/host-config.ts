@@ -60,6 +60,18 @@ export interface ConfigSources {
   overrides?: Partial<Pick<HostConfig, 'defaultDomain' | 'hookTimeoutMs'>> & { listen?: Partial<HostConfig['listen']>; state?: Partial<StateConfig> };
 }
 
+/**
+ * The sources each loaded config came from, so that a reload (SIGHUP) reads
+ * the same file with the same flags and environment winning over it. Kept
+ * beside the object, not in it: configs are compared and copied whole.
+ */
+const origins = new WeakMap<HostConfig, ConfigSources>();
+
+/** The sources `config` was loaded from (flags, the MAILWARDEN_* environment, the file); undefined for a config built by hand. */
+export function configOrigin(config: HostConfig): ConfigSources | undefined {
+  return origins.get(config);
+}
+
 // Precompiled at build time when dist has it: compiling costs more than node's own start.
 const validate = compiledSchema('host-config', schema);
 
@@ -96,5 +108,9 @@ export function loadHostConfig(sources: ConfigSources = {}): HostConfig {
   const dataDirOrigin = sources.dataDir ? 'flag' : env.MAILWARDEN_DATA_DIR ? 'env' : configured ? 'config' : 'default';
   const dataDir = sources.dataDir || env.MAILWARDEN_DATA_DIR || configured || path.resolve('data');
   const pluginDir = sources.pluginDir ?? env.MAILWARDEN_PLUGIN_DIR ?? (merged.pluginDir ? path.resolve(base, merged.pluginDir) : defaultPluginDir());
-  return { ...(merged as HostConfig), dataDir: path.resolve(dataDir), pluginDir: path.resolve(pluginDir), source: file, dataDirOrigin };
+  const config: HostConfig = { ...(merged as HostConfig), dataDir: path.resolve(dataDir), pluginDir: path.resolve(pluginDir), source: file, dataDirOrigin };
+  // Only mailwarden's own variables: the rest of the environment is no setting and may hold secrets.
+  const ownEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('MAILWARDEN_')));
+  origins.set(config, { ...sources, configFile: file, env: ownEnv });
+  return config;
 }

@@ -56,10 +56,18 @@ const EMPTY_PLAN_CACHE_LIMIT = 10_000;
 export class AuthPipeline {
   private plans = new Map<string, Plan>();
   private planGen = -1;
+  private hookTimeoutMs: number;
 
   constructor(private readonly o: PipelineOptions) {
+    this.hookTimeoutMs = o.hookTimeoutMs;
     o.registry.onSwap(() => this.invalidate());
     o.settings.onInvalidate(() => this.invalidate());
+  }
+
+  /** A reload's new default hook timeout; plans hold the old one, so they are rebuilt. */
+  setHookTimeoutMs(ms: number): void {
+    this.hookTimeoutMs = ms;
+    this.invalidate();
   }
 
   invalidate(): void {
@@ -107,7 +115,7 @@ export class AuthPipeline {
           id: p.manifest.id,
           fn: fn.bind(p.hooks),
           ctx,
-          timeoutMs: p.manifest.timeoutMs ?? this.o.hookTimeoutMs,
+          timeoutMs: p.manifest.timeoutMs ?? this.hookTimeoutMs,
           failClosed: p.manifest.failurePolicy === 'closed',
         });
       }

@@ -41,11 +41,24 @@ export class HostNotifier implements Notifier {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
-    private readonly dedupeMs: number,
+    private dedupeMs: number,
   ) {}
 
   addTransport(t: NotificationTransport): void {
     this.transports.push(t);
+  }
+
+  /** A reload's transport in place of the old one (same position: the order transports are tried stays). */
+  replaceTransport(old: NotificationTransport | undefined, next: NotificationTransport | undefined): void {
+    const i = old ? this.transports.indexOf(old) : -1;
+    if (i >= 0 && next) this.transports[i] = next;
+    else if (i >= 0) this.transports.splice(i, 1);
+    else if (next) this.transports.push(next);
+  }
+
+  /** A reload's dedupe window; windows already open keep the expiry they were stored with. */
+  setDedupeMs(ms: number): void {
+    this.dedupeMs = ms;
   }
 
   async notify(n: Notification): Promise<void> {

@@ -17,7 +17,8 @@ export const serveCommand: CliCommand = {
                  [--default-domain D] [--follow-log FILE]… [--config FILE] [--data-dir DIR] [--plugin-dir DIR]
   ADDR is host:port, [ipv6]:port, a bare port (loopback), or "off".
   --follow-log (and logFollow.files in the config) reports failed logins from a mail log.
-  SIGHUP reloads plugins and settings; SIGTERM/SIGINT stop cleanly.`,
+  SIGHUP reloads plugins and the config file (settings that need a restart are named in the log;
+  an invalid file changes nothing); SIGTERM/SIGINT stop cleanly. Check a file first: mailwarden config test.`,
   async run(argv, io) {
     const p = parse(argv, {
       'listen-admin': { type: 'string' },
@@ -88,12 +89,31 @@ export const serveCommand: CliCommand = {
         listenerReadiness.started(GATEWAYS[i].listener);
         log.info({ listener: g.name, host: bound.host, port: bound.port }, 'listening');
       }
-      for (const file of [...config.logFollow.files, ...((p.values['follow-log'] as string[] | undefined) ?? [])]) {
-        const f = new AuthLogFollower(app, file, { pollMs: config.logFollow.pollMs, fromStart: config.logFollow.fromStart });
+      const followed = new Map<string, AuthLogFollower>();
+      const follow = async (file: string, o: { pollMs: number; fromStart: boolean }) => {
+        const f = new AuthLogFollower(app, file, o);
         await f.start();
         gateways.push(f);
+        followed.set(file, f);
         log.info({ file }, 'following log');
-      }
+      };
+      const flagged = (p.values['follow-log'] as string[] | undefined) ?? [];
+      for (const file of [...config.logFollow.files, ...flagged]) await follow(file, config.logFollow);
+      // Reload: files dropped from logFollow.files are no longer followed, new ones are (from their end, unless fromStart); the others keep their position.
+      app.applyOnReload('logFollow', async (next) => {
+        const want = new Set([...next.logFollow.files, ...flagged]);
+        for (const [file, f] of followed) {
+          if (want.has(file)) continue;
+          followed.delete(file);
+          gateways.splice(gateways.indexOf(f), 1);
+          await f.stop();
+          log.info({ file }, 'no longer following log');
+        }
+        for (const file of want) {
+          if (followed.has(file)) continue;
+          await follow(file, next.logFollow).catch((e: Error) => log.error({ file, err: e.message }, 'cannot follow log'));
+        }
+      });
     } catch (e) {
       await stop('startup-failure');
       throw e;

@@ -13,6 +13,11 @@ export class PostfixQueue implements MailQueue {
 
   constructor(private readonly config: PostfixConfig, private readonly clock: Clock, private readonly logger: Logger) {}
 
+  /** The config section changed on reload (it is read at each use): the queue_directory asked from postconf is asked again. */
+  forgetQueueDirectory(): void {
+    this.queueDir = undefined;
+  }
+
   /** The instance's queue_directory, from the config or asked from postconf once. */
   queueDirectory(): Promise<string> {
     if (this.config.queueDirectory) return Promise.resolve(this.config.queueDirectory);
