@@ -1,3 +1,5 @@
+import { App } from '../../../host/app';
+import { loadHostConfig } from '../../../host/config/host-config';
 import { ensureRedisSchema, REDIS_SCHEMA_VERSION } from '../../../host/state/redis-schema';
 import { RedisStore } from '../../../host/state/redis-store';
 import { describeWithRedis, RedisServer } from '../../harness/redis';
@@ -25,5 +27,13 @@ describeWithRedis('Redis store layout version', () => {
     } finally {
       await s.close();
     }
+  });
+
+  test('a service or command opening a store a newer mailwarden wrote stops with that message', async () => {
+    const s = new RedisStore({ url: redis.url, keyPrefix: 'site3:' });
+    await s.set('h:schema:redis', { version: REDIS_SCHEMA_VERSION + 1, at: 0 });
+    await s.close();
+    const config = loadHostConfig({ env: {}, dataDir: '/nonexistent', overrides: { state: { backend: 'redis', url: redis.url, keyPrefix: 'site3:' } } });
+    await expect(App.open({ config })).rejects.toThrow(`state layout version ${REDIS_SCHEMA_VERSION + 1} is newer than this mailwarden understands`);
   });
 });
