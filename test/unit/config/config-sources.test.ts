@@ -8,7 +8,7 @@ import { ManualClock } from '../../../host/services/clock';
 import { createLogger } from '../../../host/services/logger';
 import { MemoryStore } from '../../../host/state/memory-store';
 import { ValidationError } from '../../../host/validation/ajv';
-import { buildFixturePlugin, hooksPlugin, tempDir } from '../../helpers/plugin-fixture';
+import { buildFixturePlugin, hooksPlugin, manifestFor, tempDir } from '../../helpers/plugin-fixture';
 import { LogCapture } from '../../helpers/test-app';
 
 function writeConfig(dir: string, doc: unknown): string {
@@ -113,7 +113,7 @@ describe('App.reload reads the config file again', () => {
     const logs = new LogCapture();
     const app = await App.open({ config, clock: new ManualClock(), store: new MemoryStore(), logger: createLogger(config.log.level, logs) });
     await app.loadPlugins();
-    return { app, file, logs, write: (d: Record<string, unknown>) => writeConfig(dir, { dataDir: 'data', pluginDir: 'plugins', state: { backend: 'memory' }, ...d }) };
+    return { app, file, logs, pluginDir: path.join(dir, 'plugins'), write: (d: Record<string, unknown>) => writeConfig(dir, { dataDir: 'data', pluginDir: 'plugins', state: { backend: 'memory' }, ...d }) };
   }
 
   test('live settings apply; listen, dataDir and state need a restart and keep their running values', async () => {
@@ -155,6 +155,22 @@ describe('App.reload reads the config file again', () => {
       write({ notify: { mail: { to: ['not an address'] } } });
       expect((await app.reload()).applied).toBe(false);
       expect(app.mail).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a plugin that fails to load refuses the reload as a whole: the valid file does not apply either', async () => {
+    const { app, logs, write, pluginDir } = await open({ hookTimeoutMs: 250 });
+    try {
+      buildFixturePlugin(pluginDir, { manifest: manifestFor('broken-new'), source: `throw new Error('bad build');` });
+      write({ hookTimeoutMs: 900, log: { level: 'debug' } });
+      const r = await app.reload();
+      expect(r.applied).toBe(false);
+      expect(r.reason).toMatch(/broken-new: .*bad build/);
+      expect(app.config.hookTimeoutMs).toBe(250);
+      expect(app.logger.level).toBe('info');
+      expect(logs.lines.some((l) => l.msg === 'config and plugins reloaded')).toBe(false);
     } finally {
       await app.close();
     }
