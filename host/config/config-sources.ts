@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
+import { parseApiHeader } from '../gateways/dovecot/api-header';
 import { parseListen } from '../gateways/listen-address';
+import { checkAddress } from '../services/mail-message';
 import { parseJsonText, type Problem, ValidationError } from '../validation/ajv';
 import { type ConfigSources, type HostConfig, loadHostConfig, systemConfigFile } from './host-config';
 import { stripJsonComments } from './jsonc';
@@ -7,8 +9,9 @@ import { listenerLimits } from './listener-limits';
 
 /**
  * The checks `serve` makes before it starts, beyond the schema: the
- * listeners' caps together, and each listen address. `config test` and a
- * reload refuse a file that fails them, as a start would.
+ * listeners' caps together, each listen address, the Dovecot header's form
+ * and the alert mail addresses. `config test` and a reload refuse a file that
+ * fails them, as a start would.
  */
 export function checkConfigSemantics(config: HostConfig): void {
   const where = config.source ?? 'configuration';
@@ -26,6 +29,18 @@ export function checkConfigSemantics(config: HostConfig): void {
       problems.push({ path: `/listen/${l}`, message: (e as Error).message.replace(/^listen\.\w+: /, ''), rule: 'address' });
     }
   }
+  const check = (fn: () => unknown, at: string, rule: string) => {
+    try {
+      fn();
+    } catch (e) {
+      // The messages name the setting and the offending form, never the header's value.
+      problems.push({ path: at, message: (e as Error).message.replace(/^[\w.[\]]+: /, ''), rule });
+    }
+  };
+  check(() => parseApiHeader(config.dovecot.apiHeader), '/dovecot/apiHeader', 'header');
+  const mail = config.notify.mail;
+  (mail?.to ?? []).forEach((a, i) => check(() => checkAddress(a, 'to'), `/notify/mail/to/${i}`, 'address'));
+  if (mail?.from !== undefined) check(() => checkAddress(mail.from!, 'from'), '/notify/mail/from', 'address');
   if (problems.length) throw new ValidationError(where, problems);
 }
 

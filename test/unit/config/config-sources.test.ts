@@ -76,8 +76,13 @@ describe('config show: effective settings and their sources', () => {
 });
 
 describe('config test checks beyond the schema', () => {
-  test('listen addresses and the sum of the caps, each with its JSON path', () => {
-    const file = writeConfig(tempDir('mw-conf-'), { listen: { admin: '127.0.0.1:99999' }, limits: { admin: { maxConnections: 800 } } });
+  test('listen addresses, the sum of the caps, the Dovecot header form and alert addresses, each with its JSON path', () => {
+    const file = writeConfig(tempDir('mw-conf-'), {
+      listen: { admin: '127.0.0.1:99999' },
+      limits: { admin: { maxConnections: 800 } },
+      dovecot: { apiHeader: 'X-Policy-Key:' },
+      notify: { mail: { to: ['ops@example.org', 'not an address'] } },
+    });
     const config = loadHostConfig({ configFile: file, env: {} });
     let err: ValidationError | undefined;
     try {
@@ -86,7 +91,7 @@ describe('config test checks beyond the schema', () => {
       err = e as ValidationError;
     }
     expect(err?.where).toBe(file);
-    expect(err?.problems.map((p) => `${p.path} ${p.rule}`)).toEqual(['/limits maxConnections', '/listen/admin address']);
+    expect(err?.problems.map((p) => `${p.path} ${p.rule}`)).toEqual(['/limits maxConnections', '/listen/admin address', '/dovecot/apiHeader header', '/notify/mail/to/1 address']);
   });
 
   test("host-level sections against the installed plugins' manifests; a section for no plugin is a warning", () => {
