@@ -7,6 +7,7 @@ import { UsageError } from '../../shared/hooks';
 import type { App } from '../app';
 import type { ConfigSources, HostConfig } from '../config/host-config';
 import type { DomainSettings } from '../domains/domain-settings';
+import type { HostAccountActions } from '../services/account-actions';
 import type { HostStore } from '../state/host-store';
 import { createCliLogger, createLightCliLogger } from '../services/logger';
 
@@ -64,6 +65,7 @@ const NO_METRICS: Metrics = { increment() {}, setGauge() {} };
 export class CliContext {
   private app: App | undefined;
   private state: CliState | undefined;
+  private accounts: HostAccountActions | undefined;
   private readonly changed = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   constructor(readonly io: Io, readonly parsed: Parsed, private readonly extra: ConfigSources['overrides'] = {}) {}
@@ -130,8 +132,23 @@ export class CliContext {
     return this.state;
   }
 
+  /**
+   * The light path with account locks (lock, unlock, list). Closing sessions
+   * goes through the App: under the service's unit it needs the privileged route.
+   */
+  async openAccounts(): Promise<CliState & { readonly accounts: HostAccountActions }> {
+    if (this.app) return this.app;
+    const state = await this.openState();
+    if ('accounts' in state) return state as CliState & { accounts: HostAccountActions };
+    const { HostAccountActions } = require('../services/account-actions') as typeof import('../services/account-actions');
+    const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
+    this.accounts = new HostAccountActions(state.store, state.clock, logger, NO_METRICS, state.config.accounts.kickCommand);
+    return { ...state, accounts: this.accounts };
+  }
+
   async close(): Promise<void> {
     this.unsubscribe?.();
+    this.accounts?.dispose();
     if (this.state) await this.state.store.close();
     const app = this.app;
     await app?.close();

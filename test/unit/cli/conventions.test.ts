@@ -108,7 +108,7 @@ describe('quick commands load only what they use', () => {
 
   test('--version, domains list, blocks list load no validator compiler, container, metrics or logger library', () => {
     if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
-    for (const args of [['--version'], ['domains', 'list'], ['blocks', 'list'], ['help', 'queue']]) {
+    for (const args of [['--version'], ['domains', 'list'], ['blocks', 'list'], ['account', 'list'], ['help', 'queue']]) {
       expect([args.join(' '), loaded(args).filter((m) => heavy.some((h) => m.startsWith(h)))]).toEqual([args.join(' '), []]);
     }
   });
