@@ -64,7 +64,9 @@ export function parseJsonText(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
+    // V8 quotes a piece of the text in some messages ("Unexpected token 's', ..."{"token": supersecre"..."):
+    // dropped, since the text may be a config file holding a token or a secret header.
+    const msg = (e as Error).message.replace(/,\s*(\.\.\.)?".*"(\.\.\.)?\s+is not valid JSON$/s, '');
     const m = /position (\d+)/.exec(msg);
     if (m) {
       const pos = Number(m[1]);

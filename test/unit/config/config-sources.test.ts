@@ -69,6 +69,18 @@ describe('config show: effective settings and their sources', () => {
     expect(by['plugins.x-plugin.tableFile']).toBe('/etc/postfix/t.cidr');
   });
 
+  test('a syntax error never quotes the file: a token typed without quotes stays out of the message', () => {
+    const file = writeConfig(tempDir('mw-conf-'), '{ "admin": { "token": s3cret-admin-token-value } }');
+    let message = '';
+    try {
+      effectiveConfig({ configFile: file, env: {} });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^${file}: / is not valid JSON`));
+    expect(message).not.toContain('s3cret');
+  });
+
   test('an invalid file is refused with its path and rule, as every command does', () => {
     const file = writeConfig(tempDir('mw-conf-'), { hookTimeoutMs: 0 });
     expect(() => effectiveConfig({ configFile: file, env: {} })).toThrow(`${file}: /hookTimeoutMs must be >= 1 (minimum)`);
