@@ -192,4 +192,20 @@ describe('App.reload reads the config file again', () => {
       await app.close();
     }
   });
+
+  test('a new hookTimeoutMs reaches the hooks: a slow hook abandoned at 50 ms answers once the timeout is 2 s', async () => {
+    const { app, write, pluginDir } = await open({ hookTimeoutMs: 50 });
+    try {
+      buildFixturePlugin(pluginDir, hooksPlugin('slow-x', `async beforeAuth() { await new Promise((r) => setTimeout(r, 300)); return { action: 'delay', delaySeconds: 7, reason: 'slow', plugin: 'slow-x' }; },`));
+      expect((await app.reload()).applied).toBe(true);
+      const attempt = () => app.pipeline.attempt({ login: 'alice@localhost', remoteIp: '192.0.2.7', protocol: 'imap' });
+      // Abandoned: fail-open, the login is allowed without the plugin's verdict.
+      expect((await app.pipeline.beforeAuth(attempt())).action).toBe('allow');
+      write({ hookTimeoutMs: 2000 });
+      expect((await app.reload()).changed).toEqual(['hookTimeoutMs']);
+      expect(await app.pipeline.beforeAuth(attempt())).toMatchObject({ action: 'delay', delaySeconds: 7 });
+    } finally {
+      await app.close();
+    }
+  });
 });
