@@ -208,4 +208,22 @@ describe('App.reload reads the config file again', () => {
       await app.close();
     }
   });
+
+  test('a new notify.dedupeMinutes applies: with 0 the same alert is sent again at once', async () => {
+    const { app, write } = await open({ notify: { dedupeMinutes: 15 } });
+    try {
+      const sent: string[] = [];
+      app.notifier.addTransport({ name: 'recorder', send: async (n) => void sent.push(n.subject) });
+      const alert = () => app.notifier.notify({ subject: 'queue high', text: 'x', severity: 'warning', dedupeKey: 'queue' });
+      await alert();
+      await alert();
+      expect(sent).toEqual(['queue high']);
+      write({ notify: { dedupeMinutes: 0 } });
+      expect((await app.reload()).changed).toEqual(['notify.dedupeMinutes']);
+      await alert();
+      expect(sent).toEqual(['queue high', 'queue high']);
+    } finally {
+      await app.close();
+    }
+  });
 });
