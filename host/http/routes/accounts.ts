@@ -57,12 +57,12 @@ export const accountRoutes: RouteModule = (r) => {
     async handle({ app, body, actor }) {
       const login = loginField(app, body.login);
       try {
-        await app.accounts.closeSessions(login, actor);
+        const r = await app.accounts.closeSessions(login, actor);
+        return { loggedOut: login, sessions: r.sessions };
       } catch (e) {
         if (e instanceof LoginError) throw e;
         throw new HttpError(502, `sessions of ${login} could not be closed: ${(e as Error).message}`);
       }
-      return { loggedOut: login };
     },
   });
 };

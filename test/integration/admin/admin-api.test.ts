@@ -19,9 +19,9 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('health, metrics, OpenAPI', () => {
-  test('GET /healthz and /metrics', async () => {
-    const r = await h.call('GET', '/healthz');
-    expect(r.body).toEqual({ status: 'ok', plugins: ['demo-guard'], failed: [], store: 'memory', storeDegraded: null, unhandledRejections: 0 });
+  test('GET /api/health and /metrics', async () => {
+    const r = await h.call('GET', '/api/health');
+    expect(r.body).toEqual({ status: 'ready', listenersDown: [], plugins: ['demo-guard'], failed: [], store: 'memory', storeUnavailable: false, storeDegraded: null, storeReplica: null, unhandledRejections: 0 });
     h.app.metrics.increment('auth_decisions', { verdict: 'allow' });
     const m = await h.call('GET', '/metrics');
     expect(m.status).toBe(200);
@@ -204,7 +204,7 @@ describe('accounts', () => {
     expect((await h.call('POST', '/api/accounts/unlock', { body: { login: 'BOB@localhost' } })).body).toEqual({ unlocked: 'bob@localhost' });
     expect((await h.call('POST', '/api/accounts/unlock', { body: { login: 'bob@localhost' } })).status).toBe(404);
     const out = await h.call('POST', '/api/accounts/logout', { body: { login: XSS } });
-    expect(out.body).toEqual({ loggedOut: XSS });
+    expect(out.body).toEqual({ loggedOut: XSS, sessions: 'closed' });
     expect(fs.readFileSync(kickLog, 'utf8')).toBe(`${XSS}\n`);
     const audit = (await h.call('GET', '/api/audit?subject=account:')).body.map((a: { action: string; subject: string }) => [a.action, a.subject]);
     expect(audit).toEqual([['account.logout', `account:${XSS}`], ['account.unlock', 'account:bob@localhost'], ['account.lock', 'account:bob@localhost'], ['account.lock', `account:${XSS}`]]);
