@@ -125,6 +125,8 @@ const ORPHAN_NRCPT = 0;
 const ORPHAN_RELAY = 1;
 const HOUR = 3_600_000;
 const MAX_NAMES = 5;
+/** Distinct client host names shared between the client table's entries. */
+const MAX_SHARED_NAMES = 4096;
 const SAMPLE_CHARS = 300;
 
 function addMember(list: string[], v: string, max: number): void {
@@ -171,6 +173,7 @@ export class LogStats {
   dropped = 0;
   private readonly failures = new AuthFailureReader();
   private readonly open: QueueIndex<Owner>;
+  private readonly names = new Map<string, string>();
   private readonly orphans: Array<[string, string, number, number, number]> = [];
   private readonly p: LineParts = newLineParts();
   private readonly e: MailEvent = newMailEvent();
@@ -290,6 +293,20 @@ export class LogStats {
     this.open.set(own(qid), o);
   }
 
+  /**
+   * A client's host name, one copy per distinct name: many clients share
+   * one (`unknown` above all), and a full client table holds 50,000 of them.
+   */
+  private hostName(s: string, a: number, b: number): string {
+    const n = s.slice(a, b);
+    let v = this.names.get(n);
+    if (v === undefined) {
+      v = own(n);
+      if (this.names.size < MAX_SHARED_NAMES) this.names.set(v, v);
+    }
+    return v;
+  }
+
   /** `client=host[ip](, sasl_method=M, sasl_username=U)?` */
   private client(s: string): void {
     const e = this.e;
@@ -320,11 +337,13 @@ export class LogStats {
           this.dropped++;
           return;
         }
-        c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: [] };
+        // Up to maxKeys of these (most of them one-message spam clients): the
+        // list is made with its first name, as `[]` grown by push reserves 17 slots.
+        c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: e.nameEnd > e.nameStart ? [this.hostName(s, e.nameStart, e.nameEnd)] : [] };
         this.unauth.set(own(ip), c);
       }
       c.messages++;
-      if (c.names.length < MAX_NAMES && e.nameEnd > e.nameStart && !hasName(c.names, s, e.nameStart, e.nameEnd)) c.names.push(own(s.slice(e.nameStart, e.nameEnd)));
+      if (c.names.length < MAX_NAMES && e.nameEnd > e.nameStart && !hasName(c.names, s, e.nameStart, e.nameEnd)) c.names.push(this.hostName(s, e.nameStart, e.nameEnd));
       this.remember(qid, { client: own(ip), hour });
     }
   }
@@ -513,7 +532,8 @@ export class LogStats {
           this.dropped++;
           return;
         }
-        this.unauth.set(k, (c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: [] }));
+        this.unauth.set(k, (c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: names ? names.split('\u0001').slice(0, MAX_NAMES) : [] }));
+        names = '';
       }
       c.messages += v[at];
       c.sent += v[at + 1];

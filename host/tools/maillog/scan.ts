@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { inputSize, isGzip, lineAlignedSplits, readGzip, readRangeSync, readStream } from './byte-source';
-import { LogStats, type StatsOptions, type StatsState } from './log-stats';
+import { DEFAULT_LIMITS, LogStats, type StatsLimits, type StatsOptions, type StatsState } from './log-stats';
 
 export { InputError } from './byte-source';
 
@@ -20,7 +20,7 @@ export type WorkerStatsOptions = Omit<StatsOptions, 'onFailure' | 'keepOrphans'>
 export interface ScanOptions extends WorkerStatsOptions {
   /** Called now and then while reading. */
   readonly onProgress?: (p: ScanProgress) => void;
-  /** Worker threads for a large plain file; default: one per core, at most 2 (memory). 1 = none. */
+  /** Worker threads for a large plain file; default: 2 when a core is idle (load average), else 1 (none). */
   readonly threads?: number;
   /** Plain files at least this large are split between threads (tests lower it). */
   readonly parallelMinBytes?: number;
@@ -34,6 +34,17 @@ const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 function workerFile(): string | undefined {
   const f = path.join(__dirname, 'scan-worker.js');
   return fs.existsSync(f) ? f : undefined;
+}
+
+/**
+ * Threads when not asked for: two when the machine has a core to spare, else
+ * one. A second thread on a busy machine only takes turns with the first (and
+ * with whatever keeps it busy): the scan then costs ~40% more CPU time and a
+ * second heap for nothing.
+ */
+function defaultThreads(): number {
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  return cores >= 2 && os.loadavg()[0] < cores - 1 ? 2 : 1;
 }
 
 /** Scans [start, end) of a file in a worker thread. */
@@ -60,7 +71,12 @@ async function scanPlainFile(file: string, size: number, stats: LogStats, o: Sca
       done[k] = n;
       progress(done.reduce((a, b) => a + b, 0));
     };
-    const options: WorkerStatsOptions = { limits: o.limits, keepUnparsed: o.keepUnparsed, since: o.since, until: o.until, now: o.now };
+    // The memory budget is the scan's, not each thread's: a worker's tables get
+    // its share of the caps (a worker is a second heap, and its tables are
+    // copied to this thread at the end). Merged tables keep the whole cap.
+    const limits = o.limits ?? DEFAULT_LIMITS;
+    const share: StatsLimits = { ...limits, maxKeys: Math.ceil(limits.maxKeys / (cuts.length - 1)) };
+    const options: WorkerStatsOptions = { limits: share, keepUnparsed: o.keepUnparsed, since: o.since, until: o.until, now: o.now };
     // Workers take the ranges after the first; this thread scans the first
     // itself meanwhile: one worker fewer to start, and one state fewer to
     // copy across and merge (the main thread's stats are the first range's).
@@ -85,7 +101,7 @@ export async function scanFiles(files: readonly string[], o: ScanOptions = {}, s
   for (const f of files) if (f !== '-') sizes.set(f, inputSize(f));
   const total = files.includes('-') ? undefined : [...sizes.values()].reduce((a, b) => a + b, 0);
   let before = 0;
-  const threads = o.onFailure ? 1 : Math.max(1, o.threads ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length));
+  const threads = o.onFailure ? 1 : Math.max(1, o.threads ?? defaultThreads());
   for (const f of files) {
     const report = (bytes: number) => o.onProgress?.({ bytes: before + bytes, total });
     if (f === '-') await readStream(stdin, stats, report);
