@@ -3,16 +3,7 @@ import * as path from 'node:path';
 import { checkHostSection } from '../plugins/host-level';
 import { type CheckedManifest, readManifest } from '../plugins/manifest';
 import type { Problem } from '../validation/ajv';
-import { type HostConfig, loadHostConfig } from './host-config';
-
-/**
- * The `plugins` section of the config file, read again (SIGHUP): host-level
- * plugin settings may change without a restart. The whole file is checked, so
- * a file broken anywhere is refused (ValidationError) and nothing changes.
- */
-export function rereadPluginSections(file: string): HostConfig['plugins'] {
-  return loadHostConfig({ configFile: file, env: {} }).plugins;
-}
+import type { HostConfig } from './host-config';
 
 /**
  * `config test`: each `plugins.<id>` section checked against that plugin's
