@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { inject, injectable } from 'inversify';
-import { Clock, type CommandContribution, type CommandIO, StateStore, UsageError } from '../../shared';
+import { Clock, type CommandContribution, type CommandIO, HostSettings, StateStore, UsageError } from '../../shared';
 import { resolveSettings, withDefaults } from './config';
 import { checksTable, renderStatus, statusReport } from './status';
 import { ReputationWatcher } from './watcher';
@@ -18,6 +18,7 @@ export class ReputationCommand implements CommandContribution {
     @inject(StateStore) private readonly store: StateStore,
     @inject(Clock) private readonly clock: Clock,
     @inject(ReputationWatcher) private readonly watcher: ReputationWatcher,
+    @inject(HostSettings) private readonly hostSettings: HostSettings,
   ) {}
 
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
@@ -43,9 +44,10 @@ export class ReputationCommand implements CommandContribution {
       case 'check': {
         const configs = await io.configs?.();
         const settings = resolveSettings(configs);
-        // Enabled nowhere: no scope lends the config file's host-level values, so say which settings these are.
-        if (!settings) io.stderr.write('mailwarden: reputation check: the plugin is enabled for no domain; asking with the default lists and the system resolver\n');
-        const config = settings?.config ?? withDefaults(undefined);
+        // Enabled nowhere: no scope lends a config, but the config file's host-level
+        // values (resolvers, lists, outbound addresses) still decide whom we ask.
+        if (!settings) io.stderr.write('mailwarden: reputation check: the plugin is enabled for no domain; asking with the config file\'s host-level settings\n');
+        const config = settings?.config ?? withDefaults(this.hostSettings);
         const r = await this.watcher.checkNow(config);
         if (json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
         else {

@@ -98,6 +98,8 @@ describe('reputation-watch against a DNS server on loopback', () => {
     app.notifier.addTransport({ name: 'capture', send: async (a) => void sent.push(a) });
     expect(await app.loadPlugins({ startServices: false })).toEqual([]);
     const plugin = app.registry.get('reputation-watch')!;
+    // Off by default (it queries public DNSBLs): enabled here as an admin would.
+    await app.settings.setEnabled(GLOBAL, plugin, true, 'test');
     await app.settings.setConfig(GLOBAL, plugin, { quietMinutes: 5 }, 'test');
     const watcher = plugin.services[0] as unknown as ReputationWatcher;
     await watcher.start(app.serviceContext(plugin));

@@ -47,6 +47,8 @@ describePostfix('reputation-watch against the real Postfix', () => {
     app.notifier.addTransport({ name: 'capture', send: async (a) => void sent.push(a) });
     expect(await app.loadPlugins({ startServices: false })).toEqual([]);
     const plugin = app.registry.get('reputation-watch')!;
+    // Off by default (it queries public DNSBLs): enabled here as an admin would.
+    await app.settings.setEnabled(GLOBAL, plugin, true, 'test');
     await app.settings.setConfig(GLOBAL, plugin, { intervalSeconds: 1 }, 'test');
     const watcher = plugin.services[0] as unknown as ReputationWatcher;
     await watcher.start(app.serviceContext(plugin));

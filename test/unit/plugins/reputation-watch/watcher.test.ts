@@ -28,6 +28,8 @@ async function setup(config: Record<string, unknown> = {}) {
   const dns = new TableDns();
   expect(await app.loadPlugins({ startServices: false })).toEqual([]);
   const plugin = app.registry.get('reputation-watch')!;
+  // Off by default (it queries public DNSBLs): enabled here as an admin would.
+  await app.settings.setEnabled(GLOBAL, plugin, true, 'test');
   await app.settings.setConfig(GLOBAL, plugin, { cooldownMinutes: 30, quietMinutes: 60, rejectionRate: { count: 3, minutes: 10 }, ...config }, 'test');
   const watcher = plugin.services[0] as unknown as ReputationWatcher;
   watcher.dnsFactory = () => dns;
