@@ -271,7 +271,8 @@ export class App {
     const live = changed.filter((s) => !this.needsRestart(s));
     // Set before the plugins load: their loggers are children made now, and keep the level they are made with.
     const prevLevel = this.logger.level;
-    this.logger.level = loaded.log.level;
+    // Only a changed level: a logger handed in (tests, the CLI) keeps its own otherwise.
+    if (changed.includes('log.level')) this.logger.level = loaded.log.level;
     const refuse = (r: ReloadResult): ReloadResult => {
       this.logger.level = prevLevel;
       if (mail !== this.mailTransport) mail?.dispose();
