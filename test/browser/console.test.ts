@@ -14,6 +14,9 @@ import { buildFixturePlugin, tempDir } from '../helpers/plugin-fixture';
 import { cli, type Served, serve } from '../helpers/serve-process';
 import { jsonLines } from '../helpers/json-lines';
 
+/** What Dovecot's auth_policy_server_api_header sends; the listener refuses requests without it. */
+const DOVECOT_AUTH = `Basic ${Buffer.from('dovecot:console-test').toString('base64')}`;
+
 const XSS = '<img src=x onerror=alert(1)>@example.com';
 // Each step drives Chromium and runs the real CLI (a node process per call): slow on a loaded machine, not a hang.
 jest.setTimeout(120_000);
@@ -59,6 +62,8 @@ run('admin console in Chromium', () => {
       postfix: { postqueuePath: fake.postqueuePath, postsuperPath: fake.postsuperPath, configDir: '/etc/postfix-test', queueDirectory },
       // trusted-ips writes its cidr table here and "reloads Postfix" with true(1): host-level settings, so the config file's.
       plugins: { 'trusted-ips': { tableFile: path.join(dataDir, 'trusted.cidr'), reloadCommand: ['true'] } },
+      // The Dovecot listener refuses a request without the header Dovecot is configured to send.
+      dovecot: { apiHeader: `Authorization: ${DOVECOT_AUTH}` },
     }));
     served = await serve(['--config', configFile, ...dirs(), '--listen-admin', '127.0.0.1:0', '--listen-dovecot', '127.0.0.1:0', '--listen-postfix', 'off'], ['admin', 'dovecot']);
     base = `http://127.0.0.1:${served.ports.admin}`;
@@ -80,12 +85,12 @@ run('admin console in Chromium', () => {
   /** What Dovecot sends after a failed password (auth_policy_server_url, command=report). */
   async function dovecotReport(login: string, remote: string, pwhash: string): Promise<void> {
     const body = JSON.stringify({ login, pwhash, remote, protocol: 'imap', tls: 'false', success: false, policy_reject: false });
-    const r = await fetch(`http://127.0.0.1:${served.ports.dovecot}/?command=report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const r = await fetch(`http://127.0.0.1:${served.ports.dovecot}/?command=report`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: DOVECOT_AUTH }, body });
     expect(r.status).toBe(200);
   }
 
   async function dovecotAllow(login: string, remote: string): Promise<number> {
-    const r = await fetch(`http://127.0.0.1:${served.ports.dovecot}/?command=allow`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, remote, protocol: 'imap', tls: 'false' }) });
+    const r = await fetch(`http://127.0.0.1:${served.ports.dovecot}/?command=allow`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: DOVECOT_AUTH }, body: JSON.stringify({ login, remote, protocol: 'imap', tls: 'false' }) });
     return ((await r.json()) as { status: number }).status;
   }
 
