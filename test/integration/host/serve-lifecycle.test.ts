@@ -45,9 +45,11 @@ describe('mailwarden serve', () => {
       expect(port).toBeGreaterThan(0);
       const token = fs.readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
       expect(fs.statSync(path.join(dataDir, 'admin.token')).mode & 0o777).toBe(0o600);
-      expect((await get(port, '/healthz')).status).toBe(401);
-      expect((await get(port, '/healthz', 'wrong-token-wrong-token')).status).toBe(401);
-      expect((await get(port, '/healthz', token)).body).toMatchObject({ status: 'ok', plugins: ['svc-first', 'svc-second'], store: 'sqlite' });
+      // Liveness answers without a token and says nothing but its status; the details need the token.
+      expect(await get(port, '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect((await get(port, '/api/health')).status).toBe(401);
+      expect((await get(port, '/api/health', 'wrong-token-wrong-token')).status).toBe(401);
+      expect((await get(port, '/api/health', token)).body).toMatchObject({ plugins: ['svc-first', 'svc-second'], store: 'sqlite' });
 
       // A broken plugin dropped in: SIGHUP keeps the running set.
       buildFixturePlugin(pluginDir, { manifest: manifestFor('broken-new'), source: `throw new Error('bad build');` });
@@ -55,7 +57,7 @@ describe('mailwarden serve', () => {
       const refused = await serve.waitFor((l) => l.msg === 'reload finished');
       expect(refused).toMatchObject({ applied: false });
       expect(refused.reason).toMatch(/broken-new: .*bad build/);
-      expect((await get(port, '/healthz', token)).body.plugins).toEqual(['svc-first', 'svc-second']);
+      expect((await get(port, '/api/health', token)).body.plugins).toEqual(['svc-first', 'svc-second']);
 
       // Fixed and a new good one added: SIGHUP applies it.
       fs.rmSync(path.join(pluginDir, 'broken-new'), { recursive: true });
@@ -63,7 +65,7 @@ describe('mailwarden serve', () => {
       serve.child.kill('SIGHUP');
       await serve.waitFor((l) => l.msg === 'reload finished' && l.applied === true);
       // Priority order: the services (1, 2) before the new plugin (100).
-      expect((await get(port, '/healthz', token)).body.plugins).toEqual(['svc-first', 'svc-second', 'added-later']);
+      expect((await get(port, '/api/health', token)).body.plugins).toEqual(['svc-first', 'svc-second', 'added-later']);
     } finally {
       expect(await serve.stop()).toBe(0);
     }
