@@ -48,7 +48,8 @@ describe('one source of truth: the system config and the data directory', () => 
     // Asked for explicitly, it is created; the command names the directory it changed.
     const ok = await runCli(['account', 'lock', 'alice@example.com', '--plugin-dir', dir, '--data-dir', path.join(dir, 'data')], { env });
     expect(ok).toMatchObject({ code: 0, stdout: 'locked alice@example.com until unlocked\n' });
-    expect(ok.stderr).toBe(`mailwarden: changed locks in data directory ${path.join(dir, 'data')}\n`);
+    // A new store also gets its default domain (settings) on first use.
+    expect(ok.stderr).toBe(`mailwarden: changed locks, settings in data directory ${path.join(dir, 'data')}\n`);
     // Now that the store exists, the fallback finds it; a read changes nothing and says nothing.
     const list = await runCli(['account', 'list', '--plugin-dir', dir], { env });
     expect(list).toMatchObject({ code: 0, stderr: '' });
