@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { UsageError } from '../../../shared';
 import { AuthLogFollower } from '../../logs/auth-log-follower';
 import type { LoggedAuthFailure } from '../../tools/maillog/auth-failures';
@@ -16,6 +17,17 @@ export async function runLogsFollow(argv: readonly string[], io: Io): Promise<nu
   const pollText = p.values['poll-ms'] as string | undefined;
   const pollMs = pollText === undefined ? 500 : Number(pollText);
   if (!Number.isInteger(pollMs) || pollMs < 50 || pollMs > 60_000) throw new UsageError(`logs follow: --poll-ms must be an integer from 50 to 60000, not "${pollText}"`);
+  // A typo in the path would otherwise follow nothing, silently, until interrupted.
+  for (const file of files) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(`logs follow: ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    }
+    if (!st.isFile()) throw new UsageError(`logs follow: ${file}: not a regular file`);
+  }
   const ctx = new CliContext(io, p);
   const followers: AuthLogFollower[] = [];
   try {
@@ -28,10 +40,17 @@ export async function runLogsFollow(argv: readonly string[], io: Io): Promise<nu
     for (const f of followers) await f.start();
     // --once: read what is there and stop (scripts, tests); otherwise follow until a signal.
     if (p.values.once !== true) {
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      // The followers' timers are unref'd (inside serve they must not hold the process
+      // open); here something must, or node exits at once with nothing followed.
+      const keepAlive = setInterval(() => undefined, 60_000);
+      try {
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+      } finally {
+        clearInterval(keepAlive);
+      }
     }
     return 0;
   } finally {
