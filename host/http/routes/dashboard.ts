@@ -1,5 +1,10 @@
 import type { StoredAlert } from '../../services/notifier';
+import { SeriesHistory } from '../../services/series-history';
+import { hostSeriesSources } from '../../services/series-sources';
 import type { RouteModule } from '../router';
+
+/** One point every 5 minutes: 288 a day, a few KB in the store. */
+const SERIES_EVERY_MS = 5 * 60_000;
 
 const SUSPECT_WINDOW_MS = 24 * 3_600_000;
 
@@ -35,7 +40,11 @@ export function suspectsFrom(alerts: readonly StoredAlert[], now: number): Suspe
 }
 
 /** One call for the incident screen: what is blocked, who is locked, what was said. */
-export const dashboardRoutes: RouteModule = (r) => {
+export const dashboardRoutes: RouteModule = (r, { app, onStop }) => {
+  const history = new SeriesHistory(hostSeriesSources(app), app.store, app.clock, app.logger, SERIES_EVERY_MS);
+  history.start((e) => app.logger.warn({ err: e.message }, 'series sample failed'));
+  onStop(() => history.stop());
+
   r.add({
     method: 'GET',
     path: '/api/dashboard',
@@ -55,6 +64,17 @@ export const dashboardRoutes: RouteModule = (r) => {
         plugins: { active: app.registry.active.map((p) => p.manifest.id), failed: app.registry.failures.map((f) => ({ id: f.id, reason: f.reason })) },
         domains: (await app.settings.listDomains()).length,
       };
+    },
+  });
+
+  r.add<never, { hours: number }>({
+    method: 'GET',
+    path: '/api/dashboard/series',
+    tag: 'dashboard',
+    summary: 'Failed logins (per sample), active blocks, locked accounts, held mail and queued mail, one sample every 5 minutes over the last `hours` hours (kept for 24 h, across restarts); `now` is the live point, counted since the last sample',
+    query: { properties: { hours: { type: 'integer', minimum: 1, maximum: 24, default: 24, description: 'How many hours back, 1 to 24.' } } },
+    async handle({ query }) {
+      return { intervalMs: history.intervalMs, hours: query.hours, points: await history.recent(query.hours), now: await history.current() };
     },
   });
 };
