@@ -7,6 +7,7 @@ import { UsageError } from '../../shared/hooks';
 import type { App } from '../app';
 import type { ConfigSources, HostConfig } from '../config/host-config';
 import type { DomainSettings } from '../domains/domain-settings';
+import type { QueueTools } from '../postfix/queue/queue-tools';
 import type { HostAccountActions } from '../services/account-actions';
 import type { HostStore } from '../state/host-store';
 import { createCliLogger, createLightCliLogger } from '../services/logger';
@@ -66,6 +67,7 @@ export class CliContext {
   private app: App | undefined;
   private state: CliState | undefined;
   private accounts: HostAccountActions | undefined;
+  private queueTools: QueueTools | undefined;
   private readonly changed = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   constructor(readonly io: Io, readonly parsed: Parsed, private readonly extra: ConfigSources['overrides'] = {}) {}
@@ -133,17 +135,39 @@ export class CliContext {
   }
 
   /**
-   * The light path with account locks (lock, unlock, list). Closing sessions
-   * goes through the App: under the service's unit it needs the privileged route.
+   * The light path with account actions: locks (lock, unlock, list) and
+   * closing sessions (logout), which under the service's unit goes through
+   * the privileged route, installed here as App does.
    */
   async openAccounts(): Promise<CliState & { readonly accounts: HostAccountActions }> {
     if (this.app) return this.app;
     const state = await this.openState();
     if ('accounts' in state) return state as CliState & { accounts: HostAccountActions };
-    const { HostAccountActions } = require('../services/account-actions') as typeof import('../services/account-actions');
-    const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
-    this.accounts = new HostAccountActions(state.store, state.clock, logger, NO_METRICS, state.config.accounts.kickCommand);
+    if (!this.accounts) {
+      const { HostAccountActions } = require('../services/account-actions') as typeof import('../services/account-actions');
+      installRoute(state.config);
+      const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
+      this.accounts = new HostAccountActions(state.store, state.clock, logger, NO_METRICS, state.config.accounts.kickCommand);
+    }
     return { ...state, accounts: this.accounts };
+  }
+
+  /**
+   * The light path with the Postfix queue tools (queue list, hold, release,
+   * purge), built as App builds them; postsuper goes through the privileged route.
+   */
+  async openQueue(): Promise<CliState & { readonly queueTools: QueueTools }> {
+    if (this.app) return this.app;
+    const state = await this.openState();
+    if ('queueTools' in state) return state as CliState & { queueTools: QueueTools };
+    if (!this.queueTools) {
+      const { PostfixQueue } = require('../postfix/queue/postfix-queue') as typeof import('../postfix/queue/postfix-queue');
+      const { QueueTools } = require('../postfix/queue/queue-tools') as typeof import('../postfix/queue/queue-tools');
+      installRoute(state.config);
+      const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
+      this.queueTools = new QueueTools(new PostfixQueue(state.config.postfix, state.clock, logger), state.config.postfix, state.clock);
+    }
+    return { ...state, queueTools: this.queueTools };
   }
 
   async close(): Promise<void> {
@@ -191,6 +215,11 @@ function refuseStrayStore(config: HostConfig): void {
     `no mailwarden state at ${file} and no configuration names a data directory (no --config, MAILWARDEN_CONFIG or /etc/mailwarden/mailwarden.json); ` +
       `refusing to create a new, empty store here. Pass --config FILE, or --data-dir ${config.dataDir} to create one in this directory`,
   );
+}
+
+/** As App does: root actions (kick, postsuper) go to mailwarden-privd when the config names its socket and we are not root. */
+function installRoute(config: HostConfig): void {
+  (require('../privileged/route') as typeof import('../privileged/route')).installPrivilegedRoute(config);
 }
 
 function safeUser(): string {

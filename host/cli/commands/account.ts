@@ -41,8 +41,7 @@ mailwarden account logout LOGIN     (runs accounts.kickCommand, default: doveadm
     const minutes = lockMinutes(str(p, 'for'), str(p, 'minutes'));
     const ctx = new CliContext(io, p);
     try {
-      // Locks are store entries: only logout needs the App (the privileged route to the kick command).
-      const app = sub === 'logout' ? await ctx.open({ plugins: false }) : await ctx.openAccounts();
+      const app = await ctx.openAccounts();
       const login = raw === undefined ? '' : normalizeLogin(raw, app.settings.defaultDomain).login;
       switch (sub) {
         case 'lock': {

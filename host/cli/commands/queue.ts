@@ -58,7 +58,7 @@ function toJson(m: QueuedMessage) {
 }
 
 async function list(ctx: CliContext, filter: QueueFilter): Promise<number> {
-  const app = await ctx.open({ plugins: false });
+  const app = await ctx.openQueue();
   const now = app.clock.now();
   let n = 0;
   let bytes = 0;
@@ -79,7 +79,7 @@ async function act(ctx: CliContext, sub: string, filter: QueueFilter, p: Parsed)
   if (filter.sender === undefined) throw new UsageError(`queue ${sub}: --sender is required (the exact envelope sender whose mail to ${sub}; "<>" for bounces)`);
   if (op === 'release' && filter.queue !== undefined && filter.queue !== 'hold') throw new UsageError(`queue release: only held mail can be released (--queue ${filter.queue})`);
   if (op === 'hold' && filter.queue === 'hold') throw new UsageError('queue hold: mail in the hold queue is already held');
-  const app = await ctx.open({ plugins: false });
+  const app = await ctx.openQueue();
   const now = app.clock.now();
   const sel = await app.queueTools.select(filter, op);
   const who = filter.sender || '<>';

@@ -45,6 +45,20 @@ describe('mailwarden account', () => {
     expect(fs.readFileSync(kicks, 'utf8')).toBe('carol@example.com\n');
   });
 
+  test('not root, with privileged.socket configured: logout goes to the helper, never runs the command itself', async () => {
+    const socket = path.join(dir, 'no-privd.sock');
+    fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, 'utf8')), privileged: { socket } }));
+    const uid = jest.spyOn(process, 'getuid').mockReturnValue(1000);
+    try {
+      const r = await cli('account', 'logout', 'erin');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(socket);
+      expect(fs.existsSync(kicks)).toBe(false);
+    } finally {
+      uid.mockRestore();
+    }
+  });
+
   test('a failing session command is reported with its exit status and its reason, even one it printed on stdout; exit 1', async () => {
     fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir: path.join(dir, 'plugins'), accounts: { kickCommand: [process.execPath, '-e', 'process.stdout.write("Fatal: connect(anvil) failed"); process.exit(75)', '{login}'] } }));
     expect(await cli('account', 'logout', 'dave')).toMatchObject({ code: 1, stderr: expect.stringContaining('(exit 75): Fatal: connect(anvil) failed') });
