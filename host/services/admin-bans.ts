@@ -11,15 +11,19 @@ interface Ban {
  * Enforces the blocks an administrator placed by hand (`blocks add`): the
  * pipeline asks before any plugin runs, as for a locked account. The bans
  * are few; they are read once and again only when a node publishes a change
- * to blocks, so an attempt with no ban costs a scan of a short array.
+ * to blocks that may have touched them, so an attempt with no ban costs a
+ * scan of a short array.
  */
 export class AdminBans {
   private bans: Promise<readonly Ban[]> | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly store: HostStore, private readonly clock: Clock) {
-    this.unsubscribe = store.subscribe((c) => {
-      if (c === 'blocks') this.bans = undefined;
+    this.unsubscribe = store.subscribe((c, source) => {
+      // A plugin's own block writes in this process (a source other than
+      // admin) cannot have touched a ban by hand: rereading every block after
+      // each of them made a block cost O(blocks) under attack.
+      if (c === 'blocks' && (source === undefined || source === ADMIN_BLOCK_SOURCE)) this.bans = undefined;
     });
   }
 

@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditFilter, Block, BlockFilter } from '../../shared';
 import { blockMatcher } from './block-filter';
-import type { ChangeChannel, HostStore } from './host-store';
+import type { ChangeChannel, ChangeListener, HostStore } from './host-store';
 import { WindowedCounters } from './windowed-counters';
 
 interface KvEntry {
@@ -42,7 +42,7 @@ export class MemoryStore implements HostStore {
   private expiring = 0;
   private readonly blocks = new Map<string, Block>();
   private readonly audit: AuditEntry[] = [];
-  private readonly listeners = new Set<(c: ChangeChannel) => void>();
+  private readonly listeners = new Set<ChangeListener>();
   /** The latest time a caller passed in (writes without one are judged by it). */
   private lastNow = -Infinity;
   private lastSweep = -Infinity;
@@ -192,17 +192,17 @@ export class MemoryStore implements HostStore {
     return filter.limit !== undefined ? out.slice(0, filter.limit) : out;
   }
 
-  async publish(channel: ChangeChannel): Promise<void> {
-    this.emit(channel);
+  async publish(channel: ChangeChannel, source?: string): Promise<void> {
+    this.emit(channel, source);
   }
-  subscribe(listener: (channel: ChangeChannel) => void): () => void {
+  subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  protected emit(channel: ChangeChannel): void {
+  protected emit(channel: ChangeChannel, source?: string): void {
     for (const l of this.listeners) {
       try {
-        l(channel);
+        l(channel, source);
       } catch {
         // A listener's fault must not stop the others from hearing the change.
       }

@@ -41,7 +41,7 @@ export class PluginStore implements StateStore {
   }
   async putBlock(block: Block) {
     await this.store.putBlock({ ...block, source: this.pluginId });
-    await this.store.publish('blocks');
+    await this.store.publish('blocks', this.pluginId);
   }
   getBlock(key: string, domain: string, now: number) {
     return this.store.getBlock(key, domain, now);
@@ -51,7 +51,7 @@ export class PluginStore implements StateStore {
   }
   async clearBlocks(filter: BlockFilter) {
     const gone = await this.store.clearBlocks({ ...filter, source: this.pluginId });
-    if (gone.length) await this.store.publish('blocks');
+    if (gone.length) await this.store.publish('blocks', this.pluginId);
     return gone;
   }
   appendAudit(entry: AuditEntry) {

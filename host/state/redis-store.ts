@@ -3,7 +3,7 @@ import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import type { AuditEntry, AuditFilter, Block, BlockFilter, Logger, Metrics } from '../../shared';
 import { blockMatcher } from './block-filter';
 import { FallbackStore } from './fallback-store';
-import type { ChangeChannel, HostStore } from './host-store';
+import type { ChangeChannel, ChangeListener, HostStore } from './host-store';
 import { RedisKeys } from './redis-keys';
 import { LocalReplica, parseChange, type ReplicaChange } from './redis-replica';
 import { SCRIPTS, type ScriptCommands } from './redis-scripts';
@@ -107,7 +107,7 @@ export class RedisStore implements HostStore {
   private fallback: FallbackStore;
   /** Blocks found, until a change is announced (blocked clients retry a lot). Absent blocks are never cached. */
   private readonly blockCache = new Map<string, Block>();
-  private readonly listeners = new Set<(c: ChangeChannel) => void>();
+  private readonly listeners = new Set<ChangeListener>();
   /** Unique per process: marks our own messages and makes hit ids unique across nodes. */
   private readonly nodeId = randomBytes(6).toString('base64url');
   private seq = 0;
@@ -697,9 +697,10 @@ export class RedisStore implements HostStore {
     }
   }
 
-  async publish(channel: ChangeChannel): Promise<void> {
+  async publish(channel: ChangeChannel, source?: string): Promise<void> {
     if (channel === 'blocks') this.blockCache.clear();
-    this.emit(channel);
+    // Only this node's listeners hear the source; other nodes take the change as touching anything.
+    this.emit(channel, source);
     if (!this.up) return; // every node rereads everything when it hears Redis again
     try {
       await this.redis.publish(this.keys.changes, `${this.nodeId} ${channel}`);
@@ -708,7 +709,7 @@ export class RedisStore implements HostStore {
       else throw e;
     }
   }
-  subscribe(listener: (channel: ChangeChannel) => void): () => void {
+  subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -724,10 +725,10 @@ export class RedisStore implements HostStore {
     this.blockCache.clear();
     for (const c of CHANNELS) this.emit(c);
   }
-  private emit(channel: ChangeChannel): void {
+  private emit(channel: ChangeChannel, source?: string): void {
     for (const l of this.listeners) {
       try {
-        l(channel);
+        l(channel, source);
       } catch {
         // A listener's fault must not stop the others from hearing the change.
       }

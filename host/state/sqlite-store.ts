@@ -283,8 +283,8 @@ export class SqliteStore extends MemoryStore implements HostStore {
     }
   }
 
-  override async publish(channel: ChangeChannel): Promise<void> {
-    if (this.degradedBy) return super.publish(channel);
+  override async publish(channel: ChangeChannel, source?: string): Promise<void> {
+    if (this.degradedBy) return super.publish(channel, source);
     try {
       const row = this.st.changeBump.get(channel) as { rev: number };
       // data_version does not move for this connection's own commits, so the
@@ -293,11 +293,11 @@ export class SqliteStore extends MemoryStore implements HostStore {
       // This process's own block writes already went through the cache (putBlock,
       // clearBlocks); dropping it here would send every lookup after each new
       // block back to disk. Other processes' changes are seen in poll().
-      this.emit(channel);
+      this.emit(channel, source);
     } catch (e) {
       if (!isStorageFault(e)) throw e;
       this.degrade(e, 'publish');
-      return super.publish(channel);
+      return super.publish(channel, source);
     }
   }
 

@@ -60,10 +60,13 @@ export class BruteforceHooks implements PluginHooks<BruteforceConfig> {
     const block = await activeBlock(this.store, subj, s, now, a.pwhash);
     // One answer whether or not the user exists: the reply must not tell them apart.
     if (block) return { action: 'deny', reason: `blocked: ${block.reason}` };
-    // On a known network the pair's failures may be a neighbour's (a success there no longer resets them): they slow the neighbour, not the owner.
-    if (tarpit && s.tarpitSeconds > 0 && !(await isOwnerOnKnownNetwork(this.store, subj, s, now, a.pwhash))) {
+    if (tarpit && s.tarpitSeconds > 0) {
       const failures = await pairFailureCount(this.store, subj, s, now);
-      if (failures > 0) return { action: 'delay', reason: `${failures} recent failed login(s)`, delaySeconds: s.tarpitSeconds * failures };
+      // On a known network the pair's failures may be a neighbour's (a success there no longer resets them): they slow the neighbour, not the owner.
+      // Asked only when there are failures, the one case where it changes the answer: it takes up to three store reads (disk reads on SQLite).
+      if (failures > 0 && !(await isOwnerOnKnownNetwork(this.store, subj, s, now, a.pwhash))) {
+        return { action: 'delay', reason: `${failures} recent failed login(s)`, delaySeconds: s.tarpitSeconds * failures };
+      }
     }
     return undefined;
   }

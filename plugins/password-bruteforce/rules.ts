@@ -114,17 +114,21 @@ export async function recordFailure(store: StateStore, subj: Subject, member: st
  * failures are reset by that device's success.
  */
 export async function recordSuccess(store: StateStore, subj: Subject, s: Settings, now: number, pwhash?: string): Promise<void> {
-  const known = await isKnownNetwork(store, subj, now);
-  if (!known) await store.reset(K.pairFailures(subj.net, subj.login));
+  // One read tells whether the network is known and since when (a store read is a disk read on SQLite).
+  const knownKey = K.knownNetwork(subj.login, subj.net);
+  const knownSince = await store.get<number>(knownKey, now);
+  if (knownSince === undefined) await store.reset(K.pairFailures(subj.net, subj.login));
   if (subj.device !== undefined) await store.reset(K.deviceFailures(subj.net, subj.login, subj.device));
   if (s.knownMs <= 0) return;
-  await remember(store, K.knownNetwork(subj.login, subj.net), s, now);
-  if (subj.device !== undefined) await remember(store, K.knownDevice(subj.login, subj.device), s, now);
+  await remember(store, knownKey, knownSince, s, now);
+  if (subj.device !== undefined) {
+    const deviceKey = K.knownDevice(subj.login, subj.device);
+    await remember(store, deviceKey, await store.get<number>(deviceKey, now), s, now);
+  }
   if (pwhash !== undefined && (await store.get<string>(K.knownHash(subj.login), now)) !== pwhash) await store.set(K.knownHash(subj.login), pwhash, now + s.knownMs);
 }
 
-async function remember(store: StateStore, key: string, s: Settings, now: number): Promise<void> {
-  const since = await store.get<number>(key, now);
+async function remember(store: StateStore, key: string, since: number | undefined, s: Settings, now: number): Promise<void> {
   // Once an hour is plenty for a memory of days, and spares a disk write per login.
   if (since === undefined || now - since >= HOUR) await store.set(key, now, now + s.knownMs);
 }
