@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import type { Clock, Logger, StateStore } from '../../shared';
 
 /** What an incident looks like over a day: one point per sample. */
@@ -43,7 +44,9 @@ const fromRow = (r: unknown): SeriesPoint | undefined => {
  * sampled every `intervalMs` into a ring of a day's worth of points. Each
  * sample is also one store record whose key is its slot in the ring (so the
  * store never holds more than a day's records, each expiring after a day):
- * a restart reloads the day instead of starting an empty chart.
+ * a restart reloads the day instead of starting an empty chart. Records are
+ * per node (host name): mail servers sharing a Redis store each have their
+ * own queue and their own failed-login counter.
  */
 export class SeriesHistory {
   readonly capacity: number;
@@ -52,6 +55,7 @@ export class SeriesHistory {
   private lastFailures = 0;
   private loaded: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly keyPrefix: string;
 
   constructor(
     private readonly sources: SeriesSources,
@@ -59,11 +63,14 @@ export class SeriesHistory {
     private readonly clock: Clock,
     private readonly logger: Logger,
     readonly intervalMs = 5 * 60_000,
+    node = os.hostname(),
   ) {
     if (!Number.isInteger(intervalMs) || intervalMs < 1000 || intervalMs > SERIES_DAY_MS) {
       throw new RangeError(`series interval must be a whole number of ms between 1000 and ${SERIES_DAY_MS}, not ${intervalMs}`);
     }
     this.capacity = Math.ceil(SERIES_DAY_MS / intervalMs);
+    // A key part, whatever the host is called.
+    this.keyPrefix = `${SERIES_KEY_PREFIX}${node.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'node'}:`;
   }
 
   /** Reads the day kept in the store once; later calls share the first read. */
@@ -72,7 +79,7 @@ export class SeriesHistory {
       const now = this.clock.now();
       let rows: Array<{ value: unknown }> = [];
       try {
-        rows = await this.store.list(SERIES_KEY_PREFIX, now);
+        rows = await this.store.list(this.keyPrefix, now);
       } catch (e) {
         this.logger.warn({ err: (e as Error).message }, 'cannot read the stored series; the charts start empty');
       }
@@ -107,7 +114,7 @@ export class SeriesHistory {
     this.points = this.within([...this.points, p], p.at);
     const slot = Math.floor(p.at / this.intervalMs) % this.capacity;
     try {
-      await this.store.set(`${SERIES_KEY_PREFIX}${slot}`, toRow(p), p.at + SERIES_DAY_MS);
+      await this.store.set(`${this.keyPrefix}${slot}`, toRow(p), p.at + SERIES_DAY_MS);
     } catch (e) {
       this.logger.warn({ err: (e as Error).message }, 'cannot store a series sample; it is kept in memory only');
     }

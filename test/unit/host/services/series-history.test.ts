@@ -118,6 +118,21 @@ test('records older than a day are not loaded after a long stop', async () => {
   expect(await setup(store, clock).history.recent()).toEqual([]);
 });
 
+test('nodes sharing a store keep their own series', async () => {
+  const store = new MemoryStore();
+  const clock = new ManualClock();
+  const a = live();
+  const b = live();
+  a.v.held = 1;
+  b.v.held = 2;
+  await new SeriesHistory(a.sources, store, clock, logger, 5 * MIN, 'mx1.example.org').sample();
+  await new SeriesHistory(b.sources, store, clock, logger, 5 * MIN, 'mx2.example.org').sample();
+  const reread = async (node: string) => (await new SeriesHistory(live().sources, store, clock, logger, 5 * MIN, node).recent()).map((p) => p.held);
+  expect(await reread('mx1.example.org')).toEqual([1]);
+  expect(await reread('mx2.example.org')).toEqual([2]);
+  expect((await store.list(SERIES_KEY_PREFIX, clock.now())).map((r) => r.key).sort()).toEqual([`${SERIES_KEY_PREFIX}mx1.example.org:${Math.floor(clock.now() / (5 * MIN)) % 288}`, `${SERIES_KEY_PREFIX}mx2.example.org:${Math.floor(clock.now() / (5 * MIN)) % 288}`]);
+});
+
 test('hours picks the last hours of the day; anything but a whole number from 1 to 24 is refused', async () => {
   const { clock, history } = setup();
   for (let i = 0; i < 36; i++) {
