@@ -69,19 +69,26 @@ for (const file of manifests) {
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 
-// Validators every command needs, generated as standalone code (host/validation/precompiled.ts
-// loads them when their schema hash matches): compiling them at start costs more than node's own start.
+// Validators generated as standalone code (host/validation/precompiled.ts loads one only when its
+// schema hash matches): compiling them at start costs more than node's own start. The host config
+// (every command), plugin manifests and the shipped plugins' configSchemas (commands that load plugins).
 {
   const { createRequire } = await import('node:module');
   const appRequire = createRequire(path.join(appOut, 'host', 'validation', 'x.js'));
   const { newAjv } = appRequire('./ajv.js');
   const { schemaHash } = appRequire('./precompiled.js');
+  const { configAjv, hostKeysOf, hostSectionSchema } = appRequire('../plugins/host-level.js');
   const standaloneCode = (await import('ajv/dist/standalone/index.js')).default.default;
   const out = path.join(appOut, 'host', 'validation', 'precompiled');
   fs.mkdirSync(out, { recursive: true });
-  for (const [name, file] of [['host-config', 'host/config/host-config.schema.json']]) {
-    const schema = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
-    const ajv = newAjv({ code: { source: true } });
+  const readJson = (file) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
+  const validators = [['host-config', readJson('host/config/host-config.schema.json'), newAjv], ['plugin-manifest', readJson('manifests/plugin.schema.json'), newAjv]];
+  for (const file of manifests) {
+    const { id, configSchema } = readJson(path.join('manifests', file));
+    validators.push([`plugin-config-${id}`, configSchema, configAjv], [`plugin-host-${id}`, hostSectionSchema(configSchema, hostKeysOf(configSchema)), configAjv]);
+  }
+  for (const [name, schema, makeAjv] of validators) {
+    const ajv = makeAjv({ code: { source: true } });
     const code = standaloneCode(ajv, ajv.compile(schema));
     fs.writeFileSync(path.join(out, `${name}.js`), `${code}\nmodule.exports.validate = module.exports;\nmodule.exports.schemaHash = ${JSON.stringify(schemaHash(schema))};\n`);
   }

@@ -1,6 +1,7 @@
 import type Ajv from 'ajv';
-import type { ValidateFunction } from 'ajv';
+import type { Options, ValidateFunction } from 'ajv';
 import { newAjv, type Problem, toProblems } from '../validation/ajv';
+import { compiledSchema } from '../validation/precompiled';
 
 /**
  * Host-level settings: a configSchema property annotated `"hostLevel": true`
@@ -13,8 +14,8 @@ import { newAjv, type Problem, toProblems } from '../validation/ajv';
 export const HOST_LEVEL = 'hostLevel';
 
 /** ajv for plugin config schemas: knows the `hostLevel` annotation (it validates nothing itself). */
-export function configAjv(): Ajv {
-  const ajv = newAjv();
+export function configAjv(options: Options = {}): Ajv {
+  const ajv = newAjv(options);
   ajv.addKeyword({ keyword: HOST_LEVEL, schemaType: 'boolean' });
   return ajv;
 }
@@ -49,10 +50,24 @@ export function misplacedHostLevel(configSchema: unknown): Problem[] {
   return out;
 }
 
-/** A validator of the config file's `plugins.<id>` section: only the host-level properties, with their defaults. */
-export function hostConfigValidator(schema: Schema, keys: readonly string[]): ValidateFunction {
+/**
+ * The validator of a plugin's configSchema. build.mjs precompiles those of
+ * the plugins this project ships (`precompiled/plugin-config-<id>.js`); one is
+ * used only for the very schema it was made from (its hash), else it is compiled now.
+ */
+export function configValidator(id: string, schema: Schema): ValidateFunction {
+  return compiledSchema(`plugin-config-${id}`, schema, (s) => configAjv().compile(s));
+}
+
+/** The schema of the config file's `plugins.<id>` section: only the host-level properties. */
+export function hostSectionSchema(schema: Schema, keys: readonly string[]): Schema {
   const properties = Object.fromEntries(keys.map((k) => [k, schema.properties![k]]));
-  return configAjv().compile({ type: 'object', additionalProperties: false, properties });
+  return { type: 'object', additionalProperties: false, properties };
+}
+
+/** A validator of the config file's `plugins.<id>` section: only the host-level properties, with their defaults (precompiled as configValidator is). */
+export function hostConfigValidator(id: string, schema: Schema, keys: readonly string[]): ValidateFunction {
+  return compiledSchema(`plugin-host-${id}`, hostSectionSchema(schema, keys), (s) => configAjv().compile(s));
 }
 
 /** The configSchema a domain may set: the host-level properties taken out. */

@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { API_VERSION, type HookName } from '../../shared';
 import { manifestSchemaFile } from '../paths';
-import { newAjv, parseJsonText, type Problem, toProblems, ValidationError } from '../validation/ajv';
-import { configAjv, hostConfigValidator, hostKeysOf, misplacedHostLevel } from './host-level';
+import { parseJsonText, type Problem, toProblems, ValidationError } from '../validation/ajv';
+import { compiledSchema } from '../validation/precompiled';
+import { configValidator, hostConfigValidator, hostKeysOf, misplacedHostLevel } from './host-level';
 
 export interface PluginManifest {
   id: string;
@@ -27,8 +28,9 @@ export interface PluginManifest {
 let manifestValidator: ValidateFunction | undefined;
 function validatorFor(): ValidateFunction {
   if (!manifestValidator) {
+    // Precompiled by build.mjs when built from this very schema (every plugin-loading command checks manifests).
     const schema = JSON.parse(fs.readFileSync(manifestSchemaFile(), 'utf8'));
-    manifestValidator = newAjv().compile(schema);
+    manifestValidator = compiledSchema('plugin-manifest', schema);
   }
   return manifestValidator;
 }
@@ -77,7 +79,7 @@ export function checkManifest(doc: unknown, where: string): CheckedManifest {
   if (misplaced.length) throw new ValidationError(where, misplaced);
   let validateConfig: ConfigValidator;
   try {
-    validateConfig = configAjv().compile(manifest.configSchema);
+    validateConfig = configValidator(manifest.id, manifest.configSchema);
   } catch (e) {
     throw new ValidationError(where, [{ path: '/configSchema', message: `is not a valid JSON Schema: ${(e as Error).message}`, rule: 'configSchema' }]);
   }
@@ -90,5 +92,5 @@ export function checkManifest(doc: unknown, where: string): CheckedManifest {
     throw new ValidationError(where, problems);
   }
   const hostKeys = hostKeysOf(manifest.configSchema);
-  return { manifest, validateConfig, hostKeys, validateHostConfig: hostConfigValidator(manifest.configSchema, hostKeys) };
+  return { manifest, validateConfig, hostKeys, validateHostConfig: hostConfigValidator(manifest.id, manifest.configSchema, hostKeys) };
 }

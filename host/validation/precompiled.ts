@@ -16,16 +16,17 @@ interface Precompiled {
 /**
  * A validator for `schema`: the standalone one build.mjs generated into
  * dist (`precompiled/<name>.js`, ajv's standaloneCode with AJV_OPTIONS) when
- * it is there and was made from this very schema, else compiled now. Loading
+ * it is there and was made from this very schema, else compiled now by
+ * `compile` (default: an ajv with AJV_OPTIONS). Loading
  * the generated code takes a few milliseconds; compiling takes longer than
  * node takes to start, and every command reads the config.
  */
-export function compiledSchema<T = unknown>(name: string, schema: object): ValidateFunction<T> {
+export function compiledSchema<T = unknown>(name: string, schema: object, compile: (schema: object) => ValidateFunction = (s) => newAjv().compile(s)): ValidateFunction<T> {
   try {
     const p = require(path.join(__dirname, 'precompiled', `${name}.js`)) as Precompiled;
     if (p.schemaHash === schemaHash(schema)) return p.validate as ValidateFunction<T>;
   } catch {
-    // Not built (tests run the TypeScript sources): compile below.
+    // Not built (tests run the TypeScript sources), or no such validator: compile below.
   }
-  return newAjv().compile<T>(schema);
+  return compile(schema) as ValidateFunction<T>;
 }

@@ -115,4 +115,45 @@ describe('quick commands load only what they use', () => {
       expect([args.join(' '), loaded(args).filter((m) => heavy.some((h) => m.startsWith(h)))]).toEqual([args.join(' '), []]);
     }
   });
+
+  test('commands that load the shipped plugins compile no schema: their validators are precompiled', () => {
+    if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
+    const ids = fs.readdirSync(path.join(__dirname, '../../../manifests')).filter((f) => f.endsWith('.json') && f !== 'plugin.schema.json').map((f) => f.replace(/\.json$/, ''));
+    const pluginDir = pluginDirWith(ids);
+    fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, 'utf8')), pluginDir }));
+    try {
+      for (const args of [['plugins', 'list'], ['config', 'get', 'trusted-ips'], ['config', 'test']]) {
+        expect([args.join(' '), loaded(args).filter((m) => m.startsWith('ajv'))]).toEqual([args.join(' '), []]);
+      }
+    } finally {
+      fs.rmSync(pluginDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a precompiled plugin config validator judges as the compiled one does (defaults, errors)', () => {
+    if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
+    const app = path.join(__dirname, '../../../dist/app/host');
+    const manifests = path.join(__dirname, '../../../manifests');
+    const script = `
+      const fs = require('fs'), path = require('path');
+      const { checkManifest } = require(${JSON.stringify(path.join(app, 'plugins/manifest.js'))});
+      const { configAjv } = require(${JSON.stringify(path.join(app, 'plugins/host-level.js'))});
+      const files = fs.readdirSync(${JSON.stringify(manifests)}).filter((f) => f.endsWith('.json') && f !== 'plugin.schema.json');
+      const checked = files.map((f) => checkManifest(JSON.parse(fs.readFileSync(path.join(${JSON.stringify(manifests)}, f), 'utf8')), f));
+      const compiledAny = Object.keys(require.cache).some((k) => k.endsWith('/ajv/dist/ajv.js'));
+      const judge = (v, doc) => { const d = structuredClone(doc); const ok = v(d); return { ok, d, errors: (v.errors || []).map((e) => [e.instancePath, e.keyword, e.params]) }; };
+      const diffs = [];
+      for (const c of checked) {
+        const fresh = configAjv().compile(c.manifest.configSchema);
+        const docs = [{}, ...Object.keys(c.manifest.configSchema.properties || {}).flatMap((k) => [{ [k]: null }, { [k]: 'x' }, { [k]: -1 }, { [k]: [{}] }]), { unknownSetting: 1 }];
+        for (const doc of docs) {
+          const a = JSON.stringify(judge(c.validateConfig, doc)), b = JSON.stringify(judge(fresh, doc));
+          if (a !== b) diffs.push({ id: c.manifest.id, doc, precompiled: a, compiled: b });
+        }
+      }
+      process.stdout.write(JSON.stringify({ plugins: checked.length, compiledAny, diffs }));`;
+    const r = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+    expect(r).toEqual({ plugins: expect.any(Number), compiledAny: false, diffs: [] });
+    expect(r.plugins).toBeGreaterThan(0);
+  });
 });
