@@ -130,14 +130,14 @@ describe('quick commands load only what they use', () => {
     }
   });
 
-  test('a precompiled plugin config validator judges as the compiled one does (defaults, errors)', () => {
+  test('precompiled plugin config and host-section validators judge as compiled ones do (defaults, errors)', () => {
     if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
     const app = path.join(__dirname, '../../../dist/app/host');
     const manifests = path.join(__dirname, '../../../manifests');
     const script = `
       const fs = require('fs'), path = require('path');
       const { checkManifest } = require(${JSON.stringify(path.join(app, 'plugins/manifest.js'))});
-      const { configAjv } = require(${JSON.stringify(path.join(app, 'plugins/host-level.js'))});
+      const { configAjv, hostSectionSchema } = require(${JSON.stringify(path.join(app, 'plugins/host-level.js'))});
       const files = fs.readdirSync(${JSON.stringify(manifests)}).filter((f) => f.endsWith('.json') && f !== 'plugin.schema.json');
       const checked = files.map((f) => checkManifest(JSON.parse(fs.readFileSync(path.join(${JSON.stringify(manifests)}, f), 'utf8')), f));
       const compiledAny = Object.keys(require.cache).some((k) => k.endsWith('/ajv/dist/ajv.js'));
@@ -145,10 +145,13 @@ describe('quick commands load only what they use', () => {
       const diffs = [];
       for (const c of checked) {
         const fresh = configAjv().compile(c.manifest.configSchema);
+        const freshHost = configAjv().compile(hostSectionSchema(c.manifest.configSchema, c.hostKeys));
         const docs = [{}, ...Object.keys(c.manifest.configSchema.properties || {}).flatMap((k) => [{ [k]: null }, { [k]: 'x' }, { [k]: -1 }, { [k]: [{}] }]), { unknownSetting: 1 }];
         for (const doc of docs) {
-          const a = JSON.stringify(judge(c.validateConfig, doc)), b = JSON.stringify(judge(fresh, doc));
-          if (a !== b) diffs.push({ id: c.manifest.id, doc, precompiled: a, compiled: b });
+          for (const [which, pre, comp] of [['config', c.validateConfig, fresh], ['host section', c.validateHostConfig, freshHost]]) {
+            const a = JSON.stringify(judge(pre, doc)), b = JSON.stringify(judge(comp, doc));
+            if (a !== b) diffs.push({ id: c.manifest.id, which, doc, precompiled: a, compiled: b });
+          }
         }
       }
       process.stdout.write(JSON.stringify({ plugins: checked.length, compiledAny, diffs }));`;
