@@ -229,6 +229,12 @@ export class RedisCluster {
         if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok');
         await new Promise((r) => setTimeout(r, 100));
       }
+      // cluster_state:ok says nothing of replication: a WAIT before a replica's first sync answers 0.
+      const isReplica = (p: Proc) => p.cli('info', 'replication').includes('role:slave');
+      while (!nodes.filter(isReplica).every((p) => p.cli('info', 'replication').includes('master_link_status:up')) || nodes.filter(isReplica).length < masters * replicas) {
+        if (Date.now() > deadline) throw new Error('the cluster replicas did not sync with their masters');
+        await new Promise((r) => setTimeout(r, 100));
+      }
       return cluster;
     } catch (e) {
       await cluster.destroy();
