@@ -40,12 +40,13 @@ const hostModules = {
   },
 };
 
-const manifests = fs.readdirSync(path.join(root, 'manifests')).filter((f) => f.endsWith('.json') && f !== 'plugin.schema.json').sort();
+// Every plugins/<id>/ folder is a plugin: its manifest.json sits beside its code.
+const manifests = fs.readdirSync(path.join(root, 'plugins'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join('plugins', d.name, 'manifest.json')).sort();
 for (const file of manifests) {
-  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'manifests', file), 'utf8'));
-  if (`${manifest.id}.json` !== file) throw new Error(`manifests/${file}: id "${manifest.id}" must match the file name`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
+  if (path.join('plugins', manifest.id, 'manifest.json') !== file) throw new Error(`${file}: id "${manifest.id}" must match the folder name`);
   const entry = path.join(appOut, 'plugins', manifest.id, 'index.js');
-  if (!fs.existsSync(entry)) throw new Error(`manifests/${file}: no plugins/${manifest.id}/index.ts to build`);
+  if (!fs.existsSync(entry)) throw new Error(`${file}: no plugins/${manifest.id}/index.ts to build`);
   const out = path.join(pluginsOut, manifest.id);
   // `*.lazy.ts` files of a plugin become bundles of their own next to the entry,
   // for the plugin to require on first use (large data it should not parse at load).
@@ -82,9 +83,9 @@ for (const file of manifests) {
   const out = path.join(appOut, 'host', 'validation', 'precompiled');
   fs.mkdirSync(out, { recursive: true });
   const readJson = (file) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
-  const validators = [['host-config', readJson('host/config/host-config.schema.json'), newAjv], ['plugin-manifest', readJson('manifests/plugin.schema.json'), newAjv]];
+  const validators = [['host-config', readJson('host/config/host-config.schema.json'), newAjv], ['plugin-manifest', readJson('shared/plugin-manifest.schema.json'), newAjv]];
   for (const file of manifests) {
-    const { id, configSchema } = readJson(path.join('manifests', file));
+    const { id, configSchema } = readJson(file);
     validators.push([`plugin-config-${id}`, configSchema, configAjv], [`plugin-host-${id}`, hostSectionSchema(configSchema, hostKeysOf(configSchema)), configAjv]);
   }
   for (const [name, schema, makeAjv] of validators) {

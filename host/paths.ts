@@ -20,4 +20,4 @@ export function packageRoot(): string {
 }
 
 export const defaultPluginDir = () => path.join(packageRoot(), 'dist', 'plugins');
-export const manifestSchemaFile = () => path.join(packageRoot(), 'manifests', 'plugin.schema.json');
+export const manifestSchemaFile = () => path.join(packageRoot(), 'shared', 'plugin-manifest.schema.json');

@@ -117,7 +117,7 @@ try {
   // Plugins run from their bundles (dist/plugins); tsc's copy of them is build input only.
   fs.rmSync(path.join(lib, 'dist/app/plugins'), { recursive: true, force: true });
   pruneUnused();
-  fs.cpSync(path.join(root, 'manifests'), path.join(lib, 'manifests'), { recursive: true });
+  write(path.join(lib, 'shared/plugin-manifest.schema.json'), fs.readFileSync(path.join(root, 'shared/plugin-manifest.schema.json'), 'utf8'), 0o644);
   write(path.join(lib, 'bin/mailwarden.js'), fs.readFileSync(path.join(root, 'bin/mailwarden.js'), 'utf8'), 0o755);
   if (opt.schema) write(path.join(lib, 'dist/app/host/state/migrations/schema-cap.json'), JSON.stringify({ sqlite: Number(opt.schema) }) + '\n');
 

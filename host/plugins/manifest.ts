@@ -6,6 +6,19 @@ import { parseJsonText, type Problem, toProblems, ValidationError } from '../val
 import { compiledSchema } from '../validation/precompiled';
 import { configValidator, hostConfigValidator, hostKeysOf, misplacedHostLevel } from './host-level';
 
+/** Text for people, plain or per console language. */
+export type LocalizedText = string | { en: string; fr?: string; de?: string };
+
+/** What a manifest declares besides hooks (see shared/plugin-manifest.schema.json). */
+export interface Contributions {
+  commands: Array<{ name: string; summary: string; usage?: string }>;
+  adminRoutes: Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; summary?: string }>;
+  consoleViews: Array<{ id: string; title: LocalizedText; script: string }>;
+  doctorChecks: Array<{ id: string; summary: string }>;
+  logReportSections: Array<{ id: string; title: string }>;
+  notificationKinds: Array<{ id: string; severity: 'info' | 'warning' | 'critical'; summary: string }>;
+}
+
 export interface PluginManifest {
   id: string;
   name: string;
@@ -15,7 +28,7 @@ export interface PluginManifest {
   entry: string;
   hooks: HookName[];
   services: boolean;
-  commands: string[];
+  contributes: Contributions;
   priority: number;
   enabledByDefault: boolean;
   failurePolicy: 'open' | 'closed';

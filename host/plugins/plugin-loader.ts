@@ -178,7 +178,7 @@ async function loadOne(dir: string, checked: CheckedManifest, o: LoaderOptions):
   }
   if (manifest.services && services.length === 0) throw new PluginLoadError('load', `${manifest.id}: manifest declares services but binds no ServiceContribution`);
   for (const c of commands) {
-    if (!manifest.commands.includes(c.name)) throw new PluginLoadError('load', `${manifest.id}: contributes command "${c.name}" that its manifest does not declare`);
+    if (!manifest.contributes.commands.some((d) => d.name === c.name)) throw new PluginLoadError('load', `${manifest.id}: contributes command "${c.name}" that its manifest does not declare`);
   }
   return { manifest, dir, validateConfig, hostKeys, hostConfig, container, module, hooks, services, commands, adminRoutes };
 }

@@ -118,7 +118,7 @@ describe('quick commands load only what they use', () => {
 
   test('commands that load the shipped plugins compile no schema: their validators are precompiled', () => {
     if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
-    const ids = fs.readdirSync(path.join(__dirname, '../../../manifests')).filter((f) => f.endsWith('.json') && f !== 'plugin.schema.json').map((f) => f.replace(/\.json$/, ''));
+    const ids = fs.readdirSync(path.join(__dirname, '../../../plugins'));
     const pluginDir = pluginDirWith(ids);
     fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, 'utf8')), pluginDir }));
     try {
@@ -133,13 +133,13 @@ describe('quick commands load only what they use', () => {
   test('precompiled plugin config and host-section validators judge as compiled ones do (defaults, errors)', () => {
     if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
     const app = path.join(__dirname, '../../../dist/app/host');
-    const manifests = path.join(__dirname, '../../../manifests');
+    const plugins = path.join(__dirname, '../../../plugins');
     const script = `
       const fs = require('fs'), path = require('path');
       const { checkManifest } = require(${JSON.stringify(path.join(app, 'plugins/manifest.js'))});
       const { configAjv, hostSectionSchema } = require(${JSON.stringify(path.join(app, 'plugins/host-level.js'))});
-      const files = fs.readdirSync(${JSON.stringify(manifests)}).filter((f) => f.endsWith('.json') && f !== 'plugin.schema.json');
-      const checked = files.map((f) => checkManifest(JSON.parse(fs.readFileSync(path.join(${JSON.stringify(manifests)}, f), 'utf8')), f));
+      const files = fs.readdirSync(${JSON.stringify(plugins)}).map((id) => path.join(${JSON.stringify(plugins)}, id, 'manifest.json'));
+      const checked = files.map((f) => checkManifest(JSON.parse(fs.readFileSync(f, 'utf8')), f));
       const compiledAny = Object.keys(require.cache).some((k) => k.endsWith('/ajv/dist/ajv.js'));
       const judge = (v, doc) => { const d = structuredClone(doc); const ok = v(d); return { ok, d, errors: (v.errors || []).map((e) => [e.instancePath, e.keyword, e.params]) }; };
       const diffs = [];

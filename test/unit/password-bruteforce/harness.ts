@@ -9,7 +9,7 @@ import { PluginStore } from '../../../host/state/plugin-store';
 import type { BruteforceConfig } from '../../../plugins/password-bruteforce/config';
 import { BruteforceHooks } from '../../../plugins/password-bruteforce/hooks';
 
-const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../manifests/password-bruteforce.json'), 'utf8'));
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../plugins/password-bruteforce/manifest.json'), 'utf8'));
 const validate = newAjv().compile(manifest.configSchema);
 
 /** A domain config exactly as the host would hand it: validated, defaults filled in, frozen. */

@@ -107,7 +107,7 @@ describe(`parser fuzzing (seed ${seed}, ${iterations} inputs each)`, () => {
 
   test('plugin manifests: random documents and mutated real ones', () => {
     const rng = new Prng(seed + 3);
-    const real = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../manifests/password-bruteforce.json'), 'utf8'));
+    const real = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../plugins/password-bruteforce/manifest.json'), 'utf8'));
     for (let i = 0; i < iterations; i++) {
       let doc: unknown;
       if (rng.chance(0.3)) doc = rng.json(4);

@@ -7,7 +7,7 @@ import { type PolicyConfigInput, policyConfigProblems, resolvePolicy } from '../
 
 /** The domain config as the host hands it when nobody set anything: the manifest's defaults. */
 function configFrom(own: Record<string, unknown> = {}): PolicyConfigInput {
-  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../manifests/password-sizestrength.json'), 'utf8'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../plugins/password-sizestrength/manifest.json'), 'utf8'));
   const doc = { ...own };
   expect(newAjv().compile(manifest.configSchema)(doc)).toBe(true);
   return doc as unknown as PolicyConfigInput;
@@ -62,7 +62,7 @@ describe('profiles', () => {
   });
 
   test('an unknown profile is refused by the schema; an impossible mix by the plugin, naming the field', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../manifests/password-sizestrength.json'), 'utf8'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../plugins/password-sizestrength/manifest.json'), 'utf8'));
     expect(newAjv().compile(manifest.configSchema)({ profile: 'strict' })).toBe(false);
     expect(policyConfigProblems(configFrom({ profile: 'bluemind', minLength: 3 })).map((p) => p.path)).toEqual(['/minLength']);
   });

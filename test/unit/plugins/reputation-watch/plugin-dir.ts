@@ -37,6 +37,6 @@ export async function reputationPluginDir(): Promise<string> {
     tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
     logLevel: 'silent',
   });
-  fs.copyFileSync(path.join(ROOT, 'manifests/reputation-watch.json'), path.join(out, 'manifest.json'));
+  fs.copyFileSync(path.join(ROOT, 'plugins/reputation-watch/manifest.json'), path.join(out, 'manifest.json'));
   return dir;
 }
