@@ -70,20 +70,20 @@ for (const file of manifests) {
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 
-// Validators generated as standalone code (host/validation/precompiled.ts loads one only when its
+// Validators generated as standalone code (host/core/validation/precompiled.ts loads one only when its
 // schema hash matches): compiling them at start costs more than node's own start. The host config
 // (every command), plugin manifests and the shipped plugins' configSchemas (commands that load plugins).
 {
   const { createRequire } = await import('node:module');
-  const appRequire = createRequire(path.join(appOut, 'host', 'validation', 'x.js'));
+  const appRequire = createRequire(path.join(appOut, 'host', 'core', 'validation', 'x.js'));
   const { newAjv } = appRequire('./ajv.js');
   const { schemaHash } = appRequire('./precompiled.js');
   const { configAjv, hostKeysOf, hostSectionSchema } = appRequire('../plugins/host-level.js');
   const standaloneCode = (await import('ajv/dist/standalone/index.js')).default.default;
-  const out = path.join(appOut, 'host', 'validation', 'precompiled');
+  const out = path.join(appOut, 'host', 'core', 'validation', 'precompiled');
   fs.mkdirSync(out, { recursive: true });
   const readJson = (file) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
-  const validators = [['host-config', readJson('host/config/host-config.schema.json'), newAjv], ['plugin-manifest', readJson('shared/plugin-manifest.schema.json'), newAjv]];
+  const validators = [['host-config', readJson('host/core/config/host-config.schema.json'), newAjv], ['plugin-manifest', readJson('shared/plugin-manifest.schema.json'), newAjv]];
   for (const file of manifests) {
     const { id, configSchema } = readJson(file);
     validators.push([`plugin-config-${id}`, configSchema, configAjv], [`plugin-host-${id}`, hostSectionSchema(configSchema, hostKeysOf(configSchema)), configAjv]);
@@ -95,7 +95,7 @@ for (const file of manifests) {
   }
 }
 
-const consoleBuild = path.join(root, 'host', 'console', 'build-console.mjs');
+const consoleBuild = path.join(root, 'host', 'adapters', 'console', 'build-console.mjs');
 if (fs.existsSync(consoleBuild)) await (await import(consoleBuild)).buildConsole({ root, dist });
 
 console.log(`built host and ${manifests.length} plugin(s) into ${path.relative(root, dist)}/`);

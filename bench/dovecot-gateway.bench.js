@@ -69,10 +69,10 @@ function answerCpu() {
 
 async function serveGateway() {
   require('reflect-metadata');
-  const { App } = require(path.join(DIST, 'app/host/app.js'));
-  const { loadHostConfig } = require(path.join(DIST, 'app/host/config/host-config.js'));
-  const { DovecotGateway } = require(path.join(DIST, 'app/host/gateways/dovecot/dovecot-gateway.js'));
-  const { createLogger } = require(path.join(DIST, 'app/host/services/logger.js'));
+  const { App } = require(path.join(DIST, 'app/host/core/app.js'));
+  const { loadHostConfig } = require(path.join(DIST, 'app/host/core/config/host-config.js'));
+  const { DovecotGateway } = require(path.join(DIST, 'app/host/adapters/gateways/dovecot/dovecot-gateway.js'));
+  const { createLogger } = require(path.join(DIST, 'app/host/core/services/logger.js'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-gw-'));
   const base = loadHostConfig({ dataDir, pluginDir: path.join(DIST, 'plugins'), env: {} });
   const config = { ...base, dovecot: { ...base.dovecot, apiHeader: API_HEADER }, ...(process.env.BENCH_STORE ? { state: { ...base.state, backend: process.env.BENCH_STORE } } : {}) };
@@ -218,8 +218,8 @@ async function measure(kind, load) {
 
 async function memoryPerKey() {
   require('reflect-metadata');
-  const { MemoryStore } = require(path.join(DIST, 'app/host/state/memory-store.js'));
-  const { PluginStore } = require(path.join(DIST, 'app/host/state/plugin-store.js'));
+  const { MemoryStore } = require(path.join(DIST, 'app/host/core/state/memory-store.js'));
+  const { PluginStore } = require(path.join(DIST, 'app/host/core/state/plugin-store.js'));
   const N = 1_000_000;
   const now = Date.now();
   const findMs = 20 * 60_000;
@@ -245,10 +245,10 @@ async function memoryPerKey() {
 /** The same through the real plugin: bytes per failing (login, network) pair it tracks (three keys each). */
 async function memoryPerPair() {
   require('reflect-metadata');
-  const { App } = require(path.join(DIST, 'app/host/app.js'));
-  const { loadHostConfig } = require(path.join(DIST, 'app/host/config/host-config.js'));
-  const { createLogger } = require(path.join(DIST, 'app/host/services/logger.js'));
-  const { MemoryStore } = require(path.join(DIST, 'app/host/state/memory-store.js'));
+  const { App } = require(path.join(DIST, 'app/host/core/app.js'));
+  const { loadHostConfig } = require(path.join(DIST, 'app/host/core/config/host-config.js'));
+  const { createLogger } = require(path.join(DIST, 'app/host/core/services/logger.js'));
+  const { MemoryStore } = require(path.join(DIST, 'app/host/core/state/memory-store.js'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-mem-'));
   const config = loadHostConfig({ dataDir, pluginDir: path.join(DIST, 'plugins'), env: {} });
   const store = new MemoryStore();

@@ -7,9 +7,9 @@ const os = require('node:os');
 const path = require('node:path');
 
 const dist = path.join(__dirname, '..', 'dist');
-const { App } = require(path.join(dist, 'app', 'host', 'app'));
-const { loadHostConfig } = require(path.join(dist, 'app', 'host', 'config', 'host-config'));
-const { MemoryStore } = require(path.join(dist, 'app', 'host', 'state', 'memory-store'));
+const { App } = require(path.join(dist, 'app', 'host', 'core', 'app'));
+const { loadHostConfig } = require(path.join(dist, 'app', 'host', 'core', 'config', 'host-config'));
+const { MemoryStore } = require(path.join(dist, 'app', 'host', 'core', 'state', 'memory-store'));
 
 const ID = 'password-sizestrength';
 const TYPICAL = [

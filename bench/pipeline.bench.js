@@ -8,11 +8,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { buildSync } = require('esbuild');
-const { App } = require('../dist/app/host/app');
-const { loadHostConfig } = require('../dist/app/host/config/host-config');
-const { MemoryStore } = require('../dist/app/host/state/memory-store');
-const { SqliteStore } = require('../dist/app/host/state/sqlite-store');
-const { createLogger } = require('../dist/app/host/services/logger');
+const { App } = require('../dist/app/host/core/app');
+const { loadHostConfig } = require('../dist/app/host/core/config/host-config');
+const { MemoryStore } = require('../dist/app/host/core/state/memory-store');
+const { SqliteStore } = require('../dist/app/host/core/state/sqlite-store');
+const { createLogger } = require('../dist/app/host/core/services/logger');
 
 const N = Number(process.env.BENCH_N || 300_000);
 const ROUNDS = 5;

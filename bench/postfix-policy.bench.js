@@ -106,11 +106,11 @@ function bareServer() {
 
 async function main() {
   const dist = path.join(__dirname, '..', 'dist');
-  const { App } = require(path.join(dist, 'app/host/app.js'));
-  const { loadHostConfig } = require(path.join(dist, 'app/host/config/host-config.js'));
-  const { MemoryStore } = require(path.join(dist, 'app/host/state/memory-store.js'));
-  const { createLogger } = require(path.join(dist, 'app/host/services/logger.js'));
-  const { PostfixPolicyGateway } = require(path.join(dist, 'app/host/gateways/postfix/policy-gateway.js'));
+  const { App } = require(path.join(dist, 'app/host/core/app.js'));
+  const { loadHostConfig } = require(path.join(dist, 'app/host/core/config/host-config.js'));
+  const { MemoryStore } = require(path.join(dist, 'app/host/core/state/memory-store.js'));
+  const { createLogger } = require(path.join(dist, 'app/host/core/services/logger.js'));
+  const { PostfixPolicyGateway } = require(path.join(dist, 'app/host/adapters/gateways/postfix/policy-gateway.js'));
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-bench-'));
   const base = loadHostConfig({ dataDir, pluginDir: path.join(dist, 'plugins'), env: {} });

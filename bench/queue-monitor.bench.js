@@ -10,8 +10,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { Readable } = require('node:stream');
-const { countQueues } = require('../dist/app/host/postfix/queue/queue-dirs');
-const { readPostqueueJson } = require('../dist/app/host/postfix/queue/postqueue-json');
+const { countQueues } = require('../dist/app/host/tools/postfix/queue/queue-dirs');
+const { readPostqueueJson } = require('../dist/app/host/tools/postfix/queue/postqueue-json');
 
 const FILES = Number(process.env.BENCH_QUEUE_FILES || 20_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES || 100_000);

@@ -16,13 +16,13 @@ const path = require('node:path');
 const { buildSync } = require('esbuild');
 
 const dist = path.join(__dirname, '..', 'dist', 'app');
-const { App } = require(path.join(dist, 'host/app'));
-const { loadHostConfig } = require(path.join(dist, 'host/config/host-config'));
-const { createLogger } = require(path.join(dist, 'host/services/logger'));
-const { MemoryStore } = require(path.join(dist, 'host/state/memory-store'));
-const { SqliteStore } = require(path.join(dist, 'host/state/sqlite-store'));
-const { RedisStore } = require(path.join(dist, 'host/state/redis-store'));
-const { GLOBAL } = require(path.join(dist, 'host/domains/domain-settings'));
+const { App } = require(path.join(dist, 'host/core/app'));
+const { loadHostConfig } = require(path.join(dist, 'host/core/config/host-config'));
+const { createLogger } = require(path.join(dist, 'host/core/services/logger'));
+const { MemoryStore } = require(path.join(dist, 'host/core/state/memory-store'));
+const { SqliteStore } = require(path.join(dist, 'host/core/state/sqlite-store'));
+const { RedisStore } = require(path.join(dist, 'host/core/state/redis-store'));
+const { GLOBAL } = require(path.join(dist, 'host/core/domains/domain-settings'));
 const { API_VERSION } = require(path.join(dist, 'shared'));
 const { failCounterPlugin } = require('../test/fixtures/fail-counter-plugin');
 

@@ -2,7 +2,7 @@
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs');
-const main = path.join(__dirname, '..', 'dist', 'app', 'host', 'cli', 'main.js');
+const main = path.join(__dirname, '..', 'dist', 'app', 'host', 'adapters', 'cli', 'main.js');
 if (!fs.existsSync(main)) {
   process.stderr.write('mailwarden: not built yet; run `npm run build` in ' + path.dirname(__dirname) + '\n');
   process.exit(1);

@@ -111,7 +111,7 @@ try {
 
   // 2. The application, built straight into the staging tree.
   execFileSync(process.execPath, [path.join(root, 'build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MAILWARDEN_DIST: path.join(lib, 'dist') } });
-  for (const p of ['dist/app/host/cli/main.js', 'dist/app/host/privileged/privd-main.js', 'dist/plugins']) {
+  for (const p of ['dist/app/host/adapters/cli/main.js', 'dist/app/host/adapters/privd/privd-main.js', 'dist/plugins']) {
     if (!fs.existsSync(path.join(lib, p))) throw new Error(`build incomplete: ${p} is missing`);
   }
   // Plugins run from their bundles (dist/plugins); tsc's copy of them is build input only.
@@ -119,7 +119,7 @@ try {
   pruneUnused();
   write(path.join(lib, 'shared/plugin-manifest.schema.json'), fs.readFileSync(path.join(root, 'shared/plugin-manifest.schema.json'), 'utf8'), 0o644);
   write(path.join(lib, 'bin/mailwarden.js'), fs.readFileSync(path.join(root, 'bin/mailwarden.js'), 'utf8'), 0o755);
-  if (opt.schema) write(path.join(lib, 'dist/app/host/state/migrations/schema-cap.json'), JSON.stringify({ sqlite: Number(opt.schema) }) + '\n');
+  if (opt.schema) write(path.join(lib, 'dist/app/host/core/state/migrations/schema-cap.json'), JSON.stringify({ sqlite: Number(opt.schema) }) + '\n');
 
   // 3. The command, the units, the config.
   mkdir(path.join(stage, 'usr/bin'));
@@ -129,7 +129,7 @@ try {
   }
   const cli = (...args) => execFileSync(process.execPath, [path.join(lib, 'bin/mailwarden.js'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, MAILWARDEN_SYSTEM_CONFIG: '/nonexistent/mailwarden.json' } });
   const defaults = JSON.parse(execFileSync(process.execPath, ['-e', `
-    const { loadHostConfig } = require(${JSON.stringify(path.join(lib, 'dist/app/host/config/host-config.js'))});
+    const { loadHostConfig } = require(${JSON.stringify(path.join(lib, 'dist/app/host/core/config/host-config.js'))});
     const c = loadHostConfig({ env: { MAILWARDEN_SYSTEM_CONFIG: '/nonexistent/mailwarden.json' } });
     process.stdout.write(JSON.stringify(c));
   `], { encoding: 'utf8' }));
@@ -228,7 +228,7 @@ complete -o default -F _mailwarden mailwarden
   if (opt.previous) {
     const [pv, ps] = opt.previous.split(':');
     if (!/^[0-9][A-Za-z0-9.+~-]*$/.test(pv) || !/^[1-9][0-9]*$/.test(ps ?? '')) throw new Error(`--previous ${opt.previous}: VERSION:SCHEMA expected`);
-    const cap = path.join(lib, 'dist/app/host/state/migrations/schema-cap.json');
+    const cap = path.join(lib, 'dist/app/host/core/state/migrations/schema-cap.json');
     write(cap, JSON.stringify({ sqlite: Number(ps) }) + '\n');
     write(path.join(lib, 'package.json'), fs.readFileSync(path.join(lib, 'package.json'), 'utf8').replace(`"version": "${version}"`, `"version": "${pv}"`));
     write(path.join(stage, 'DEBIAN/control'), control.replace(`Version: ${version}`, `Version: ${pv}`));

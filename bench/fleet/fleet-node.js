@@ -9,11 +9,11 @@ const os = require('node:os');
 const path = require('node:path');
 
 const dist = path.join(__dirname, '..', '..', 'dist');
-const { App } = require(path.join(dist, 'app/host/app'));
-const { loadHostConfig } = require(path.join(dist, 'app/host/config/host-config'));
-const { createLogger } = require(path.join(dist, 'app/host/services/logger'));
-const { RedisStore } = require(path.join(dist, 'app/host/state/redis-store'));
-const { GLOBAL } = require(path.join(dist, 'app/host/domains/domain-settings'));
+const { App } = require(path.join(dist, 'app/host/core/app'));
+const { loadHostConfig } = require(path.join(dist, 'app/host/core/config/host-config'));
+const { createLogger } = require(path.join(dist, 'app/host/core/services/logger'));
+const { RedisStore } = require(path.join(dist, 'app/host/core/state/redis-store'));
+const { GLOBAL } = require(path.join(dist, 'app/host/core/domains/domain-settings'));
 
 const o = JSON.parse(process.env.FLEET_NODE);
 // One accelerated clock for the whole fleet: every process derives it from the same origin.

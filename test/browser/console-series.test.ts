@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { App } from '../../host/app';
-import { loadHostConfig } from '../../host/config/host-config';
-import { ManualClock } from '../../host/services/clock';
-import { createLogger } from '../../host/services/logger';
-import { SeriesHistory } from '../../host/services/series-history';
+import { App } from '../../host/core/app';
+import { loadHostConfig } from '../../host/core/config/host-config';
+import { ManualClock } from '../../host/core/services/clock';
+import { createLogger } from '../../host/core/services/logger';
+import { SeriesHistory } from '../../host/core/services/series-history';
 import { chromiumAvailable, launchChromium, screenshotPath } from '../helpers/browser';
 import { pluginDirWith } from '../helpers/built-plugins';
 import { fakePostfixCommands } from '../helpers/fake-postfix-commands';

@@ -3,9 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { App } from '../../host/app';
-import { loadHostConfig } from '../../host/config/host-config';
-import { createLogger } from '../../host/services/logger';
+import { App } from '../../host/core/app';
+import { loadHostConfig } from '../../host/core/config/host-config';
+import { createLogger } from '../../host/core/services/logger';
 import { demoPlugin } from '../helpers/admin-client';
 import { chromiumAvailable, launchChromium, screenshotPath } from '../helpers/browser';
 import { pluginDirWith } from '../helpers/built-plugins';

@@ -1,8 +1,8 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
-import type { App } from '../../host/app';
-import { DovecotGateway } from '../../host/gateways/dovecot/dovecot-gateway';
-import { PostfixPolicyGateway } from '../../host/gateways/postfix/policy-gateway';
+import type { App } from '../../host/core/app';
+import { DovecotGateway } from '../../host/adapters/gateways/dovecot/dovecot-gateway';
+import { PostfixPolicyGateway } from '../../host/adapters/gateways/postfix/policy-gateway';
 import { pluginDirWith } from '../helpers/built-plugins';
 import { testApp } from '../helpers/test-app';
 import { Prng } from './prng';

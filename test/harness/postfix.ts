@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { sendMail, type SendMailOptions, type SendMailResult } from '../../host/postfix/smtp-client';
+import { sendMail, type SendMailOptions, type SendMailResult } from '../../host/tools/postfix/smtp-client';
 import { hasSystemBinary } from '../helpers/system';
 
 export const DEFAULT_MAIN_CF = '/etc/postfix/main.cf';

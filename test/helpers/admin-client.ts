@@ -1,6 +1,6 @@
 import * as http from 'node:http';
-import type { App } from '../../host/app';
-import { AdminServer } from '../../host/http/admin-server';
+import type { App } from '../../host/core/app';
+import { AdminServer } from '../../host/adapters/http/admin-server';
 import { buildFixturePlugin, hooksPlugin, tempDir } from './plugin-fixture';
 import { testApp, type TestAppOptions } from './test-app';
 

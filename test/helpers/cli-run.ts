@@ -1,5 +1,5 @@
 import { Readable, Writable } from 'node:stream';
-import { main } from '../../host/cli/main';
+import { main } from '../../host/adapters/cli/main';
 
 class Sink extends Writable {
   text = '';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultPluginDir } from '../../host/paths';
+import { defaultPluginDir } from '../../host/core/paths';
 import { tempDir } from './plugin-fixture';
 
 /**

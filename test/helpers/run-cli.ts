@@ -1,5 +1,5 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { main } from '../../host/cli/main';
+import { main } from '../../host/adapters/cli/main';
 
 export interface CliRun {
   readonly code: number;

@@ -16,7 +16,7 @@ export interface Served {
  * `listening` log lines; port 0 lets the system pick free ports.
  */
 export async function serve(args: readonly string[], listeners: readonly string[] = ['admin'], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  if (!fs.existsSync(path.join(__dirname, '..', '..', 'dist', 'app', 'host', 'cli', 'main.js'))) throw new Error('not built: run node build.mjs');
+  if (!fs.existsSync(path.join(__dirname, '..', '..', 'dist', 'app', 'host', 'adapters', 'cli', 'main.js'))) throw new Error('not built: run node build.mjs');
   const proc = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, MAILWARDEN_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   const ports: Record<string, number> = {};

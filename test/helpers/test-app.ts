@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import type { MailQueue } from '../../shared';
-import { App } from '../../host/app';
-import { type HostConfig, loadHostConfig } from '../../host/config/host-config';
-import { ManualClock } from '../../host/services/clock';
-import { createLogger } from '../../host/services/logger';
-import type { HostStore } from '../../host/state/host-store';
-import { MemoryStore } from '../../host/state/memory-store';
+import { App } from '../../host/core/app';
+import { type HostConfig, loadHostConfig } from '../../host/core/config/host-config';
+import { ManualClock } from '../../host/core/services/clock';
+import { createLogger } from '../../host/core/services/logger';
+import type { HostStore } from '../../host/core/state/host-store';
+import { MemoryStore } from '../../host/core/state/memory-store';
 import { tempDir } from './plugin-fixture';
 
 /** Log lines a test can read (JSON objects). */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { CommandContribution, RelayRequest } from '../../shared';
-import type { App } from '../../host/app';
+import type { App } from '../../host/core/app';
 import { captureIo } from './cli-io';
 
 export const DIST_PLUGINS = path.join(__dirname, '..', '..', 'dist', 'plugins');

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { main } from '../../host/cli/main';
-import { AuthLogFollower } from '../../host/logs/auth-log-follower';
+import { main } from '../../host/adapters/cli/main';
+import { AuthLogFollower } from '../../host/adapters/logs/auth-log-follower';
 import { pluginDirWith } from '../helpers/built-plugins';
 import { tempDir } from '../helpers/plugin-fixture';
 import { testApp } from '../helpers/test-app';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packageRoot } from '../../host/paths';
+import { packageRoot } from '../../host/core/paths';
 import { runCli } from '../helpers/cli';
 import { cli } from '../helpers/cli-run';
 import { describeWith } from '../helpers/system';

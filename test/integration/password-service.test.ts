@@ -1,9 +1,9 @@
-import { GLOBAL } from '../../host/domains/domain-settings';
+import { GLOBAL } from '../../host/core/domains/domain-settings';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { App } from '../../host/app';
-import { PasswordService } from '../../host/password/password-service';
-import { PasswordSetError } from '../../host/password/set-command';
+import type { App } from '../../host/core/app';
+import { PasswordService } from '../../host/core/password/password-service';
+import { PasswordSetError } from '../../host/core/password/set-command';
 import { tempDir } from '../helpers/plugin-fixture';
 import { realPluginDir } from '../helpers/real-plugin';
 import { testApp } from '../helpers/test-app';

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GLOBAL } from '../../host/domains/domain-settings';
-import { PostfixQueue } from '../../host/postfix/queue/postfix-queue';
-import { SmtpClient } from '../../host/postfix/smtp-client';
-import { ManualClock } from '../../host/services/clock';
+import { GLOBAL } from '../../host/core/domains/domain-settings';
+import { PostfixQueue } from '../../host/tools/postfix/queue/postfix-queue';
+import { SmtpClient } from '../../host/tools/postfix/smtp-client';
+import { ManualClock } from '../../host/core/services/clock';
 import type { QueueMonitor } from '../../plugins/queue-monitor/monitor';
 import { describePostfix, PostfixInstance } from '../harness/postfix';
 import { tempDir } from '../helpers/plugin-fixture';

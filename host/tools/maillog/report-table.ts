@@ -1,4 +1,4 @@
-import { table } from '../../cli/table';
+import { table } from '../text-table';
 import type { ScanReport } from './scan-report';
 
 /** The scan report for people: one small table per question, suspects first. */

@@ -1,4 +1,4 @@
-import { ManualClock } from '../../../host/services/clock';
+import { ManualClock } from '../../../host/core/services/clock';
 import { ADMIN_TOKEN, type AdminHarness, startAdmin } from '../../helpers/admin-client';
 
 let h: AdminHarness;
@@ -116,7 +116,7 @@ test('repeated bad tokens from one address are slowed down; other addresses are 
 });
 
 test('the throttle remembers a bounded number of addresses', async () => {
-  const { BadCredentialThrottle } = await import('../../../host/http/bad-credential-throttle');
+  const { BadCredentialThrottle } = await import('../../../host/adapters/http/bad-credential-throttle');
   const t = new BadCredentialThrottle(clock, { freeFailures: 1, forgetMs: 60_000, baseDelayMs: 1000, maxDelayMs: 60_000, maxEntries: 100 });
   for (let i = 0; i < 10_000; i++) t.failed(`10.0.${i >> 8}.${i & 255}`);
   expect(t.size).toBeLessThanOrEqual(100);

@@ -1,4 +1,4 @@
-import { GLOBAL } from '../../../host/domains/domain-settings';
+import { GLOBAL } from '../../../host/core/domains/domain-settings';
 import { type AdminHarness, startAdmin } from '../../helpers/admin-client';
 import { pluginDirWith } from '../../helpers/built-plugins';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadHostConfig } from '../../../host/config/host-config';
+import { loadHostConfig } from '../../../host/core/config/host-config';
 import { type AdminHarness, startAdmin } from '../../helpers/admin-client';
 import { fakePostfixCommands } from '../../helpers/fake-postfix-commands';
 import { tempDir } from '../../helpers/plugin-fixture';

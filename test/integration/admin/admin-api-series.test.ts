@@ -1,6 +1,6 @@
-import { ManualClock } from '../../../host/services/clock';
-import { SeriesHistory } from '../../../host/services/series-history';
-import { MemoryStore } from '../../../host/state/memory-store';
+import { ManualClock } from '../../../host/core/services/clock';
+import { SeriesHistory } from '../../../host/core/services/series-history';
+import { MemoryStore } from '../../../host/core/state/memory-store';
 import type { MailQueue, QueueCount, QueueName } from '../../../shared';
 import { type AdminHarness, startAdmin } from '../../helpers/admin-client';
 

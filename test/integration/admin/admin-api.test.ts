@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManualClock } from '../../../host/services/clock';
+import { ManualClock } from '../../../host/core/services/clock';
 import { type AdminHarness, startAdmin } from '../../helpers/admin-client';
 import { tempDir } from '../../helpers/plugin-fixture';
 

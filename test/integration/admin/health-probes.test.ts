@@ -1,4 +1,4 @@
-import { listenerReadiness } from '../../../host/health/readiness';
+import { listenerReadiness } from '../../../host/core/readiness';
 import { type AdminHarness, startAdmin } from '../../helpers/admin-client';
 
 let h: AdminHarness;

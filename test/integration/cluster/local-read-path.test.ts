@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { Block } from '../../../shared';
-import { RedisStore } from '../../../host/state/redis-store';
+import { RedisStore } from '../../../host/core/state/redis-store';
 import { describeWithRedis, RedisServer } from '../../harness/redis';
 import { newPrefix, within } from './redis-cluster-helpers';
 

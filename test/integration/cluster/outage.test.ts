@@ -1,4 +1,4 @@
-import { RedisStore } from '../../../host/state/redis-store';
+import { RedisStore } from '../../../host/core/state/redis-store';
 import { describeWithRedis, RedisServer } from '../../harness/redis';
 import { decide, fail, failCounterDir, gauge, newPrefix, type Node, startNode, within } from './redis-cluster-helpers';
 

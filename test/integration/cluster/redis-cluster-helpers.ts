@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { API_VERSION } from '../../../shared';
-import type { App } from '../../../host/app';
-import type { RawAttempt } from '../../../host/pipeline/auth-pipeline';
-import { ManualClock } from '../../../host/services/clock';
-import { PromMetrics } from '../../../host/services/metrics';
-import { RedisStore } from '../../../host/state/redis-store';
+import type { App } from '../../../host/core/app';
+import type { RawAttempt } from '../../../host/core/pipeline/auth-pipeline';
+import { ManualClock } from '../../../host/core/services/clock';
+import { PromMetrics } from '../../../host/core/services/metrics';
+import { RedisStore } from '../../../host/core/state/redis-store';
 import { failCounterPlugin } from '../../fixtures/fail-counter-plugin';
 import { buildFixturePlugin, tempDir } from '../../helpers/plugin-fixture';
 import { LogCapture, testApp } from '../../helpers/test-app';
-import { createLogger } from '../../../host/services/logger';
+import { createLogger } from '../../../host/core/services/logger';
 
 export interface Node {
   app: App;

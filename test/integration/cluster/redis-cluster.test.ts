@@ -1,7 +1,7 @@
-import { RedisStore } from '../../../host/state/redis-store';
+import { RedisStore } from '../../../host/core/state/redis-store';
 import type { Block } from '../../../shared';
 import { describeWithRedisCluster, RedisCluster } from '../../harness/redis';
-import { storeConformance } from '../../unit/state/store-conformance';
+import { storeConformance } from '../../unit/host/core/state/store-conformance';
 import { newPrefix, within } from './redis-cluster-helpers';
 
 function block(key: string): Block {

@@ -1,7 +1,7 @@
-import { App } from '../../../host/app';
-import { loadHostConfig } from '../../../host/config/host-config';
-import { ensureRedisSchema, REDIS_SCHEMA_VERSION } from '../../../host/state/redis-schema';
-import { RedisStore } from '../../../host/state/redis-store';
+import { App } from '../../../host/core/app';
+import { loadHostConfig } from '../../../host/core/config/host-config';
+import { ensureRedisSchema, REDIS_SCHEMA_VERSION } from '../../../host/core/state/redis-schema';
+import { RedisStore } from '../../../host/core/state/redis-store';
 import { describeWithRedis, RedisServer } from '../../harness/redis';
 
 describeWithRedis('Redis store layout version', () => {

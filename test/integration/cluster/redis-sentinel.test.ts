@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
-import { RedisStore } from '../../../host/state/redis-store';
+import { RedisStore } from '../../../host/core/state/redis-store';
 import type { Block } from '../../../shared';
 import { describeWithRedisSentinel, RedisSentinelSet } from '../../harness/redis';
-import { storeConformance } from '../../unit/state/store-conformance';
+import { storeConformance } from '../../unit/host/core/state/store-conformance';
 import { decide, failCounterDir, newPrefix, type Node, startNode, within } from './redis-cluster-helpers';
 
 function block(key: string): Block {

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { RedisStore } from '../../../host/state/redis-store';
+import { RedisStore } from '../../../host/core/state/redis-store';
 import { describeWithRedis, RedisServer } from '../../harness/redis';
 import { newPrefix } from './redis-cluster-helpers';
 

@@ -1,4 +1,4 @@
-import { GLOBAL } from '../../../host/domains/domain-settings';
+import { GLOBAL } from '../../../host/core/domains/domain-settings';
 import { describeWithRedis, RedisServer } from '../../harness/redis';
 import { decide, fail, failCounterDir, gauge, newPrefix, type Node, startNode, within } from './redis-cluster-helpers';
 

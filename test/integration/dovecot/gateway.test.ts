@@ -1,8 +1,8 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
-import type { App } from '../../../host/app';
-import { GLOBAL } from '../../../host/domains/domain-settings';
-import { DovecotGateway } from '../../../host/gateways/dovecot/dovecot-gateway';
+import type { App } from '../../../host/core/app';
+import { GLOBAL } from '../../../host/core/domains/domain-settings';
+import { DovecotGateway } from '../../../host/adapters/gateways/dovecot/dovecot-gateway';
 import { pluginDirWith } from '../../helpers/built-plugins';
 import { buildFixturePlugin, hooksPlugin } from '../../helpers/plugin-fixture';
 import { testApp } from '../../helpers/test-app';

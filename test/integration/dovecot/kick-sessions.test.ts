@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { GLOBAL } from '../../../host/domains/domain-settings';
+import { GLOBAL } from '../../../host/core/domains/domain-settings';
 import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
 import { pluginDirWith } from '../../helpers/built-plugins';
 import { tempDir } from '../../helpers/plugin-fixture';

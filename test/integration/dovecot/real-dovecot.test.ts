@@ -1,8 +1,8 @@
-import type { App } from '../../../host/app';
-import { GLOBAL } from '../../../host/domains/domain-settings';
-import { resolveDovecotSecret } from '../../../host/gateways/dovecot/api-secret';
-import { DovecotGateway } from '../../../host/gateways/dovecot/dovecot-gateway';
-import type { ManualClock } from '../../../host/services/clock';
+import type { App } from '../../../host/core/app';
+import { GLOBAL } from '../../../host/core/domains/domain-settings';
+import { resolveDovecotSecret } from '../../../host/core/config/api-secret';
+import { DovecotGateway } from '../../../host/adapters/gateways/dovecot/dovecot-gateway';
+import type { ManualClock } from '../../../host/core/services/clock';
 import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
 import { describeWith } from '../../helpers/system';
 import { pluginDirWith } from '../../helpers/built-plugins';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../../host/cli/main';
-import { DOVECOT_REQUEST_ATTRIBUTES } from '../../../host/postfix/wiring';
+import { main } from '../../../host/adapters/cli/main';
+import { DOVECOT_REQUEST_ATTRIBUTES } from '../../../host/tools/postfix/wiring';
 import { captureIo } from '../../helpers/cli-io';
 import { tempDir } from '../../helpers/plugin-fixture';
 

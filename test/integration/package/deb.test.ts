@@ -166,8 +166,8 @@ if (!canRun && process.env.CI === 'true') {
       for (const f of [
         './usr/bin/mailwarden -> ../lib/mailwarden/bin/mailwarden.js',
         './usr/lib/mailwarden/bin/mailwarden.js',
-        './usr/lib/mailwarden/dist/app/host/cli/main.js',
-        './usr/lib/mailwarden/dist/app/host/privileged/privd-main.js',
+        './usr/lib/mailwarden/dist/app/host/adapters/cli/main.js',
+        './usr/lib/mailwarden/dist/app/host/adapters/privd/privd-main.js',
         './usr/lib/mailwarden/dist/plugins/trusted-ips/manifest.json',
         './usr/lib/mailwarden/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
         './lib/systemd/system/mailwarden.service',

@@ -7,12 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { QueueActions } from '../../../shared';
-import type { App } from '../../../host/app';
-import { GLOBAL } from '../../../host/domains/domain-settings';
-import { DovecotGateway } from '../../../host/gateways/dovecot/dovecot-gateway';
-import { PostfixPolicyGateway } from '../../../host/gateways/postfix/policy-gateway';
-import { PostfixQueue } from '../../../host/postfix/queue/postfix-queue';
-import { QueueTools } from '../../../host/postfix/queue/queue-tools';
+import type { App } from '../../../host/core/app';
+import { GLOBAL } from '../../../host/core/domains/domain-settings';
+import { DovecotGateway } from '../../../host/adapters/gateways/dovecot/dovecot-gateway';
+import { PostfixPolicyGateway } from '../../../host/adapters/gateways/postfix/policy-gateway';
+import { PostfixQueue } from '../../../host/tools/postfix/queue/postfix-queue';
+import { QueueTools } from '../../../host/tools/postfix/queue/queue-tools';
 import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
 import { PostfixInstance, requirePostfix } from '../../harness/postfix';
 import { describeWith } from '../../helpers/system';

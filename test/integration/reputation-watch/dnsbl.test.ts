@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { main } from '../../../host/cli/main';
-import { GLOBAL } from '../../../host/domains/domain-settings';
-import { ManualClock } from '../../../host/services/clock';
-import type { StoredAlert } from '../../../host/services/notifier';
+import { main } from '../../../host/adapters/cli/main';
+import { GLOBAL } from '../../../host/core/domains/domain-settings';
+import { ManualClock } from '../../../host/core/services/clock';
+import type { StoredAlert } from '../../../host/core/services/notifier';
 import type { ReputationWatcher } from '../../../plugins/reputation-watch/watcher';
 import { tempDir } from '../../helpers/plugin-fixture';
 import { testApp } from '../../helpers/test-app';

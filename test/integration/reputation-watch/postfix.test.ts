@@ -1,7 +1,7 @@
-import { GLOBAL } from '../../../host/domains/domain-settings';
-import { AuthLogFollower } from '../../../host/logs/auth-log-follower';
-import { ManualClock } from '../../../host/services/clock';
-import type { StoredAlert } from '../../../host/services/notifier';
+import { GLOBAL } from '../../../host/core/domains/domain-settings';
+import { AuthLogFollower } from '../../../host/adapters/logs/auth-log-follower';
+import { ManualClock } from '../../../host/core/services/clock';
+import type { StoredAlert } from '../../../host/core/services/notifier';
 import type { ReputationWatcher } from '../../../plugins/reputation-watch/watcher';
 import { describePostfix, PostfixInstance } from '../../harness/postfix';
 import { testApp } from '../../helpers/test-app';

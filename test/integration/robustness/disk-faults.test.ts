@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openSqlite } from '../../../host/state/open-sqlite';
-import { SqliteStore } from '../../../host/state/sqlite-store';
-import { PromMetrics } from '../../../host/services/metrics';
+import { openSqlite } from '../../../host/core/state/open-sqlite';
+import { SqliteStore } from '../../../host/core/state/sqlite-store';
+import { PromMetrics } from '../../../host/core/services/metrics';
 import { canMountTmpfs, mountTmpfs, type Tmpfs } from '../../helpers/tmpfs';
 
 const block = (key: string) => ({ key, domain: 'example.com', login: 'a@example.com', network: '192.0.2.0/24', reason: 'test', source: 'p', createdAt: 0, expiresAt: Date.now() + 3_600_000, strikes: 1 });

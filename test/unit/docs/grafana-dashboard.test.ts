@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { registerProcessMetrics, seedPluginCounters } from '../../../host/services/host-metrics';
+import { registerProcessMetrics, seedPluginCounters } from '../../../host/core/services/host-metrics';
 import { FakeQueue } from '../../helpers/fake-queue';
 import { pluginDirWith } from '../../helpers/built-plugins';
 import { testApp } from '../../helpers/test-app';

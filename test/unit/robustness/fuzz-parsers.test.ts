@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadHostConfig } from '../../../host/config/host-config';
-import { BadPolicyRequest, parsePolicyBody } from '../../../host/gateways/dovecot/policy-request';
-import { PolicyParser, PolicyProtocolError } from '../../../host/gateways/postfix/policy-parser';
-import { checkManifest } from '../../../host/plugins/manifest';
+import { loadHostConfig } from '../../../host/core/config/host-config';
+import { BadPolicyRequest, parsePolicyBody } from '../../../host/adapters/gateways/dovecot/policy-request';
+import { PolicyParser, PolicyProtocolError } from '../../../host/adapters/gateways/postfix/policy-parser';
+import { checkManifest } from '../../../host/core/plugins/manifest';
 import type { LoggedAuthFailure } from '../../../host/tools/maillog/auth-failures';
 import { FailureLines } from '../../../host/tools/maillog/failure-lines';
 import { parseLine } from '../../../host/tools/maillog/line-view';
 import { LogStats } from '../../../host/tools/maillog/log-stats';
-import { ValidationError } from '../../../host/validation/ajv';
+import { ValidationError } from '../../../host/core/validation/ajv';
 import { Prng, fuzzSettings } from '../../fuzz/prng';
 import { tempDir } from '../../helpers/plugin-fixture';
 

@@ -1,7 +1,7 @@
 import { PasswordHistory, hashPassword, historyKey, matches } from '../../../../plugins/password-sizestrength/history';
 import { MESSAGES } from '../../../../plugins/password-sizestrength/messages';
-import { MemoryStore } from '../../../../host/state/memory-store';
-import { PluginStore } from '../../../../host/state/plugin-store';
+import { MemoryStore } from '../../../../host/core/state/memory-store';
+import { PluginStore } from '../../../../host/core/state/plugin-store';
 
 const NOW = Date.UTC(2026, 0, 1);
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PasswordChange } from '../../../../shared';
-import { newAjv } from '../../../../host/validation/ajv';
+import { newAjv } from '../../../../host/core/validation/ajv';
 import { checkPolicy } from '../../../../plugins/password-sizestrength/policy';
 import { type PolicyConfigInput, policyConfigProblems, resolvePolicy } from '../../../../plugins/password-sizestrength/policy-config';
 

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GLOBAL } from '../../../../host/domains/domain-settings';
-import type { StoredAlert } from '../../../../host/services/notifier';
-import type { HostStore } from '../../../../host/state/host-store';
-import { MemoryStore } from '../../../../host/state/memory-store';
-import { ManualClock } from '../../../../host/services/clock';
+import { GLOBAL } from '../../../../host/core/domains/domain-settings';
+import type { StoredAlert } from '../../../../host/core/services/notifier';
+import type { HostStore } from '../../../../host/core/state/host-store';
+import { MemoryStore } from '../../../../host/core/state/memory-store';
+import { ManualClock } from '../../../../host/core/services/clock';
 import type { QueueMonitor, TickResult } from '../../../../plugins/queue-monitor/monitor';
 import { FakeQueue } from '../../../helpers/fake-queue';
 import { tempDir } from '../../../helpers/plugin-fixture';
@@ -228,7 +228,7 @@ test('the timer drives tick() every intervalSeconds', async () => {
 });
 
 test('restart on the SQLite store: the open incident is read back from disk, no second alert', async () => {
-  const { SqliteStore } = await import('../../../../host/state/sqlite-store');
+  const { SqliteStore } = await import('../../../../host/core/state/sqlite-store');
   const file = path.join(tempDir('mw-qm-db-'), 'state.db');
   const clock = new ManualClock();
   const queue = new FakeQueue();

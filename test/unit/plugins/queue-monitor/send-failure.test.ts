@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { ManualClock } from '../../../../host/services/clock';
-import { PromMetrics } from '../../../../host/services/metrics';
-import { MemoryStore } from '../../../../host/state/memory-store';
-import { PluginStore } from '../../../../host/state/plugin-store';
+import { ManualClock } from '../../../../host/core/services/clock';
+import { PromMetrics } from '../../../../host/core/services/metrics';
+import { MemoryStore } from '../../../../host/core/state/memory-store';
+import { PluginStore } from '../../../../host/core/state/plugin-store';
 import { QueueMonitor } from '../../../../plugins/queue-monitor/monitor';
 import type { Notification } from '../../../../shared';
 import { FakeQueue } from '../../../helpers/fake-queue';

@@ -3,7 +3,7 @@ import { checkServer, type ALookup, type DnsClient } from '../../../../plugins/r
 import { interpretAnswer, queryName } from '../../../../plugins/reputation-watch/dnsbl-answer';
 import { checkLists } from '../../../../plugins/reputation-watch/dnsbl-check';
 import { isPublic, outboundAddresses } from '../../../../plugins/reputation-watch/outbound-ips';
-import { MemoryStore } from '../../../../host/state/memory-store';
+import { MemoryStore } from '../../../../host/core/state/memory-store';
 
 /** Answers from a table; counts the questions. */
 class TableDns implements DnsClient {

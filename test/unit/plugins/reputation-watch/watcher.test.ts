@@ -1,6 +1,6 @@
-import { GLOBAL } from '../../../../host/domains/domain-settings';
-import type { StoredAlert } from '../../../../host/services/notifier';
-import { ManualClock } from '../../../../host/services/clock';
+import { GLOBAL } from '../../../../host/core/domains/domain-settings';
+import type { StoredAlert } from '../../../../host/core/services/notifier';
+import { ManualClock } from '../../../../host/core/services/clock';
 import type { MailEvent } from '../../../../shared';
 import type { ALookup, DnsClient } from '../../../../plugins/reputation-watch/dns-client';
 import type { ReputationWatcher } from '../../../../plugins/reputation-watch/watcher';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../../../shared';
-import type { App } from '../../../../host/app';
-import type { ManualClock } from '../../../../host/services/clock';
+import type { App } from '../../../../host/core/app';
+import type { ManualClock } from '../../../../host/core/services/clock';
 import { tempDir } from '../../../helpers/plugin-fixture';
 import { testApp } from '../../../helpers/test-app';
 import { DIST_PLUGINS, relayRequest, runPluginCommand } from '../../../helpers/trusted-ips';

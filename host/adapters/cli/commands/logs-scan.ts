@@ -1,0 +1,91 @@
+import { UsageError } from '../../../../shared';
+import { parseWhen } from '../../../tools/maillog/line-time';
+import { progressBar, reportText } from '../../../tools/maillog/report-table';
+import { InputError, scanFiles } from '../../../tools/maillog/scan';
+import { DEFAULT_THRESHOLDS, buildReport, type SuspectThresholds } from '../../../tools/maillog/scan-report';
+import { type Io, parse, str } from '../cli-context';
+import { EXIT } from '../command';
+
+const THRESHOLD_FLAGS: Record<string, keyof SuspectThresholds> = {
+  'min-auth-failures': 'authFailures',
+  'max-client-ips': 'clientsPerLogin',
+  'max-recipients': 'recipientsPerLogin',
+  'max-relayed': 'relayedPerClient',
+  'min-relay-denied': 'relayDenied',
+  'max-local': 'localSubmissions',
+};
+
+function positiveInt(text: string | undefined, flag: string, fallback: number, min = 1): number {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]{1,9}$/.test(text) || Number(text) < min) throw new UsageError(`logs scan: --${flag} must be a whole number of at least ${min}, not "${text}"`);
+  return Number(text);
+}
+
+function when(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const t = parseWhen(text);
+  if (t === undefined) throw new UsageError(`logs scan: --${flag} must be a date or time like 2026-06-21 or 2026-06-21T08:00 (optionally with Z or +01:00), not "${text}"`);
+  return t;
+}
+
+export const LOGS_SCAN_USAGE = `mailwarden logs scan FILE… [--json] [--top N] [--threads N] [--since T] [--until T] [--unparsed N] [thresholds]
+mailwarden logs scan - < mail.log
+  FILE may be plain or gzip (mail.log.2.gz); "-" reads stdin. Files are read in the order given.
+  Reports authentication failures (Postfix SASL and Dovecot) by client and by login, per-SASL-login
+  messages, recipients, client IPs and first/last seen, unauthenticated relaying (sent, deferred,
+  bounced), "Relay access denied" rejects, local submissions (pickup), pflogsumm's totals (received,
+  delivered, deferred, bounced, rejected, per hour, top senders/recipients/domains), and suspects.
+  --top N            rows per table (default 20)
+  --threads N        worker threads for large plain files (default: 2 when a core is idle, else 1)
+  --since T, --until T  only lines in [T, T'): 2026-06-21 or 2026-06-21T08:00[:00][Z|+01:00];
+                     without a zone, in the log's own clock (syslog lines carry none)
+  --unparsed N       show the first N lines that were not understood
+  thresholds for suspects: --min-auth-failures N (${DEFAULT_THRESHOLDS.authFailures}), --max-client-ips N (${DEFAULT_THRESHOLDS.clientsPerLogin}),
+  --max-recipients N (${DEFAULT_THRESHOLDS.recipientsPerLogin}), --max-relayed N (${DEFAULT_THRESHOLDS.relayedPerClient}), --min-relay-denied N (${DEFAULT_THRESHOLDS.relayDenied}), --max-local N (${DEFAULT_THRESHOLDS.localSubmissions})
+  Exit status 4 when there are suspects.`;
+
+/** `mailwarden logs scan FILE… | -`: the report on a log an admin already has. */
+export async function runLogsScan(argv: readonly string[], io: Io): Promise<number> {
+  const p = parse(argv, {
+    top: { type: 'string' },
+    threads: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    unparsed: { type: 'string' },
+    ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
+  }, 'logs scan');
+  const files = p.positionals;
+  if (files.length === 0) throw new UsageError('logs scan: FILE is required (or "-" for stdin)');
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('logs scan: "-" (stdin) can be given once');
+  const topN = positiveInt(str(p, 'top'), 'top', 20);
+  const threads = positiveInt(str(p, 'threads'), 'threads', 0) || undefined;
+  const keepUnparsed = positiveInt(str(p, 'unparsed'), 'unparsed', 0, 0);
+  const since = when(str(p, 'since'), 'since');
+  const until = when(str(p, 'until'), 'until');
+  if (since !== undefined && until !== undefined && until <= since) throw new UsageError('logs scan: --until must be after --since');
+  const thresholds = { ...DEFAULT_THRESHOLDS };
+  for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) thresholds[key] = positiveInt(str(p, flag), flag, DEFAULT_THRESHOLDS[key]);
+  const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean };
+  let lastDraw = 0;
+  const onProgress = err.isTTY
+    ? (pr: { bytes: number; total?: number }) => {
+        const now = Date.now();
+        if (now - lastDraw < 200) return;
+        lastDraw = now;
+        err.write(progressBar(pr.bytes, pr.total));
+      }
+    : undefined;
+  let stats;
+  try {
+    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, ...(threads ? { threads } : {}) }, io.stdin);
+  } catch (e) {
+    if (e instanceof InputError) throw new UsageError(`logs scan: ${e.message}`);
+    throw e;
+  } finally {
+    if (lastDraw) err.write('\r\x1b[K');
+  }
+  const report = buildReport(stats, topN, thresholds);
+  if (p.values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else io.stdout.write(reportText(report));
+  return report.suspects.length ? EXIT.problem : EXIT.ok;
+}

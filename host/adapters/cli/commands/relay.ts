@@ -1,0 +1,83 @@
+import { UsageError } from '../../../../shared';
+import { parseProbeTarget, probeRelay } from '../../../tools/postfix/relay-probe';
+import { containsIp, readCidrTable, readFileOrUndefined, removalOf, trustedTableFile } from '../../../core/services/trusted-networks';
+import { relayClients } from '../../../tools/maillog/relay-report';
+import { InputError, inputSize } from '../../../tools/maillog/byte-source';
+import { scanFiles } from '../../../tools/maillog/scan';
+import { CliContext, parse, str } from '../cli-context';
+import { type CliCommand, EXIT } from '../command';
+import { table } from '../../../tools/text-table';
+
+export const relayCommand: CliCommand = {
+  name: 'relay',
+  summary: 'check that the server is not an open relay: probe it over SMTP, or audit who relayed in a log',
+  usage: `mailwarden relay probe HOST[:PORT] [--source IP] [--from ADDR] [--to ADDR] [--json]
+    Tries MAIL FROM an outside address and RCPT TO an outside domain without AUTH
+    (then RSET: nothing is sent). Exit 0 CLOSED, 4 OPEN, 1 inconclusive.
+mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
+    Every client that relayed without sasl_username, messages and recipients per hour
+    (recipients sent, deferred and bounced alike: a blocklisted relay's spam is deferred),
+    flagged when it is not (or no longer) trusted or when its hourly volume jumps.
+    LOGFILE may be plain or gzip; "-" reads stdin. Same reading and rules as logs scan.
+    Trusted = loopback + the trusted-ips cidr table (--table, default: its tableFile).
+    Exit 0 nothing flagged, 4 something flagged.`,
+  async run(argv, io) {
+    const p = parse(argv, { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, table: { type: 'string' }, 'jump-factor': { type: 'string' } }, 'relay');
+    const [sub, ...args] = p.positionals;
+    const ctx = new CliContext(io, p);
+    switch (sub) {
+      case 'probe': {
+        if (args.length !== 1) throw new UsageError('relay probe: exactly one HOST[:PORT] is required');
+        let target;
+        try {
+          target = parseProbeTarget(args[0]);
+        } catch (e) {
+          throw new UsageError(`relay probe: ${(e as Error).message}`);
+        }
+        const r = await probeRelay({ ...target, ...(str(p, 'source') ? { source: str(p, 'source') } : {}), ...(str(p, 'from') ? { from: str(p, 'from') } : {}), ...(str(p, 'to') ? { to: str(p, 'to') } : {}) });
+        if (ctx.json) ctx.outJson({ target: `${target.host}:${target.port}`, verdict: r.verdict, summary: r.summary, reply: r.reply ?? null, transcript: r.transcript });
+        else {
+          ctx.out(`${r.verdict}: ${target.host}:${target.port} — ${r.summary}`);
+          for (const l of r.transcript) ctx.out(`  ${l}`);
+        }
+        return r.verdict === 'CLOSED' ? EXIT.ok : r.verdict === 'OPEN' ? EXIT.problem : EXIT.runtime;
+      }
+      case 'audit': {
+        if (args.length === 0) throw new UsageError('relay audit: at least one LOGFILE is required');
+        if (args.filter((f) => f === '-').length > 1) throw new UsageError('relay audit: "-" (stdin) can be given once');
+        try {
+          for (const f of args) if (f !== '-') inputSize(f);
+        } catch (e) {
+          if (e instanceof InputError) throw new UsageError(`relay audit: ${e.message}`);
+          throw e;
+        }
+        const jf = str(p, 'jump-factor');
+        if (jf !== undefined && !(Number(jf) > 1)) throw new UsageError(`relay audit: --jump-factor must be a number above 1, not "${jf}"`);
+        try {
+          const app = await ctx.open();
+          const tableFile = str(p, 'table') ?? (await trustedTableFile(app));
+          const tableText = readFileOrUndefined(tableFile);
+          if (str(p, 'table') && tableText === undefined) throw new UsageError(`relay audit: --table ${tableFile}: cannot be read`);
+          const nets = readCidrTable(tableText);
+          const history = await app.store.listAudit({ subjectPrefix: 'trusted-ips:' });
+          const stats = await scanFiles(args, { now: app.clock.now() }, io.stdin);
+          const clients = relayClients(stats, { isTrusted: (ip) => containsIp(nets, ip), removedHow: (ip) => removalOf(history, ip), ...(jf ? { jumpFactor: Number(jf) } : {}) });
+          const flagged = clients.filter((c) => c.flags.length);
+          if (ctx.json) ctx.outJson({ table: tableText === undefined ? null : tableFile, linesRead: stats.lines, linesParsed: stats.parsed, clients });
+          else {
+            ctx.out(`${clients.length} client(s) relayed without authentication; ${flagged.length} flagged (trusted list: ${tableText === undefined ? 'loopback only, no table at ' + tableFile : tableFile})`);
+            if (clients.length) ctx.out(table(['CLIENT', 'NAMES', 'TRUSTED', 'MESSAGES', 'RECIPIENTS', 'SENT', 'DEFERRED', 'BOUNCED', 'BUSIEST HOUR', 'FLAGS'], clients.map((c) => {
+              const busiest = [...c.hours].sort((a, b) => b.messages - a.messages)[0];
+              return [c.client, c.names.join(','), c.trusted ? 'yes' : 'NO', c.messages, c.recipients, c.sent, c.deferred, c.bounced, `${busiest.hour} (${busiest.messages})`, c.flags.join('; ')];
+            })));
+          }
+          return flagged.length ? EXIT.problem : EXIT.ok;
+        } finally {
+          await ctx.close();
+        }
+      }
+      default:
+        throw new UsageError(sub ? `relay: unknown subcommand "${sub}" (probe, audit)` : 'relay: a subcommand is required (probe, audit)');
+    }
+  },
+};

@@ -1,0 +1,141 @@
+// reflect-metadata comes with the App (host/core/app.ts), the first code that needs it.
+import { UsageError } from '../../../shared/hooks';
+import { LoginError } from '../../core/login';
+import { version } from '../../core/version';
+import { CliContext, type Io, parse } from './cli-context';
+import { EXIT } from './command';
+import { COMMANDS } from './commands';
+
+function help(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `mailwarden ${version()} — keeps a Postfix + Dovecot server from sending spam
+
+Usage: mailwarden [GLOBAL OPTIONS] COMMAND [options]
+       mailwarden help COMMAND
+
+${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
+
+Plugins add commands of their own (see \`mailwarden plugins list\`; \`mailwarden help NAME\` shows one).
+Global options, before or after the command: --config FILE, --data-dir DIR, --plugin-dir DIR
+(or MAILWARDEN_CONFIG, MAILWARDEN_DATA_DIR, MAILWARDEN_PLUGIN_DIR), --json, --help.
+Durations are written like 90s, 45m, 1h30m, 2d (units s, m, h, d, w).
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid value, 3 refused by policy, 4 problem found.
+`;
+}
+
+/** Options that mean the same for every command (doveadm -c, postconf -c): accepted before the command name too. */
+const GLOBAL_WITH_VALUE = new Set(['--config', '--data-dir', '--plugin-dir']);
+const GLOBAL_FLAGS = new Set(['--json']);
+
+/**
+ * Splits `[globals…] COMMAND rest…`. The globals are handed to the command
+ * right after its name, where its own parser reads them as it always has.
+ */
+function splitGlobals(argv: readonly string[]): { globals: string[]; name: string | undefined; rest: string[] } {
+  const globals: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('-') || a === '-' || ['--help', '-h', '--version', '-V'].includes(a)) break;
+    const eq = a.indexOf('=');
+    const opt = eq > 0 ? a.slice(0, eq) : a;
+    if (GLOBAL_WITH_VALUE.has(opt)) {
+      if (eq > 0) globals.push(a);
+      else if (i + 1 >= argv.length || argv[i + 1].startsWith('-')) throw new UsageError(`option ${opt} needs a value (mailwarden ${opt} VALUE COMMAND …)`);
+      else globals.push(a, argv[++i]);
+    } else if (GLOBAL_FLAGS.has(a)) globals.push(a);
+    else throw new UsageError(`unknown global option "${opt}" before the command (global options: ${[...GLOBAL_WITH_VALUE, ...GLOBAL_FLAGS].join(', ')})`);
+  }
+  return { globals, name: argv[i], rest: argv.slice(i + 1) };
+}
+
+/** Usage mistakes and invalid values: one line, exit 2. By name, so that checking them loads no validator. */
+function isUsageError(e: unknown): boolean {
+  return e instanceof UsageError || e instanceof LoginError || ['ValidationError', 'DurationError'].includes((e as Error)?.name);
+}
+
+/** Runs one command; returns its exit code. Never throws. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const { globals, name, rest } = splitGlobals(argv);
+    if (!name || name === '--help' || name === '-h') {
+      io.stdout.write(help());
+      return name ? EXIT.ok : EXIT.usage;
+    }
+    if (name === 'help') return await commandHelp(rest, globals, io);
+    if (name === '--version' || name === '-V' || name === 'version') {
+      io.stdout.write(`mailwarden ${version()}\n`);
+      return EXIT.ok;
+    }
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (entry) {
+      const cmd = await entry.load();
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout.write(cmd.usage + '\n');
+        return EXIT.ok;
+      }
+      return await cmd.run([...globals, ...rest], io);
+    }
+    return await runPluginCommand(name, [...globals, ...rest], io);
+  } catch (e) {
+    if (isUsageError(e)) {
+      io.stderr.write(`mailwarden: ${(e as Error).message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`mailwarden: ${(e as Error).message ?? String(e)}\n`);
+    return EXIT.runtime;
+  }
+}
+
+/** `mailwarden help [COMMAND]`: the command's usage; a plugin's command answers its own --help. */
+async function commandHelp(args: readonly string[], globals: readonly string[], io: Io): Promise<number> {
+  const [name, ...extra] = args;
+  if (extra.length) throw new UsageError(`help: one command name, not "${args.join(' ')}"`);
+  if (!name) {
+    io.stdout.write(help());
+    return EXIT.ok;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry) {
+    io.stdout.write((await entry.load()).usage + '\n');
+    return EXIT.ok;
+  }
+  return runPluginCommand(name, [...globals, '--help'], io);
+}
+
+/** A command contributed by a loaded plugin (e.g. `trusted-ips`). */
+async function runPluginCommand(name: string, argv: readonly string[], io: Io): Promise<number> {
+  // Global options may precede plugin commands' own; the plugin parses the rest.
+  const globals = parse(argv.filter((a, i) => isGlobal(argv, i)), {}, name);
+  const ctx = new CliContext(io, globals);
+  try {
+    const app = await ctx.open();
+    for (const p of app.registry.active) {
+      const c = p.commands.find((x) => x.name === name);
+      if (c) return await c.run(argv.filter((_, i) => !isGlobal(argv, i)), { ...io, actor: ctx.actor, configs: app.serviceContext(p).configs });
+    }
+    throw new UsageError(`unknown command "${name}" (see mailwarden --help)`);
+  } finally {
+    await ctx.close();
+  }
+}
+
+function isGlobal(argv: readonly string[], i: number): boolean {
+  const a = argv[i];
+  if (GLOBAL_WITH_VALUE.has(a)) return true;
+  if (i > 0 && GLOBAL_WITH_VALUE.has(argv[i - 1])) return true;
+  return [...GLOBAL_WITH_VALUE].some((g) => a.startsWith(g + '='));
+}
+
+/** Entry point of bin/mailwarden.js. */
+export function runCli(argv: readonly string[]): void {
+  main(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`mailwarden: ${(e as Error).message}\n`);
+      process.exitCode = EXIT.runtime;
+    },
+  );
+}

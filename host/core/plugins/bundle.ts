@@ -1,0 +1,38 @@
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as inversify from 'inversify';
+import * as contract from '../../../shared';
+
+/** The package name plugins import the contract by; bundlers mark it external. */
+export const CONTRACT_MODULE = '@mailwarden/shared';
+
+/**
+ * Modules every plugin gets from the host rather than from its own folder:
+ * one inversify (so its ContainerModule and the host's container agree) and
+ * one contract (so service Symbols are the host's). This is how a plugin built
+ * anywhere, dropped into the plugin directory, plugs into this host.
+ */
+const HOST_MODULES: Readonly<Record<string, unknown>> = {
+  // A plain copy of the contract's exports: tsc's `export *` makes each one a
+  // getter, and plugins call some (parseIp…) on every request. Same values,
+  // same Symbols.
+  [CONTRACT_MODULE]: Object.freeze({ ...contract }),
+  inversify,
+  'reflect-metadata': {},
+};
+
+/** Evaluates a CommonJS plugin bundle with the host's modules injected; returns its exports. */
+export function evaluateBundle(file: string): unknown {
+  const code = fs.readFileSync(file, 'utf8');
+  const dir = path.dirname(file);
+  const ownRequire = createRequire(file);
+  const pluginRequire = (id: string): unknown =>
+    Object.prototype.hasOwnProperty.call(HOST_MODULES, id) ? HOST_MODULES[id] : ownRequire(id);
+  // The Function constructor of this realm (not vm), so plugin code shares the
+  // host's globals and built-ins; sourceURL keeps the file name in stack traces.
+  const fn = new Function('exports', 'require', 'module', '__filename', '__dirname', `${code}\n//# sourceURL=${file}`);
+  const mod = { exports: {} as unknown };
+  fn.call(mod.exports, mod.exports, pluginRequire, mod, file, dir);
+  return mod.exports;
+}

@@ -1,0 +1,184 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Container, ContainerModule } from 'inversify';
+import {
+  AdminRouteContribution,
+  type AdminRoute,
+  CommandContribution,
+  HostSettings,
+  Logger,
+  Notifier,
+  PluginHooks,
+  ServiceContribution,
+  StateStore,
+  type Logger as LoggerT,
+  type Notifier as NotifierT,
+} from '../../../shared';
+import { SourcedNotifier } from '../services/notifier';
+import type { HostStore } from '../state/host-store';
+import { PluginStore } from '../state/plugin-store';
+import { withTimeout } from '../time';
+import { evaluateBundle } from './bundle';
+import { configProblems } from './config-check';
+import type { LoadedPlugin, PluginFailure } from './loaded-plugin';
+import { checkHostSection } from './host-level';
+import { type CheckedManifest, type PluginManifest, readManifest } from './manifest';
+
+export interface LoaderOptions {
+  /** Host container holding the services plugins may inject. */
+  readonly host: Container;
+  readonly store: HostStore;
+  readonly notifier: NotifierT;
+  readonly logger: LoggerT & { child(bindings: object): LoggerT };
+  readonly loadTimeoutMs: number;
+  /** The config file's `plugins` section: host-level values per plugin id. */
+  readonly hostSettings?: Readonly<Record<string, unknown>>;
+  /** The config file, named in messages about that section. */
+  readonly configSource?: string;
+}
+
+export interface LoadResult {
+  readonly plugins: LoadedPlugin[];
+  readonly failures: PluginFailure[];
+}
+
+class PluginLoadError extends Error {
+  constructor(readonly stage: PluginFailure['stage'], message: string) {
+    super(message);
+  }
+}
+
+/** Orders plugins as the pipeline runs them: priority, then id (stable across restarts). */
+export function byPriority(a: { manifest: PluginManifest }, b: { manifest: PluginManifest }): number {
+  return a.manifest.priority - b.manifest.priority || (a.manifest.id < b.manifest.id ? -1 : 1);
+}
+
+/**
+ * Scans the plugin directory: every sub-folder with a manifest.json is a
+ * plugin. Each is checked and loaded in isolation; a broken one is reported
+ * with its reason and the rest load.
+ */
+export async function loadPlugins(pluginDir: string, options: LoaderOptions): Promise<LoadResult> {
+  const failures: PluginFailure[] = [];
+  const plugins: LoadedPlugin[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(pluginDir, { withFileTypes: true });
+  } catch (e) {
+    failures.push({ id: '*', dir: pluginDir, stage: 'manifest', reason: `plugin directory cannot be read: ${(e as Error).message}` });
+    return { plugins, failures };
+  }
+  const candidates: Array<CheckedManifest & { dir: string }> = [];
+  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const dir = path.join(pluginDir, e.name);
+    const file = path.join(dir, 'manifest.json');
+    if (!fs.existsSync(file)) {
+      failures.push({ id: e.name, dir, stage: 'manifest', reason: `${file}: missing (every plugin folder needs a manifest.json)` });
+      continue;
+    }
+    try {
+      candidates.push({ dir, ...readManifest(file) });
+    } catch (err) {
+      failures.push({ id: e.name, dir, stage: 'manifest', reason: (err as Error).message });
+    }
+  }
+  // Duplicate ids: refuse every copy, since neither can be said to be the right one.
+  const seen = new Map<string, number>();
+  for (const c of candidates) seen.set(c.manifest.id, (seen.get(c.manifest.id) ?? 0) + 1);
+  for (const c of candidates.sort(byPriority)) {
+    if ((seen.get(c.manifest.id) ?? 0) > 1) {
+      const others = candidates.filter((o) => o.manifest.id === c.manifest.id && o !== c).map((o) => o.dir);
+      failures.push({ id: c.manifest.id, dir: c.dir, stage: 'manifest', bootPolicy: c.manifest.bootPolicy, reason: `duplicate plugin id "${c.manifest.id}" (also in ${others.join(', ')})` });
+      continue;
+    }
+    try {
+      plugins.push(await loadOne(c.dir, c, options));
+    } catch (err) {
+      const stage = err instanceof PluginLoadError ? err.stage : 'load';
+      failures.push({ id: c.manifest.id, dir: c.dir, stage, bootPolicy: c.manifest.bootPolicy, reason: (err as Error).message });
+    }
+  }
+  // A section for no plugin is most likely a typo: its settings (a table path, a command) would silently not apply.
+  const known = new Set(candidates.map((c) => c.manifest.id));
+  for (const id of Object.keys(options.hostSettings ?? {})) {
+    if (!known.has(id)) options.logger.warn({ section: `plugins.${id}`, file: options.configSource ?? null, pluginDir }, `config file section plugins.${id} names no plugin in the plugin directory; its settings apply to nothing`);
+  }
+  // Dependencies are checked until nothing more drops out (a missing one can strand a chain).
+  for (let changed = true; changed; ) {
+    changed = false;
+    const ids = new Set(plugins.map((p) => p.manifest.id));
+    for (const p of [...plugins]) {
+      const missing = p.manifest.dependsOn.filter((d) => !ids.has(d));
+      if (missing.length === 0) continue;
+      plugins.splice(plugins.indexOf(p), 1);
+      failures.push({ id: p.manifest.id, dir: p.dir, stage: 'dependency', bootPolicy: p.manifest.bootPolicy, reason: `depends on ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not loaded` });
+      changed = true;
+    }
+  }
+  return { plugins, failures };
+}
+
+async function loadOne(dir: string, checked: CheckedManifest, o: LoaderOptions): Promise<LoadedPlugin> {
+  const { manifest, validateConfig, hostKeys } = checked;
+  // Checked before any plugin code runs: a bad host-level value must not reach it.
+  const section = checkHostSection(manifest.id, o.hostSettings?.[manifest.id], hostKeys, checked.validateHostConfig, Object.keys((manifest.configSchema.properties as object | undefined) ?? {}));
+  if (section.problems.length) {
+    throw new PluginLoadError('load', section.problems.map((p) => `${o.configSource ?? 'host configuration'}: ${p.path} ${p.message} (${p.rule})`).join('; '));
+  }
+  const hostConfig = Object.freeze(section.values);
+  const entry = path.join(dir, manifest.entry);
+  if (!fs.existsSync(entry)) throw new PluginLoadError('import', `${path.join(dir, 'manifest.json')}: /entry "${manifest.entry}" does not exist in ${dir}`);
+  let exported: unknown;
+  try {
+    exported = evaluateBundle(entry);
+  } catch (e) {
+    throw new PluginLoadError('import', `${entry}: threw while loading: ${(e as Error).message}`);
+  }
+  const ex = exported as { default?: unknown; containerModule?: unknown };
+  const module = [ex?.default, ex?.containerModule, exported].find((m) => m instanceof ContainerModule) as ContainerModule | undefined;
+  if (!module) {
+    const looksLike = [ex?.default, ex?.containerModule].some((m) => m && typeof m === 'object' && 'load' in (m as object));
+    throw new PluginLoadError(
+      'import',
+      looksLike
+        ? `${entry}: exports a ContainerModule from another inversify copy; mark "inversify" and "@mailwarden/shared" external when bundling`
+        : `${entry}: must export an inversify ContainerModule as default (or as "containerModule")`,
+    );
+  }
+  const container = new Container({ parent: o.host, defaultScope: 'Singleton' });
+  container.bind(Logger).toConstantValue(o.logger.child({ plugin: manifest.id }));
+  container.bind(StateStore).toConstantValue(new PluginStore(o.store, manifest.id));
+  container.bind(Notifier).toConstantValue(new SourcedNotifier(o.notifier, manifest.id));
+  container.bind(HostSettings).toConstantValue(hostConfig);
+  try {
+    await withTimeout(container.load(module), o.loadTimeoutMs, `loading plugin ${manifest.id}`);
+  } catch (e) {
+    throw new PluginLoadError('load', `${manifest.id}: its ContainerModule failed: ${(e as Error).message}`);
+  }
+  let hooks: PluginHooks | undefined;
+  let services: ServiceContribution[];
+  let commands: CommandContribution[];
+  let adminRoutes: AdminRoute[];
+  try {
+    hooks = container.isCurrentBound(PluginHooks) ? container.get<PluginHooks>(PluginHooks) : undefined;
+    services = container.isCurrentBound(ServiceContribution) ? container.getAll<ServiceContribution>(ServiceContribution) : [];
+    commands = container.isCurrentBound(CommandContribution) ? container.getAll<CommandContribution>(CommandContribution) : [];
+    adminRoutes = container.isCurrentBound(AdminRouteContribution) ? container.getAll<AdminRouteContribution>(AdminRouteContribution).flatMap((c) => c.routes) : [];
+  } catch (e) {
+    throw new PluginLoadError('load', `${manifest.id}: cannot be constructed: ${(e as Error).message}`);
+  }
+  for (const h of manifest.hooks) {
+    if (typeof (hooks as Record<string, unknown> | undefined)?.[h] !== 'function') {
+      throw new PluginLoadError('load', `${manifest.id}: manifest declares hook "${h}" but the plugin does not implement it`);
+    }
+  }
+  const defaultProblems = configProblems({ manifest, validateConfig, hooks }, { ...hostConfig });
+  if (defaultProblems.length) {
+    throw new PluginLoadError('load', `${manifest.id}: its own config check refuses the manifest defaults${hostKeys.length ? ' with the config file\'s host-level values' : ''}: ${defaultProblems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+  }
+  if (manifest.services && services.length === 0) throw new PluginLoadError('load', `${manifest.id}: manifest declares services but binds no ServiceContribution`);
+  for (const c of commands) {
+    if (!manifest.contributes.commands.some((d) => d.name === c.name)) throw new PluginLoadError('load', `${manifest.id}: contributes command "${c.name}" that its manifest does not declare`);
+  }
+  return { manifest, dir, validateConfig, hostKeys, hostConfig, container, module, hooks, services, commands, adminRoutes };
+}

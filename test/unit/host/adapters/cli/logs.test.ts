@@ -1,0 +1,83 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot } from '../../../../../host/core/paths';
+import { tempDir } from '../../../../helpers/plugin-fixture';
+import { runCli } from '../../../../helpers/run-cli';
+
+const fixture = path.join(__dirname, '../../../../fixtures/maillog/shapes.log');
+
+describe('mailwarden logs scan', () => {
+  test('--json report; exit 0 without suspects', async () => {
+    const r = await runCli(['logs', 'scan', fixture, '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.senders[0]).toMatchObject({ login: 'admin', messages: 2, recipients: 4 });
+    expect(rep.suspects).toEqual([]);
+  });
+
+  test('table for people; suspects give exit 4; thresholds are flags', async () => {
+    const r = await runCli(['logs', 'scan', fixture, '--min-auth-failures', '2']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/^\d+ lines, \d+ from Postfix, 1 from Dovecot, 1 not understood\n/);
+    expect(r.stdout).toContain('SUSPECTS (1)');
+    expect(r.stdout).toMatch(/client\s+203\.0\.113\.9\s+2 failed SASL logins \(admin\): password guessing/);
+    expect(r.stdout).toMatch(/AUTHENTICATED SENDERS[^\n]*\nLOGIN\s+MESSAGES\s+RECIPIENTS\s+CLIENT IPS\s+FIRST SEEN\s+LAST SEEN\nadmin\s+2\s+4\s+2\s+Jun  1 08:34:31/);
+  });
+
+  test('a progress bar on a terminal (stderr), cleared at the end; none otherwise', async () => {
+    const tty = await runCli(['logs', 'scan', fixture, '--json'], { stderrTty: true });
+    expect(tty.stderr).toMatch(/^\r\[#+\.*\]\s+\d+%\s+\d+ MB/);
+    expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(JSON.parse(tty.stdout).lines).toBeGreaterThan(0);
+    expect((await runCli(['logs', 'scan', fixture, '--json'])).stderr).toBe('');
+  });
+
+  test('--unparsed N shows the lines not understood', async () => {
+    const r = await runCli(['logs', 'scan', fixture, '--unparsed', '3']);
+    expect(r.stdout).toContain('LINES NOT UNDERSTOOD (first 1)\n  this is not a log line at all\n');
+  });
+
+  test('stdin with "-"', async () => {
+    const r = await runCli(['logs', 'scan', '-', '--json'], { stdin: fs.readFileSync(fixture, 'latin1') });
+    expect(JSON.parse(r.stdout).relayDenied).toEqual([{ client: '198.51.100.77', rejects: 1 }]);
+  });
+
+  test.each([
+    [['logs'], 'a subcommand is required'],
+    [['logs', 'tail', 'x'], 'unknown subcommand "tail"'],
+    [['logs', 'scan'], 'FILE is required'],
+    [['logs', 'scan', '-', '-'], 'can be given once'],
+    [['logs', 'scan', '/nonexistent/mail.log'], '/nonexistent/mail.log: no such file'],
+    [['logs', 'scan', 'x', '--top', '0'], '--top must be a whole number'],
+    [['logs', 'scan', 'x', '--max-client-ips', 'five'], '--max-client-ips must be a whole number'],
+    [['logs', 'scan', 'x', '--unparsed', 'all'], '--unparsed must be a whole number of at least 0'],
+    [['logs', 'scan', 'x', '--since', '2026-02-30'], '--since must be a date or time'],
+    [['logs', 'scan', 'x', '--until', 'yesterday'], '--until must be a date or time'],
+    [['logs', 'scan', 'x', '--since', '2026-06-02', '--until', '2026-06-01'], '--until must be after --since'],
+  ])('usage error %j', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  test('worker threads over line-aligned byte ranges give the same report as one thread (built bundle)', async () => {
+    // The worker runs from dist (npm test builds first); messages straddling a cut are linked up.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const dist = require(path.join(packageRoot(), 'dist/app/host/tools/maillog/scan.js'));
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const report = require(path.join(packageRoot(), 'dist/app/host/tools/maillog/scan-report.js'));
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { generate } = require(path.join(packageRoot(), 'bench/gen-maillog.js'));
+    const dir = tempDir('mw-logscan-par-');
+    const file = path.join(dir, 'mail.log');
+    generate(file, 30_000, 7);
+    const one = report.buildReport(await dist.scanFiles([file], { threads: 1 }), 50);
+    for (const threads of [2, 3]) {
+      const many = report.buildReport(await dist.scanFiles([file], { threads, parallelMinBytes: 1 }), 50);
+      expect(many).toEqual(one);
+    }
+    expect(one.lines).toBeGreaterThanOrEqual(30_000);
+    expect(one.senders.find((s: { login: string }) => s.login === 'admin@example.com').recipients).toBeGreaterThan(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,123 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { PassThrough } from 'node:stream';
+import { main } from '../../../../../host/adapters/cli/main';
+import type { LoggedAuthFailure } from '../../../../../host/tools/maillog/auth-failures';
+import { FailureLines } from '../../../../../host/tools/maillog/failure-lines';
+import { LogTail } from '../../../../../host/tools/maillog/follow';
+import { relayClients } from '../../../../../host/tools/maillog/relay-report';
+import { scanFiles } from '../../../../../host/tools/maillog/scan';
+import { buildReport } from '../../../../../host/tools/maillog/scan-report';
+import { tempDir } from '../../../../helpers/plugin-fixture';
+
+/*
+ * The format corpus (test/fixtures/maillog/formats.log, see formats.md): every
+ * format the module must read, with the counts worked out by hand. `logs scan`,
+ * `relay audit` and the followers read it through the same module and must
+ * agree with those counts and with each other.
+ */
+
+const FIXTURES = path.join(__dirname, '../../../../fixtures/maillog');
+const LOG = path.join(FIXTURES, 'formats.log');
+const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'formats.expected.json'), 'utf8'));
+const NOW = Date.UTC(2026, 11, 1);
+
+function sum(failures: readonly LoggedAuthFailure[], key: (f: LoggedAuthFailure) => string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of failures) {
+    const k = key(f);
+    if (k !== undefined) out[k] = (out[k] ?? 0) + f.attempts;
+  }
+  return out;
+}
+
+describe('the format corpus', () => {
+  test('logs scan counts what the corpus says, per client and per login', async () => {
+    const stats = await scanFiles([LOG], { now: NOW, keepUnparsed: 10 });
+    const r = buildReport(stats, 100);
+    expect(r.lines).toBe(expected.lines);
+    expect(r.unparsed).toBe(expected.unparsed);
+    expect(r.unparsedSamples).toHaveLength(expected.unparsed);
+    expect(r.authFailures.total).toBe(expected.authFailures);
+    expect(r.authFailures.serverFaults).toBe(expected.serverFaults);
+    expect(Object.fromEntries(r.authFailures.byClient.map((c) => [c.client, c.failures]))).toEqual(expected.failuresByClient);
+    expect(Object.fromEntries(r.authFailures.byLogin.map((c) => [c.login, c.failures]))).toEqual(expected.failuresByLogin);
+    expect(Object.fromEntries(r.senders.map((s) => [s.login, { messages: s.messages, recipients: s.recipients, clientAddresses: s.clientAddresses }]))).toEqual(expected.senders);
+    const relayed = r.unauthenticated.filter((c) => c.relayed > 0);
+    expect(Object.fromEntries(relayed.map((c) => [c.client, { names: c.names, recipients: c.relayed, sent: c.sent, deferred: c.deferred, bounced: c.bounced }]))).toEqual(
+      Object.fromEntries(Object.entries(expected.relayed).map(([k, v]) => { const { messages: _m, ...rest } = v as Record<string, unknown>; return [k, rest]; })),
+    );
+    expect(Object.fromEntries(r.unauthenticated.map((c) => [c.client, c.messages]))).toEqual(expected.unauthenticatedMessages);
+    expect(Object.fromEntries(r.relayDenied.map((c) => [c.client, c.rejects]))).toEqual(expected.relayDenied);
+    expect(Object.fromEntries(r.localSubmissions.map((c) => [c.submitter, c.messages]))).toEqual(expected.local);
+    expect(r.traffic).toMatchObject(expected.traffic);
+  });
+
+  test('logs scan, relay audit and the follower give the same counts (plain, gzip and stdin alike)', async () => {
+    const dir = tempDir('mw-corpus-');
+    const gz = path.join(dir, 'formats.log.1.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(LOG)));
+    // logs scan
+    const scanned = buildReport(await scanFiles([LOG], { now: NOW }), 100);
+    const fromGzip = buildReport(await scanFiles([gz], { now: NOW }), 100);
+    const stdin = new PassThrough();
+    stdin.end(fs.readFileSync(LOG));
+    const fromStdin = buildReport(await scanFiles(['-'], { now: NOW }, stdin), 100);
+    expect(fromGzip).toEqual(scanned);
+    expect(fromStdin).toEqual(scanned);
+    // the follower, reading the file as it is appended to
+    const log = path.join(dir, 'mail.log');
+    fs.writeFileSync(log, '');
+    const followed: LoggedAuthFailure[] = [];
+    const lines = new FailureLines((f) => followed.push(f));
+    const tail = new LogTail(log, (s, a, b) => lines.line(s, a, b));
+    tail.poll();
+    const text = fs.readFileSync(LOG, 'latin1');
+    for (let at = 0; at < text.length; at += 997) {
+      fs.appendFileSync(log, text.slice(at, at + 997), 'latin1');
+      tail.poll();
+    }
+    tail.close();
+    expect(sum(followed, (f) => f.remoteIp)).toEqual(Object.fromEntries(scanned.authFailures.byClient.map((c) => [c.client, c.failures])));
+    expect(sum(followed, (f) => f.login)).toEqual(Object.fromEntries(scanned.authFailures.byLogin.map((c) => [c.login, c.failures])));
+    // relay audit
+    const audit = relayClients(await scanFiles([LOG], { now: NOW }), { isTrusted: () => true });
+    expect(audit.map((c) => ({ client: c.client, recipients: c.recipients, sent: c.sent, deferred: c.deferred, bounced: c.bounced }))).toEqual(
+      scanned.unauthenticated.filter((c) => c.relayed > 0).map((c) => ({ client: c.client, recipients: c.relayed, sent: c.sent, deferred: c.deferred, bounced: c.bounced })),
+    );
+    expect(audit[0]).toMatchObject({ client: '192.168.122.111', messages: expected.relayed['192.168.122.111'].messages, hours: [
+      { hour: '2026-08-05T13:00Z', messages: 1, recipients: 3 },
+      { hour: '2026-08-05T14:00Z', messages: 1, recipients: 1 },
+    ] });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the relay that is already blocklisted trips --max-relayed though little of its mail was sent', async () => {
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (c) => (out += c));
+    const code = await main(['logs', 'scan', LOG, '--json', '--max-relayed', '4'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
+    expect(code).toBe(4);
+    expect(JSON.parse(out).suspects).toContainEqual({ kind: 'client', subject: '192.168.122.111', reasons: ['4 recipients relayed without authentication (1 sent, 2 deferred, 1 bounced): trusted network?'] });
+  });
+
+  test('the relay audit command reports the relay with the counts of logs scan', async () => {
+    const dataDir = tempDir('mw-corpus-audit-');
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (c) => (out += c));
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (c) => (err += c));
+    const table = path.join(dataDir, 'trusted.cidr');
+    fs.writeFileSync(table, '# no trusted relay\n');
+    const code = await main(['relay', 'audit', LOG, '--json', '--data-dir', dataDir, '--plugin-dir', dataDir, '--table', table], { stdout, stderr, stdin: new PassThrough(), env: {} });
+    expect(err).toBe('');
+    expect(code).toBe(4);
+    const j = JSON.parse(out);
+    expect(j.linesRead).toBe(expected.lines);
+    expect(j.clients).toEqual([expect.objectContaining({ client: '192.168.122.111', names: ['gateway'], ...expected.relayed['192.168.122.111'], trusted: false })]);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});

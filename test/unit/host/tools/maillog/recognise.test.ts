@@ -1,0 +1,132 @@
+import type { LoggedAuthFailure } from '../../../../../host/tools/maillog/auth-failures';
+import { FailureLines } from '../../../../../host/tools/maillog/failure-lines';
+import {
+  K_CLIENT, K_CONNECT, K_DELIVERY, K_HOLD, K_MALFORMED, K_NONE, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, STATUS_NAMES, newMailEvent, recognise,
+} from '../../../../../host/tools/maillog/recognise';
+import { newLineParts, scanLine } from '../../../../../host/tools/maillog/tokenizer';
+
+/** The failures a run of lines reports, through the same path as scan and the followers. */
+function failures(...lines: string[]): LoggedAuthFailure[] {
+  const out: LoggedAuthFailure[] = [];
+  const f = new FailureLines((x) => out.push(x));
+  for (const l of lines) f.line(l, 0, l.length);
+  return out;
+}
+const failure = (line: string) => failures(line)[0];
+
+/** What a line says, as strings. */
+function said(line: string) {
+  const p = newLineParts();
+  const e = newMailEvent();
+  if (!scanLine(line, 0, line.length, p)) return undefined;
+  const kind = recognise(line, p, e);
+  const part = (a: number, b: number) => (a >= 0 ? line.slice(a, b) : undefined);
+  return { kind, ip: part(e.ipStart, e.ipEnd), name: part(e.nameStart, e.nameEnd), login: part(e.loginStart, e.loginEnd), addr: part(e.addrStart, e.addrEnd), n: e.n, size: e.size, flag: e.flag };
+}
+
+describe('auth failures', () => {
+  test('Postfix SASL failure with sasl_username, on smtpd and on the submission service', () => {
+    expect(failure('Jun 21 08:34:30 mx1 postfix/smtpd[1]: warning: unknown[46.48.93.60]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=admin')).toEqual({
+      login: 'admin', remoteIp: '46.48.93.60', protocol: 'smtp', attempts: 1, source: 'postfix',
+    });
+    expect(failure('2021-03-13T12:04:09+01:00 mx1 postfix/submission/smtpd[2]: warning: host.example[2001:DB8::7]: SASL PLAIN authentication failed: , sasl_username=Alice@Example.com')).toMatchObject({
+      login: 'alice@example.com', remoteIp: '2001:db8::7', protocol: 'submission',
+    });
+  });
+
+  test('a failure without a username still counts against the client', () => {
+    expect(failure('Jun 21 08:34:30 mx1 postfix/smtpd[1]: warning: unknown[46.48.93.60]: SASL LOGIN authentication failed: UGFzc3dvcmQ6')).toEqual({
+      login: undefined, remoteIp: '46.48.93.60', protocol: 'smtp', attempts: 1, source: 'postfix',
+    });
+    expect(failure('Aug 3 15:30:49 ksusha postfix/smtpd[17041]: warning: mail.example.com[98.191.84.74]: SASL Plain authentication failed:')).toMatchObject({ remoteIp: '98.191.84.74' });
+  });
+
+  test('client with port, IPv4-mapped and IPv6: literal addresses, (reason unavailable)', () => {
+    expect(failure('Aug  4 16:47:52 mail3 postfix/smtpd[31152]: warning: unknown[192.0.2.237]:55729: SASL LOGIN authentication failed: authentication failure')).toMatchObject({ remoteIp: '192.0.2.237' });
+    expect(failure('Aug  4 16:47:52 mx smtpd[1]: warning: unknown[::ffff:192.0.2.1]: SASL LOGIN authentication failed: (reason unavailable), sasl_username=bob')).toMatchObject({ remoteIp: '192.0.2.1', login: 'bob' });
+    expect(failure('Aug  4 16:47:52 mx smtpd[1]: warning: unknown[IPv6:2001:db8::2]: SASL LOGIN authentication failed: x, sasl_username=bob')).toMatchObject({ remoteIp: '2001:db8::2' });
+  });
+
+  test('reasons that are the server failing are not counted against the client', () => {
+    expect(failures(
+      'Feb  3 08:29:28 mail postfix/smtpd[21022]: warning: unknown[192.0.2.1]: SASL LOGIN authentication failed: Connection lost to authentication server',
+      'Jan 14 16:18:16 xxx postfix/smtpd[14933]: warning: host[192.0.2.5]: SASL CRAM-MD5 authentication failed: Invalid authentication mechanism',
+      'Jan 14 16:18:16 xxx postfix/smtpd[14933]: warning: host[192.0.2.5]: SASL PLAIN authentication failed: Internal authentication server failure, sasl_username=a',
+    )).toEqual([]);
+  });
+
+  test('Dovecot login processes: imap, pop3, submission, managesieve; through syslog and in its own log file', () => {
+    expect(failure('Jun 21 08:34:30 mx1 dovecot: imap-login: Disconnected: Aborted login by logging out (auth failed, 3 attempts in 12 secs): user=<alice@example.com>, method=PLAIN, rip=198.51.100.7, lip=192.0.2.1, session=<abc>')).toEqual({
+      login: 'alice@example.com', remoteIp: '198.51.100.7', protocol: 'imap', attempts: 3, source: 'dovecot',
+    });
+    expect(failure('Nov 28 20:50:12 pop3-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): user=<bob>, method=PLAIN, rip=::1, lip=::1, TLS')).toMatchObject({ login: 'bob', remoteIp: '::1', protocol: 'pop3', attempts: 1 });
+    expect(failure('Jun 21 08:34:30 mx1 dovecot[9]: submission-login: Disconnected (auth failed, 2 attempts in 5 secs): user=<c>, method=LOGIN, rip=192.0.2.3')).toMatchObject({ protocol: 'submission', attempts: 2 });
+    expect(failure('Jun 21 08:34:30 mx1 dovecot: managesieve-login: Disconnected (auth failed, 1 attempts in 4 secs): user=<d>, method=PLAIN, rip=192.0.2.4, lip=192.0.2.1')).toMatchObject({ protocol: 'other', login: 'd' });
+    expect(failure('Jun 14 00:48:21 platypus dovecot: imap-login: Disconnected (auth failed, 1 attempts): method=PLAIN, rip=59.167.242.100, lip=113.212.99.194, TLS: Disconnected')).toMatchObject({ login: undefined, remoteIp: '59.167.242.100' });
+  });
+
+  test('Dovecot auth process lines, and the login summary after them counts only what they did not', () => {
+    expect(failures(
+      'Jan 29 05:13:50 mail dovecot: auth: passwd-file(heidi,192.0.2.23,<s1>): Password mismatch',
+      'Jan 29 05:13:51 mail dovecot: auth: passwd-file(heidi,192.0.2.23,<s1>): Password mismatch',
+      'Jan 29 05:13:52 mail dovecot: imap-login: Disconnected (auth failed, 3 attempts in 3 secs): user=<heidi>, method=PLAIN, rip=192.0.2.23',
+    ).map((f) => f.attempts)).toEqual([1, 1, 1]);
+    expect(failure('Jan 29 05:32:50 mail dovecot: auth-worker(304): pam(u,1.2.3.4): pam_authenticate() failed: Authentication failure (password mismatch?)')).toMatchObject({ login: 'u', remoteIp: '1.2.3.4' });
+    expect(failure('Jun 12 23:06:05 auth-worker(57065): Info: conn unix:auth-worker (uid=143): auth-worker<225622>: sql(user@domain.com,192.0.2.7,<Yx7+W8+Io>): Password mismatch')).toMatchObject({ login: 'user@domain.com', remoteIp: '192.0.2.7' });
+    expect(failure('Jun 11 13:57:17 main dovecot: auth: ldap(user@server.org,192.168.178.25,<LZmGp6mZ>): unknown user (SHA1 of given password: f638ff)')).toMatchObject({ login: 'user@server.org' });
+    // A login that holds the separators is still read up to the address.
+    expect(failure('Jun 11 13:57:17 main dovecot: auth: sql(a,b): c,192.0.2.9): Password mismatch')).toMatchObject({ login: 'a,b): c', remoteIp: '192.0.2.9' });
+  });
+
+  test.each([
+    'Jun 21 08:34:30 mx1 dovecot: imap-login: Login: user=<alice@example.com>, method=PLAIN, rip=198.51.100.7',
+    'Jun 21 08:34:30 mx1 dovecot: imap-login: Disconnected (no auth attempts in 0 secs): user=<>, rip=198.51.100.7',
+    'Jun 21 08:34:30 mx1 postfix/smtpd[1]: connect from unknown[46.48.93.60]',
+    'Jun 21 08:34:30 mx1 postfix/qmgr[1]: warning: x[1.2.3.4]: SASL LOGIN authentication failed: x, sasl_username=a',
+    'Jun 21 08:34:30 mx1 sshd[1]: Failed password for root from 1.2.3.4',
+    'Jun 21 08:34:30 mx1 dovecot: auth: Debug: passwd-file(a,1.2.3.4): lookup',
+  ])('not an auth failure: %s', (line) => {
+    expect(failures(line)).toEqual([]);
+  });
+
+  test('a long attacker-made line is read in one pass', () => {
+    const user = 'x'.repeat(15_000);
+    expect(failure(`Jun 21 08:34:30 mx1 postfix/smtpd[1]: warning: unknown[1.2.3.4]: SASL LOGIN authentication failed: ${'['.repeat(100)}, sasl_username=${user}`)).toMatchObject({ login: user });
+    expect(failures(`Jun 21 08:34:30 mx1 dovecot: imap-login: ${'(auth failed, '.repeat(1000)}`)).toEqual([]);
+    expect(failures(`Jun 21 08:34:30 mx1 dovecot: auth: sql(${'): '.repeat(4000)}`)).toEqual([]);
+  });
+});
+
+describe('mail recognisers', () => {
+  test('connect and client= (with a port, with SASL)', () => {
+    expect(said('Aug  5 12:00:00 mx1 postfix/submission/smtpd[600]: connect from laptop.example.net[2001:db8::30]')).toMatchObject({ kind: K_CONNECT, ip: '2001:db8::30', name: 'laptop.example.net' });
+    expect(said('Aug  5 14:00:00 mx1 postfix-in/smtpd[704]: 6C1D2E3F4A: client=gateway[192.168.122.111]:41234')).toMatchObject({ kind: K_CLIENT, ip: '192.168.122.111', name: 'gateway', login: undefined });
+    expect(said('Aug  5 14:00:00 mx1 postfix/smtpd[704]: 6C1D2E3F4A: client=unknown[46.48.93.60], sasl_method=LOGIN, sasl_username=admin, sasl_sender=x')).toMatchObject({ kind: K_CLIENT, login: 'admin' });
+    expect(said('Aug  5 14:00:00 mx1 postfix/smtpd[704]: 6C1D2E3F4A: client=no-brackets')).toMatchObject({ kind: K_MALFORMED });
+  });
+
+  test('qmgr, deliveries by status, removed', () => {
+    expect(said('Aug  5 12:00:02 mx1 postfix/qmgr[602]: 4A1B2C3D5E: from=<kate@example.com>, size=1200, nrcpt=2 (queue active)')).toMatchObject({ kind: K_QUEUED, addr: 'kate@example.com', size: 1200, n: 2 });
+    expect(said('Aug  5 12:00:02 mx1 postfix/qmgr[602]: 4A1B2C3D5E: from=<>, size=1200, nrcpt=1 (queue active)')).toMatchObject({ kind: K_QUEUED, addr: '', n: 1 });
+    for (const status of STATUS_NAMES) {
+      const d = said(`Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, orig_to=<y@example.com>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=${status} (text)`);
+      expect(d).toMatchObject({ kind: K_DELIVERY, addr: 'x@remote.example' });
+      expect(STATUS_NAMES[d!.n]).toBe(status);
+    }
+    expect(said('Aug  5 12:00:03 mx1 postfix/lmtp[603]: 4A1B2C3D5E: to=<x@example.com>, relay=x[private/dovecot-lmtp], status=sent (250 ok)')).toMatchObject({ kind: K_DELIVERY });
+    expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@example.com>, relay=x, status=weird')).toMatchObject({ kind: K_MALFORMED });
+    expect(said('Aug  5 12:00:04 mx1 postfix/qmgr[602]: 4A1B2C3D5E: removed')).toMatchObject({ kind: K_REMOVED });
+    expect(said('Aug  5 12:00:04 mx1 postfix/postsuper[602]: 4A1B2C3D5E: removed')).toMatchObject({ kind: K_REMOVED });
+  });
+
+  test('rejects (relay access denied or not), holds, pickup', () => {
+    expect(said('Aug  5 16:00:00 mx1 postfix/smtpd[900]: NOQUEUE: reject: RCPT from unknown[198.51.100.77]:4444: 554 5.7.1 <v@e.example>: Relay access denied; from=<x@spam.example> to=<v@e.example> proto=ESMTP helo=<W>')).toMatchObject({
+      kind: K_REJECT, ip: '198.51.100.77', n: 554, flag: true, addr: 'x@spam.example',
+    });
+    expect(said('Aug  5 16:00:01 mx1 postfix/smtpd[901]: NOQUEUE: reject: RCPT from unknown[198.51.100.78]: 450 4.7.1 Client host rejected: cannot find your hostname, [198.51.100.78]; from=<a@b.example> to=<k@example.com> proto=ESMTP helo=<x>')).toMatchObject({ kind: K_REJECT, flag: false, n: 450 });
+    expect(said('Aug  5 16:10:00 mx1 postfix/cleanup[902]: 8E1F2A3B4C: hold: header Subject: x from unknown[198.51.100.79]; from=<s@spam.example>')).toMatchObject({ kind: K_HOLD });
+    expect(said('Aug  5 16:11:00 mx1 postfix/postsuper[903]: 8E1F2A3B4C: placed on hold')).toMatchObject({ kind: K_HOLD });
+    expect(said('Aug  5 17:00:00 mx1 postfix/pickup[1000]: 9F1A2B3C4D: uid=33 from=<www-data>')).toMatchObject({ kind: K_PICKUP, n: 33, addr: 'www-data' });
+    expect(said('Aug  5 17:00:00 mx1 postfix/cleanup[1000]: 9F1A2B3C4D: message-id=<a@b>')).toMatchObject({ kind: K_NONE });
+  });
+});
