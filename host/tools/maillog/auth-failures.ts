@@ -33,7 +33,7 @@ export class AuthFailureReader {
   private readonly pending = new Map<string, number>();
 
   /** The failure the event reports, if it reports one the client is to blame for. */
-  read(s: string, e: MailEvent): LoggedAuthFailure | undefined {
+  read(s: Buffer, e: MailEvent): LoggedAuthFailure | undefined {
     if (e.kind === K_SASL_FAIL) {
       if (e.flag) {
         this.serverFaults++;

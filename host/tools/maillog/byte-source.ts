@@ -10,9 +10,9 @@ import { LineReader } from './line-splitter';
  * input as stored (compressed bytes for gzip, so a bar can move on it).
  */
 
-/** A line consumer: s[start, end) for each line, `overlong` for a line past the cap. */
+/** A line consumer: b[start, end) for each line (valid during the call only), `overlong` for a line past the cap. */
 export interface LineSink {
-  line(s: string, start: number, end: number): void;
+  line(b: Buffer, start: number, end: number): void;
   overlong(): void;
 }
 
@@ -26,7 +26,7 @@ export class InputError extends Error {
 }
 
 function splitter(sink: LineSink): LineReader {
-  return new LineReader((s, a, b) => sink.line(s, a, b), () => sink.overlong());
+  return new LineReader((b, start, end) => sink.line(b, start, end), () => sink.overlong());
 }
 
 export function isGzip(file: string): boolean {

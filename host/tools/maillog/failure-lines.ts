@@ -1,5 +1,6 @@
 import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
 import type { LineSink } from './byte-source';
+import { bytesOf } from './bytes';
 import { K_AUTH_FAIL, K_LOGIN_FAIL, K_SASL_FAIL, newMailEvent, recognise } from './recognise';
 import { newLineParts, scanLine } from './tokenizer';
 
@@ -15,11 +16,13 @@ export class FailureLines implements LineSink {
 
   constructor(private readonly onFailure: (f: LoggedAuthFailure) => void) {}
 
-  line(s: string, start: number, end: number): void {
-    if (!scanLine(s, start, end, this.p)) return;
-    const k = recognise(s, this.p, this.e);
+  /** One line: s[start, end) of log bytes, or of text (a follower's) read as its bytes. */
+  line(s: Buffer | string, start: number, end: number): void {
+    const b = typeof s === 'string' ? bytesOf(s) : s;
+    if (!scanLine(b, start, end, this.p)) return;
+    const k = recognise(b, this.p, this.e);
     if (k !== K_SASL_FAIL && k !== K_LOGIN_FAIL && k !== K_AUTH_FAIL) return;
-    const f = this.reader.read(s, this.e);
+    const f = this.reader.read(b, this.e);
     if (f) this.onFailure(f);
   }
 

@@ -8,7 +8,7 @@ export interface FollowOptions {
   readonly maxReadBytes?: number;
 }
 
-/** A line as the splitter hands it over: s[start, end), latin1-decoded. */
+/** A line as text: s[start, end), one char per byte (latin1). */
 export type OnLine = (s: string, start: number, end: number) => void;
 
 /**
@@ -37,9 +37,10 @@ export class LogTail {
   }
 
   private newReader(): LineReader {
-    return new LineReader((s, a, b) => {
+    // Followers read a line's fields as text; a live log's lines come a few at a time.
+    return new LineReader((b, start, end) => {
       this.lines++;
-      this.onLine(s, a, b);
+      this.onLine(b.toString('latin1', start, end), 0, end - start);
     }, this.onOverlong);
   }
 

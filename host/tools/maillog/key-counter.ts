@@ -1,5 +1,13 @@
-import { lower, text } from './keys';
+import { textAt } from './bytes';
+import { lower } from './keys';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
+
+/** The domain of an address without one (a local part only: `www-data`). */
+export const NO_DOMAIN = '(local)';
+
+/** FNV-1a, 32 bits. */
+const FNV_BASIS = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
 
 /**
  * Counts per key where the key is a slice of a log line (a sender, a
@@ -10,9 +18,6 @@ import { type PackedTable, TablePacker, unpackTable } from './packed-table';
  * its hashing and its garbage were a third of the scan. Open addressing,
  * capped at `max` keys (past the cap new keys are counted as dropped).
  */
-/** The domain of an address without one (a local part only: `www-data`). */
-export const NO_DOMAIN = '(local)';
-
 export class KeyCounter {
   private keys: string[] = [];
   private counts: number[] = [];
@@ -27,80 +32,78 @@ export class KeyCounter {
     return this.keys.length;
   }
 
-  /** Adds `by` to the key s[a, b), lower-cased. */
-  add(s: string, a: number, b: number, by = 1): void {
-    let h = 0x811c9dc5 | 0;
-    for (let i = a; i < b; i++) {
-      let c = s.charCodeAt(i);
+  /** Adds `by` to the key b[start, end), lower-cased. */
+  add(b: Buffer, start: number, end: number, by = 1): void {
+    let h = FNV_BASIS;
+    for (let i = start; i < end; i++) {
+      let c = b[i];
       // Non-ASCII bytes are UTF-8 to decode first: the slow path, rare.
-      if (c > 127) return this.addText(lower(text(s, a, b)), by);
+      if (c > 127) return this.addText(lower(textAt(b, start, end)), by);
       if (c >= 65 && c <= 90) c += 32;
-      h = Math.imul(h ^ c, 16777619);
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
-    this.addHashed(s, a, b, h, by, true);
+    this.addBytes(b, start, end, h, by);
   }
 
   /**
-   * Adds an address s[a, b) here and its domain (after the last `@`) to
-   * `domains`, hashing both in one pass over the address (this runs on
+   * Adds an address b[start, end) here and its domain (after the last `@`)
+   * to `domains`, hashing both in one pass over the address (this runs on
    * every delivery line).
    */
-  addAddress(s: string, a: number, b: number, domains: KeyCounter): void {
-    let h = 0x811c9dc5 | 0;
+  addAddress(b: Buffer, start: number, end: number, domains: KeyCounter): void {
+    let h = FNV_BASIS;
     let hd = h;
     let at = -1;
-    for (let i = a; i < b; i++) {
-      let c = s.charCodeAt(i);
+    for (let i = start; i < end; i++) {
+      let c = b[i];
       if (c > 127) {
-        const t = lower(text(s, a, b));
+        const t = lower(textAt(b, start, end));
         this.addText(t, 1);
         const d = t.lastIndexOf('@');
         domains.addText(d < 0 ? NO_DOMAIN : t.slice(d + 1), 1);
         return;
       }
       if (c >= 65 && c <= 90) c += 32;
-      h = Math.imul(h ^ c, 16777619);
+      h = Math.imul(h ^ c, FNV_PRIME);
       if (c === 64) {
         at = i;
-        hd = 0x811c9dc5 | 0;
-      } else hd = Math.imul(hd ^ c, 16777619);
+        hd = FNV_BASIS;
+      } else hd = Math.imul(hd ^ c, FNV_PRIME);
     }
-    this.addHashed(s, a, b, h, 1, true);
-    if (at >= 0) domains.addHashed(s, at + 1, b, hd, 1, true);
+    this.addBytes(b, start, end, h, 1);
+    if (at >= 0) domains.addBytes(b, at + 1, end, hd, 1);
     else domains.addText(NO_DOMAIN, 1);
   }
 
-  private addText(k: string, by: number): void {
-    let h = 0x811c9dc5 | 0;
-    for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 16777619);
-    this.addHashed(k, 0, k.length, h, by, false);
-  }
-
-  private addHashed(s: string, a: number, b: number, h: number, by: number, fold: boolean): void {
+  /** Adds `by` to the key `k` as it is (already lower-cased text). */
+  addText(k: string, by: number): void {
+    let h = FNV_BASIS;
+    for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), FNV_PRIME);
     const mask = this.slots.length - 1;
-    const n = b - a;
     for (let at = h & mask; ; at = (at + 1) & mask) {
       const slot = this.slots[at];
-      if (slot === 0) {
-        if (this.keys.length >= this.max) {
-          this.dropped++;
-          return;
-        }
-        const key = fold ? lower(s.slice(a, b)) : s;
-        this.keys.push(key.length < 13 ? key : (' ' + key).slice(1));
-        this.counts.push(by);
-        this.slots[at] = this.keys.length;
-        this.hashes[at] = h;
-        if (this.keys.length * 2 > this.slots.length) this.grow();
+      if (slot === 0) return this.insert(at, h, k, by);
+      if (this.hashes[at] === h && this.keys[slot - 1] === k) {
+        this.counts[slot - 1] += by;
         return;
       }
+    }
+  }
+
+  /** Adds `by` to the ASCII key b[start, end) lower-cased, whose hash is `h`: compared where it lies, copied only when new. */
+  private addBytes(b: Buffer, start: number, end: number, h: number, by: number): void {
+    const n = end - start;
+    const mask = this.slots.length - 1;
+    for (let at = h & mask; ; at = (at + 1) & mask) {
+      const slot = this.slots[at];
+      if (slot === 0) return this.insert(at, h, lower(b.toString('latin1', start, end)), by);
       if (this.hashes[at] !== h) continue;
       const k = this.keys[slot - 1];
       if (k.length !== n) continue;
       let same = true;
       for (let i = 0; i < n && same; i++) {
-        let c = s.charCodeAt(a + i);
-        if (fold && c >= 65 && c <= 90) c += 32;
+        let c = b[start + i];
+        if (c >= 65 && c <= 90) c += 32;
         same = c === k.charCodeAt(i);
       }
       if (same) {
@@ -108,6 +111,18 @@ export class KeyCounter {
         return;
       }
     }
+  }
+
+  private insert(at: number, h: number, key: string, by: number): void {
+    if (this.keys.length >= this.max) {
+      this.dropped++;
+      return;
+    }
+    this.keys.push(key);
+    this.counts.push(by);
+    this.slots[at] = this.keys.length;
+    this.hashes[at] = h;
+    if (this.keys.length * 2 > this.slots.length) this.grow();
   }
 
   private grow(): void {

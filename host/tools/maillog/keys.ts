@@ -1,10 +1,10 @@
 import { normalizeIp } from '../../../shared/net';
+import { byteIn, latin1, textAt } from './bytes';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 
 /*
  * Keys a scan keeps from its lines, and the capped count tables they go in.
- * Lines are decoded as latin1 (one byte, one char), so text kept for people
- * is re-decoded as UTF-8 when it has bytes above ASCII.
+ * Text kept for people is decoded as UTF-8 when it has bytes above ASCII.
  */
 
 /**
@@ -32,22 +32,17 @@ export function lower(s: string): string {
 }
 
 /** A login as counted everywhere: Dovecot logins are case-insensitive (Admin and admin are one account). */
-export function loginAt(s: string, a: number, b: number): string {
-  return lower(text(s, a, b).trim());
+export function loginAt(b: Buffer, start: number, end: number): string {
+  return lower(textAt(b, start, end).trim());
 }
 
 /**
  * A client address as counted everywhere: IPv6 in its canonical form, so
  * `[::ffff:192.0.2.1]` is 192.0.2.1 and `2001:DB8::1` is 2001:db8::1.
  */
-export function ipAt(s: string, a: number, b: number): string {
-  for (let i = a; i < b; i++) {
-    if (s.charCodeAt(i) === 58) {
-      const raw = s.slice(a, b);
-      return normalizeIp(raw) ?? raw;
-    }
-  }
-  return s.slice(a, b);
+export function ipAt(b: Buffer, start: number, end: number): string {
+  const raw = latin1(b, start, end);
+  return byteIn(b, 58, start, end) < 0 ? raw : normalizeIp(raw) ?? raw;
 }
 
 /** Adds `by` to key `k`; false when the table is full and `k` is new. */

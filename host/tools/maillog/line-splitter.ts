@@ -1,84 +1,88 @@
 import { MAX_LINE } from './tokenizer';
 
 /**
- * Feeds whole lines of a byte stream to `onLine` without allocating per line:
- * each chunk is decoded once as latin1 (one byte, one char: binary junk is
- * just characters) and lines are handed over as offsets into it. A line
+ * Feeds whole lines of a byte stream to `onLine` as offsets into the chunk
+ * they were read into (nothing decoded, nothing allocated per line; the
+ * bytes are valid only during the call: a consumer copies what it keeps).
+ * A line that straddles two chunks is joined in a buffer of its own. A line
  * longer than MAX_LINE is not handed over: it is reported once as
  * `onOverlong`. The one splitter of the scan and the followers.
  */
-
-/**
- * Bytes decoded into one string. Strings above ~128 KB go to V8's large-object
- * space, whose allocation and collection cost 20-50x more per byte.
- */
-const PIECE = 64 * 1024;
-
 export class LineReader {
-  private carry = '';
+  /** The unfinished end of the last chunk (at most MAX_LINE bytes). */
+  private carry = Buffer.allocUnsafe(1024);
+  private carried = 0;
   private skipping = false;
   /** Bytes consumed so far (for progress). */
   bytes = 0;
 
   constructor(
-    private readonly onLine: (s: string, start: number, end: number) => void,
+    private readonly onLine: (b: Buffer, start: number, end: number) => void,
     private readonly onOverlong: () => void,
   ) {}
 
   /** Feeds the next chunk of the stream. */
   push(chunk: Buffer): void {
-    for (let off = 0; off < chunk.length; off += PIECE) this.piece(chunk.subarray(off, off + PIECE));
     this.bytes += chunk.length;
-  }
-
-  private piece(chunk: Buffer): void {
-    const s = chunk.toString('latin1');
     let pos = 0;
-    if (this.carry.length || this.skipping) {
-      // The line that straddles two chunks is joined on its own: indexOf on a
-      // concatenation of carry and chunk would be slow (a cons string).
-      const nl = s.indexOf('\n');
+    if (this.carried || this.skipping) {
+      const nl = chunk.indexOf(10);
       if (nl < 0) {
-        this.keep(s, 0);
+        this.keep(chunk, 0);
         return;
       }
       if (this.skipping) this.skipping = false;
-      else {
-        const line = this.carry + s.slice(0, nl);
-        this.carry = '';
-        this.emit(line, 0, line.length);
+      else if (this.carried + nl > MAX_LINE + 1) {
+        // +1: a CR before the newline is not part of the line.
+        this.carried = 0;
+        this.onOverlong();
+      } else {
+        this.keep(chunk.subarray(0, nl), 0);
+        const n = this.carried;
+        this.carried = 0;
+        // A view of exactly the line: nothing past its end is read as part of it.
+        this.emit(this.carry.subarray(0, n), 0, n);
       }
       pos = nl + 1;
     }
-    for (;;) {
-      const nl = s.indexOf('\n', pos);
-      if (nl < 0) break;
-      this.emit(s, pos, nl);
+    // indexOf is the native search (memchr); each line is searched once, so a chunk costs its length.
+    for (let nl = chunk.indexOf(10, pos); nl >= 0; nl = chunk.indexOf(10, pos)) {
+      this.emit(chunk, pos, nl);
       pos = nl + 1;
     }
-    if (pos < s.length) this.keep(s, pos);
+    if (pos < chunk.length) this.keep(chunk, pos);
   }
 
-  private emit(s: string, start: number, nl: number): void {
-    const end = nl > start && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+  private emit(b: Buffer, start: number, nl: number): void {
+    const end = nl > start && b[nl - 1] === 13 ? nl - 1 : nl;
     if (end - start > MAX_LINE) this.onOverlong();
-    else this.onLine(s, start, end);
+    else this.onLine(b, start, end);
   }
 
-  /** Keeps the unfinished line s[from…] for the next chunk, unless it is already too long. */
-  private keep(s: string, from: number): void {
+  /** Keeps the unfinished line chunk[from…] for the next chunk, unless it is already too long. */
+  private keep(chunk: Buffer, from: number): void {
     if (this.skipping) return;
-    if (this.carry.length + s.length - from > MAX_LINE) {
-      this.carry = '';
+    const n = chunk.length - from;
+    if (this.carried + n > MAX_LINE + 1) {
+      this.carried = 0;
       this.skipping = true;
       this.onOverlong();
-    } else this.carry += s.slice(from);
+      return;
+    }
+    if (this.carried + n > this.carry.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(2 * (MAX_LINE + 1), Math.max(2 * this.carry.length, this.carried + n)));
+      this.carry.copy(bigger, 0, 0, this.carried);
+      this.carry = bigger;
+    }
+    chunk.copy(this.carry, this.carried, from);
+    this.carried += n;
   }
 
   /** The last line, when the input does not end with a newline. */
   end(): void {
-    if (this.carry.length && !this.skipping) this.emit(this.carry, 0, this.carry.length);
-    this.carry = '';
+    const n = this.carried;
+    this.carried = 0;
+    if (n && !this.skipping) this.emit(this.carry.subarray(0, n), 0, n);
     this.skipping = false;
   }
 }

@@ -9,20 +9,20 @@ import { type LineParts, monthAt } from './tokenizer';
  * nearest before `now`.
  */
 
-function num(s: string, i: number, n: number): number {
+function num(s: Uint8Array, i: number, n: number): number {
   let v = 0;
-  for (let k = i; k < i + n; k++) v = v * 10 + (s.charCodeAt(k) - 48);
+  for (let k = i; k < i + n; k++) v = v * 10 + (s[k] - 48);
   return v;
 }
 
 /** Milliseconds of the `.frac` at `i`, and where it ends. */
-function millis(s: string, i: number, end: number): [number, number] {
-  if (s.charCodeAt(i) !== 46) return [0, i];
+function millis(s: Uint8Array, i: number, end: number): [number, number] {
+  if (s[i] !== 46) return [0, i];
   let ms = 0;
   let scale = 100;
   let j = i + 1;
   for (; j < end; j++) {
-    const c = s.charCodeAt(j) - 48;
+    const c = s[j] - 48;
     if (c < 0 || c > 9) break;
     ms += c * scale;
     scale /= 10;
@@ -30,26 +30,26 @@ function millis(s: string, i: number, end: number): [number, number] {
   return [Math.floor(ms), j];
 }
 
-function iso(s: string, i: number, end: number): number {
+function iso(s: Uint8Array, i: number, end: number): number {
   const t = Date.UTC(num(s, i, 4), num(s, i + 5, 2) - 1, num(s, i + 8, 2), num(s, i + 11, 2), num(s, i + 14, 2), num(s, i + 17, 2));
   const [ms, j] = millis(s, i + 19, end);
-  const z = s.charCodeAt(j);
+  const z = s[j];
   let offsetMin = 0;
   if (z === 43 || z === 45) {
-    const colon = s.charCodeAt(j + 3) === 58;
+    const colon = s[j + 3] === 58;
     offsetMin = (z === 43 ? 1 : -1) * (num(s, j + 1, 2) * 60 + num(s, j + (colon ? 4 : 3), 2));
   }
   return t + ms - offsetMin * 60_000;
 }
 
-function bsd(s: string, i: number, end: number, year: number | undefined, now: number): number {
+function bsd(s: Uint8Array, i: number, end: number, year: number | undefined, now: number): number {
   const month = monthAt(s, i);
   let j = i + 4;
-  if (s.charCodeAt(j) === 32) j++;
-  const twoDigits = s.charCodeAt(j + 1) !== 32;
+  if (s[j] === 32) j++;
+  const twoDigits = s[j + 1] !== 32;
   const day = twoDigits ? num(s, j, 2) : num(s, j, 1);
   j += twoDigits ? 3 : 2;
-  if (s.charCodeAt(j + 2) !== 58) {
+  if (s[j + 2] !== 58) {
     year = num(s, j, 4);
     j += 5;
   }
@@ -57,7 +57,7 @@ function bsd(s: string, i: number, end: number, year: number | undefined, now: n
   const m = num(s, j + 3, 2);
   const sec = num(s, j + 6, 2);
   const [ms, k] = millis(s, j + 8, end);
-  if (year === undefined && s.charCodeAt(k) === 32 && k + 5 <= end && s.charCodeAt(k + 5) === 32) {
+  if (year === undefined && s[k] === 32 && k + 5 <= end && s[k + 5] === 32) {
     const y = num(s, k + 1, 4);
     if (y >= 1970 && y < 10000) year = y;
   }
@@ -69,10 +69,10 @@ function bsd(s: string, i: number, end: number, year: number | undefined, now: n
 }
 
 /** Epoch ms of the line's timestamp (the tokenizer has already checked its shape). */
-export function lineTime(s: string, p: LineParts, now: number): number {
+export function lineTime(s: Uint8Array, p: LineParts, now: number): number {
   const i = p.timeStart;
-  const c = s.charCodeAt(i);
-  if (c >= 48 && c <= 57) return s.charCodeAt(i + 4) === 32 ? bsd(s, i + 5, p.timeEnd, num(s, i, 4), now) : iso(s, i, p.timeEnd);
+  const c = s[i];
+  if (c >= 48 && c <= 57) return s[i + 4] === 32 ? bsd(s, i + 5, p.timeEnd, num(s, i, 4), now) : iso(s, i, p.timeEnd);
   return bsd(s, i, p.timeEnd, undefined, now);
 }
 

@@ -1,3 +1,4 @@
+import { bytesOf } from './bytes';
 import { lineTime } from './line-time';
 import { type LineParts, MAX_LINE, newLineParts, scanLine } from './tokenizer';
 
@@ -19,7 +20,7 @@ export interface LineView {
 /** The object view of the tokenizer's result for `s`. */
 export function viewOf(s: string, p: LineParts, now: number): LineView {
   return {
-    time: lineTime(s, p, now),
+    time: lineTime(bytesOf(s), p, now),
     ...(p.hostStart >= 0 ? { host: s.slice(p.hostStart, p.hostEnd) } : {}),
     tag: s.slice(p.tagStart, p.tagEnd),
     program: s.slice(p.progStart, p.tagEnd),

@@ -1,5 +1,6 @@
 import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
-import { absorbCounts, bump, ipAt, loginAt, own, packCounts, text } from './keys';
+import { bytesOf, latin1, textAt } from './bytes';
+import { absorbCounts, bump, ipAt, loginAt, own, packCounts } from './keys';
 import { lineTime } from './line-time';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 import { QueueIndex } from './queue-index';
@@ -128,6 +129,8 @@ const MAX_NAMES = 5;
 /** Distinct client host names shared between the client table's entries. */
 const MAX_SHARED_NAMES = 4096;
 const SAMPLE_CHARS = 300;
+/** Longer timestamps (none of the known forms is) are decoded every time. */
+const MAX_STAMP = 48;
 
 function addMember(list: string[], v: string, max: number): void {
   if (list.length < max && !list.includes(v)) list.push(own(v));
@@ -145,9 +148,14 @@ function addClient(st: SenderStats, ip: string, max: number): void {
   }
 }
 
-/** Whether `names` holds s[a, b), without slicing it (this runs for every unauthenticated message). */
-function hasName(names: string[], s: string, a: number, b: number): boolean {
-  for (const n of names) if (n.length === b - a && s.startsWith(n, a)) return true;
+/** Whether `names` holds b[start, end), without decoding it (this runs for every unauthenticated message). */
+function hasName(names: string[], b: Buffer, start: number, end: number): boolean {
+  for (const n of names) {
+    if (n.length !== end - start) continue;
+    let k = 0;
+    while (k < n.length && n.charCodeAt(k) === b[start + k]) k++;
+    if (k === n.length) return true;
+  }
   return false;
 }
 
@@ -182,10 +190,14 @@ export class LogStats {
   private readonly keepUnparsed: number;
   private readonly windowed: boolean;
   private readonly now: number;
-  /** The timestamp text (and epoch) of the last line that needed one: a log has many lines per second. */
-  private time = '';
-  private epoch = 0;
-  private epochText = '';
+  /**
+   * The timestamp of the last line that needed one, as bytes, and its text
+   * and epoch once asked for: a log has many lines per second.
+   */
+  private readonly stamp = new Uint8Array(MAX_STAMP);
+  private stampLength = 0;
+  private stampText: string | undefined;
+  private stampEpoch: number | undefined;
 
   constructor(private readonly o: StatsOptions = {}) {
     this.limits = o.limits ?? DEFAULT_LIMITS;
@@ -201,26 +213,38 @@ export class LogStats {
     return this.failures.serverFaults;
   }
 
-  private timeOf(s: string): string {
-    const p = this.p;
-    const n = p.timeEnd - p.timeStart;
-    if (this.time.length !== n || !s.startsWith(this.time, p.timeStart)) this.time = own(s.slice(p.timeStart, p.timeEnd));
-    return this.time;
-  }
-
-  private epochOf(s: string): number {
-    const p = this.p;
-    const n = p.timeEnd - p.timeStart;
-    if (this.epochText.length !== n || !s.startsWith(this.epochText, p.timeStart)) {
-      this.epochText = own(s.slice(p.timeStart, p.timeEnd));
-      this.epoch = lineTime(s, p, this.now);
+  /** Makes the current line's timestamp the one `stamp` holds. */
+  private toStamp(b: Buffer): void {
+    const { timeStart, timeEnd } = this.p;
+    const n = timeEnd - timeStart;
+    if (n === this.stampLength) {
+      let k = n - 1;
+      while (k >= 0 && this.stamp[k] === b[timeStart + k]) k--;
+      if (k < 0) return;
     }
-    return this.epoch;
+    this.stampText = undefined;
+    this.stampEpoch = undefined;
+    if (n > MAX_STAMP) {
+      this.stampLength = 0;
+      return;
+    }
+    this.stampLength = n;
+    for (let k = 0; k < n; k++) this.stamp[k] = b[timeStart + k];
   }
 
-  private notUnderstood(s: string, start: number, end: number): void {
+  private timeOf(b: Buffer): string {
+    this.toStamp(b);
+    return (this.stampText ??= latin1(b, this.p.timeStart, this.p.timeEnd));
+  }
+
+  private epochOf(b: Buffer): number {
+    this.toStamp(b);
+    return (this.stampEpoch ??= lineTime(b, this.p, this.now));
+  }
+
+  private notUnderstood(b: Buffer, start: number, end: number): void {
     this.unparsed++;
-    if (this.unparsedSamples.length < this.keepUnparsed) this.unparsedSamples.push(own(text(s, start, Math.min(end, start + SAMPLE_CHARS))));
+    if (this.unparsedSamples.length < this.keepUnparsed) this.unparsedSamples.push(textAt(b, start, Math.min(end, start + SAMPLE_CHARS)));
   }
 
   /** A line too long to look at (the splitter's cap). */
@@ -230,16 +254,17 @@ export class LogStats {
     if (this.unparsedSamples.length < this.keepUnparsed) this.unparsedSamples.push('(a line longer than the 16 KB limit)');
   }
 
-  /** One line: s[start, end), without its newline. */
-  line(s: string, start: number, end: number): void {
+  /** One line: s[start, end) of log bytes (or of text, read as its bytes), without its newline. */
+  line(s: Buffer | string, start: number, end: number): void {
+    const b = typeof s === 'string' ? bytesOf(s) : s;
     this.lines++;
     const p = this.p;
-    if (!scanLine(s, start, end, p)) {
-      this.notUnderstood(s, start, end);
+    if (!scanLine(b, start, end, p)) {
+      this.notUnderstood(b, start, end);
       return;
     }
     if (this.windowed) {
-      const t = this.epochOf(s);
+      const t = this.epochOf(b);
       if ((this.o.since !== undefined && t < this.o.since) || (this.o.until !== undefined && t >= this.o.until)) {
         this.outside++;
         return;
@@ -247,76 +272,74 @@ export class LogStats {
     }
     this.parsed++;
     const e = this.e;
-    const kind = recognise(s, p, e);
+    const kind = recognise(b, p, e);
     if (isPostfix(p, e.program)) this.postfix++;
     else if (e.program === P_DOVECOT || kind === K_LOGIN_FAIL || kind === K_AUTH_FAIL) this.dovecot++;
     switch (kind) {
       case K_CLIENT:
-        this.client(s);
+        this.client(b);
         break;
       case K_QUEUED:
-        this.queued(s);
+        this.queued(b);
         break;
       case K_DELIVERY:
-        this.delivery(s);
+        this.delivery(b);
         break;
       case K_REMOVED:
-        this.open.delete(s.slice(p.qidStart, p.qidEnd));
+        this.open.delete(latin1(b, p.qidStart, p.qidEnd));
         break;
       case K_SASL_FAIL:
       case K_LOGIN_FAIL:
       case K_AUTH_FAIL:
-        this.failure(s);
+        this.failure(b);
         break;
       case K_REJECT:
-        this.reject(s);
+        this.reject(b);
         break;
       case K_PICKUP:
-        this.pickup(s);
+        this.pickup(b);
         break;
       case K_HOLD:
         this.traffic.held++;
         break;
       case K_MALFORMED:
         this.parsed--;
-        this.notUnderstood(s, start, end);
+        this.notUnderstood(b, start, end);
         break;
       default:
     }
   }
 
-  private hour(s: string): number {
-    return Math.floor(this.epochOf(s) / HOUR);
+  private hour(b: Buffer): number {
+    return Math.floor(this.epochOf(b) / HOUR);
   }
 
   private remember(qid: string, o: Owner): void {
-    this.open.set(own(qid), o);
+    this.open.set(qid, o);
   }
 
   /**
    * A client's host name, one copy per distinct name: many clients share
    * one (`unknown` above all), and a full client table holds 50,000 of them.
    */
-  private hostName(s: string, a: number, b: number): string {
-    const n = s.slice(a, b);
-    let v = this.names.get(n);
-    if (v === undefined) {
-      v = own(n);
-      if (this.names.size < MAX_SHARED_NAMES) this.names.set(v, v);
-    }
-    return v;
+  private hostName(b: Buffer, start: number, end: number): string {
+    const n = latin1(b, start, end);
+    const v = this.names.get(n);
+    if (v !== undefined) return v;
+    if (this.names.size < MAX_SHARED_NAMES) this.names.set(n, n);
+    return n;
   }
 
   /** `client=host[ip](, sasl_method=M, sasl_username=U)?` */
-  private client(s: string): void {
+  private client(b: Buffer): void {
     const e = this.e;
-    const ip = ipAt(s, e.ipStart, e.ipEnd);
-    const qid = s.slice(this.p.qidStart, this.p.qidEnd);
-    const hour = this.hour(s);
+    const ip = ipAt(b, e.ipStart, e.ipEnd);
+    const qid = latin1(b, this.p.qidStart, this.p.qidEnd);
+    const hour = this.hour(b);
     this.traffic.received(hour);
     if (e.loginStart >= 0) {
-      const login = loginAt(s, e.loginStart, e.loginEnd);
-      const time = this.timeOf(s);
+      const login = loginAt(b, e.loginStart, e.loginEnd);
+      const time = this.timeOf(b);
       let st = this.senders.get(login);
       if (!st) {
         if (this.senders.size >= this.limits.maxKeys) {
@@ -324,12 +347,12 @@ export class LogStats {
           return;
         }
         st = { messages: 0, recipients: 0, clients: [], firstSeen: time, lastSeen: '' };
-        this.senders.set(own(login), st);
+        this.senders.set(login, st);
       }
       st.messages++;
       st.lastSeen = time;
       addClient(st, ip, this.limits.maxMembers);
-      this.remember(qid, { login: own(login) });
+      this.remember(qid, { login });
     } else {
       let c = this.unauth.get(ip);
       if (!c) {
@@ -339,19 +362,19 @@ export class LogStats {
         }
         // Up to maxKeys of these (most of them one-message spam clients): the
         // list is made with its first name, as `[]` grown by push reserves 17 slots.
-        c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: e.nameEnd > e.nameStart ? [this.hostName(s, e.nameStart, e.nameEnd)] : [] };
-        this.unauth.set(own(ip), c);
+        c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: e.nameEnd > e.nameStart ? [this.hostName(b, e.nameStart, e.nameEnd)] : [] };
+        this.unauth.set(ip, c);
       }
       c.messages++;
-      if (c.names.length < MAX_NAMES && e.nameEnd > e.nameStart && !hasName(c.names, s, e.nameStart, e.nameEnd)) c.names.push(this.hostName(s, e.nameStart, e.nameEnd));
-      this.remember(qid, { client: own(ip), hour });
+      if (c.names.length < MAX_NAMES && e.nameEnd > e.nameStart && !hasName(c.names, b, e.nameStart, e.nameEnd)) c.names.push(this.hostName(b, e.nameStart, e.nameEnd));
+      this.remember(qid, { client: ip, hour });
     }
   }
 
   /** qmgr `from=<s>, size=N, nrcpt=N (queue active)`: printed again on every retry, counted once. */
-  private queued(s: string): void {
+  private queued(b: Buffer): void {
     const e = this.e;
-    const qid = s.slice(this.p.qidStart, this.p.qidEnd);
+    const qid = latin1(b, this.p.qidStart, this.p.qidEnd);
     let o = this.open.get(qid);
     if (!o) {
       // The message began before this range (or before the log): a placeholder dedupes its retries here.
@@ -361,7 +384,7 @@ export class LogStats {
     } else if (o.counted) return;
     else this.countRecipients(o, e.n);
     o.counted = true;
-    this.traffic.queued(s, e.addrStart, e.addrEnd, e.size);
+    this.traffic.queued(b, e.addrStart, e.addrEnd, e.size);
   }
 
   private countRecipients(o: Owner, n: number): void {
@@ -376,16 +399,16 @@ export class LogStats {
   }
 
   /** A delivery line: pflogsumm's totals, and mail from an unauthenticated client that left the server. */
-  private delivery(s: string): void {
+  private delivery(b: Buffer): void {
     const e = this.e;
     const status = e.n;
-    this.traffic.delivery(s, e.addrStart, e.addrEnd, status, this.hour(s));
+    this.traffic.delivery(b, e.addrStart, e.addrEnd, status, this.hour(b));
     if (e.program !== P_SMTP) return;
-    const qid = s.slice(this.p.qidStart, this.p.qidEnd);
+    const qid = latin1(b, this.p.qidStart, this.p.qidEnd);
     const o = this.open.get(qid);
     // Only mail from unauthenticated clients is relaying; skip the rest.
     if (o !== undefined && o.client === undefined && !o.stub) return;
-    const rcpt = s.slice(e.addrStart, e.addrEnd);
+    const rcpt = latin1(b, e.addrStart, e.addrEnd);
     if (!o || o.stub) this.orphan(qid, rcpt, ORPHAN_RELAY, status, 0);
     else this.relayed(o, rcpt, status);
   }
@@ -429,14 +452,14 @@ export class LogStats {
     else this.dropped++;
   }
 
-  private failure(s: string): void {
-    const f = this.failures.read(s, this.e);
+  private failure(b: Buffer): void {
+    const f = this.failures.read(b, this.e);
     if (!f) return;
     this.o.onFailure?.(f);
     this.authFailures += f.attempts;
     let a = this.authByClient.get(f.remoteIp);
     if (!a) {
-      if (this.authByClient.size < this.limits.maxKeys) this.authByClient.set(own(f.remoteIp), (a = { count: 0, logins: [] }));
+      if (this.authByClient.size < this.limits.maxKeys) this.authByClient.set(f.remoteIp, (a = { count: 0, logins: [] }));
       else this.dropped++;
     }
     if (a) {
@@ -447,17 +470,17 @@ export class LogStats {
   }
 
   /** `NOQUEUE: reject: RCPT from host[ip]: 554 5.7.1 <r>: Relay access denied; …` */
-  private reject(s: string): void {
+  private reject(b: Buffer): void {
     const e = this.e;
-    this.traffic.reject(this.hour(s));
-    if (e.flag && !bump(this.relayDenied, ipAt(s, e.ipStart, e.ipEnd), 1, this.limits.maxKeys)) this.dropped++;
+    this.traffic.reject(this.hour(b));
+    if (e.flag && !bump(this.relayDenied, ipAt(b, e.ipStart, e.ipEnd), 1, this.limits.maxKeys)) this.dropped++;
   }
 
   /** pickup `uid=33 from=<www-data>`: mail submitted on the server itself (a web app…). */
-  private pickup(s: string): void {
+  private pickup(b: Buffer): void {
     const e = this.e;
-    this.traffic.received(this.hour(s));
-    const key = `${e.n} <${text(s, e.addrStart, e.addrEnd)}>`;
+    this.traffic.received(this.hour(b));
+    const key = `${e.n} <${textAt(b, e.addrStart, e.addrEnd)}>`;
     if (!bump(this.local, key, 1, this.limits.maxKeys)) this.dropped++;
   }
 

@@ -1,3 +1,4 @@
+import { bytesAt, bytesOf, indexIn } from './bytes';
 import type { LineParts } from './tokenizer';
 
 /*
@@ -107,24 +108,22 @@ function reset(e: MailEvent): void {
   e.protocol = PR_OTHER;
 }
 
-/** Index of `needle` in s[from, end), or -1: a scan bounded by the line, never past it. */
-export function findIn(s: string, needle: string, from: number, end: number): number {
-  const c0 = needle.charCodeAt(0);
-  const last = end - needle.length;
-  for (let i = from; i <= last; i++) if (s.charCodeAt(i) === c0 && s.startsWith(needle, i)) return i;
-  return -1;
+/**
+ * Index of the ASCII text `needle` in s[from, end), or -1: a scan bounded by
+ * the line, never past it. Text (a follower's line) is read as its bytes.
+ */
+export function findIn(s: Uint8Array | string, needle: string, from: number, end: number): number {
+  return indexIn(typeof s === 'string' ? bytesOf(s) : s, needle, from, end);
 }
 
-function at(s: string, needle: string, i: number, end: number): boolean {
-  return i + needle.length <= end && s.startsWith(needle, i);
-}
+const at = bytesAt;
 
 /** The decimal number at `i` (at most nine digits), or -1. */
-function numberAt(s: string, i: number, end: number): number {
+function numberAt(s: Uint8Array, i: number, end: number): number {
   let n = 0;
   const start = i;
   for (; i < end && i - start < 9; i++) {
-    const c = s.charCodeAt(i);
+    const c = s[i];
     if (c < 48 || c > 57) break;
     n = n * 10 + (c - 48);
   }
@@ -132,8 +131,8 @@ function numberAt(s: string, i: number, end: number): number {
 }
 
 /** The decimal number after `key` in s[from, end), or -1. */
-function numberField(s: string, key: string, from: number, end: number): number {
-  const k = findIn(s, key, from, end);
+function numberField(s: Uint8Array, key: string, from: number, end: number): number {
+  const k = indexIn(s, key, from, end);
   return k < 0 ? -1 : numberAt(s, k + key.length, end);
 }
 
@@ -143,12 +142,12 @@ const IPV6_PREFIX = 'IPv6:';
  * `host[addr]` at `from` (the host runs to the first `[`): fills name and ip
  * and returns the index after `]` and an optional `:port`, or -1.
  */
-function hostAddr(s: string, from: number, end: number, e: MailEvent): number {
+function hostAddr(s: Uint8Array, from: number, end: number, e: MailEvent): number {
   const limit = Math.min(end, from + 300);
   let open = -1;
   let i = from;
   for (; i < limit; i++) {
-    const c = s.charCodeAt(i);
+    const c = s[i];
     if (c === 91) {
       open = i;
       break;
@@ -158,7 +157,7 @@ function hostAddr(s: string, from: number, end: number, e: MailEvent): number {
   if (open < 0) return -1;
   let close = -1;
   for (i = open + 1; i < Math.min(end, open + 64); i++) {
-    const c = s.charCodeAt(i);
+    const c = s[i];
     if (c === 93) {
       close = i;
       break;
@@ -172,20 +171,20 @@ function hostAddr(s: string, from: number, end: number, e: MailEvent): number {
   e.ipEnd = close;
   i = close + 1;
   // smtpd_client_port_logging: `host[ip]:port`
-  if (s.charCodeAt(i) === 58 && s.charCodeAt(i + 1) !== 32) {
+  if (s[i] === 58 && s[i + 1] !== 32) {
     const p = numberAt(s, i + 1, end);
     if (p >= 0) {
       i++;
-      while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+      while (i < end && s[i] >= 48 && s[i] <= 57) i++;
     }
   }
   return i;
 }
 
 /** `<addr>` at `i`: fills addr and returns the index after `>`, or -1. */
-function angled(s: string, i: number, end: number, e: MailEvent): number {
-  if (s.charCodeAt(i) !== 60) return -1;
-  const close = findIn(s, '>', i + 1, Math.min(end, i + 1 + 512));
+function angled(s: Uint8Array, i: number, end: number, e: MailEvent): number {
+  if (s[i] !== 60) return -1;
+  const close = indexIn(s, '>', i + 1, Math.min(end, i + 1 + 512));
   if (close < 0) return -1;
   e.addrStart = i + 1;
   e.addrEnd = close;
@@ -193,30 +192,30 @@ function angled(s: string, i: number, end: number, e: MailEvent): number {
 }
 
 /** Postfix's programs by the tag's last component (this runs on every line). */
-export function programOf(s: string, p: LineParts): number {
+export function programOf(s: Uint8Array, p: LineParts): number {
   const prog = p.progStart;
   const len = p.tagEnd - prog;
-  const c0 = s.charCodeAt(prog);
-  const c1 = s.charCodeAt(prog + 1);
+  const c0 = s[prog];
+  const c1 = s[prog + 1];
   const slash = prog !== p.tagStart;
   switch (len) {
     case 4:
-      if (c0 === 113 && c1 === 109 && s.startsWith('qmgr', prog)) return P_QMGR;
-      if (c1 === 109 && s.startsWith('tp', prog + 2)) return c0 === 115 ? P_SMTP : c0 === 108 ? P_LMTP : P_OTHER;
+      if (c0 === 113 && c1 === 109 && at(s, 'qmgr', prog, p.tagEnd)) return P_QMGR;
+      if (c1 === 109 && at(s, 'tp', prog + 2, p.tagEnd)) return c0 === 115 ? P_SMTP : c0 === 108 ? P_LMTP : P_OTHER;
       return P_OTHER;
     case 5:
-      if (c0 === 115 && c1 === 109 && s.startsWith('smtpd', prog)) return P_SMTPD;
-      if (slash && s.startsWith('local', prog)) return P_LOCAL;
+      if (c0 === 115 && c1 === 109 && at(s, 'smtpd', prog, p.tagEnd)) return P_SMTPD;
+      if (slash && at(s, 'local', prog, p.tagEnd)) return P_LOCAL;
       return P_OTHER;
     case 6:
-      return c0 === 112 && s.startsWith('pickup', prog) ? P_PICKUP : P_OTHER;
+      return c0 === 112 && at(s, 'pickup', prog, p.tagEnd) ? P_PICKUP : P_OTHER;
     case 7:
-      if (c0 === 99 && s.startsWith('cleanup', prog)) return P_CLEANUP;
-      if (c0 === 100 && !slash && s.startsWith('dovecot', prog)) return P_DOVECOT;
-      if (slash && s.startsWith('virtual', prog)) return P_LOCAL;
+      if (c0 === 99 && at(s, 'cleanup', prog, p.tagEnd)) return P_CLEANUP;
+      if (c0 === 100 && !slash && at(s, 'dovecot', prog, p.tagEnd)) return P_DOVECOT;
+      if (slash && at(s, 'virtual', prog, p.tagEnd)) return P_LOCAL;
       return P_OTHER;
     case 9:
-      return c0 === 112 && s.startsWith('postsuper', prog) ? P_POSTSUPER : P_OTHER;
+      return c0 === 112 && at(s, 'postsuper', prog, p.tagEnd) ? P_POSTSUPER : P_OTHER;
     default:
       return P_OTHER;
   }
@@ -228,16 +227,20 @@ export function isPostfix(p: LineParts, program: number): boolean {
 }
 
 /**
- * What the line says. `p` is the tokenizer's result for s[p.timeStart, p.end);
- * `e` is filled and its kind returned.
+ * What the line says. `p` is the tokenizer's result for s[p.timeStart, p.end)
+ * (log bytes, or text read as its bytes); `e` is filled and its kind returned.
  */
-export function recognise(s: string, p: LineParts, e: MailEvent): number {
+export function recognise(s: Uint8Array | string, p: LineParts, e: MailEvent): number {
+  return recogniseBytes(typeof s === 'string' ? bytesOf(s) : s, p, e);
+}
+
+function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
   reset(e);
   const program = programOf(s, p);
   e.program = program;
   const m = p.msgStart;
   const end = p.end;
-  const first = s.charCodeAt(m);
+  const first = s[m];
   const qid = p.qidStart >= 0;
   switch (program) {
     case P_SMTPD:
@@ -272,7 +275,7 @@ export function recognise(s: string, p: LineParts, e: MailEvent): number {
       return K_NONE;
     case P_DOVECOT: {
       // `dovecot: imap-login: …`: the service is the message's first word.
-      const colon = findIn(s, ': ', m, Math.min(end, m + 48));
+      const colon = indexIn(s, ': ', m, Math.min(end, m + 48));
       return colon < 0 ? K_NONE : dovecot(s, m, colon, colon + 2, end, e);
     }
     default:
@@ -283,15 +286,15 @@ export function recognise(s: string, p: LineParts, e: MailEvent): number {
 }
 
 /** `host[ip][:port](, sasl_method=M, sasl_username=U)?` */
-function client(s: string, from: number, end: number, e: MailEvent): number {
+function client(s: Uint8Array, from: number, end: number, e: MailEvent): number {
   const i = hostAddr(s, from, end, e);
   if (i < 0) return (e.kind = K_MALFORMED);
-  const u = findIn(s, ', sasl_username=', i, end);
+  const u = indexIn(s, ', sasl_username=', i, end);
   if (u >= 0) {
     e.loginStart = u + 16;
     // Postfix may log more after the login (`, sasl_sender=…`).
     let j = e.loginStart;
-    while (j < end && s.charCodeAt(j) !== 44) j++;
+    while (j < end && s[j] !== 44) j++;
     e.loginEnd = j;
     if (j === e.loginStart) e.loginStart = e.loginEnd = -1;
   }
@@ -302,16 +305,16 @@ function client(s: string, from: number, end: number, e: MailEvent): number {
 const SERVER_FAULTS = ['Connection lost to authentication server', 'Invalid authentication mechanism', 'Internal authentication server failure'];
 
 /** `host[ip][:port]: SASL MECH authentication failed: REASON(, sasl_username=U)?` */
-function saslFailure(s: string, from: number, end: number, p: LineParts, e: MailEvent): number {
+function saslFailure(s: Uint8Array, from: number, end: number, p: LineParts, e: MailEvent): number {
   const i = hostAddr(s, from, end, e);
   if (i < 0 || !at(s, ': SASL ', i, end)) return K_NONE;
-  const f = findIn(s, ' authentication failed', i + 7, Math.min(end, i + 60));
+  const f = indexIn(s, ' authentication failed', i + 7, Math.min(end, i + 60));
   if (f < 0) return K_NONE;
   let r = f + 22;
-  if (s.charCodeAt(r) === 58) r++;
-  if (s.charCodeAt(r) === 32) r++;
+  if (s[r] === 58) r++;
+  if (s[r] === 32) r++;
   // The login is the attacker's text and comes last: the first separator after the reason is Postfix's.
-  const u = findIn(s, ', sasl_username=', r - 2 > f ? r - 2 : r, end);
+  const u = indexIn(s, ', sasl_username=', r - 2 > f ? r - 2 : r, end);
   e.textStart = r;
   e.textEnd = u >= 0 ? u : end;
   if (u >= 0 && u + 16 < end) {
@@ -321,27 +324,27 @@ function saslFailure(s: string, from: number, end: number, p: LineParts, e: Mail
   if (e.textStart > e.textEnd) e.textStart = e.textEnd;
   for (const fault of SERVER_FAULTS) if (at(s, fault, e.textStart, e.textEnd)) e.flag = true;
   // The service tells the protocol: submission (587) and smtps (465) are where clients authenticate.
-  e.protocol = findIn(s, 'submission/', p.tagStart, p.tagEnd) >= 0 || findIn(s, 'smtps/', p.tagStart, p.tagEnd) >= 0 ? PR_SUBMISSION : PR_SMTP;
+  e.protocol = indexIn(s, 'submission/', p.tagStart, p.tagEnd) >= 0 || indexIn(s, 'smtps/', p.tagStart, p.tagEnd) >= 0 ? PR_SUBMISSION : PR_SMTP;
   return (e.kind = K_SASL_FAIL);
 }
 
 /** `reject: RCPT from host[ip]: 554 5.7.1 <r>: Relay access denied; from=<s> to=<r> proto=ESMTP helo=<h>` */
-function reject(s: string, from: number, end: number, e: MailEvent): number {
-  const fromAt = findIn(s, ' from ', from, Math.min(end, from + 24));
+function reject(s: Uint8Array, from: number, end: number, e: MailEvent): number {
+  const fromAt = indexIn(s, ' from ', from, Math.min(end, from + 24));
   if (fromAt < 0) return (e.kind = K_MALFORMED);
   const i = hostAddr(s, fromAt + 6, end, e);
-  if (i < 0 || s.charCodeAt(i) !== 58) return (e.kind = K_MALFORMED);
+  if (i < 0 || s[i] !== 58) return (e.kind = K_MALFORMED);
   e.n = numberAt(s, i + 2, end);
   e.textStart = i + 2;
-  const semi = findIn(s, '; from=<', i, end);
+  const semi = indexIn(s, '; from=<', i, end);
   e.textEnd = semi < 0 ? end : semi;
-  e.flag = findIn(s, ': Relay access denied', i, Math.min(e.textEnd, i + 400)) >= 0;
+  e.flag = indexIn(s, ': Relay access denied', i, Math.min(e.textEnd, i + 400)) >= 0;
   if (semi >= 0) angled(s, semi + 7, end, e);
   return (e.kind = K_REJECT);
 }
 
 /** qmgr `<s>, size=N, nrcpt=N (queue active)` */
-function queued(s: string, from: number, end: number, e: MailEvent): number {
+function queued(s: Uint8Array, from: number, end: number, e: MailEvent): number {
   const i = angled(s, from, end, e);
   if (i < 0) return (e.kind = K_MALFORMED);
   e.size = numberField(s, 'size=', i, end);
@@ -352,13 +355,13 @@ function queued(s: string, from: number, end: number, e: MailEvent): number {
 const STATUS_KEY = ', status=';
 
 /** `<r>, [orig_to=<o>, ]relay=…, delay=…, dsn=…, status=WORD (text)` */
-function delivery(s: string, from: number, end: number, e: MailEvent): number {
+function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): number {
   const i = angled(s, from, end, e);
   if (i < 0) return (e.kind = K_MALFORMED);
-  const st = findIn(s, STATUS_KEY, i, end);
+  const st = indexIn(s, STATUS_KEY, i, end);
   if (st < 0) return (e.kind = K_MALFORMED);
   const w = st + STATUS_KEY.length;
-  const c = s.charCodeAt(w);
+  const c = s[w];
   if (c === 115 && at(s, 'sent', w, end)) e.n = STATUS_SENT;
   else if (c === 100 && at(s, 'deferred', w, end)) e.n = STATUS_DEFERRED;
   else if (c === 98 && at(s, 'bounced', w, end)) e.n = STATUS_BOUNCED;
@@ -370,46 +373,46 @@ function delivery(s: string, from: number, end: number, e: MailEvent): number {
 }
 
 /** pickup `N from=<s>` */
-function pickup(s: string, from: number, end: number, e: MailEvent): number {
+function pickup(s: Uint8Array, from: number, end: number, e: MailEvent): number {
   e.n = numberAt(s, from, end);
-  const f = findIn(s, ' from=<', from, Math.min(end, from + 16));
+  const f = indexIn(s, ' from=<', from, Math.min(end, from + 16));
   if (e.n < 0 || f < 0 || angled(s, f + 6, end, e) < 0) return (e.kind = K_MALFORMED);
   return (e.kind = K_PICKUP);
 }
 
 /** Dovecot's services: the login processes by protocol, and the auth processes. */
-function serviceOf(s: string, a: number, b: number): number {
+function serviceOf(s: Uint8Array, a: number, b: number): number {
   const n = b - a;
-  if (n >= 4 && s.startsWith('auth', a) && (n === 4 || s.charCodeAt(a + 4) === 45)) return -2;
-  if (!s.startsWith('-login', b - 6) || n < 10) return -1;
-  const c = s.charCodeAt(a);
-  if (n === 10 && c === 105 && s.startsWith('imap', a)) return PR_IMAP;
-  if (n === 10 && c === 112 && s.startsWith('pop3', a)) return PR_POP3;
-  if (n === 16 && c === 115 && s.startsWith('submission', a)) return PR_SUBMISSION;
-  if (n === 17 && c === 109 && s.startsWith('managesieve', a)) return PR_OTHER;
+  if (n >= 4 && at(s, 'auth', a, b) && (n === 4 || s[a + 4] === 45)) return -2;
+  if (!at(s, '-login', b - 6, b) || n < 10) return -1;
+  const c = s[a];
+  if (n === 10 && c === 105 && at(s, 'imap', a, b)) return PR_IMAP;
+  if (n === 10 && c === 112 && at(s, 'pop3', a, b)) return PR_POP3;
+  if (n === 16 && c === 115 && at(s, 'submission', a, b)) return PR_SUBMISSION;
+  if (n === 17 && c === 109 && at(s, 'managesieve', a, b)) return PR_OTHER;
   return -1;
 }
 
 /** Dovecot line of service s[a, b); its text starts at `m`. */
-function dovecot(s: string, a: number, b: number, m: number, end: number, e: MailEvent): number {
+function dovecot(s: Uint8Array, a: number, b: number, m: number, end: number, e: MailEvent): number {
   const service = serviceOf(s, a, b);
   if (service === -1) return K_NONE;
   if (at(s, 'Info: ', m, end)) m += 6;
   if (service === -2) return authProcess(s, m, end, e);
   // Only `Disconnected…` and `Aborted login…` carry `(auth failed, …)`; `Login:` lines are most of the rest.
-  const w = s.charCodeAt(m);
+  const w = s[m];
   if (w !== 68 && w !== 65) return K_NONE;
-  const af = findIn(s, '(auth failed, ', m, Math.min(end, m + 200));
+  const af = indexIn(s, '(auth failed, ', m, Math.min(end, m + 200));
   if (af < 0) return K_NONE;
   e.protocol = service;
   e.n = numberAt(s, af + 14, end);
   if (e.n < 1) return (e.kind = K_MALFORMED);
-  const close = findIn(s, '): ', af, Math.min(end, af + 64));
+  const close = indexIn(s, '): ', af, Math.min(end, af + 64));
   if (close < 0) return (e.kind = K_MALFORMED);
   let i = close + 3;
   if (at(s, 'user=<', i, end)) {
     // The login is the client's text: Dovecot ends it with `>, method=` or `>, rip=`.
-    const stop = findIn(s, '>, ', i + 6, end);
+    const stop = indexIn(s, '>, ', i + 6, end);
     if (stop < 0) return (e.kind = K_MALFORMED);
     if (stop > i + 6) {
       e.loginStart = i + 6;
@@ -417,10 +420,10 @@ function dovecot(s: string, a: number, b: number, m: number, end: number, e: Mai
     }
     i = stop + 3;
   }
-  const rip = findIn(s, 'rip=', i, end);
+  const rip = indexIn(s, 'rip=', i, end);
   if (rip < 0) return (e.kind = K_MALFORMED);
   let j = rip + 4;
-  while (j < end && s.charCodeAt(j) !== 44 && s.charCodeAt(j) !== 32) j++;
+  while (j < end && s[j] !== 44 && s[j] !== 32) j++;
   if (j === rip + 4) return (e.kind = K_MALFORMED);
   e.ipStart = rip + 4;
   e.ipEnd = j;
@@ -430,25 +433,25 @@ function dovecot(s: string, a: number, b: number, m: number, end: number, e: Mai
 const AUTH_RESULTS = ['Password mismatch', 'unknown user', 'pam_authenticate() failed: Authentication failure', 'pam_authenticate() failed: User not known'];
 
 /** auth/auth-worker `[conn …: auth-worker<N>: ]DRIVER(user,ip[,<session>]): RESULT` */
-function authProcess(s: string, m: number, end: number, e: MailEvent): number {
+function authProcess(s: Uint8Array, m: number, end: number, e: MailEvent): number {
   if (at(s, 'conn ', m, end)) {
-    const w = findIn(s, '>: ', m, Math.min(end, m + 160));
+    const w = indexIn(s, '>: ', m, Math.min(end, m + 160));
     if (w < 0) return K_NONE;
     m = w + 3;
   }
   // DRIVER: lower-case letters, digits and `-`, then `(`.
   let i = m;
   while (i < end && i - m < 24) {
-    const c = s.charCodeAt(i);
+    const c = s[i];
     if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) break;
     i++;
   }
-  if (i === m || s.charCodeAt(i) !== 40) return K_NONE;
+  if (i === m || s[i] !== 40) return K_NONE;
   const open = i;
   // The first `): ` followed by a result we know ends the (user,ip,…) part: the user is the client's text.
   let close = -1;
   let result = -1;
-  for (let k = findIn(s, '): ', open, end); k >= 0; k = findIn(s, '): ', k + 3, end)) {
+  for (let k = indexIn(s, '): ', open, end); k >= 0; k = indexIn(s, '): ', k + 3, end)) {
     for (let r = 0; r < AUTH_RESULTS.length; r++) {
       if (at(s, AUTH_RESULTS[r], k + 3, end)) {
         result = r;
@@ -463,11 +466,11 @@ function authProcess(s: string, m: number, end: number, e: MailEvent): number {
   if (close < 0) return K_NONE;
   let last = close;
   // `,<session>` at the end (2.3), then `,ip`.
-  if (s.charCodeAt(last - 1) === 62) {
+  if (s[last - 1] === 62) {
     const sess = lastIndexIn(s, ',<', open, last);
     if (sess < 0) return (e.kind = K_MALFORMED);
     last = sess;
-  } else if (s.charCodeAt(last - 1) === 44) last--; // `ldap(dog,52.37.139.121,)`
+  } else if (s[last - 1] === 44) last--; // `ldap(dog,52.37.139.121,)`
   const comma = lastIndexIn(s, ',', open, last);
   if (comma < 0 || comma + 1 >= last) return (e.kind = K_MALFORMED);
   e.ipStart = comma + 1;
@@ -481,7 +484,7 @@ function authProcess(s: string, m: number, end: number, e: MailEvent): number {
   return (e.kind = K_AUTH_FAIL);
 }
 
-function lastIndexIn(s: string, needle: string, from: number, end: number): number {
-  for (let i = end - needle.length; i >= from; i--) if (s.startsWith(needle, i)) return i;
+function lastIndexIn(s: Uint8Array, needle: string, from: number, end: number): number {
+  for (let i = end - needle.length; i >= from; i--) if (at(s, needle, i, end)) return i;
   return -1;
 }

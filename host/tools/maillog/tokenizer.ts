@@ -1,6 +1,8 @@
+import { byteIn, bytesAt, bytesOf } from './bytes';
+
 /*
  * The one mail-log line tokenizer: offsets of a line's timestamp, host, tag,
- * pid, queue ID and message inside a larger string, found by a hand-written
+ * pid, queue ID and message inside a buffer of log bytes, found by a hand-written
  * scanner. Every step is bounded by the line's end (attackers write parts of
  * these lines): a 10k-character line or binary junk costs its length, no more.
  * Offsets only, no strings: this runs on every line of a multi-gigabyte log;
@@ -63,90 +65,85 @@ MONTH_KEYS.forEach((k, m) => {
 });
 
 /** 0-11 for the English month abbreviation at `i`, or -1. */
-export function monthAt(s: string, i: number): number {
-  const k = (s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8) | s.charCodeAt(i + 2);
+export function monthAt(s: Uint8Array, i: number): number {
+  const k = (s[i] << 16) | (s[i + 1] << 8) | s[i + 2];
   const m = MONTH_SLOTS[monthSlot(k)] - 1;
   return m >= 0 && MONTH_KEYS[m] === k ? m : -1;
 }
 
-function digit(s: string, i: number): number {
-  const c = s.charCodeAt(i) - 48;
+function digit(s: Uint8Array, i: number): number {
+  const c = s[i] - 48;
   return c >= 0 && c <= 9 ? c : -1;
 }
 
 /** The two-digit number at `i`, or -1. */
-function two(s: string, i: number): number {
+function two(s: Uint8Array, i: number): number {
   const a = digit(s, i);
   const b = digit(s, i + 1);
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 
-function four(s: string, i: number): number {
+function four(s: Uint8Array, i: number): number {
   const a = two(s, i);
   const b = two(s, i + 2);
   return a < 0 || b < 0 ? -1 : a * 100 + b;
 }
 
 /** `HH:MM:SS` at `i` with each field in range. */
-function clockAt(s: string, i: number): boolean {
+function clockAt(s: Uint8Array, i: number): boolean {
   const h = two(s, i);
   const m = two(s, i + 3);
   const sec = two(s, i + 6);
-  return s.charCodeAt(i + 2) === COLON && s.charCodeAt(i + 5) === COLON && h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec <= 60;
+  return s[i + 2] === COLON && s[i + 5] === COLON && h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec <= 60;
 }
 
 /** Skips `.digits` (at most nine) at `i`. */
-function fraction(s: string, i: number, end: number): number {
-  if (s.charCodeAt(i) !== DOT) return i;
+function fraction(s: Uint8Array, i: number, end: number): number {
+  if (s[i] !== DOT) return i;
   let j = i + 1;
   while (j < end && j - i <= 9 && digit(s, j) >= 0) j++;
   return j > i + 1 ? j : -1;
 }
 
 /** End of a BSD timestamp `Mmm d HH:MM:SS[.frac][ YYYY]` at `i` (the space after it), or -1. */
-function bsdEnd(s: string, i: number, end: number): number {
-  if (monthAt(s, i) < 0 || s.charCodeAt(i + 3) !== SP) return -1;
+function bsdEnd(s: Uint8Array, i: number, end: number): number {
+  if (monthAt(s, i) < 0 || s[i + 3] !== SP) return -1;
   let j = i + 4;
-  if (s.charCodeAt(j) === SP) j++; // "Jun  1": the day padded with a space
+  if (s[j] === SP) j++; // "Jun  1": the day padded with a space
   const d1 = digit(s, j);
   const d2 = digit(s, j + 1);
   const day = d2 >= 0 ? d1 * 10 + d2 : d1;
   if (d1 < 0 || day < 1 || day > 31) return -1;
   j += d2 >= 0 ? 2 : 1;
-  if (s.charCodeAt(j) !== SP) return -1;
+  if (s[j] !== SP) return -1;
   // A year between the day and the time (`Jun 21 2026 08:34:30`).
-  if (four(s, j + 1) >= 0 && s.charCodeAt(j + 5) === SP) j += 5;
+  if (four(s, j + 1) >= 0 && s[j + 5] === SP) j += 5;
   if (!clockAt(s, j + 1)) return -1;
   j = fraction(s, j + 9, end);
   if (j < 0) return -1;
   // A year after the time (`Jun 21 08:34:30 2026 host …`).
-  if (s.charCodeAt(j) === SP && four(s, j + 1) >= 0 && s.charCodeAt(j + 5) === SP) j += 5;
-  return s.charCodeAt(j) === SP ? j : -1;
+  if (s[j] === SP && four(s, j + 1) >= 0 && s[j + 5] === SP) j += 5;
+  return s[j] === SP ? j : -1;
 }
 
 /** End of `YYYY-MM-DD(T| )HH:MM:SS[.frac][Z|±HH:MM|±HHMM]` at `i`, or -1. */
-function isoEnd(s: string, i: number, end: number): number {
-  if (four(s, i) < 0 || s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 7) !== 45) return -1;
+function isoEnd(s: Uint8Array, i: number, end: number): number {
+  if (four(s, i) < 0 || s[i + 4] !== 45 || s[i + 7] !== 45) return -1;
   const mo = two(s, i + 5);
   const d = two(s, i + 8);
-  const t = s.charCodeAt(i + 10);
+  const t = s[i + 10];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || (t !== 84 && t !== SP) || !clockAt(s, i + 11)) return -1;
   let j = fraction(s, i + 19, end);
   if (j < 0) return -1;
-  const z = s.charCodeAt(j);
+  const z = s[j];
   if (z === 90) j++;
   else if (z === 43 || z === 45) {
     if (two(s, j + 1) < 0) return -1;
-    j += s.charCodeAt(j + 3) === COLON ? 4 : 3;
+    j += s[j + 3] === COLON ? 4 : 3;
     if (two(s, j) < 0) return -1;
     j += 2;
   }
-  return s.charCodeAt(j) === SP ? j : -1;
-}
-
-function scanTo(s: string, from: number, end: number, ch: number): number {
-  for (let i = from; i < end; i++) if (s.charCodeAt(i) === ch) return i;
-  return -1;
+  return s[j] === SP ? j : -1;
 }
 
 /*
@@ -169,21 +166,21 @@ const Z = 122;
 const LONG_TIME_PAD = 10;
 
 /** Length of the queue ID at `i` (followed by `: `), or 0. */
-function queueIdLength(s: string, i: number, end: number): number {
-  if (s.charCodeAt(i) === 78 && s.startsWith('NOQUEUE: ', i)) return 7;
+function queueIdLength(s: Uint8Array, i: number, end: number): number {
+  if (s[i] === 78 && bytesAt(s, 'NOQUEUE: ', i, end)) return 7;
   let j = i;
   let classes = HEX | LONG;
   let lastZ = -1;
   const limit = Math.min(end, i + 33);
   for (; j < limit; j++) {
-    const c = s.charCodeAt(j);
+    const c = s[j];
     if (c === COLON) break;
     if (c === Z) lastZ = j - i;
-    classes &= c < 256 ? QID_CLASS[c] : 0;
+    classes &= QID_CLASS[c];
     if (classes === 0) return 0;
   }
   const n = j - i;
-  if (j + 1 >= end || s.charCodeAt(j) !== COLON || s.charCodeAt(j + 1) !== SP) return 0;
+  if (j + 1 >= end || s[j] !== COLON || s[j + 1] !== SP) return 0;
   if (classes & HEX && n >= 5 && n <= 16) return n;
   if (classes & LONG && lastZ >= LONG_TIME_PAD && lastZ < n - 1) return n;
   return 0;
@@ -191,39 +188,53 @@ function queueIdLength(s: string, i: number, end: number): number {
 
 /** Whether `t` is a queue ID (short, long or NOQUEUE) by the same rules as the tokenizer. */
 export function isQueueId(t: string): boolean {
-  return t.length <= 32 && queueIdLength(`${t}: `, 0, t.length + 2) === t.length;
+  return t.length <= 32 && queueIdLength(Buffer.from(`${t}: `, 'latin1'), 0, t.length + 2) === t.length;
 }
 
 /**
  * The last timestamp found valid, with the space after it: a log has many
- * lines per second, and comparing 16 characters is cheaper than checking them.
+ * lines per second, and comparing 16 bytes is cheaper than checking them.
  */
-let lastTime = '';
+const lastTime = new Uint8Array(64);
+let lastTimeLength = 0;
+
+function sameTime(s: Uint8Array, start: number): boolean {
+  const n = lastTimeLength;
+  if (n === 0) return false;
+  // From the end: lines of one second differ from the last line first in their seconds.
+  for (let k = n - 1; k >= 0; k--) if (s[start + k] !== lastTime[k]) return false;
+  return true;
+}
 
 /**
- * Finds the parts of the line s[start, end). Returns false (and leaves `p`
- * unspecified) when the line has no prefix this tokenizer knows.
+ * Finds the parts of the line s[start, end) (log bytes; text, as a follower
+ * or a test holds a line, is read as its latin1 bytes). Returns false (and
+ * leaves `p` unspecified) when the line has no prefix this tokenizer knows.
  */
-export function scanLine(s: string, start: number, end: number, p: LineParts): boolean {
+export function scanLine(s: Uint8Array | string, start: number, end: number, p: LineParts): boolean {
+  return scanBytes(typeof s === 'string' ? bytesOf(s) : s, start, end, p);
+}
+
+function scanBytes(s: Uint8Array, start: number, end: number, p: LineParts): boolean {
   if (end - start > MAX_LINE || end - start < 16) return false;
   let i: number;
-  if (lastTime.length && s.startsWith(lastTime, start)) i = start + lastTime.length - 1;
+  if (end - start > lastTimeLength && sameTime(s, start)) i = start + lastTimeLength - 1;
   else {
     if (digit(s, start) >= 0) {
-      i = s.charCodeAt(start + 4) === SP ? bsdEnd(s, start + 5, end) : isoEnd(s, start, end);
+      i = s[start + 4] === SP ? bsdEnd(s, start + 5, end) : isoEnd(s, start, end);
     } else i = bsdEnd(s, start, end);
     if (i < 0) return false;
-    // A copy: a slice would keep the whole chunk it came from alive.
-    lastTime = (' ' + s.slice(start, i + 1)).slice(1);
+    lastTimeLength = i + 1 - start <= lastTime.length ? i + 1 - start : 0;
+    for (let k = 0; k < lastTimeLength; k++) lastTime[k] = s[start + k];
   }
   p.timeStart = start;
   p.timeEnd = i;
   p.end = end;
   // The host, unless the first token is already the tag (it ends with `:`, a host never does).
   const h = i + 1;
-  const sp = scanTo(s, h, Math.min(end, h + 256), SP);
+  const sp = byteIn(s, SP, h, Math.min(end, h + 256));
   if (sp <= h) return false;
-  if (s.charCodeAt(sp - 1) === COLON) {
+  if (s[sp - 1] === COLON) {
     p.hostStart = -1;
     p.hostEnd = -1;
     p.tagStart = h;
@@ -238,22 +249,22 @@ export function scanLine(s: string, start: number, end: number, p: LineParts): b
   const tagLimit = Math.min(end, p.tagStart + 128);
   let j = p.tagStart;
   for (; j < tagLimit; j++) {
-    const c = s.charCodeAt(j);
+    const c = s[j];
     if (c === LBRACK || c === COLON) break;
     if (c === SLASH) p.progStart = j + 1;
     else if (c === SP) return false;
   }
   if (j >= tagLimit || j === p.tagStart || p.progStart === j) return false;
   p.tagEnd = j;
-  if (s.charCodeAt(j) === LBRACK) {
+  if (s[j] === LBRACK) {
     p.pidStart = j + 1;
-    const close = scanTo(s, j + 1, Math.min(end, j + 12), RBRACK);
+    const close = byteIn(s, RBRACK, j + 1, Math.min(end, j + 12));
     if (close <= j + 1) return false;
     for (let k = j + 1; k < close; k++) if (digit(s, k) < 0) return false;
     p.pidEnd = close;
     j = close + 1;
   }
-  if (s.charCodeAt(j) !== COLON || s.charCodeAt(j + 1) !== SP) return false;
+  if (j + 1 >= end || s[j] !== COLON || s[j + 1] !== SP) return false;
   const m = j + 2;
   const q = queueIdLength(s, m, end);
   if (q) {

@@ -90,18 +90,18 @@ export class Traffic {
   }
 
   /** A message's first qmgr line: its sender and size. */
-  queued(s: string, a: number, b: number, size: number): void {
+  queued(b: Buffer, start: number, end: number, size: number): void {
     if (size > 0) this.bytes += size;
-    if (b > a) this.senders.addAddress(s, a, b, this.senderDomains);
-    else this.senders.add(BOUNCE_SENDER, 0, BOUNCE_SENDER.length);
+    if (end > start) this.senders.addAddress(b, start, end, this.senderDomains);
+    else this.senders.addText(BOUNCE_SENDER, 1);
   }
 
-  delivery(s: string, a: number, b: number, status: number, hour: number): void {
+  delivery(b: Buffer, start: number, end: number, status: number, hour: number): void {
     const r = this.row(hour);
     if (status === STATUS_SENT) {
       this.delivered++;
       r[H_DELIVERED]++;
-      this.recipients.addAddress(s, a, b, this.recipientDomains);
+      this.recipients.addAddress(b, start, end, this.recipientDomains);
     } else if (status === STATUS_DEFERRED) {
       this.deferred++;
       r[H_DEFERRED]++;
