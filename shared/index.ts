@@ -19,3 +19,4 @@ export * from './queue';
 export * from './system-actions';
 export * from './text';
 export * from './host-settings';
+export * from './contributions';

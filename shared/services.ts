@@ -42,6 +42,11 @@ export interface Notification {
   readonly severity: 'info' | 'warning' | 'critical';
   /** Domain concerned, when there is one (its admins are told too). */
   readonly domain?: string;
+  /**
+   * What kind of notice it is: one of the manifest's `contributes.notificationKinds`
+   * ids for a plugin (the console filters its alert feed by kind).
+   */
+  readonly kind?: string;
   /** Who raised it. Filled in by the host for plugins. */
   readonly source?: string;
   /** Machine-readable evidence, for webhooks and the console's alert feed. */
