@@ -131,6 +131,11 @@ export class LocalReplica {
   /** Replaces everything by a snapshot read from a request sent at `sentAt`. */
   load(s: ReplicaSnapshot, sentAt: number): void {
     const now = Date.now();
+    // This node's own writes newer than the snapshot stay (read-your-writes): their announcements
+    // may still be on the way, and until they arrive the snapshot alone would forget them.
+    const ownBlocks = [...this.blocks].filter(([, e]) => e.ver > s.version);
+    const ownValues = [...this.values].filter(([, e]) => e.ver > s.version);
+    const ownRemovals = [...this.tombstones].filter(([, v]) => v > s.version);
     this.blocks = new Map();
     for (let i = 0; i + 1 < s.blocks.length; i += 2) {
       const b = JSON.parse(s.blocks[i + 1]) as Block;
@@ -138,7 +143,10 @@ export class LocalReplica {
     }
     this.values = new Map();
     for (let i = 0; i + 1 < s.values.length; i += 2) this.values.set(s.values[i], { ver: s.version, value: s.values[i + 1] });
-    this.tombstones.clear();
+    this.tombstones = new Map(ownRemovals);
+    for (const [k] of ownRemovals) (k[0] === 'B' ? this.blocks : this.values).delete(k.slice(1));
+    for (const [k, e] of ownBlocks) this.blocks.set(k, e);
+    for (const [k, e] of ownValues) this.values.set(k, e);
     this.epoch = s.epoch;
     this.version = s.version;
     this.pending = [];

@@ -36,6 +36,21 @@ describe('LocalReplica', () => {
     expect(r.fresh()).toBe(false);
   });
 
+  test("a snapshot older than this node's own write does not undo it before the announcement arrives (read-your-writes)", () => {
+    load(5, ['d\u0000gone', block('gone')]);
+    r.local(put(6, 'mine', 'me'));
+    r.local(del(7, 'd\u0000gone', 'me'));
+    // A resync's snapshot taken before both writes arrives after them.
+    load(5, ['d\u0000gone', block('gone')]);
+    expect(r.block('mine', NOW)?.key).toBe('mine');
+    expect(r.block('d\u0000gone', NOW)).toBeUndefined();
+    // Their announcements then apply as usual; a snapshot that has them replaces the own copies.
+    expect(r.receive(put(6, 'mine', 'me'))).toBe('applied');
+    expect(r.receive(del(7, 'd\u0000gone', 'me'))).toBe('applied');
+    load(9, []);
+    expect(r.block('mine', NOW)).toBeUndefined();
+  });
+
   test('changes heard while a snapshot is read are replayed on top of it', () => {
     r.beginSnapshot();
     r.receive(put(4, 'old'));
