@@ -1,7 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 
-export const BIN = path.join(__dirname, '..', '..', 'bin', 'mailwarden.js');
+/**
+ * MAILWARDEN_TEST_BIN: the bin/mailwarden.js of a private build (a folder with package.json,
+ * shared/plugin-manifest.schema.json, node_modules and `MAILWARDEN_DIST=<it>/dist node build.mjs`),
+ * to test against while others rebuild this checkout's dist/.
+ */
+export const BIN = process.env.MAILWARDEN_TEST_BIN ? path.resolve(process.env.MAILWARDEN_TEST_BIN) : path.join(__dirname, '..', '..', 'bin', 'mailwarden.js');
 
 export interface CliResult {
   code: number | null;
