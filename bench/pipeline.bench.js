@@ -8,11 +8,13 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { buildSync } = require('esbuild');
-const { App } = require('../dist/app/host/core/app');
-const { loadHostConfig } = require('../dist/app/host/core/config/host-config');
-const { MemoryStore } = require('../dist/app/host/core/state/memory-store');
-const { SqliteStore } = require('../dist/app/host/core/state/sqlite-store');
-const { createLogger } = require('../dist/app/host/core/services/logger');
+// MAILWARDEN_DIST measures a build made elsewhere (as build.mjs writes it).
+const dist = process.env.MAILWARDEN_DIST ? path.resolve(process.env.MAILWARDEN_DIST) : path.join(__dirname, '..', 'dist');
+const { App } = require(path.join(dist, 'app/host/core/app'));
+const { loadHostConfig } = require(path.join(dist, 'app/host/core/config/host-config'));
+const { MemoryStore } = require(path.join(dist, 'app/host/core/state/memory-store'));
+const { SqliteStore } = require(path.join(dist, 'app/host/core/state/sqlite-store'));
+const { createLogger } = require(path.join(dist, 'app/host/core/services/logger'));
 
 const N = Number(process.env.BENCH_N || 300_000);
 const ROUNDS = 5;

@@ -105,7 +105,8 @@ function bareServer() {
 }
 
 async function main() {
-  const dist = path.join(__dirname, '..', 'dist');
+  // MAILWARDEN_DIST measures a build made elsewhere (as build.mjs writes it).
+  const dist = process.env.MAILWARDEN_DIST ? path.resolve(process.env.MAILWARDEN_DIST) : path.join(__dirname, '..', 'dist');
   const { App } = require(path.join(dist, 'app/host/core/app.js'));
   const { loadHostConfig } = require(path.join(dist, 'app/host/core/config/host-config.js'));
   const { MemoryStore } = require(path.join(dist, 'app/host/core/state/memory-store.js'));

@@ -57,16 +57,56 @@ export interface PluginHooks<C = any> {
   validateConfig?(config: Readonly<C>): readonly ConfigProblem[];
 }
 
-export const HOOK_NAMES = [
-  'beforeAuth',
-  'afterAuth',
-  'afterSuccess',
-  'validatePassword',
-  'checkRelay',
-  'onMail',
-  'passwordChanged',
-] as const;
-export type HookName = (typeof HOOK_NAMES)[number];
+/** What part of the mail system a hook belongs to. */
+export type HookPhase = 'auth' | 'password' | 'relay' | 'mail';
+
+/**
+ * How the answers of a hook's plugins combine (the chain runner, shared/hook-chain.ts, applies it):
+ * - `most-severe`: every plugin is asked in priority order and the most severe
+ *   verdict wins (ties: the longer delay); a `deny` ends the chain at once.
+ * - `first-answer`: the first plugin that answers decides and ends the chain;
+ *   nothing from anyone is no opinion.
+ * - `collect`: every plugin is asked; their violations are concatenated.
+ * - `all`: every plugin sees the event; answers are ignored.
+ * A fault (throw, rejection, timeout) is no objection for a fail-open plugin
+ * and a tempfail (or an `unavailable` violation) for a fail-closed one.
+ */
+export type HookRule = 'most-severe' | 'first-answer' | 'collect' | 'all';
+
+export interface HookSpec {
+  readonly phase: HookPhase;
+  readonly rule: HookRule;
+  /**
+   * The host answers without a promise when the plan is built, no host lookup
+   * is needed and every plugin answered synchronously (the Postfix gateway asks
+   * per request). Plugins may always answer synchronously; this says whether
+   * the host passes that on to its caller.
+   */
+  readonly syncAnswer: boolean;
+}
+
+/**
+ * The hooks, in the order the manifest schema lists them. The manifest's
+ * `hooks` enum and the pipeline's plan come from this table (a unit test
+ * holds the schema to it).
+ */
+export const HOOKS = {
+  beforeAuth: { phase: 'auth', rule: 'most-severe', syncAnswer: false },
+  afterAuth: { phase: 'auth', rule: 'all', syncAnswer: false },
+  afterSuccess: { phase: 'auth', rule: 'most-severe', syncAnswer: false },
+  validatePassword: { phase: 'password', rule: 'collect', syncAnswer: false },
+  checkRelay: { phase: 'relay', rule: 'first-answer', syncAnswer: true },
+  onMail: { phase: 'mail', rule: 'all', syncAnswer: false },
+  passwordChanged: { phase: 'password', rule: 'all', syncAnswer: false },
+} as const satisfies Readonly<Record<string, HookSpec>>;
+
+export type HookName = keyof typeof HOOKS;
+export const HOOK_NAMES: readonly HookName[] = Object.freeze(Object.keys(HOOKS) as HookName[]);
+
+/** A hook of PluginHooks missing from the table (or the reverse) fails to compile here. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+const tableMatchesHooks: SameKeys<Omit<Required<PluginHooks>, 'validateConfig'>, typeof HOOKS> = true;
+void tableMatchesHooks;
 
 export interface ServiceContext {
   /** The plugin's id. */
