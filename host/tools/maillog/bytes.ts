@@ -27,15 +27,24 @@ export function byteIn(b: Uint8Array, c: number, from: number, end: number): num
   return -1;
 }
 
+/**
+ * The decoder under Buffer#toString('latin1', …), called directly: a scan
+ * decodes a million short fields, and toString's argument checks cost more
+ * than the decoding.
+ */
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
 /** b[start, end) as a string, one char per byte (what the scanners compared). */
 export function latin1(b: Buffer, start: number, end: number): string {
-  return b.toString('latin1', start, end);
+  return end > start ? (b as Latin1Buffer).latin1Slice(start, end) : '';
 }
 
 /** b[start, end) as text for people and keys: UTF-8 when it has bytes above ASCII. */
 export function textAt(b: Buffer, start: number, end: number): string {
   for (let i = start; i < end; i++) if (b[i] > 127) return b.toString('utf8', start, end);
-  return b.toString('latin1', start, end);
+  return latin1(b, start, end);
 }
 
 let lastText = '';

@@ -1,4 +1,4 @@
-import { textAt } from './bytes';
+import { latin1, textAt } from './bytes';
 import { lower } from './keys';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 
@@ -96,7 +96,8 @@ export class KeyCounter {
     const mask = this.slots.length - 1;
     for (let at = h & mask; ; at = (at + 1) & mask) {
       const slot = this.slots[at];
-      if (slot === 0) return this.insert(at, h, lower(b.toString('latin1', start, end)), by);
+      // Past the cap a new key is only counted as dropped: not decoded for nothing.
+      if (slot === 0) return this.keys.length >= this.max ? void this.dropped++ : this.insert(at, h, lower(latin1(b, start, end)), by);
       if (this.hashes[at] !== h) continue;
       const k = this.keys[slot - 1];
       if (k.length !== n) continue;

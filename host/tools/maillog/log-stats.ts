@@ -3,7 +3,7 @@ import { bytesOf, latin1, textAt } from './bytes';
 import { absorbCounts, bump, ipAt, loginAt, own, packCounts } from './keys';
 import { lineTime } from './line-time';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
-import { QueueIndex } from './queue-index';
+import { QueueIndex, type QueueKey, queueIdOf, queueKeyAt, queueKeyOf } from './queue-index';
 import {
   K_AUTH_FAIL, K_CLIENT, K_DELIVERY, K_HOLD, K_LOGIN_FAIL, K_MALFORMED, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, K_SASL_FAIL,
   type MailEvent, P_DOVECOT, P_SMTP, STATUS_BOUNCED, STATUS_DEFERRED, STATUS_EXPIRED, STATUS_SENT, isPostfix, newMailEvent, recognise,
@@ -182,7 +182,7 @@ export class LogStats {
   private readonly failures = new AuthFailureReader();
   private readonly open: QueueIndex<Owner>;
   private readonly names = new Map<string, string>();
-  private readonly orphans: Array<[string, string, number, number, number]> = [];
+  private readonly orphans: Array<[QueueKey, string, number, number, number]> = [];
   private readonly p: LineParts = newLineParts();
   private readonly e: MailEvent = newMailEvent();
   private readonly limits: StatsLimits;
@@ -286,7 +286,7 @@ export class LogStats {
         this.delivery(b);
         break;
       case K_REMOVED:
-        this.open.delete(latin1(b, p.qidStart, p.qidEnd));
+        this.open.delete(queueKeyAt(b, p.qidStart, p.qidEnd));
         break;
       case K_SASL_FAIL:
       case K_LOGIN_FAIL:
@@ -314,7 +314,7 @@ export class LogStats {
     return Math.floor(this.epochOf(b) / HOUR);
   }
 
-  private remember(qid: string, o: Owner): void {
+  private remember(qid: QueueKey, o: Owner): void {
     this.open.set(qid, o);
   }
 
@@ -334,7 +334,7 @@ export class LogStats {
   private client(b: Buffer): void {
     const e = this.e;
     const ip = ipAt(b, e.ipStart, e.ipEnd);
-    const qid = latin1(b, this.p.qidStart, this.p.qidEnd);
+    const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
     const hour = this.hour(b);
     this.traffic.received(hour);
     if (e.loginStart >= 0) {
@@ -374,7 +374,7 @@ export class LogStats {
   /** qmgr `from=<s>, size=N, nrcpt=N (queue active)`: printed again on every retry, counted once. */
   private queued(b: Buffer): void {
     const e = this.e;
-    const qid = latin1(b, this.p.qidStart, this.p.qidEnd);
+    const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
     let o = this.open.get(qid);
     if (!o) {
       // The message began before this range (or before the log): a placeholder dedupes its retries here.
@@ -394,8 +394,8 @@ export class LogStats {
     }
   }
 
-  private orphan(qid: string, rcpt: string, kind: number, n: number, size: number): void {
-    if (this.keepOrphans && this.orphans.length < this.limits.maxOpen) this.orphans.push([own(qid), own(rcpt), kind, n, size]);
+  private orphan(qid: QueueKey, rcpt: string, kind: number, n: number, size: number): void {
+    if (this.keepOrphans && this.orphans.length < this.limits.maxOpen) this.orphans.push([qid, rcpt, kind, n, size]);
   }
 
   /** A delivery line: pflogsumm's totals, and mail from an unauthenticated client that left the server. */
@@ -404,7 +404,7 @@ export class LogStats {
     const status = e.n;
     this.traffic.delivery(b, e.addrStart, e.addrEnd, status, this.hour(b));
     if (e.program !== P_SMTP) return;
-    const qid = latin1(b, this.p.qidStart, this.p.qidEnd);
+    const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
     const o = this.open.get(qid);
     // Only mail from unauthenticated clients is relaying; skip the rest.
     if (o !== undefined && o.client === undefined && !o.stub) return;
@@ -492,10 +492,10 @@ export class LogStats {
     const open = new TablePacker(4, 5, this.open.size);
     for (const [k, o] of this.open.entries()) {
       const rcpts = o.rcpts ? [...o.rcpts].map(([r, st]) => `${r}\u0002${st}`).join('\u0001') : '';
-      open.add([k, o.login ?? '', o.client ?? '', rcpts], [o.login !== undefined ? 1 : 0, o.client !== undefined ? 1 : 0, o.counted ? 1 : 0, o.hour ?? 0, (o.rcpts ? 1 : 0) | (o.stub ? 2 : 0)]);
+      open.add([queueIdOf(k), o.login ?? '', o.client ?? '', rcpts], [o.login !== undefined ? 1 : 0, o.client !== undefined ? 1 : 0, o.counted ? 1 : 0, o.hour ?? 0, (o.rcpts ? 1 : 0) | (o.stub ? 2 : 0)]);
     }
     const orphans = new TablePacker(2, 3, this.orphans.length);
-    for (const [qid, rcpt, kind, n, size] of this.orphans) orphans.add([qid, rcpt], [kind, n, size]);
+    for (const [qid, rcpt, kind, n, size] of this.orphans) orphans.add([queueIdOf(qid), rcpt], [kind, n, size]);
     return {
       lines: this.lines, parsed: this.parsed, unparsed: this.unparsed, unparsedSamples: this.unparsedSamples, outside: this.outside,
       postfix: this.postfix, dovecot: this.dovecot, authFailures: this.authFailures, serverFaults: this.failures.serverFaults,
@@ -511,7 +511,7 @@ export class LogStats {
    */
   absorb(next: StatsState): void {
     unpackTable(next.orphans, ([qid, rcpt], v, at) => {
-      const o = this.open.get(qid);
+      const o = this.open.get(queueKeyOf(qid));
       if (!o) return;
       if (v[at] === ORPHAN_NRCPT) {
         if (!o.counted) this.countRecipients(o, v[at + 1]);
@@ -586,7 +586,7 @@ export class LogStats {
       o.hour = v[at + 3];
       if (v[at + 4] & 2) o.stub = true;
       if (v[at + 4] & 1) o.rcpts = new Map(rcpts ? rcpts.split('\u0001').map((r) => r.split('\u0002')).map(([r, st]) => [r, Number(st)]) : []);
-      this.open.set(k, o);
+      this.open.set(queueKeyOf(k), o);
     });
   }
 }

@@ -1,3 +1,41 @@
+import { bytesOf, latin1 } from './bytes';
+
+/**
+ * A queue ID as a key of the index. Short IDs (upper-case hex) of up to 12
+ * digits are a number, value and length (`0A1B` and `A1B` are two IDs with
+ * one value), at most 2^52: exact, and looking one up makes no string (this
+ * runs on most lines of a log). Any other ID is its text.
+ */
+export type QueueKey = number | string;
+
+const MAX_NUMERIC_DIGITS = 12;
+
+/** The key of the queue ID b[start, end). */
+export function queueKeyAt(b: Buffer, start: number, end: number): QueueKey {
+  const n = end - start;
+  if (n > MAX_NUMERIC_DIGITS) return latin1(b, start, end);
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i];
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) return latin1(b, start, end);
+    v = v * 16 + d;
+  }
+  return v * 16 + n;
+}
+
+/** The key of a queue ID held as text (from another thread's state). */
+export function queueKeyOf(id: string): QueueKey {
+  return queueKeyAt(bytesOf(id), 0, id.length);
+}
+
+/** The queue ID a key stands for. */
+export function queueIdOf(k: QueueKey): string {
+  if (typeof k === 'string') return k;
+  const n = k % 16;
+  return ((k - n) / 16).toString(16).toUpperCase().padStart(n, '0');
+}
+
 /** Never a queue ID: queue IDs are at least five characters. */
 const PLACEHOLDER = '';
 
@@ -10,7 +48,7 @@ const PLACEHOLDER = '';
  * placeholder entry keeps the table as it is.
  */
 export class QueueIndex<V> {
-  private readonly m = new Map<string, V | undefined>([[PLACEHOLDER, undefined]]);
+  private readonly m = new Map<QueueKey, V | undefined>([[PLACEHOLDER, undefined]]);
 
   constructor(private readonly max: number) {}
 
@@ -18,11 +56,11 @@ export class QueueIndex<V> {
     return this.m.size - 1;
   }
 
-  get(qid: string): V | undefined {
+  get(qid: QueueKey): V | undefined {
     return this.m.get(qid);
   }
 
-  set(qid: string, v: V): void {
+  set(qid: QueueKey, v: V): void {
     if (this.size >= this.max && !this.m.has(qid)) {
       for (const k of this.m.keys()) {
         if (k === PLACEHOLDER) continue;
@@ -33,7 +71,7 @@ export class QueueIndex<V> {
     this.m.set(qid, v);
   }
 
-  delete(qid: string): void {
+  delete(qid: QueueKey): void {
     if (qid !== PLACEHOLDER) this.m.delete(qid);
   }
 
@@ -42,7 +80,7 @@ export class QueueIndex<V> {
     this.m.set(PLACEHOLDER, undefined);
   }
 
-  *entries(): IterableIterator<[string, V]> {
+  *entries(): IterableIterator<[QueueKey, V]> {
     for (const [k, v] of this.m) if (k !== PLACEHOLDER) yield [k, v as V];
   }
 }
