@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { loadHostConfig, type HostConfig } from '../../core/config/host-config';
 import { runSetCommand } from '../../core/password/set-command';
 import { runPostsuper } from '../../tools/postfix/queue/postsuper';
+import { askQueueDirectory } from '../../tools/postfix/queue/queue-directory';
+import { saslUsernamesOf } from '../../tools/postfix/queue/queue-file-finder';
 import { checkRequest, MAX_REQUEST_BYTES, type PrivAllowLists, type PrivRequest, PrivRequestError, type PrivResponse } from '../../tools/privileged/protocol';
 
 const COMMAND_TIMEOUT_MS = 60_000;
@@ -82,6 +84,7 @@ export class Privd {
   private readonly server: net.Server;
   private readonly log: (entry: Record<string, unknown>) => void;
   readonly socket: string;
+  private queueDir: Promise<string> | undefined;
 
   constructor(private readonly o: PrivdOptions) {
     if (!o.skipOwnerChecks) checkRootOwned(o.configFile);
@@ -172,11 +175,22 @@ export class Privd {
     }
   }
 
+  /** The queue of its own config (never a path from a request), asked from postconf once. */
+  private queueDirectory(): Promise<string> {
+    this.queueDir ??= askQueueDirectory(this.config.postfix).catch((e: Error) => {
+      this.queueDir = undefined;
+      throw e;
+    });
+    return this.queueDir;
+  }
+
   private async perform(req: PrivRequest): Promise<string | undefined> {
     const c = this.config;
     switch (req.op) {
       case 'postsuper':
         return (await runPostsuper(c.postfix, req.mode, req.ids)).output;
+      case 'queue-sasl':
+        return JSON.stringify(await saslUsernamesOf(await this.queueDirectory(), req.ids));
       case 'kick':
         try {
           await runArgv(c.accounts.kickCommand.map((a) => a.split('{login}').join(req.login)));
@@ -206,6 +220,8 @@ function describe(req: PrivRequest): Record<string, unknown> {
   switch (req.op) {
     case 'postsuper':
       return { op: req.op, mode: req.mode, ids: req.ids.length };
+    case 'queue-sasl':
+      return { op: req.op, ids: req.ids.length };
     case 'kick':
     case 'password-set':
       return { op: req.op, login: req.login };

@@ -37,6 +37,24 @@ export class PrivilegedClient {
   postsuper(mode: QueueOperation, ids: readonly string[]): Promise<string> {
     return this.request({ op: 'postsuper', mode, ids });
   }
+  /** id → SASL login of queued messages, read by the helper from its own queue directory; ids without one are absent. */
+  async queueSasl(ids: readonly string[]): Promise<Map<string, string>> {
+    const out = await this.request({ op: 'queue-sasl', ids });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(out);
+    } catch {
+      throw new PrivilegedError(`privileged helper at ${this.socket}: queue-sasl answer is not JSON`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new PrivilegedError(`privileged helper at ${this.socket}: queue-sasl answer is not an object`);
+    const asked = new Set(ids);
+    const map = new Map<string, string>();
+    for (const [id, login] of Object.entries(parsed)) {
+      if (!asked.has(id) || typeof login !== 'string') throw new PrivilegedError(`privileged helper at ${this.socket}: queue-sasl answer names ${JSON.stringify(id.slice(0, 40))}, which was not asked or has no string login`);
+      map.set(id, login);
+    }
+    return map;
+  }
   kick(login: string): Promise<string> {
     return this.request({ op: 'kick', login });
   }

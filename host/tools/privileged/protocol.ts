@@ -8,9 +8,15 @@ import { isQueueId, type QueueOperation } from '../postfix/queue/postsuper';
  * programs and paths never come from a request (they come from the helper's
  * own root-owned config), only queue IDs, a login, a password, table lines
  * and the choice among allow-listed entries.
+ *
+ * `queue-sasl` is the one read: the SASL login of queued messages, which the
+ * service needs to hold a hijacked account's mail by login (a spammer forges
+ * envelope senders) but cannot read itself (queue files are 0700 postfix).
+ * Its answer is `output`: a JSON object id → login, for the ids that have one.
  */
 export type PrivRequest =
   | { readonly op: 'postsuper'; readonly mode: QueueOperation; readonly ids: readonly string[] }
+  | { readonly op: 'queue-sasl'; readonly ids: readonly string[] }
   | { readonly op: 'kick'; readonly login: string }
   | { readonly op: 'password-set'; readonly login: string; readonly password: string }
   | { readonly op: 'replace-table'; readonly file: string; readonly content: string }
@@ -20,6 +26,8 @@ export type PrivResponse = { readonly ok: true; readonly output?: string } | { r
 
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const MAX_IDS = 100_000;
+/** Queue IDs per queue-sasl request: each is a file read as root; the service asks in batches. */
+export const MAX_QUEUE_SASL_IDS = 10_000;
 const MAX_TABLE_BYTES = 2 * 1024 * 1024;
 const MAX_TABLE_LINE = 512;
 const MAX_PASSWORD = 1024;
@@ -75,6 +83,15 @@ export function checkCidrTable(content: unknown, where: string): string {
   return content;
 }
 
+/** A list of 1 to `max` queue IDs (letters and digits, never ALL). */
+function checkQueueIds(ids: unknown, max: number, op: string): string[] {
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > max) fail(`${op}: ids must be a list of 1 to ${max} queue IDs`);
+  ids.forEach((id, i) => {
+    if (typeof id !== 'string' || !isQueueId(id)) fail(`${op}: ids[${i}] ${shown(String(id))} is not a queue ID (letters and digits, at most 32, not ALL)`);
+  });
+  return ids as string[];
+}
+
 /** Parses and checks one request against the allow-lists; throws PrivRequestError naming the field. */
 export function checkRequest(raw: unknown, allow: PrivAllowLists): PrivRequest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('request: must be a JSON object');
@@ -87,12 +104,11 @@ export function checkRequest(raw: unknown, allow: PrivAllowLists): PrivRequest {
     case 'postsuper': {
       keys('mode', 'ids');
       if (r.mode !== 'hold' && r.mode !== 'release' && r.mode !== 'delete') fail('postsuper: mode must be hold, release or delete');
-      if (!Array.isArray(r.ids) || r.ids.length === 0 || r.ids.length > MAX_IDS) fail(`postsuper: ids must be a list of 1 to ${MAX_IDS} queue IDs`);
-      r.ids.forEach((id, i) => {
-        if (typeof id !== 'string' || !isQueueId(id)) fail(`postsuper: ids[${i}] ${shown(String(id))} is not a queue ID (letters and digits, at most 32, not ALL)`);
-      });
-      return { op: 'postsuper', mode: r.mode, ids: r.ids as string[] };
+      return { op: 'postsuper', mode: r.mode, ids: checkQueueIds(r.ids, MAX_IDS, 'postsuper') };
     }
+    case 'queue-sasl':
+      keys('ids');
+      return { op: 'queue-sasl', ids: checkQueueIds(r.ids, MAX_QUEUE_SASL_IDS, 'queue-sasl') };
     case 'kick':
       keys('login');
       return { op: 'kick', login: checkLogin(r.login, 'kick') };
@@ -119,6 +135,6 @@ export function checkRequest(raw: unknown, allow: PrivAllowLists): PrivRequest {
       return { op: 'run', argv: argv as string[] };
     }
     default:
-      fail(`request: unknown op ${shown(String(r.op))} (postsuper, kick, password-set, replace-table, run)`);
+      fail(`request: unknown op ${shown(String(r.op))} (postsuper, queue-sasl, kick, password-set, replace-table, run)`);
   }
 }

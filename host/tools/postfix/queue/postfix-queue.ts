@@ -1,11 +1,15 @@
-import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Clock, Logger, MailQueue, QueueCount, QueuedMessage, QueueMessagesOptions, QueueName } from '../../../../shared';
+import type { PrivilegedClient } from '../../privileged/client';
+import { privilegedRoute } from '../../privileged/route';
 import type { PostfixConfig } from '../postfix-config';
+import { isQueueId } from './postsuper';
 import { postqueueMessages } from './postqueue-json';
-import { countQueues, queueFiles } from './queue-dirs';
-import { readSaslUsername } from './queue-file';
+import { countQueues } from './queue-dirs';
+import { askQueueDirectory } from './queue-directory';
+import { QueueFileFinder } from './queue-file-finder';
+
+/** Queue IDs per request to mailwarden-privd (the protocol allows up to 10 000). */
+const HELPER_BATCH = 1000;
 
 /** The Postfix queue of one instance, read by counting its directories and by `postqueue -j`. */
 export class PostfixQueue implements MailQueue {
@@ -21,15 +25,9 @@ export class PostfixQueue implements MailQueue {
   /** The instance's queue_directory, from the config or asked from postconf once. */
   queueDirectory(): Promise<string> {
     if (this.config.queueDirectory) return Promise.resolve(this.config.queueDirectory);
-    this.queueDir ??= new Promise<string>((resolve, reject) => {
-      const args = [...(this.config.configDir ? ['-c', this.config.configDir] : []), '-h', 'queue_directory'];
-      execFile(this.config.postconfPath, args, { timeout: 10_000 }, (err, stdout, stderr) => {
-        const dir = stdout?.toString().trim();
-        if (err || !dir) {
-          this.queueDir = undefined;
-          reject(new Error(`cannot find the Postfix queue (set postfix.queueDirectory): ${this.config.postconfPath} ${args.join(' ')}: ${stderr?.toString().trim() || err?.message || 'no output'}`));
-        } else resolve(dir);
-      });
+    this.queueDir ??= askQueueDirectory(this.config).catch((e: Error) => {
+      this.queueDir = undefined;
+      throw e;
     });
     return this.queueDir;
   }
@@ -53,40 +51,33 @@ export class PostfixQueue implements MailQueue {
       yield* source;
       return;
     }
+    // Unprivileged under the unit, the queue files (0700 postfix) are read by mailwarden-privd, from its own queue directory.
+    const via = privilegedRoute();
+    if (via) {
+      let batch: QueuedMessage[] = [];
+      for await (const m of source) {
+        batch.push(m);
+        if (batch.length >= HELPER_BATCH) {
+          yield* await withSaslFrom(via, batch);
+          batch = [];
+        }
+      }
+      if (batch.length) yield* await withSaslFrom(via, batch);
+      return;
+    }
     const files = new QueueFileFinder(await this.queueDirectory());
     for await (const m of source) {
-      const file = await files.find(m.queueName, m.queueId);
-      const sasl = file ? await readSaslUsername(file) : undefined;
+      const sasl = await files.saslUsername(m.queueName, m.queueId);
       yield sasl ? { ...m, saslUsername: sasl } : m;
     }
   }
 }
 
-/**
- * Finds a queue file from its queue and id: flat, or hashed one level by the
- * id's first character (Postfix's default hash_queue_depth); otherwise one
- * walk of that queue indexes every file (other hash depths, long ids).
- */
-class QueueFileFinder {
-  private readonly walked = new Map<string, Map<string, string>>();
-  constructor(private readonly root: string) {}
-
-  async find(queue: string, id: string): Promise<string | undefined> {
-    if (!/^[A-Za-z0-9]{1,64}$/.test(queue) || !/^[A-Za-z0-9]{1,64}$/.test(id)) return undefined;
-    const dir = path.join(this.root, queue);
-    for (const f of [path.join(dir, id), path.join(dir, id[0], id)]) {
-      if (await exists(f)) return f;
-    }
-    let index = this.walked.get(queue);
-    if (!index) {
-      index = new Map();
-      for await (const f of queueFiles(dir)) index.set(path.basename(f), f);
-      this.walked.set(queue, index);
-    }
-    return index.get(id);
-  }
-}
-
-function exists(f: string): Promise<boolean> {
-  return fs.promises.access(f).then(() => true, () => false);
+async function withSaslFrom(via: PrivilegedClient, batch: readonly QueuedMessage[]): Promise<QueuedMessage[]> {
+  const ids = batch.map((m) => m.queueId).filter(isQueueId);
+  const sasl = ids.length ? await via.queueSasl(ids) : new Map<string, string>();
+  return batch.map((m) => {
+    const s = sasl.get(m.queueId);
+    return s ? { ...m, saslUsername: s } : m;
+  });
 }

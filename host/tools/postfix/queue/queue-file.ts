@@ -35,11 +35,27 @@ export function envelopeAttributes(buf: Buffer): Map<string, string> {
   return attrs;
 }
 
-/** The `sasl_username` of a queued message, or undefined (not authenticated, gone, unreadable). */
-export async function readSaslUsername(file: string): Promise<string | undefined> {
+/**
+ * Opens a queue file for reading, or undefined when it is not one: never
+ * through a symlink (O_NOFOLLOW), never blocking on a FIFO (O_NONBLOCK), only
+ * a regular file, and when `owner` is given only one owned by that uid (the
+ * queue's own, Postfix's mail_owner). mailwarden-privd reads as root: a file
+ * placed or linked into the queue by anyone else is not read for them.
+ */
+async function openQueueFile(file: string, owner?: number): Promise<fs.promises.FileHandle | undefined> {
+  const fh = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  const st = await fh.stat();
+  if (st.isFile() && (owner === undefined || st.uid === owner)) return fh;
+  await fh.close();
+  return undefined;
+}
+
+/** The `sasl_username` of a queued message, or undefined (not authenticated, gone, unreadable, not a queue file). */
+export async function readSaslUsername(file: string, owner?: number): Promise<string | undefined> {
   let fh: fs.promises.FileHandle | undefined;
   try {
-    fh = await fs.promises.open(file, 'r');
+    fh = await openQueueFile(file, owner);
+    if (!fh) return undefined;
     const buf = Buffer.alloc(ENVELOPE_BYTES);
     const { bytesRead } = await fh.read(buf, 0, ENVELOPE_BYTES, 0);
     const v = envelopeAttributes(buf.subarray(0, bytesRead)).get('sasl_username');

@@ -5,53 +5,7 @@ import { countQueues } from '../../../../../../host/tools/postfix/queue/queue-di
 import { envelopeAttributes } from '../../../../../../host/tools/postfix/queue/queue-file';
 import { SystemClock } from '../../../../../../host/core/services/clock';
 import { tempDir } from '../../../../../helpers/plugin-fixture';
-
-/** A Postfix queue record: type byte, 7-bit varint length, data. */
-function record(type: string, data: string | Buffer): Buffer {
-  const body = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
-  const len: number[] = [];
-  let n = body.length;
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) b |= 0x80;
-    len.push(b);
-  } while (n);
-  return Buffer.concat([Buffer.from(type, 'latin1'), Buffer.from(len), body]);
-}
-
-function queueFile(sender: string, sasl?: string): Buffer {
-  return Buffer.concat([
-    record('C', '             812              31               1               0             812               0'),
-    record('T', '1700000000 0'),
-    record('A', 'rewrite_context=local'),
-    record('S', sender),
-    ...(sasl ? [record('A', 'sasl_method=PLAIN'), record('A', `sasl_username=${sasl}`)] : []),
-    record('A', 'x'.repeat(300) + '=long value'),
-    record('M', ''),
-    record('N', 'Subject: test'),
-    record('A', 'sasl_username=after-the-envelope'),
-  ]);
-}
-
-/** A fake queue_directory: flat and hashed queues, as Postfix lays them out. */
-function fakeQueue(): string {
-  const root = tempDir('mw-spool-');
-  const put = (rel: string, content: Buffer, ageSeconds: number) => {
-    const f = path.join(root, rel);
-    fs.mkdirSync(path.dirname(f), { recursive: true });
-    fs.writeFileSync(f, content);
-    return { f, ageSeconds };
-  };
-  for (const q of ['incoming', 'active', 'deferred', 'hold', 'maildrop', 'corrupt']) fs.mkdirSync(path.join(root, q), { recursive: true });
-  put('active/A1B2C3', queueFile('a@example.com', 'alice@example.com'), 0);
-  put('deferred/D/D00001', queueFile('spam@example.com', 'bob@example.com'), 0);
-  put('deferred/E/E00002', queueFile('spam@example.com'), 0);
-  put('deferred/F/F00003', Buffer.alloc(5000), 0);
-  put('hold/H00004', queueFile('x@example.com'), 0);
-  put('corrupt/C00005', Buffer.alloc(10), 0); // not a queue mailwarden reports
-  return root;
-}
+import { fakeQueue, queueFile } from './queue-file-fixture';
 
 test('envelope attributes are read up to the message content only', () => {
   const a = envelopeAttributes(queueFile('s@example.com', 'carol@example.com'));
