@@ -12,6 +12,7 @@ export * from './mail';
 export * from './services';
 export * from './state';
 export * from './hooks';
+export * from './hook-chain';
 export * from './net';
 export * from './duration';
 export * from './admin-api';

@@ -5,7 +5,7 @@ import { changedSettings, LIVE_SECTIONS, rereadConfig } from './config/config-so
 import { type ConfigSources, configOrigin, type HostConfig } from './config/host-config';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
 import { normalizeDomain } from './login';
-import { AuthPipeline } from './pipeline/auth-pipeline';
+import { HookPipeline } from './pipeline/hook-pipeline';
 import type { LoadedPlugin, PluginFailure } from './plugins/loaded-plugin';
 import { loadPlugins } from './plugins/plugin-loader';
 import { PluginRegistry } from './plugins/plugin-registry';
@@ -59,7 +59,7 @@ export class App {
   readonly container = new Container({ defaultScope: 'Singleton' });
   readonly registry = new PluginRegistry();
   readonly settings: DomainSettings;
-  readonly pipeline: AuthPipeline;
+  readonly pipeline: HookPipeline;
   readonly accounts: HostAccountActions;
   readonly notifier: HostNotifier;
   /** The Postfix queue of `postfix.configDir`: list, hold, release, delete by exact sender. */
@@ -110,7 +110,7 @@ export class App {
     c.bind(MailQueue).toConstantValue(this.queue);
     c.bind(QueueActions).toConstantValue(this.queueTools);
     c.bind(SystemActions).toConstantValue(new HostSystemActions());
-    this.pipeline = new AuthPipeline({
+    this.pipeline = new HookPipeline({
       registry: this.registry,
       settings: this.settings,
       accounts: this.accounts,

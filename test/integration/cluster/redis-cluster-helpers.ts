@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { API_VERSION } from '../../../shared';
 import type { App } from '../../../host/core/app';
-import type { RawAttempt } from '../../../host/core/pipeline/auth-pipeline';
+import type { RawAttempt } from '../../../host/core/pipeline/hook-pipeline';
 import { ManualClock } from '../../../host/core/services/clock';
 import { PromMetrics } from '../../../host/core/services/metrics';
 import { RedisStore } from '../../../host/core/state/redis-store';

@@ -1,5 +1,5 @@
 import { type AuthOutcome, type FailType, normalizeIp, type Protocol } from '../../../../shared';
-import type { RawAttempt } from '../../../core/pipeline/auth-pipeline';
+import type { RawAttempt } from '../../../core/pipeline/hook-pipeline';
 
 export type PolicyCommand = 'allow' | 'report';
 

@@ -15,9 +15,8 @@ export interface PolicyGatewayHost {
   readonly metrics: Metrics;
   readonly pipeline: {
     readonly defaultDomain: string;
-    checkRelay(request: RelayRequest): Promise<Verdict | undefined>;
-    /** checkRelay, synchronous when it can be (the App's pipeline has it). */
-    relayVerdict?(request: RelayRequest): Verdict | undefined | Promise<Verdict | undefined>;
+    /** Synchronous when it can be (the contract's HOOKS: checkRelay answers without a promise when every hook does). */
+    checkRelay(request: RelayRequest): Verdict | undefined | Promise<Verdict | undefined>;
     onMail(event: MailEvent): Promise<void>;
   };
 }
@@ -200,8 +199,7 @@ export class PostfixPolicyGateway implements Gateway {
     try {
       request = toRelayRequest(req, this.host.pipeline.defaultDomain, this.host.clock.now());
       this.track(request);
-      const p = this.host.pipeline;
-      v = p.relayVerdict ? p.relayVerdict(request) : p.checkRelay(request);
+      v = this.host.pipeline.checkRelay(request);
     } catch (e) {
       this.notEvaluated(conn, req, e);
       v = undefined;

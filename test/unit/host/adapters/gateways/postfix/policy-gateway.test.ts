@@ -68,9 +68,9 @@ describe('PostfixPolicyGateway', () => {
     await gw.stop();
   });
 
-  it('takes synchronous verdicts (relayVerdict) without a promise; a fault while answering costs the connection, not the listener', async () => {
+  it('takes synchronous verdicts without a promise; a fault while answering costs the connection, not the listener', async () => {
     let fail = false;
-    (host.pipeline as PolicyGatewayHost['pipeline']).relayVerdict = (r) => {
+    (host.pipeline as PolicyGatewayHost['pipeline']).checkRelay = (r) => {
       host.requests.push(r);
       return { action: 'deny', reason: 'sync no' };
     };

@@ -12,7 +12,7 @@ const recorder = (id: string, body: string, manifest: Record<string, unknown> = 
   afterAuth(a, o) { (globalThis as any).reports.push(['${id}', o.success]); },
 `, manifest);
 
-describe('auth pipeline', () => {
+describe('hook pipeline', () => {
   let dir: string;
   beforeEach(() => {
     dir = tempDir();

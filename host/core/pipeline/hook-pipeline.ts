@@ -1,7 +1,9 @@
 import type {
   AuthAttempt,
   AuthOutcome,
+  ChainEntry,
   Clock,
+  FaultListener,
   HookName,
   Logger,
   MailEvent,
@@ -13,11 +15,10 @@ import type {
   Violation,
   AccountActions,
 } from '../../../shared';
-import { VERDICT_SEVERITY } from '../../../shared';
+import { HOOK_NAMES, runChain, unavailableViolation } from '../../../shared';
 import type { DomainSettings } from '../domains/domain-settings';
 import { normalizeLogin } from '../login';
 import type { PluginRegistry } from '../plugins/plugin-registry';
-import { FAULT, type HookEntry, runHook } from './hook-runner';
 
 /** An attempt as a gateway received it, before normalisation. */
 export interface RawAttempt {
@@ -44,16 +45,17 @@ export interface PipelineOptions {
   readonly stateUnavailable?: () => boolean;
 }
 
-type Plan = Readonly<Record<HookName, readonly HookEntry[]>>;
+type Plan = Readonly<Record<HookName, readonly ChainEntry[]>>;
 
 const EMPTY_PLAN_CACHE_LIMIT = 10_000;
 
 /**
- * Runs the enabled plugins of a domain, in priority order, each in
- * isolation. The plan (which hooks of which plugins, with what config) is
- * computed once per domain and dropped when settings or the plugin set change.
+ * Runs the seven hooks of a domain's enabled plugins, in priority order, each
+ * under its combining rule (the contract's HOOKS table, applied by runChain).
+ * The plan (which hooks of which plugins, with what config) is computed once
+ * per domain and dropped when settings or the plugin set change.
  */
-export class AuthPipeline {
+export class HookPipeline {
   private plans = new Map<string, Plan>();
   private planGen = -1;
   private hookTimeoutMs: number;
@@ -101,9 +103,7 @@ export class AuthPipeline {
   private async plan(domain: string): Promise<Plan> {
     const cached = this.cachedPlan(domain);
     if (cached) return cached;
-    const plan: Record<HookName, HookEntry[]> = {
-      beforeAuth: [], afterAuth: [], afterSuccess: [], validatePassword: [], checkRelay: [], onMail: [], passwordChanged: [],
-    };
+    const plan = Object.fromEntries(HOOK_NAMES.map((h) => [h, [] as ChainEntry[]])) as Record<HookName, ChainEntry[]>;
     for (const p of this.o.registry.active) {
       if (!p.hooks) continue;
       const eff = await this.o.settings.effective(domain, p);
@@ -112,7 +112,7 @@ export class AuthPipeline {
       for (const h of p.manifest.hooks) {
         const fn = (p.hooks as Record<string, (...a: unknown[]) => unknown>)[h];
         plan[h].push({
-          id: p.manifest.id,
+          plugin: p.manifest.id,
           fn: fn.bind(p.hooks),
           ctx,
           timeoutMs: p.manifest.timeoutMs ?? this.hookTimeoutMs,
@@ -126,14 +126,11 @@ export class AuthPipeline {
     return plan;
   }
 
-  /** Sync answers come back as they are; `await` on them is then the only cost. */
-  private run(entry: HookEntry, hook: HookName, args: unknown[]): unknown {
-    return runHook(entry, hook, args, this.o.logger, this.o.metrics);
-  }
-
-  private faultVerdict(entry: HookEntry): Verdict | undefined {
-    return entry.failClosed ? { action: 'tempfail', reason: `${entry.id} is unavailable`, plugin: entry.id } : undefined;
-  }
+  /** A plugin's fault, logged and counted; the chain applies its failure policy. */
+  private readonly onFault: FaultListener = (f) => {
+    this.o.metrics.increment('plugin_faults', { plugin: f.plugin, hook: f.hook, kind: f.kind });
+    this.o.logger.error({ plugin: f.plugin, hook: f.hook, kind: f.kind, err: f.message }, `plugin ${f.kind}`);
+  };
 
   private async lockedVerdict(login: string): Promise<Verdict | undefined> {
     const lock = await this.o.accounts.isLocked(login);
@@ -168,7 +165,6 @@ export class AuthPipeline {
     return this.o.stateUnavailable?.() ?? false;
   }
 
-
   private async decide(attempt: AuthAttempt, hook: 'beforeAuth' | 'afterSuccess'): Promise<Verdict> {
     if (this.stateDown()) return this.count(hook, this.hostFault(hook, new Error('state store unavailable (failClosed)')));
     let plan: Plan;
@@ -179,16 +175,7 @@ export class AuthPipeline {
     } catch (e) {
       return this.count(hook, this.hostFault(hook, e));
     }
-    let best: Verdict | undefined;
-    for (const e of plan[hook]) {
-      let v = (await this.run(e, hook, [attempt])) as Verdict | undefined | typeof FAULT;
-      if (v === FAULT) v = this.faultVerdict(e);
-      if (!v) continue;
-      if (v.plugin === undefined) v = { ...v, plugin: e.id };
-      if (!best || VERDICT_SEVERITY[v.action] > VERDICT_SEVERITY[best.action] ||
-          (v.action === best.action && (v.delaySeconds ?? 0) > (best.delaySeconds ?? 0))) best = v;
-      if (v.action === 'deny') break;
-    }
+    const best = await runChain(hook, plan[hook], attempt, undefined, this.onFault);
     // The store went down (failing closed) while plugins ran: their fail-open answers do not count.
     if (best?.action !== 'deny' && this.stateDown()) return this.count(hook, this.hostFault(hook, new Error('state store became unavailable')));
     return this.count(hook, best ?? { action: 'allow', reason: 'no objection', plugin: 'host' });
@@ -206,7 +193,7 @@ export class AuthPipeline {
   /** The mail server's report of how the attempt ended; every enabled plugin sees it. */
   async afterAuth(attempt: AuthAttempt, outcome: AuthOutcome): Promise<void> {
     const plan = await this.planOrNothing(attempt.domain, 'afterAuth');
-    for (const e of plan?.afterAuth ?? []) await this.run(e, 'afterAuth', [attempt, outcome]);
+    if (plan) await runChain('afterAuth', plan.afterAuth, attempt, outcome, this.onFault);
   }
 
   /** For hooks with no answer to give: when settings cannot be read, the event is logged and dropped. */
@@ -226,38 +213,25 @@ export class AuthPipeline {
   /** Every violation from every enabled plugin, each tagged with its plugin. */
   async validatePassword(change: PasswordChange): Promise<Violation[]> {
     const plan = await this.planOrNothing(change.domain, 'validatePassword');
-    if (!plan) return [unavailable('host', 'the password policy')];
-    const out: Violation[] = [];
-    for (const e of plan.validatePassword) {
-      const r = await this.run(e, 'validatePassword', [change]);
-      if (r === FAULT) {
-        if (e.failClosed) out.push(unavailable(e.id, `the password policy (${e.id})`));
-        continue;
-      }
-      for (const v of (r as Violation[] | undefined) ?? []) out.push({ ...v, plugin: e.id });
-    }
-    return out;
+    if (!plan) return [unavailableViolation('host', 'the password policy')];
+    return runChain('validatePassword', plan.validatePassword, change, undefined, this.onFault);
   }
 
   async passwordChanged(change: PasswordChange): Promise<void> {
     const plan = await this.planOrNothing(change.domain, 'passwordChanged');
-    for (const e of plan?.passwordChanged ?? []) await this.run(e, 'passwordChanged', [change]);
-  }
-
-  /** Postfix policy: a locked sender is refused; else the first plugin with an answer decides. */
-  async checkRelay(request: RelayRequest): Promise<Verdict | undefined> {
-    return this.relayVerdict(request);
+    if (plan) await runChain('passwordChanged', plan.passwordChanged, change, undefined, this.onFault);
   }
 
   /**
-   * checkRelay without a promise when nothing needs one (no login whose lock
-   * must be looked up, the plan already built, hooks answering synchronously):
-   * the Postfix gateway asks this for every request.
+   * Postfix policy: a locked sender is refused; else the first plugin with an
+   * answer decides. Without a promise when nothing needs one (no login whose
+   * lock must be looked up, the plan already built, hooks answering
+   * synchronously): the Postfix gateway asks this for every request.
    */
-  relayVerdict(request: RelayRequest): Verdict | undefined | Promise<Verdict | undefined> {
+  checkRelay(request: RelayRequest): Verdict | undefined | Promise<Verdict | undefined> {
     if (this.stateDown()) return this.count('checkRelay', this.hostFault('checkRelay', new Error('state store unavailable (failClosed)')));
     const plan = request.saslUsername ? undefined : this.cachedPlan(request.domain);
-    return plan ? this.runRelay(plan, request, 0) : this.relayAfterLookups(request);
+    return plan ? this.runRelay(plan, request) : this.relayAfterLookups(request);
   }
 
   private async relayAfterLookups(request: RelayRequest): Promise<Verdict | undefined> {
@@ -269,50 +243,22 @@ export class AuthPipeline {
     } catch (e) {
       return this.count('checkRelay', this.hostFault('checkRelay', e));
     }
-    return this.runRelay(plan, request, 0);
+    return this.runRelay(plan, request);
   }
 
-  /** The plan's checkRelay hooks from `from` on; synchronous as long as the hooks are. */
-  private runRelay(plan: Plan, request: RelayRequest, from: number): Verdict | undefined | Promise<Verdict | undefined> {
-    for (let i = from; i < plan.checkRelay.length; i++) {
-      const e = plan.checkRelay[i];
-      const r = this.run(e, 'checkRelay', [request]);
-      // runHook's promises never reject (a fault comes back as FAULT).
-      if (isPromise(r)) return r.then((v) => this.relayAnswer(e, v) ?? this.runRelay(plan, request, i + 1));
-      const v = this.relayAnswer(e, r);
-      if (v) return v;
-    }
+  private runRelay(plan: Plan, request: RelayRequest): Verdict | undefined | Promise<Verdict | undefined> {
+    const r = runChain('checkRelay', plan.checkRelay, request, undefined, this.onFault);
+    return r instanceof Promise ? r.then((v) => this.relayAnswer(v)) : this.relayAnswer(r);
+  }
+
+  private relayAnswer(v: Verdict | undefined): Verdict | undefined {
+    if (v) return this.count('checkRelay', v);
     if (this.stateDown()) return this.count('checkRelay', this.hostFault('checkRelay', new Error('state store became unavailable')));
     return undefined;
   }
 
-  private relayAnswer(e: HookEntry, r: unknown): Verdict | undefined {
-    let v = r as Verdict | undefined | typeof FAULT;
-    if (v === FAULT) v = this.faultVerdict(e);
-    if (!v) return undefined;
-    return this.count('checkRelay', v.plugin === undefined ? { ...v, plugin: e.id } : v);
-  }
-
   async onMail(event: MailEvent): Promise<void> {
     const plan = await this.planOrNothing(event.domain, 'onMail');
-    for (const e of plan?.onMail ?? []) await this.run(e, 'onMail', [event]);
+    if (plan) await runChain('onMail', plan.onMail, event, undefined, this.onFault);
   }
-}
-
-function unavailable(plugin: string, what: string): Violation {
-  const [fr, de] = [what.replace('the password policy', 'la politique de mot de passe'), what.replace('the password policy', 'die Passwortrichtlinie')];
-  return {
-    rule: 'unavailable',
-    plugin,
-    params: {},
-    message: {
-      en: `${what[0].toUpperCase()}${what.slice(1)} is unavailable; try again later.`,
-      fr: `${fr[0].toUpperCase()}${fr.slice(1)} est indisponible ; réessayez plus tard.`,
-      de: `${de[0].toUpperCase()}${de.slice(1)} ist nicht verfügbar; bitte später erneut versuchen.`,
-    },
-  };
-}
-
-function isPromise(r: unknown): r is Promise<unknown> {
-  return r instanceof Promise;
 }
