@@ -15,6 +15,8 @@ const appOut = path.join(dist, 'app');
 const pluginsOut = path.join(dist, 'plugins');
 
 fs.rmSync(dist, { recursive: true, force: true });
+// Each plugin's config type and defaults come from its manifest (one definition): written before tsc checks the code against them.
+for (const f of (await import('./scripts/config-types.mjs')).writeConfigTypes(root)) console.log(`wrote ${f} from its manifest`);
 execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', appOut], { stdio: 'inherit' });
 
 /**

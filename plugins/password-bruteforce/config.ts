@@ -1,22 +1,8 @@
+import type { Config } from './config.generated';
 import { type Cidr, parseCidr } from '../../shared';
 
 /** The domain config as the manifest's configSchema guarantees it (defaults filled in). */
-export interface BruteforceConfig {
-  maxFailures: number;
-  knownPairMaxFailures: number;
-  findTimeMinutes: number;
-  blockMinutes: number;
-  maxBlockMinutes: number;
-  strikeMemoryHours: number;
-  loginMaxNetworks: number;
-  ipMaxLogins: number;
-  knownNetworkDays: number;
-  ipv4Prefix: number;
-  ipv6Prefix: number;
-  tarpitSeconds: number;
-  trustedNetworks: string[];
-  notify: boolean;
-}
+export type BruteforceConfig = Config;
 
 /** The config turned into what the rules use: milliseconds and parsed networks. */
 export interface Settings {

@@ -1,16 +1,8 @@
+import type { Config } from './config.generated';
 import type { QueueName } from '../../shared';
 
 /** The plugin's config, as the manifest's configSchema fills it in. */
-export interface QueueMonitorConfig {
-  readonly intervalSeconds: number;
-  readonly threshold: number;
-  readonly queueThresholds: Readonly<Partial<Record<QueueName, number>>>;
-  readonly growth: { readonly messages: number; readonly minutes: number };
-  readonly recipients: readonly string[];
-  readonly cooldownMinutes: number;
-  readonly recoveryPercent: number;
-  readonly top: number;
-}
+export type QueueMonitorConfig = Config & { readonly queueThresholds: Readonly<Partial<Record<QueueName, number>>> };
 
 /** What one tick works with: the global settings plus every domain's recipients. */
 export interface MonitorSettings {

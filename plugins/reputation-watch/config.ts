@@ -1,54 +1,14 @@
+import { CONFIG_DEFAULTS, type Config } from './config.generated';
 import { DEFAULT_ZONES, dqsZen, knownList } from './known-lists';
 
-export interface ListConfig {
-  readonly zone: string;
-  /** Least time between two queries of one address; the known public lists have a floor. */
-  readonly minIntervalSeconds?: number;
-  readonly delistUrl?: string;
-}
+/** The plugin's config as the manifest's configSchema fills it in (resolvers, lists, outboundIps, postconfCommand… are host-level). */
+export type ReputationConfig = Config;
+/** A DNSBL; `minIntervalSeconds` is the least time between two queries of one address (the known public lists have a floor). */
+export type ListConfig = Config['lists'][number];
+/** `minAttempts` in the window before a rate is judged; `baselineFactor`: also alert at this many times the sender's own baseline. */
+export type SenderRateConfig = Config['senderRates'];
 
-export interface SenderRateConfig {
-  readonly windowMinutes: number;
-  /** Attempts in the window before a rate is judged at all. */
-  readonly minAttempts: number;
-  readonly maxBouncePercent: number;
-  readonly maxDeferPercent: number;
-  /** Also alert when the rate is this many times the sender's own baseline (and over maxBouncePercent/2). */
-  readonly baselineFactor: number;
-}
-
-/** The plugin's config as the manifest's configSchema fills it in. */
-export interface ReputationConfig {
-  // Host-level (config file only): they name servers, a program and addresses.
-  readonly resolvers: readonly string[];
-  readonly lists: readonly ListConfig[];
-  readonly checkIntervalSeconds: number;
-  readonly outboundIps: readonly string[];
-  readonly postconfCommand: readonly string[];
-  readonly dnsTimeoutMs: number;
-  // Per domain.
-  readonly intervalSeconds: number;
-  readonly recipients: readonly string[];
-  readonly cooldownMinutes: number;
-  readonly rejectionRate: { readonly count: number; readonly minutes: number };
-  readonly quietMinutes: number;
-  readonly senderRates: SenderRateConfig;
-}
-
-export const DEFAULT_CONFIG: ReputationConfig = {
-  resolvers: [],
-  lists: DEFAULT_ZONES.map((zone) => ({ zone })),
-  checkIntervalSeconds: 3600,
-  outboundIps: [],
-  postconfCommand: ['postconf', '-h', 'smtp_bind_address', 'smtp_bind_address6'],
-  dnsTimeoutMs: 3000,
-  intervalSeconds: 60,
-  recipients: [],
-  cooldownMinutes: 60,
-  rejectionRate: { count: 5, minutes: 10 },
-  quietMinutes: 120,
-  senderRates: { windowMinutes: 60, minAttempts: 20, maxBouncePercent: 20, maxDeferPercent: 50, baselineFactor: 3 },
-};
+export const DEFAULT_CONFIG: ReputationConfig = CONFIG_DEFAULTS;
 
 export interface Settings {
   readonly config: ReputationConfig;

@@ -1,29 +1,11 @@
+import type { Config } from './config.generated';
 import { cidrContains, parseCidr, parseIp, type Cidr, type Verdict } from '../../shared';
 
-export type LimitAction = 'DEFER_IF_PERMIT' | 'HOLD' | 'REJECT';
-
-export interface Limits {
-  readonly recipientsPerHour: number;
-  readonly recipientsPerDay: number;
-  readonly messagesPerHour: number;
-  readonly networksPerHour: number;
-  readonly action: LimitAction;
-}
-
-export interface UserOverride extends Partial<Limits> {
-  readonly login: string;
-}
-
 /** The plugin's per-domain config, as the host hands it (defaults filled in, validated). */
-export interface RateLimitConfig extends Limits {
-  readonly compromiseFactor: number;
-  readonly remediate: boolean;
-  readonly lockMinutes: number;
-  readonly networkPrefixV4: number;
-  readonly networkPrefixV6: number;
-  readonly trustedClients: readonly string[];
-  readonly users: readonly UserOverride[];
-}
+export type RateLimitConfig = Config;
+export type LimitAction = Config['action'];
+export type Limits = Pick<Config, 'recipientsPerHour' | 'recipientsPerDay' | 'messagesPerHour' | 'networksPerHour' | 'action'>;
+export type UserOverride = Config['users'][number];
 
 /** Postfix action → pipeline verdict; the policy gateway maps them back 1:1. */
 export const ACTION_VERDICT: Readonly<Record<LimitAction, Verdict['action']>> = {
