@@ -5,9 +5,9 @@ import { changedSettings, LIVE_SECTIONS, rereadConfig } from './config/config-so
 import { type ConfigSources, configOrigin, type HostConfig } from './config/host-config';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
 import { normalizeDomain } from './login';
-import { HookPipeline } from './pipeline/hook-pipeline';
+import { AuthPipeline } from './pipeline/auth-pipeline';
 import type { LoadedPlugin, PluginFailure } from './plugins/loaded-plugin';
-import { loadPlugins } from './plugins/plugin-loader';
+import { loadPlugins, type LoaderOptions } from './plugins/plugin-loader';
 import { PluginRegistry } from './plugins/plugin-registry';
 import { PostfixQueue } from '../tools/postfix/queue/postfix-queue';
 import { installPrivilegedRoute } from '../tools/privileged/route';
@@ -59,7 +59,7 @@ export class App {
   readonly container = new Container({ defaultScope: 'Singleton' });
   readonly registry = new PluginRegistry();
   readonly settings: DomainSettings;
-  readonly pipeline: HookPipeline;
+  readonly pipeline: AuthPipeline;
   readonly accounts: HostAccountActions;
   readonly notifier: HostNotifier;
   /** The Postfix queue of `postfix.configDir`: list, hold, release, delete by exact sender. */
@@ -110,7 +110,7 @@ export class App {
     c.bind(MailQueue).toConstantValue(this.queue);
     c.bind(QueueActions).toConstantValue(this.queueTools);
     c.bind(SystemActions).toConstantValue(new HostSystemActions());
-    this.pipeline = new HookPipeline({
+    this.pipeline = new AuthPipeline({
       registry: this.registry,
       settings: this.settings,
       accounts: this.accounts,
@@ -147,8 +147,8 @@ export class App {
   }
 
   /** Loads the plugin directory and starts the plugins' services; failures are reported, not thrown (unless a plugin's bootPolicy is abort). */
-  async loadPlugins(options: { startServices?: boolean } = {}): Promise<readonly PluginFailure[]> {
-    const { plugins, failures } = await this.loadFromDir();
+  async loadPlugins(options: { startServices?: boolean; only?: LoaderOptions['only'] } = {}): Promise<readonly PluginFailure[]> {
+    const { plugins, failures } = await this.loadFromDir(undefined, options.only);
     const started = options.startServices === false ? plugins : await this.startAll(plugins, failures);
     this.servicesRunning = options.startServices !== false;
     this.abortOnCritical(failures);
@@ -161,7 +161,7 @@ export class App {
     return config.notify.mail && new MailTransport(config.notify.mail, this.clock, this.logger, this.metrics, adminDefaults(config.defaultDomain));
   }
 
-  private loadFromDir(hostSettings: HostConfig['plugins'] = this.config.plugins ?? {}) {
+  private loadFromDir(hostSettings: HostConfig['plugins'] = this.config.plugins ?? {}, only?: LoaderOptions['only']) {
     return loadPlugins(this.config.pluginDir, {
       host: this.container,
       store: this.store,
@@ -170,6 +170,7 @@ export class App {
       loadTimeoutMs: this.config.startTimeoutMs,
       hostSettings,
       configSource: this.config.source,
+      ...(only ? { only } : {}),
     });
   }
 

@@ -106,6 +106,7 @@ export class BruteforceHooks implements PluginHooks<BruteforceConfig> {
         subject: `Brute force: ${who} blocked for ${minutes} min`,
         text: `${b.reason}.\nBlocked: ${who}\nUntil: ${new Date(b.expiresAt).toISOString()}\nStrike: ${b.strikes}\nLift it with: mailwarden blocks clear ${kind === 'network' ? `--ip ${subj.net.split('/')[0]}` : `--login ${subj.login}`} --domain ${b.domain}`,
         severity: 'warning',
+        kind: 'block',
         domain: b.domain,
         data: { key: b.key, kind, login: b.login, network: b.network, strikes: b.strikes, expiresAt: b.expiresAt },
         dedupeKey: `password-bruteforce:${b.domain}:${kind}:${kind === 'network' ? subj.net : subj.login}`,

@@ -154,6 +154,7 @@ export class QueueMonitor implements ServiceContribution {
       await this.notifier.notify({
         ...mail,
         severity: 'critical',
+        kind: 'queue-growth',
         ...this.recipients(s),
         data: { counts, reasons: incident.reasons, senders: breakdown.senders, saslUsernames: breakdown.saslUsernames },
       });
@@ -173,7 +174,7 @@ export class QueueMonitor implements ServiceContribution {
   private async recover(incident: Incident, counts: Counts, s: MonitorSettings, now: number): Promise<TickResult> {
     if (incident.alertedAt !== undefined) {
       try {
-        await this.notifier.notify({ ...recoveryMail(os.hostname(), counts, incident, now), severity: 'info', ...this.recipients(s), data: { counts, peak: incident.peak } });
+        await this.notifier.notify({ ...recoveryMail(os.hostname(), counts, incident, now), severity: 'info', kind: 'recovery', ...this.recipients(s), data: { counts, peak: incident.peak } });
       } catch (e) {
         this.metrics.increment('queue_monitor_send_failures', { kind: 'recovery' });
         this.logger.error({ err: (e as Error).message }, 'queue recovery notice could not be sent; retrying at the next check');

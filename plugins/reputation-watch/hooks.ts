@@ -59,6 +59,7 @@ export class ReputationHooks implements PluginHooks<ReputationConfig> {
         .notify({
           ...mail,
           severity: 'warning',
+          kind: 'sender-rate',
           domain,
           dedupeKey: `reputation-watch:rate:${scope}:${subject}`,
           ...(cfg.recipients.length ? { recipients: [...cfg.recipients], copyAdmin: false } : {}),

@@ -222,7 +222,7 @@ export class ReputationWatcher implements ServiceContribution {
         const subject: Subject = sub ?? { ip: inc.ip, source: inc.source };
         if (inc.alertedAt !== undefined) {
           try {
-            await this.notifier.notify({ ...recoveryNotice(os.hostname(), subject, inc.openedAt, now, cfg.quietMinutes), severity: 'info', ...this.recipients(s), data: { ip: inc.ip, source: inc.source } });
+            await this.notifier.notify({ ...recoveryNotice(os.hostname(), subject, inc.openedAt, now, cfg.quietMinutes), severity: 'info', kind: 'recovery', ...this.recipients(s), data: { ip: inc.ip, source: inc.source } });
           } catch (e) {
             this.logger.error({ err: (e as Error).message }, 'reputation recovery notice could not be sent; retrying at the next round');
             open++;
@@ -251,6 +251,7 @@ export class ReputationWatcher implements ServiceContribution {
       await this.notifier.notify({
         ...mail,
         severity: listing ? 'critical' : 'warning',
+        kind: 'listing',
         ...this.recipients(s),
         data: {
           ip: sub.ip,

@@ -60,6 +60,7 @@ export function alertFor(ev: Evidence, remediated: boolean): Notification {
     subject: `Suspected compromised ${ev.login ? 'account' : 'relay'}: ${ev.login ?? ev.client}`,
     text: lines.join('\n') + '\n',
     severity: 'critical',
+    kind: 'compromise',
     domain: ev.domain,
     data: { ...ev, undo: undoCommands(ev) },
     dedupeKey: `sender-ratelimit:compromise:${ev.login ?? ev.client}`,

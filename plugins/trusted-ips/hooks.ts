@@ -104,6 +104,7 @@ export class TrustedIpsHooks implements PluginHooks<TrustedIpsConfig> {
         subject: why === 'cap' ? `Trusted relay ${entry.network} exceeded ${entry.maxMessagesPerHour} messages/hour; its mail is on hold` : `Trusted relay ${entry.network} sent for a sender domain it may not use; held`,
         text: `${reason}.\nClient ${r.clientAddress}, sender <${r.sender}>, queue id ${r.queueId ?? 'unknown'}.\nThe message is in the Postfix hold queue: release it with \`postsuper -H ID\` once checked, or delete it with \`postsuper -d ID\`.\nIf the host is compromised, remove it: mailwarden trusted-ips remove ${entry.network}${entry.scope !== '*' ? ` --domain ${entry.scope}` : ''}`,
         severity: 'critical',
+        kind: why === 'cap' ? 'hourly-cap' : 'sender-domain',
         ...(ctx.domain ? { domain: ctx.domain } : {}),
         data,
         dedupeKey: `trusted-ips:${why}:${entry.scope}|${entry.network}`,

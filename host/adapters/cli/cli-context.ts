@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Clock, Metrics } from '../../../shared';
 import { UsageError } from '../../../shared/hooks';
 import type { App } from '../../core/app';
+import type { LoaderOptions } from '../../core/plugins/plugin-loader';
 import type { ConfigSources, HostConfig } from '../../core/config/host-config';
 import type { DomainSettings } from '../../core/domains/domain-settings';
 import type { QueueTools } from '../../tools/postfix/queue/queue-tools';
@@ -93,17 +94,17 @@ export class CliContext {
   }
 
   /** Opens the store and loads plugins (without starting their services: a CLI command is not a server). */
-  async open(options: { plugins?: boolean } = {}): Promise<App> {
+  async open(options: { plugins?: boolean; only?: LoaderOptions['only'] } = {}): Promise<App> {
     if (!this.app) {
       const config = this.config();
       refuseStrayStore(config);
       // The CLI's own output is for people; its log goes to stderr and only warnings.
       const logger = createCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
       const { App } = await import('../../core/app');
-      this.app = await App.open({ config, logger });
+      this.app = await App.open({ config, logger, command: true });
       // Every change is published on a channel; what this command changed is named at close.
       this.unsubscribe = this.app.store.subscribe((channel) => this.changed.add(channel));
-      if (options.plugins !== false) await this.app.loadPlugins({ startServices: false });
+      if (options.plugins !== false) await this.app.loadPlugins({ startServices: false, ...(options.only ? { only: options.only } : {}) });
     }
     return this.app;
   }

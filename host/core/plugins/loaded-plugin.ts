@@ -1,5 +1,14 @@
 import type { Container, ContainerModule } from 'inversify';
-import type { AdminRoute, CommandContribution, PluginHooks, ServiceContribution } from '../../../shared';
+import type {
+  AdminRoute,
+  CommandContribution,
+  DoctorCheckContribution,
+  LogReportContribution,
+  PluginHooks,
+  PostfixWiringContribution,
+  ServiceContribution,
+  TrustedNetworksContribution,
+} from '../../../shared';
 import type { ConfigValidator, PluginManifest } from './manifest';
 
 export interface LoadedPlugin {
@@ -17,6 +26,14 @@ export interface LoadedPlugin {
   readonly commands: readonly CommandContribution[];
   /** Admin API routes it contributes (mounted under /api/plugins/<id>). */
   readonly adminRoutes?: readonly AdminRoute[];
+  /** Checks `mailwarden doctor` runs (each declared in `contributes.doctorChecks`). */
+  readonly doctorChecks?: readonly DoctorCheckContribution[];
+  /** Sections of the log report (each declared in `contributes.logReportSections`). */
+  readonly logReportSections?: readonly LogReportContribution[];
+  /** main.cf lines `mailwarden wiring postfix` prints besides the host's. */
+  readonly postfixWiring?: readonly PostfixWiringContribution[];
+  /** Networks that relay without authenticating, as the plugin manages them (`relay audit`). */
+  readonly trustedNetworks?: readonly TrustedNetworksContribution[];
 }
 
 export type FailureStage = 'manifest' | 'import' | 'load' | 'dependency' | 'start';

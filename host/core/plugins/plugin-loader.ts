@@ -5,12 +5,16 @@ import {
   AdminRouteContribution,
   type AdminRoute,
   CommandContribution,
+  DoctorCheckContribution,
   HostSettings,
+  LogReportContribution,
   Logger,
   Notifier,
   PluginHooks,
+  PostfixWiringContribution,
   ServiceContribution,
   StateStore,
+  TrustedNetworksContribution,
   type Logger as LoggerT,
   type Notifier as NotifierT,
 } from '../../../shared';
@@ -35,6 +39,12 @@ export interface LoaderOptions {
   readonly hostSettings?: Readonly<Record<string, unknown>>;
   /** The config file, named in messages about that section. */
   readonly configSource?: string;
+  /**
+   * Loads only the plugins this accepts (and what they depend on): a command
+   * that needs one contribution point (doctor) need not run every plugin's
+   * code. The others are neither loaded nor reported.
+   */
+  readonly only?: (manifest: PluginManifest) => boolean;
 }
 
 export interface LoadResult {
@@ -85,7 +95,9 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
   // Duplicate ids: refuse every copy, since neither can be said to be the right one.
   const seen = new Map<string, number>();
   for (const c of candidates) seen.set(c.manifest.id, (seen.get(c.manifest.id) ?? 0) + 1);
+  const wanted = options.only ? wantedIds(candidates, options.only) : undefined;
   for (const c of candidates.sort(byPriority)) {
+    if (wanted && !wanted.has(c.manifest.id)) continue;
     if ((seen.get(c.manifest.id) ?? 0) > 1) {
       const others = candidates.filter((o) => o.manifest.id === c.manifest.id && o !== c).map((o) => o.dir);
       failures.push({ id: c.manifest.id, dir: c.dir, stage: 'manifest', bootPolicy: c.manifest.bootPolicy, reason: `duplicate plugin id "${c.manifest.id}" (also in ${others.join(', ')})` });
@@ -118,6 +130,41 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
   return { plugins, failures };
 }
 
+/** Ids of the plugins `only` accepts, with what they depend on (transitively). */
+function wantedIds(candidates: ReadonlyArray<CheckedManifest>, only: (m: PluginManifest) => boolean): Set<string> {
+  const byId = new Map(candidates.map((c) => [c.manifest.id, c.manifest]));
+  const out = new Set<string>();
+  const add = (id: string) => {
+    if (out.has(id)) return;
+    out.add(id);
+    for (const d of byId.get(id)?.dependsOn ?? []) add(d);
+  };
+  for (const c of candidates) if (only(c.manifest)) add(c.manifest.id);
+  return out;
+}
+
+/** Every binding of `id` in the plugin's own container (none: empty). */
+function allOf<T>(container: Container, id: symbol): T[] {
+  return container.isCurrentBound(id) ? container.getAll<T>(id) : [];
+}
+
+/**
+ * A contribution bound with an id must be declared in the manifest under that
+ * id, and a declared one must be bound: the host lists and documents them from
+ * the manifest alone, so the two must say the same.
+ */
+function matchDeclared(manifestFile: string, id: string, what: string, key: string, symbolName: string, declared: readonly string[], bound: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const b of bound) {
+    if (seen.has(b)) throw new PluginLoadError('load', `${manifestFile}: plugin ${id} binds ${what} "${b}" twice`);
+    seen.add(b);
+    if (!declared.includes(b)) throw new PluginLoadError('load', `${manifestFile}: plugin ${id} binds ${what} "${b}" that its manifest does not declare (add it to contributes.${key})`);
+  }
+  for (const d of declared) {
+    if (!seen.has(d)) throw new PluginLoadError('load', `${manifestFile}: plugin ${id} declares ${what} "${d}" in contributes.${key} but binds no ${symbolName} for it`);
+  }
+}
+
 async function loadOne(dir: string, checked: CheckedManifest, o: LoaderOptions): Promise<LoadedPlugin> {
   const { manifest, validateConfig, hostKeys } = checked;
   // Checked before any plugin code runs: a bad host-level value must not reach it.
@@ -146,9 +193,10 @@ async function loadOne(dir: string, checked: CheckedManifest, o: LoaderOptions):
     );
   }
   const container = new Container({ parent: o.host, defaultScope: 'Singleton' });
-  container.bind(Logger).toConstantValue(o.logger.child({ plugin: manifest.id }));
+  const pluginLogger = o.logger.child({ plugin: manifest.id });
+  container.bind(Logger).toConstantValue(pluginLogger);
   container.bind(StateStore).toConstantValue(new PluginStore(o.store, manifest.id));
-  container.bind(Notifier).toConstantValue(new SourcedNotifier(o.notifier, manifest.id));
+  container.bind(Notifier).toConstantValue(new SourcedNotifier(o.notifier, manifest.id, { declared: manifest.contributes.notificationKinds.map((k) => k.id), logger: pluginLogger, manifestFile: path.join(dir, 'manifest.json') }));
   container.bind(HostSettings).toConstantValue(hostConfig);
   try {
     await withTimeout(container.load(module), o.loadTimeoutMs, `loading plugin ${manifest.id}`);
@@ -159,11 +207,19 @@ async function loadOne(dir: string, checked: CheckedManifest, o: LoaderOptions):
   let services: ServiceContribution[];
   let commands: CommandContribution[];
   let adminRoutes: AdminRoute[];
+  let doctorChecks: DoctorCheckContribution[];
+  let logReportSections: LogReportContribution[];
+  let postfixWiring: PostfixWiringContribution[];
+  let trustedNetworks: TrustedNetworksContribution[];
   try {
     hooks = container.isCurrentBound(PluginHooks) ? container.get<PluginHooks>(PluginHooks) : undefined;
     services = container.isCurrentBound(ServiceContribution) ? container.getAll<ServiceContribution>(ServiceContribution) : [];
     commands = container.isCurrentBound(CommandContribution) ? container.getAll<CommandContribution>(CommandContribution) : [];
-    adminRoutes = container.isCurrentBound(AdminRouteContribution) ? container.getAll<AdminRouteContribution>(AdminRouteContribution).flatMap((c) => c.routes) : [];
+    adminRoutes = allOf<AdminRouteContribution>(container, AdminRouteContribution).flatMap((c) => c.routes);
+    doctorChecks = allOf(container, DoctorCheckContribution);
+    logReportSections = allOf(container, LogReportContribution);
+    postfixWiring = allOf(container, PostfixWiringContribution);
+    trustedNetworks = allOf(container, TrustedNetworksContribution);
   } catch (e) {
     throw new PluginLoadError('load', `${manifest.id}: cannot be constructed: ${(e as Error).message}`);
   }
@@ -180,5 +236,10 @@ async function loadOne(dir: string, checked: CheckedManifest, o: LoaderOptions):
   for (const c of commands) {
     if (!manifest.contributes.commands.some((d) => d.name === c.name)) throw new PluginLoadError('load', `${manifest.id}: contributes command "${c.name}" that its manifest does not declare`);
   }
-  return { manifest, dir, validateConfig, hostKeys, hostConfig, container, module, hooks, services, commands, adminRoutes };
+  const manifestFile = path.join(dir, 'manifest.json');
+  const c = manifest.contributes;
+  matchDeclared(manifestFile, manifest.id, 'doctor check', 'doctorChecks', 'DoctorCheckContribution', c.doctorChecks.map((d) => d.id), doctorChecks.map((d) => d.id));
+  matchDeclared(manifestFile, manifest.id, 'log-report section', 'logReportSections', 'LogReportContribution', c.logReportSections.map((d) => d.id), logReportSections.map((d) => d.id));
+  matchDeclared(manifestFile, manifest.id, 'admin route', 'adminRoutes', 'AdminRouteContribution', c.adminRoutes.map((r) => `${r.method} ${r.path}`), adminRoutes.map((r) => `${r.method} ${r.path}`));
+  return { manifest, dir, validateConfig, hostKeys, hostConfig, container, module, hooks, services, commands, adminRoutes, doctorChecks, logReportSections, postfixWiring, trustedNetworks };
 }

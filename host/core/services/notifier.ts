@@ -109,10 +109,34 @@ export class HostNotifier implements Notifier {
   }
 }
 
-/** What a plugin's Notifier is: the host's, with the plugin named as the source. */
+/**
+ * What a plugin's Notifier is: the host's, with the plugin named as the
+ * source. A kind the manifest does not declare (`contributes.notificationKinds`)
+ * is logged once per kind and the notice still goes out: an admin must not
+ * miss an alert over a plugin's bookkeeping.
+ */
 export class SourcedNotifier implements Notifier {
-  constructor(private readonly inner: Notifier, private readonly source: string) {}
+  private readonly warned = new Set<string>();
+  constructor(
+    private readonly inner: Notifier,
+    private readonly source: string,
+    private readonly kinds?: { readonly declared: readonly string[]; readonly logger: Logger; readonly manifestFile: string },
+  ) {}
+
   notify(n: Notification): Promise<void> {
+    const k = this.kinds;
+    if (k && !(n.kind !== undefined && k.declared.includes(n.kind))) {
+      const key = n.kind ?? '';
+      if (!this.warned.has(key)) {
+        this.warned.add(key);
+        k.logger.warn(
+          { plugin: this.source, kind: n.kind ?? null, declared: k.declared, manifest: k.manifestFile },
+          n.kind === undefined
+            ? `plugin ${this.source} sent a notification without a kind; declare its kinds in contributes.notificationKinds of ${k.manifestFile} and set kind on each (sent anyway)`
+            : `plugin ${this.source} sent a notification of kind "${n.kind}" that ${k.manifestFile} does not declare in contributes.notificationKinds (sent anyway)`,
+        );
+      }
+    }
     return this.inner.notify({ ...n, source: this.source });
   }
 }

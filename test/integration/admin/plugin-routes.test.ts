@@ -3,7 +3,14 @@ import { buildFixturePlugin, manifestFor, tempDir } from '../../helpers/plugin-f
 
 /** A third-party plugin, built outside the repo, that contributes admin API routes. */
 const notesPlugin = {
-  manifest: manifestFor('notes', { configSchema: { type: 'object', additionalProperties: false, properties: { maxNotes: { type: 'integer', minimum: 1, default: 2 } } } }),
+  manifest: manifestFor('notes', {
+    contributes: {
+      adminRoutes: [
+        { method: 'GET', path: '/notes' }, { method: 'POST', path: '/notes' }, { method: 'DELETE', path: '/notes/{id}' }, { method: 'GET', path: '/broken' },
+      ],
+    },
+    configSchema: { type: 'object', additionalProperties: false, properties: { maxNotes: { type: 'integer', minimum: 1, default: 2 } } },
+  }),
   source: `
 import { ContainerModule } from 'inversify';
 import { AdminRouteContribution, AdminApiError } from '@mailwarden/shared';
