@@ -7,6 +7,7 @@ import { createGuardedHttpServer } from '../../tools/http/http-listener';
 import { type ListenAddress, listenOn } from '../../tools/listen-address';
 import { packageRoot } from '../../core/paths';
 import { AdminAuth } from './admin-auth';
+import { SCRIPT_PREFIX, servePluginScript } from './console-views';
 import { resolveAdminToken } from '../../core/config/admin-token';
 import { closeServer } from '../../tools/http/close-server';
 import { readJsonBody } from './body';
@@ -63,6 +64,11 @@ export class AdminServer implements Gateway {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const isApi = url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname === '/readyz' || url.pathname === '/metrics';
+    if (!isApi && (method === 'GET' || method === 'HEAD') && url.pathname.startsWith(SCRIPT_PREFIX)) {
+      // A plugin's view script is the console's code for that plugin: only a signed-in console (or the token) reads it.
+      this.auth!.check(req, false);
+      return servePluginScript(this.app, url.pathname, res, method === 'HEAD');
+    }
     if (!isApi && (method === 'GET' || method === 'HEAD') && this.statics!.serve(url.pathname, res)) return;
     const m = this.router.match(method, url.pathname);
     const caller = m.route.public ? { actor: 'anonymous' } : this.auth!.check(req, method !== 'GET');

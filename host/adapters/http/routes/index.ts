@@ -3,6 +3,7 @@ import { accountRoutes } from './accounts';
 import { alertRoutes } from './alerts';
 import { blockRoutes } from './blocks';
 import { configRoutes } from './config';
+import { consoleViewRoutes } from './console-views';
 import { dashboardRoutes } from './dashboard';
 import { domainRoutes } from './domains';
 import { healthRoutes } from './health';
@@ -26,4 +27,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   queueRoutes,
   passwordRoutes,
   pluginApiRoutes,
+  consoleViewRoutes,
 ];
