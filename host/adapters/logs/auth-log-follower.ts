@@ -1,4 +1,4 @@
-import type { App } from '../../core/app';
+import type { LogFollowerPort } from '../../core/ports';
 import { LoginError } from '../../core/login';
 import type { LoggedAuthFailure } from '../../tools/maillog/auth-failures';
 import { FailureLines } from '../../tools/maillog/failure-lines';
@@ -99,7 +99,7 @@ export class AuthLogFollower {
   /** Reports run one after another, in log order. */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly app: App, readonly file: string, private readonly o: FollowerOptions = {}) {
+  constructor(private readonly app: LogFollowerPort, readonly file: string, private readonly o: FollowerOptions = {}) {
     this.name = `log-follow:${file}`;
     const lines = new FailureLines((f) => this.onFailure(f));
     const deliveries = new DeliveryLines((d) => this.onDelivery(d));

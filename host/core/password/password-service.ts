@@ -1,5 +1,5 @@
 import type { Lang, PasswordChange, Violation } from '../../../shared';
-import type { App } from '../app';
+import type { PasswordPort } from '../ports';
 import { LoginError, normalizeDomain, normalizeLogin } from '../login';
 import { ValidationError } from '../validation/ajv';
 import { toLang } from './lang';
@@ -44,7 +44,7 @@ export class PasswordNotConfiguredError extends Error {
   override readonly name = 'PasswordNotConfiguredError';
 }
 
-type Deps = Pick<App, 'pipeline' | 'settings' | 'registry' | 'store' | 'clock' | 'logger' | 'config'>;
+type Deps = PasswordPort;
 
 /**
  * The library API for password checks and changes. Validation runs every

@@ -1,6 +1,6 @@
 import type * as http from 'node:http';
 import type { Verdict } from '../../../../shared';
-import type { App } from '../../../core/app';
+import type { PolicyPort } from '../../../core/ports';
 import { listenerLimits } from '../../../core/config/listener-limits';
 import { LoginError } from '../../../core/login';
 import type { Gateway } from '../../../core/gateway';
@@ -57,7 +57,7 @@ export class DovecotGateway implements Gateway {
   private readonly secretFile: string | undefined;
   private readonly maxBody: number;
 
-  constructor(private readonly app: App, private readonly address: ListenAddress) {
+  constructor(private readonly app: PolicyPort, private readonly address: ListenAddress) {
     const secret = resolveDovecotSecret(app.config)!;
     this.apiHeader = secret.check;
     this.secretFile = secret.file;
