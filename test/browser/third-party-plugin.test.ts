@@ -203,10 +203,26 @@ describe('a third-party plugin is one folder dropped into the plugin directory',
     });
   });
 
-  describe('removed: the folder deleted, serve restarted', () => {
+  describe('removed while serve runs: the folder deleted, SIGHUP', () => {
+    beforeAll(async () => {
+      fs.rmSync(path.join(pluginDir, ID), { recursive: true });
+      served!.child.kill('SIGHUP');
+      expect(await served!.waitFor((l) => l.msg === 'reload finished')).toMatchObject({ applied: true });
+    });
+
+    test('its hook no longer refuses; its route is gone; its view is no longer listed nor served', async () => {
+      expect((await dovecotAllow('blocked@example.org')).status).toBe(0);
+      expect((await request('GET', `/api/plugins/${ID}/refused`, { token })).status).toBe(404);
+      const views = await request('GET', '/api/console/views', { token });
+      expect(views.status).toBe(200);
+      expect((views.body as Array<{ pluginId: string }>).filter((v) => v.pluginId === ID)).toEqual([]);
+      expect((await fetch(`${admin()}/console/plugins/${ID}/view.js`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    });
+  });
+
+  describe('removed: after a restart', () => {
     beforeAll(async () => {
       await served!.stop();
-      fs.rmSync(path.join(pluginDir, ID), { recursive: true });
       await serve();
     }, 60_000);
 
