@@ -30,6 +30,11 @@ export interface DoctorContext {
    * Postfix cannot be asked (the check should then report `skipped`).
    */
   postconf(names: readonly string[]): Promise<Readonly<Record<string, string>>>;
+  /**
+   * The parameters set in main.cf itself (`postconf -n`), to tell a value an
+   * admin chose from Postfix's default. Optional: a check must cope without it.
+   */
+  postconfExplicit?(): Promise<Readonly<Record<string, string>>>;
   /** Reads a file doctor should look at (e.g. a cidr: table); undefined when unreadable. */
   readFile(path: string): string | undefined;
   /** The plugin's effective config per domain (as ServiceContext.configs). */
