@@ -78,6 +78,20 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
   return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** The JSON log lines of a process so far (a line still being written is skipped). */
+function logLines(text: string): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const l of text.split('\n')) {
+    if (!l.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(l) as Record<string, unknown>);
+    } catch {
+      // incomplete: the rest has not arrived yet
+    }
+  }
+  return out;
+}
+
 /** Stops a child we started, unless it is already gone (by exit or by signal). */
 async function stop(p: ChildProcess | undefined): Promise<void> {
   if (!p || p.exitCode !== null || p.signalCode !== null) return;
@@ -127,6 +141,7 @@ if (!canRun && process.env.CI === 'true') {
     let helper: ChildProcess | undefined;
     let service: ChildProcess | undefined;
     let serviceLog = '';
+    let helperLog = '';
     let saslDir: string | undefined;
     const ports = { admin: 0, dovecot: 0, postfix: 0 };
 
@@ -279,7 +294,6 @@ if (!canRun && process.env.CI === 'true') {
       const h = unit('mailwarden-privd.service');
       expect(h.user).toBeUndefined();
       helper = spawn(h.exec[0], h.exec.slice(1), { cwd: '/', env: { PATH, ...h.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let helperLog = '';
       helper.stdout!.on('data', (d) => (helperLog += d));
       helper.stderr!.on('data', (d) => (helperLog += d));
       await waitFor('the helper socket', () => fs.existsSync('/run/mailwarden-privd/privd.sock'), 30_000).catch((e) => Promise.reject(new Error(`${e.message}: ${helperLog}`)));
@@ -345,11 +359,17 @@ if (!canRun && process.env.CI === 'true') {
       expect(p.queue().filter((m) => m.sender === BOB).map((m) => m.queue_name)).not.toContain('hold');
       await Promise.race([session.closed, new Promise((_, rej) => setTimeout(() => rej(new Error(`alice's IMAP session was not closed\n${serviceLog.slice(-3000)}`)), 30_000))]);
       expect(jsonLines(mw(elsewhere, 'account', 'list', '--json').out).map((l) => l.login)).toContain(ALICE);
-      // Known gap (open in issue 15): the service cannot read Postfix's queue files (0700
-      // postfix) to match queued mail by SASL login, so it falls back, visibly, to the
-      // envelope sender. That one logged step is allowed here; any other refusal is not.
-      const unexplained = serviceLog.replace(/reading the SASL login from the queue failed \(EACCES[^)]*\); held by envelope sender [^"]*/g, '');
-      expect(unexplained).not.toMatch(/EACCES|EPERM|privileged helper refused/);
+      // The hold went by SASL login (a spammer forges envelope senders): the service cannot
+      // read Postfix's queue files (0700 postfix), so it asked the helper, which read them
+      // as root from its own queue directory; no fallback to the envelope sender, no refusal.
+      const handled = await waitFor('the compromise to be handled', () => logLines(serviceLog).find((l) => l.msg === 'suspected compromise handled'), 30_000);
+      expect(handled).toMatchObject({ sender: ALICE, steps: expect.arrayContaining([expect.stringMatching(/^\d+ queued message\(s\) put on hold$/)]) });
+      expect((handled.steps as string[]).join('\n')).not.toMatch(/FAILED|envelope sender/);
+      const asked = logLines(helperLog).filter((l) => l.op === 'queue-sasl');
+      expect(asked.length).toBeGreaterThanOrEqual(1);
+      for (const a of asked) expect(a).toMatchObject({ msg: 'done', ids: expect.any(Number) });
+      expect(Math.max(...asked.map((a) => a.ids as number))).toBeGreaterThanOrEqual(3);
+      expect(serviceLog + helperLog).not.toMatch(/EACCES|EPERM|privileged helper refused|refused or failed/);
       session.socket.destroy();
     }, 180_000);
 
