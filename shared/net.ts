@@ -253,3 +253,20 @@ export function compareCidr(x: Cidr, y: Cidr): number {
  * the rest of 127/8 stands in for other clients in tests.
  */
 export const LOOPBACK_NETWORKS: readonly string[] = ['127.0.0.1/32', '::1/128'];
+
+/**
+ * The networks of a Postfix `cidr:` table's lines, in order: the first field
+ * of each line that parses as a network (comments, `!` negations and
+ * if/endif blocks skipped; the lookup result is not read, since Postfix
+ * ignores it for mynetworks).
+ */
+export function parseCidrTable(text: string): Cidr[] {
+  const out: Cidr[] = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (!t || t.startsWith('#') || t.startsWith('!') || t.startsWith('if') || t.startsWith('endif')) continue;
+    const r = parseCidr(t.split(/\s+/)[0]);
+    if (r.ok) out.push(r.cidr);
+  }
+  return out;
+}
