@@ -81,6 +81,14 @@ export interface PostfixWiringContribution {
   mainCf(): Promise<readonly string[]>;
 }
 
+/** Where a plugin keeps the networks it trusts, as `relay audit` names it. */
+export interface TrustedNetworksSource {
+  /** E.g. the cidr: table file mynetworks points to. */
+  readonly name: string;
+  /** False when it does not exist yet (only loopback is trusted then). */
+  readonly found: boolean;
+}
+
 export const TrustedNetworksContribution = Symbol('mailwarden.TrustedNetworksContribution');
 /**
  * Networks that relay without authenticating, as a plugin manages them:
@@ -91,4 +99,6 @@ export interface TrustedNetworksContribution {
   networks(): Promise<readonly Cidr[]>;
   /** How a removed entry covering `ip` went (who, when, why), from the plugin's audit trail. */
   removalOf?(ip: string): Promise<string | undefined>;
+  /** Where they are kept, for the audit's header and its JSON `table` (optional). */
+  source?(): Promise<TrustedNetworksSource>;
 }
