@@ -132,10 +132,12 @@ export class LocalReplica {
   load(s: ReplicaSnapshot, sentAt: number): void {
     const now = Date.now();
     // This node's own writes newer than the snapshot stay (read-your-writes): their announcements
-    // may still be on the way, and until they arrive the snapshot alone would forget them.
-    const ownBlocks = [...this.blocks].filter(([, e]) => e.ver > s.version);
-    const ownValues = [...this.values].filter(([, e]) => e.ver > s.version);
-    const ownRemovals = [...this.tombstones].filter(([, v]) => v > s.version);
+    // may still be on the way, and until they arrive the snapshot alone would forget them. Not
+    // across epochs: versions restart when Redis lost its data, and so did those writes.
+    const same = s.epoch === this.epoch;
+    const ownBlocks = same ? [...this.blocks].filter(([, e]) => e.ver > s.version) : [];
+    const ownValues = same ? [...this.values].filter(([, e]) => e.ver > s.version) : [];
+    const ownRemovals = same ? [...this.tombstones].filter(([, v]) => v > s.version) : [];
     this.blocks = new Map();
     for (let i = 0; i + 1 < s.blocks.length; i += 2) {
       const b = JSON.parse(s.blocks[i + 1]) as Block;

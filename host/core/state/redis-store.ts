@@ -6,9 +6,9 @@ import { FallbackStore } from './fallback-store';
 import type { ChangeChannel, ChangeListener, HostStore } from './host-store';
 import { RedisKeys } from './redis-keys';
 import { LocalReplica, parseChange, type ReplicaChange } from './redis-replica';
+import { type OutagePolicy, resilient } from './resilience';
 import { SCRIPTS, type ScriptCommands } from './redis-scripts';
 import { parseRedisUrl } from './redis-url';
-import { StateUnavailableError } from './state-errors';
 import { MAX_DISTINCT_MEMBERS } from './windowed-counters';
 
 export interface RedisStoreOptions {
@@ -415,21 +415,24 @@ export class RedisStore implements HostStore {
    * Runs `remote` on Redis; during an outage (or when Redis fails mid-call)
    * answers from the fallback store, or rejects when failing closed.
    */
-  private async call<T>(remote: (r: Client) => Promise<T>, local: (f: FallbackStore) => Promise<T>): Promise<T> {
-    if (this.connected) await this.connected;
-    if (this.up) {
-      try {
-        return await remote(this.redis);
-      } catch (e) {
-        if (!this.isOutage(e)) throw e;
-        this.down(e as Error);
-      }
-    } else if (!this.closed) {
-      this.startProbe();
-    }
-    this.servedLocally = true;
-    if (this.failOpen) return local(this.fallback);
-    throw new StateUnavailableError('the state store (redis) is unavailable');
+  /** A lost connection takes Redis out until a probe finds it back; meanwhile the fallback answers (fail open) or calls are refused. */
+  private readonly outage: OutagePolicy = {
+    backend: 'redis',
+    isOutage: (e) => this.isOutage(e),
+    down: (e) => this.down(e as Error),
+    isDown: () => !this.up,
+    failOpen: () => this.failOpen,
+    before: async () => {
+      if (this.connected) await this.connected;
+      if (!this.up && !this.closed) this.startProbe();
+    },
+    servedLocally: () => {
+      this.servedLocally = true;
+    },
+  };
+
+  private call<T>(remote: (r: Client) => Promise<T>, local: (f: FallbackStore) => Promise<T>): Promise<T> {
+    return resilient(this.outage, 'call', () => remote(this.redis), () => local(this.fallback));
   }
 
   private uid(): string {

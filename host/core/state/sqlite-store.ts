@@ -7,6 +7,7 @@ import { matchDirOwner } from './file-owner';
 import { migrateSqlite, type MigrationReport, refuseNewerSchema } from './migrations/sqlite-migrations';
 import type { ChangeChannel, HostStore } from './host-store';
 import { MemoryStore } from './memory-store';
+import { type OutagePolicy, resilient } from './resilience';
 import type { CounterSnapshot } from './windowed-counters';
 
 
@@ -71,6 +72,14 @@ export class SqliteStore extends MemoryStore implements HostStore {
   /** Set when the file failed (disk full, read-only, I/O error): from then on memory only. */
   private degradedBy: string | undefined;
   private readonly options: SqliteStoreOptions;
+  /** A disk fault takes the file out for the rest of the process: memory answers from then on. */
+  private readonly outage: OutagePolicy = {
+    backend: 'sqlite',
+    isOutage: isStorageFault,
+    down: (e, during) => this.degrade(e, during),
+    isDown: () => this.degradedBy !== undefined,
+    failOpen: () => true,
+  };
   /** What opening did to the schema (from → to); logged by the caller. */
   readonly migration: MigrationReport;
 
@@ -160,145 +169,145 @@ export class SqliteStore extends MemoryStore implements HostStore {
   }
 
   override async get<T>(key: string, now: number): Promise<T | undefined> {
-    if (this.degradedBy) return super.get<T>(key, now);
-    try {
-      const row = this.st.kvGet.get(key) as { value: string; expires_at: number | null } | undefined;
-      if (!row || (row.expires_at !== null && row.expires_at <= now)) return undefined;
-      return JSON.parse(row.value) as T;
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'get');
-      return super.get<T>(key, now);
-    }
+    return resilient(
+      this.outage,
+      'get',
+      () => {
+        const row = this.st.kvGet.get(key) as { value: string; expires_at: number | null } | undefined;
+        if (!row || (row.expires_at !== null && row.expires_at <= now)) return undefined;
+        return JSON.parse(row.value) as T;
+      },
+      () => super.get<T>(key, now),
+    );
   }
   override async set(key: string, value: unknown, expiresAt?: number): Promise<void> {
-    if (this.degradedBy) return super.set(key, value, expiresAt);
-    try {
-      this.st.kvSet.run(key, JSON.stringify(value), expiresAt ?? null);
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'set');
-      return super.set(key, value, expiresAt);
-    }
+    return resilient(
+      this.outage,
+      'set',
+      () => {
+        this.st.kvSet.run(key, JSON.stringify(value), expiresAt ?? null);
+      },
+      () => super.set(key, value, expiresAt),
+    );
   }
   override async delete(key: string): Promise<boolean> {
-    if (this.degradedBy) return super.delete(key);
-    try {
-      return this.st.kvDel.run(key).changes > 0;
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'delete');
-      return super.delete(key);
-    }
+    return resilient(
+      this.outage,
+      'delete',
+      () => {
+        return this.st.kvDel.run(key).changes > 0;
+      },
+      () => super.delete(key),
+    );
   }
   override async list<T>(prefix: string, now: number): Promise<Array<{ key: string; value: T }>> {
-    if (this.degradedBy) return super.list<T>(prefix, now);
-    try {
-      const rows = this.st.kvList.all(prefix, prefix + '\uffff', now) as Array<{ key: string; value: string }>;
-      return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T }));
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'list');
-      return super.list<T>(prefix, now);
-    }
+    return resilient(
+      this.outage,
+      'list',
+      () => {
+        const rows = this.st.kvList.all(prefix, prefix + '\uffff', now) as Array<{ key: string; value: string }>;
+        return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T }));
+      },
+      () => super.list<T>(prefix, now),
+    );
   }
 
   override async putBlock(block: Block): Promise<void> {
-    if (this.degradedBy) return super.putBlock(block);
-    try {
-      this.st.blockPut.run(block.domain, block.key, JSON.stringify(block), block.expiresAt);
-      this.blockCache.set(`${block.domain}\u0000${block.key}`, { ...block });
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'putBlock');
-      return super.putBlock(block);
-    }
+    return resilient(
+      this.outage,
+      'putBlock',
+      () => {
+        this.st.blockPut.run(block.domain, block.key, JSON.stringify(block), block.expiresAt);
+        this.blockCache.set(`${block.domain}\u0000${block.key}`, { ...block });
+      },
+      () => super.putBlock(block),
+    );
   }
   override async getBlock(key: string, domain: string, now: number): Promise<Block | undefined> {
-    if (this.degradedBy) return super.getBlock(key, domain, now);
-    try {
-      const ck = `${domain}\u0000${key}`;
-      let b = this.blockCache.get(ck);
-      if (b === undefined) {
-        const row = this.st.blockGet.get(domain, key, now) as { json: string } | undefined;
-        b = row ? (JSON.parse(row.json) as Block) : null;
-        if (this.blockCache.size > 100_000) this.blockCache.clear();
-        this.blockCache.set(ck, b);
-      }
-      return b && b.expiresAt > now ? b : undefined;
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'getBlock');
-      return super.getBlock(key, domain, now);
-    }
+    return resilient(
+      this.outage,
+      'getBlock',
+      () => {
+        const ck = `${domain}\u0000${key}`;
+        let b = this.blockCache.get(ck);
+        if (b === undefined) {
+          const row = this.st.blockGet.get(domain, key, now) as { json: string } | undefined;
+          b = row ? (JSON.parse(row.json) as Block) : null;
+          if (this.blockCache.size > 100_000) this.blockCache.clear();
+          this.blockCache.set(ck, b);
+        }
+        return b && b.expiresAt > now ? b : undefined;
+      },
+      () => super.getBlock(key, domain, now),
+    );
   }
   override async listBlocks(filter: BlockFilter, now: number): Promise<Block[]> {
-    if (this.degradedBy) return super.listBlocks(filter, now);
-    try {
-      const match = blockMatcher(filter);
-      return (this.st.blockAll.all(now) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Block).filter(match);
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'listBlocks');
-      return super.listBlocks(filter, now);
-    }
+    return resilient(
+      this.outage,
+      'listBlocks',
+      () => {
+        const match = blockMatcher(filter);
+        return (this.st.blockAll.all(now) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Block).filter(match);
+      },
+      () => super.listBlocks(filter, now),
+    );
   }
   override async clearBlocks(filter: BlockFilter): Promise<Block[]> {
-    if (this.degradedBy) return super.clearBlocks(filter);
-    try {
-      const match = blockMatcher(filter);
-      const gone = (this.st.blockAllAny.all() as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Block).filter(match);
-      this.db.transaction(() => {
-        for (const b of gone) this.st.blockDel.run(b.domain, b.key);
-        this.st.blockPurge.run(this.now());
-      })();
-      this.blockCache.clear();
-      return gone;
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'clearBlocks');
-      return super.clearBlocks(filter);
-    }
+    return resilient(
+      this.outage,
+      'clearBlocks',
+      () => {
+        const match = blockMatcher(filter);
+        const gone = (this.st.blockAllAny.all() as Array<{ json: string }>).map((r) => JSON.parse(r.json) as Block).filter(match);
+        this.db.transaction(() => {
+          for (const b of gone) this.st.blockDel.run(b.domain, b.key);
+          this.st.blockPurge.run(this.now());
+        })();
+        this.blockCache.clear();
+        return gone;
+      },
+      () => super.clearBlocks(filter),
+    );
   }
 
   override async appendAudit(entry: AuditEntry): Promise<void> {
-    if (this.degradedBy) return super.appendAudit(entry);
-    try {
-      this.st.auditAdd.run(entry.at, entry.domain ?? null, entry.subject, JSON.stringify(entry));
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'appendAudit');
-      return super.appendAudit(entry);
-    }
+    return resilient(
+      this.outage,
+      'appendAudit',
+      () => {
+        this.st.auditAdd.run(entry.at, entry.domain ?? null, entry.subject, JSON.stringify(entry));
+      },
+      () => super.appendAudit(entry),
+    );
   }
   override async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
-    if (this.degradedBy) return super.listAudit(filter);
-    try {
-      const rows = this.st.auditList.all({ domain: filter.domain ?? null, prefix: filter.subjectPrefix ?? null, since: filter.since ?? null, limit: filter.limit ?? -1 }) as Array<{ json: string }>;
-      return rows.map((r) => JSON.parse(r.json) as AuditEntry);
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'listAudit');
-      return super.listAudit(filter);
-    }
+    return resilient(
+      this.outage,
+      'listAudit',
+      () => {
+        const rows = this.st.auditList.all({ domain: filter.domain ?? null, prefix: filter.subjectPrefix ?? null, since: filter.since ?? null, limit: filter.limit ?? -1 }) as Array<{ json: string }>;
+        return rows.map((r) => JSON.parse(r.json) as AuditEntry);
+      },
+      () => super.listAudit(filter),
+    );
   }
 
   override async publish(channel: ChangeChannel, source?: string): Promise<void> {
-    if (this.degradedBy) return super.publish(channel, source);
-    try {
-      const row = this.st.changeBump.get(channel) as { rev: number };
-      // data_version does not move for this connection's own commits, so the
-      // poller will not announce this change twice; remember the rev it now has.
-      this.revs.set(channel, row.rev);
-      // This process's own block writes already went through the cache (putBlock,
-      // clearBlocks); dropping it here would send every lookup after each new
-      // block back to disk. Other processes' changes are seen in poll().
-      this.emit(channel, source);
-    } catch (e) {
-      if (!isStorageFault(e)) throw e;
-      this.degrade(e, 'publish');
-      return super.publish(channel, source);
-    }
+    return resilient(
+      this.outage,
+      'publish',
+      () => {
+        const row = this.st.changeBump.get(channel) as { rev: number };
+        // data_version does not move for this connection's own commits, so the
+        // poller will not announce this change twice; remember the rev it now has.
+        this.revs.set(channel, row.rev);
+        // This process's own block writes already went through the cache (putBlock,
+        // clearBlocks); dropping it here would send every lookup after each new
+        // block back to disk. Other processes' changes are seen in poll().
+        this.emit(channel, source);
+      },
+      () => super.publish(channel, source),
+    );
   }
 
   /** Why the store went to memory, if it did (for /healthz and doctor). */

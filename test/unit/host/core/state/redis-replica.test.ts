@@ -51,6 +51,13 @@ describe('LocalReplica', () => {
     expect(r.block('mine', NOW)).toBeUndefined();
   });
 
+  test('own writes do not outlive a new epoch: Redis lost them with the rest', () => {
+    load(5);
+    r.local(put(6, 'mine', 'me'));
+    load(1, [], [], 'e2');
+    expect(r.block('mine', NOW)).toBeUndefined();
+  });
+
   test('changes heard while a snapshot is read are replayed on top of it', () => {
     r.beginSnapshot();
     r.receive(put(4, 'old'));
