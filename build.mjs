@@ -42,6 +42,46 @@ const hostModules = {
   },
 };
 
+/**
+ * A console view's script (shared/console-view.ts): plugins/<id>/console/<name>.ts
+ * bundled for the browser as the ES module `<name>.js` the manifest declares,
+ * beside the plugin's entry. It may import its own plugin's folder (and the
+ * contract's types, which vanish); nothing of the host.
+ */
+let viewsChecked = false;
+async function buildConsoleView(id, view, out) {
+  const name = view.script.replace(/\.m?js$/, '');
+  const from = path.join(root, 'plugins', id, 'console', `${name}.ts`);
+  if (!fs.existsSync(from)) throw new Error(`plugins/${id}/manifest.json: console view "${view.id}" declares ${view.script}, but there is no plugins/${id}/console/${name}.ts to build it from`);
+  // esbuild strips types without checking them: the views' own tsconfig (DOM lib) does that, once for all.
+  if (!viewsChecked) execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.console-views.json')], { stdio: 'inherit' });
+  viewsChecked = true;
+  const own = path.join(root, 'plugins', id);
+  await esbuild.build({
+    entryPoints: [from],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    outfile: path.join(out, view.script),
+    plugins: [{
+      name: 'mailwarden-view-fence',
+      setup(build) {
+        build.onResolve({ filter: /.*/ }, (args) => {
+          const target = path.resolve(args.resolveDir, args.path);
+          if (args.kind !== 'entry-point' && (!args.path.startsWith('.') || !target.startsWith(own + path.sep))) {
+            return { errors: [{ text: `${args.importer} imports ${args.path}: a console view may import only its own plugin's folder (and the contract's types)` }] };
+          }
+          return undefined;
+        });
+      },
+    }],
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+}
+
 // Every plugins/<id>/ folder is a plugin: its manifest.json sits beside its code.
 const manifests = fs.readdirSync(path.join(root, 'plugins'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join('plugins', d.name, 'manifest.json')).sort();
 for (const file of manifests) {
@@ -69,6 +109,7 @@ for (const file of manifests) {
       legalComments: 'none',
     });
   }
+  for (const view of manifest.contributes?.consoleViews ?? []) await buildConsoleView(manifest.id, view, out);
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 

@@ -25,7 +25,13 @@
  * trusted as the plugin's server code. The console's Content-Security-Policy
  * allows scripts from its own origin only: no inline script, no CDN, no eval.
  * Build the page with {@link ConsoleViewApi.h} (never innerHTML), so a login
- * or a log line is always shown as text.
+ * or a log line is always shown as text. The console's stylesheet applies to
+ * the view: `panel` (a section with an h2), `empty`, `muted`, `mono`,
+ * `btn primary|danger|plain`, `badge critical|warning|ok`, `form-error`,
+ * `schema-form` with `field`/`field-error`/`actions`, plain tables.
+ *
+ * Examples: plugins/trusted-ips/console (a list, a form with the API's field
+ * errors, a confirmation) and plugins/reputation-watch/console (read-only).
  */
 
 /** The console's languages. */
@@ -142,7 +148,7 @@ export type ConsoleViewMount = (root: HTMLElement, api: ConsoleViewApi) => void 
 export interface ConsoleViewEntry {
   readonly pluginId: string;
   readonly id: string;
-  /** The manifest's title in the language asked for (Accept-Language or `?lang=`), English when missing. */
+  /** The manifest's title in the caller's language (Accept-Language), English when missing. */
   readonly title: string;
   /** Every language's title, so the console switches language without asking again. */
   readonly titles: ConsoleText;

@@ -173,8 +173,9 @@ run('admin console in Chromium', () => {
   });
 
   test('trusted IPs: the breadth guard\'s message next to the field, add, then remove (seen through the CLI)', async () => {
-    await page.click('nav a[data-view="trusted"]');
-    await ready('trusted');
+    // The page is the plugin's own (plugins/trusted-ips/console), found through its manifest.
+    await page.click('nav a[data-view="plugin/trusted-ips/networks"]');
+    await ready('plugin/trusted-ips/networks');
     await page.fill('#ti-network', '10.0.0.0/8');
     await page.click('#ti-add');
     await page.waitForSelector('#ti-network-error:not([hidden])');
@@ -292,6 +293,8 @@ run('admin console in Chromium', () => {
     await fr.waitForSelector('body[data-ready="dashboard"]');
     expect(await fr.textContent('nav a[data-view="dashboard"]')).toBe('Tableau de bord');
     expect(await fr.textContent('h1')).toBe('Tableau de bord');
+    // A plugin's page is titled in the console's language from its manifest.
+    expect(await fr.textContent('nav a[data-view="plugin/trusted-ips/networks"]')).toBe('IP de confiance');
     await fr.screenshot({ path: screenshotPath('console-dashboard-fr.png'), fullPage: true });
     await fr.selectOption('#lang', 'en');
     await fr.waitForFunction(() => document.querySelector('h1')?.textContent === 'Dashboard');

@@ -1,14 +1,34 @@
 import { api, ApiError, onSessionLost, setCsrf } from './api';
 import { clear, h } from './dom';
 import { lang, LANGS, setLang, t } from './i18n';
+import { loadPluginViews } from './plugin-views';
 import type { View, ViewContext } from './view';
 import { VIEWS } from './views';
 
 const root = document.getElementById('app') as HTMLElement;
 let signedIn = false;
 let renderSeq = 0;
+/** Cleanups of the view on screen (a plugin's mount may return one). */
+let leaving: Array<() => void> = [];
 
-function currentRoute(): { view: View; args: string[] } {
+function runAll(fns: Array<() => void>): void {
+  for (const fn of fns) {
+    try {
+      fn();
+    } catch {
+      /* a view's cleanup failing must not keep the console from moving on */
+    }
+  }
+}
+
+function leave(): void {
+  runAll(leaving.splice(0));
+}
+
+const titleOf = (v: View): string => (typeof v.title === 'function' ? v.title() : t(v.title));
+
+/** The view whose id (one or more segments: `plugin/<plugin>/<view>`) starts the hash route, and the segments after it. */
+function currentRoute(views: readonly View[]): { view: View; args: string[] } {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((s) => {
     try {
       return decodeURIComponent(s);
@@ -16,8 +36,9 @@ function currentRoute(): { view: View; args: string[] } {
       return s;
     }
   });
-  const view = VIEWS.find((v) => v.id === parts[0]) ?? VIEWS[0];
-  return { view, args: view.id === parts[0] ? parts.slice(1) : [] };
+  const matches = (v: View) => v.id.split('/').every((seg, i) => parts[i] === seg);
+  const view = views.find(matches);
+  return view ? { view, args: parts.slice(view.id.split('/').length) } : { view: views[0], args: [] };
 }
 
 const toast = h('div', { class: 'toast', role: 'status', aria: { live: 'polite' }, hidden: true });
@@ -70,7 +91,7 @@ function signOut(): void {
   });
 }
 
-function shell(active: View, content: Node): HTMLElement {
+function shell(active: View, views: readonly View[], content: Node): HTMLElement {
   return h(
     'div',
     { class: 'shell' },
@@ -78,7 +99,7 @@ function shell(active: View, content: Node): HTMLElement {
       'header',
       { class: 'top' },
       h('a', { class: 'brand', href: '#/dashboard' }, h('img', { src: 'favicon.svg', alt: '' }), 'mailwarden'),
-      h('nav', null, VIEWS.map((v) => h('a', { href: `#/${v.id}`, class: v === active ? 'active' : '', data: { view: v.id } }, t(v.title)))),
+      h('nav', null, views.map((v) => h('a', { href: `#/${v.id}`, class: v === active ? 'active' : '', data: { view: v.id } }, titleOf(v)))),
       h('div', { class: 'top-right' }, langSwitch(), h('button', { type: 'button', class: 'btn plain', id: 'sign-out', on: { click: signOut } }, t('signOut'))),
     ),
     h('main', { id: 'content' }, content),
@@ -125,13 +146,17 @@ async function render(): Promise<void> {
   document.documentElement.lang = lang();
   document.title = `mailwarden — ${t('console')}`;
   if (!signedIn) {
+    leave();
     clear(root);
     root.append(signInScreen());
     (document.getElementById('token') as HTMLInputElement | null)?.focus();
     return;
   }
   const seq = ++renderSeq;
-  const { view, args } = currentRoute();
+  const views = [...VIEWS, ...(await loadPluginViews())];
+  if (seq !== renderSeq || !signedIn) return;
+  const { view, args } = currentRoute(views);
+  const cleanups: Array<() => void> = [];
   const ctx: ViewContext = {
     args,
     go: (hash) => {
@@ -141,6 +166,7 @@ async function render(): Promise<void> {
     refresh: () => void render(),
     notify,
     confirm: confirmDialog,
+    onLeave: (fn) => void cleanups.push(fn),
   };
   let content: Node;
   try {
@@ -148,10 +174,15 @@ async function render(): Promise<void> {
   } catch (e) {
     content = h('p', { class: 'form-error' }, (e as Error).message);
   }
-  if (seq !== renderSeq || !signedIn) return;
+  if (seq !== renderSeq || !signedIn) {
+    // Superseded while it mounted: it never reaches the screen, so it is left at once.
+    return runAll(cleanups);
+  }
+  leave();
+  leaving = cleanups;
   const scrollY = window.scrollY;
   clear(root);
-  root.append(shell(view, content));
+  root.append(shell(view, views, content));
   window.scrollTo(0, scrollY);
   document.body.dataset.ready = view.id;
 }
@@ -159,6 +190,7 @@ async function render(): Promise<void> {
 onSessionLost(() => {
   if (!signedIn) return;
   signedIn = false;
+  leave();
   clear(root);
   root.append(signInScreen(t('sessionEnded')));
 });

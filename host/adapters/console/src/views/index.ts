@@ -5,7 +5,6 @@ import { dashboardView } from './dashboard';
 import { domainsView } from './domains';
 import { passwordView } from './password';
 import { queueView } from './queue';
-import { trustedIpsView } from './trusted-ips';
 
-/** The console's screens in nav order; a new screen is one module added here. */
-export const VIEWS: View[] = [dashboardView, domainsView, trustedIpsView, blocksView, queueView, passwordView, alertsView];
+/** The console's own screens in nav order; a new screen is one module added here. Plugins' pages follow them (plugin-views.ts). */
+export const VIEWS: View[] = [dashboardView, domainsView, blocksView, queueView, passwordView, alertsView];
