@@ -6,6 +6,7 @@ import {
   MailQueue,
   Metrics,
   Notifier,
+  PeriodicTask,
   StateStore,
   type ServiceContext,
   type ServiceContribution,
@@ -33,11 +34,9 @@ const MAX_SAMPLES = 5000;
 @injectable()
 export class QueueMonitor implements ServiceContribution {
   private ctx: ServiceContext | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<TickResult> | undefined;
   private intervalMs = 60_000;
+  private readonly loop: PeriodicTask<TickResult>;
   private unreadable = false;
-  private stopped = true;
 
   constructor(
     @inject(Clock) private readonly clock: Clock,
@@ -47,6 +46,7 @@ export class QueueMonitor implements ServiceContribution {
     @inject(Metrics) private readonly metrics: Metrics,
     @inject(MailQueue) private readonly queue: MailQueue,
   ) {
+    this.loop = new PeriodicTask({ clock, run: () => this.check(), intervalMs: () => this.intervalMs, onError: (e) => this.logger.error({ err: (e as Error).message }, 'queue check failed') });
     // In the first scrape at 0, not only after the first incident: dashboards and alert rules see them from the start.
     for (const kind of ['alert', 'recovery']) {
       metrics.increment('queue_monitor_notices', { kind }, 0);
@@ -58,34 +58,18 @@ export class QueueMonitor implements ServiceContribution {
 
   async start(ctx: ServiceContext): Promise<void> {
     this.ctx = ctx;
-    this.stopped = false;
     const s = resolveSettings(await ctx.configs());
     if (s) this.intervalMs = s.config.intervalSeconds * 1000;
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.tick()
-        .catch((e) => this.logger.error({ err: (e as Error).message }, 'queue check failed'))
-        .finally(() => this.schedule());
-    }, this.intervalMs);
-    this.timer.unref();
+    await this.loop.stop();
   }
 
   /** One check of the queue. Overlapping calls share the check in progress. */
   tick(): Promise<TickResult> {
-    this.running ??= this.check().finally(() => (this.running = undefined));
-    return this.running;
+    return this.loop.tick();
   }
 
   private async check(): Promise<TickResult> {

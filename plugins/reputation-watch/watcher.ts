@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { inject, injectable } from 'inversify';
-import { Clock, Logger, Metrics, Notifier, StateStore, type ServiceContext, type ServiceContribution } from '../../shared';
+import { Clock, Logger, Metrics, Notifier, PeriodicTask, StateStore, type ServiceContext, type ServiceContribution } from '../../shared';
 import { listingAlert, recoveryNotice, type Subject } from './alert-text';
 import { listSpecs, resolveSettings, type ReputationConfig, type Settings } from './config';
 import { type DnsClient, NodeDnsClient } from './dns-client';
@@ -47,10 +47,8 @@ export class ReputationWatcher implements ServiceContribution {
   dnsFactory: (servers: readonly string[], timeoutMs: number) => DnsClient = (servers, timeoutMs) => new NodeDnsClient(servers, timeoutMs);
   run: RunCommand = runCommand;
   private ctx: ServiceContext | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<TickSummary> | undefined;
   private intervalMs = 60_000;
-  private stopped = true;
+  private readonly loop: PeriodicTask<TickSummary>;
   private dns: { key: string; client: DnsClient } | undefined;
   private discovered: { key: string; at: number; outbound: Outbound } | undefined;
   private readonly complained = new Set<string>();
@@ -63,42 +61,28 @@ export class ReputationWatcher implements ServiceContribution {
     @inject(Metrics) private readonly metrics: Metrics,
     @inject(OutboundCache) private readonly outbound: OutboundCache,
     @inject(RejectionBook) private readonly book: RejectionBook,
-  ) {}
+  ) {
+    this.loop = new PeriodicTask({ clock, run: () => this.round(), intervalMs: () => this.intervalMs, onError: (e) => this.logger.error({ err: (e as Error).message }, 'reputation check failed') });
+  }
 
   async start(ctx: ServiceContext): Promise<void> {
     this.ctx = ctx;
-    this.stopped = false;
     const s = resolveSettings(await ctx.configs());
     if (s) {
       this.intervalMs = s.config.intervalSeconds * 1000;
       // Known before the first round, so the first refusals are put on the right address.
       await this.discover(s.config, this.clock.now()).catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'reputation-watch: outbound addresses unknown'));
     }
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.tick()
-        .catch((e) => this.logger.error({ err: (e as Error).message }, 'reputation check failed'))
-        .finally(() => this.schedule());
-    }, this.intervalMs);
-    this.timer.unref();
+    await this.loop.stop();
   }
 
   /** One round. Overlapping calls share the round in progress. */
   tick(): Promise<TickSummary> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
+    return this.loop.tick();
   }
 
   private async round(): Promise<TickSummary> {
