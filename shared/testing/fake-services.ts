@@ -67,6 +67,23 @@ export class FakeMailQueue implements MailQueue {
     if (this.failure) throw this.failure;
     for (const m of this.messageList) yield m;
   }
+
+  /** Adds `n` deferred messages from `sender` (submitted by SASL login `sasl`). */
+  pile(n: number, sender: string, sasl?: string): void {
+    for (let i = 0; i < n; i++) {
+      this.messageList.push({
+        queueName: 'deferred',
+        queueId: `${sender.length}${this.messageList.length.toString(16).toUpperCase()}`,
+        arrivalTime: 0,
+        messageSize: 1000,
+        forcedExpire: false,
+        sender,
+        recipients: [{ address: `r${i}@example.net`, delayReason: 'connection refused' }],
+        ...(sasl ? { saslUsername: sasl } : {}),
+      });
+    }
+    this.lengths.deferred = this.messageList.filter((m) => m.queueName === 'deferred').length;
+  }
 }
 
 /** QueueActions that hold nothing: each request is recorded and answered with a count. */

@@ -201,6 +201,14 @@ export class PluginHarness {
 
 type ConfigValidator = (config: Record<string, unknown>) => string[];
 
+/**
+ * What the manifest's configSchema says of `config` (`/minLength must be >= 1`…),
+ * with its defaults filled into `config` as the host fills them; empty when it passes.
+ */
+export function configSchemaProblems(manifest: Pick<HarnessManifest, 'configSchema'>, config: Record<string, unknown>): string[] {
+  return configValidator(manifest as HarnessManifest)(config);
+}
+
 /** ajv as the host compiles configSchemas: all errors, strict, defaults filled in, the `hostLevel` keyword known. */
 function configValidator(manifest: HarnessManifest): ConfigValidator {
   const Ajv = (require('ajv') as { default: new (o: object) => AjvLike }).default;

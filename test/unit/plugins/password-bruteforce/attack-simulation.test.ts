@@ -17,15 +17,15 @@ afterAll(() => {
   process.stdout.write(`\npassword-bruteforce attack simulation (defaults, 1 hour each):\n${report.map((l) => `  ${l}\n`).join('')}`);
 });
 
-async function owner(b: ReturnType<typeof bruteforce>, stats: { ok: number; refused: number }) {
+async function owner(b: Awaited<ReturnType<typeof bruteforce>>, stats: { ok: number; refused: number }) {
   const r = await b.login(VICTIM, HOME, PASSWORD, PASSWORD);
   if (r === 'ok') stats.ok++;
   else stats.refused++;
 }
 
 /** One attempt a second for an hour; counts the wrong passwords that were evaluated. */
-async function everySecondForAnHour(attempt: (b: ReturnType<typeof bruteforce>, n: number) => Promise<string>) {
-  const b = bruteforce();
+async function everySecondForAnHour(attempt: (b: Awaited<ReturnType<typeof bruteforce>>, n: number) => Promise<string>) {
+  const b = await bruteforce();
   const start = b.clock.now();
   let evaluated = 0;
   let attempts = 0;
@@ -47,7 +47,7 @@ test('one network hammering one account for an hour gets at most 9 wrong passwor
 
 for (const order of ['round-robin', 'burst'] as const) {
   test(`100 networks hammering one account (${order}) get at most 60 in total; the owner on a known network is never refused`, async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     const stats = { ok: 0, refused: 0 };
     await owner(b, stats);
     b.clock.advance(24 * HOUR_MS);
@@ -88,7 +88,7 @@ test('one network spraying 1000 accounts gets at most 30 guesses in an hour', as
 
 for (const phone of ['alice-phone', undefined]) {
   test(`an attacker behind the owner's own NAT (1 guess/s, a new device id each time) for an hour; the owner every minute ${phone ? 'from a phone that sends a device id' : 'without a device id'}`, async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     const NAT = '100.64.7.1';
     expect(await b.login(VICTIM, NAT, PASSWORD, PASSWORD, phone)).toBe('ok');
     b.clock.advance(HOUR_MS);

@@ -1,64 +1,48 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AuthAttempt, AuthOutcome, HookContext, Notification, Verdict } from '../../../../shared';
-import { newAjv } from '../../../../host/core/validation/ajv';
-import { normalizeLogin } from '../../../../host/core/login';
-import { ManualClock } from '../../../../host/core/services/clock';
-import { MemoryStore } from '../../../../host/core/state/memory-store';
-import { PluginStore } from '../../../../host/core/state/plugin-store';
+import { type AuthAttempt, type AuthOutcome, Metrics, type Verdict } from '../../../../shared';
+import { configSchemaProblems, loadPlugin } from '../../../../shared/testing';
 import type { BruteforceConfig } from '../../../../plugins/password-bruteforce/config';
-import { BruteforceHooks } from '../../../../plugins/password-bruteforce/hooks';
+import type { BruteforceHooks } from '../../../../plugins/password-bruteforce/hooks';
 
-const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../plugins/password-bruteforce/manifest.json'), 'utf8'));
-const validate = newAjv().compile(manifest.configSchema);
-
-/** A domain config exactly as the host would hand it: validated, defaults filled in, frozen. */
-export function configOf(overrides: Partial<BruteforceConfig> = {}): Readonly<BruteforceConfig> {
-  const c = { ...overrides };
-  if (!validate(c)) throw new Error(`bad test config: ${JSON.stringify(validate.errors)}`);
-  return Object.freeze(c as BruteforceConfig);
-}
+const DIR = path.join(__dirname, '../../../../plugins/password-bruteforce');
 
 export const MIN = 60_000;
 
-/** The plugin's hooks on a MemoryStore and a manual clock, called as the pipeline calls them. */
-export function bruteforce(overrides: Partial<BruteforceConfig> = {}) {
-  const clock = new ManualClock();
-  const host = new MemoryStore();
-  const store = new PluginStore(host, 'password-bruteforce');
-  const notes: Notification[] = [];
+/** As the host reads a login: lower case, the default domain when it names none. */
+function normalize(login: string): { login: string; domain: string } {
+  const l = login.trim().toLowerCase();
+  const at = l.lastIndexOf('@');
+  return at < 0 ? { login: `${l}@example.com`, domain: 'example.com' } : { login: l, domain: l.slice(at + 1) };
+}
+
+/** The plugin loaded by the SDK harness (fake clock, in-memory store), its hooks run as the pipeline runs them. */
+export async function bruteforce(overrides: Partial<BruteforceConfig> = {}) {
   const counts: Record<string, number> = {};
-  const logger = { debug() {}, info() {}, warn() {}, error() {} };
-  const hooks = new BruteforceHooks(
-    store,
-    clock,
-    { notify: async (n) => void notes.push(n) },
-    { increment: (name, labels) => void (counts[`${name}${labels ? JSON.stringify(labels) : ''}`] = (counts[`${name}${labels ? JSON.stringify(labels) : ''}`] ?? 0) + 1), setGauge() {} },
-    logger,
-  );
-  let config = configOf(overrides);
-  const ctx = (domain: string): HookContext<BruteforceConfig> => ({ domain, config, plugin: 'password-bruteforce' });
+  const metrics = { increment: (name: string, labels?: object) => void (counts[`${name}${labels ? JSON.stringify(labels) : ''}`] = (counts[`${name}${labels ? JSON.stringify(labels) : ''}`] ?? 0) + 1), setGauge() {} };
+  const h = await loadPlugin({ dir: DIR, config: overrides, services: [[Metrics, metrics]] });
+  const { clock, store } = h;
+  const hooks = h.hooks as unknown as BruteforceHooks;
+  const notes = h.notifier.sent;
   const attempt = (login: string, ip: string, pwhash?: string, deviceId?: string): AuthAttempt => {
-    const n = normalizeLogin(login, 'example.com');
+    const n = normalize(login);
     return { ...n, remoteIp: ip, protocol: 'imap', at: clock.now(), ...(pwhash !== undefined ? { pwhash } : {}), ...(deviceId !== undefined ? { deviceId } : {}) };
   };
   const api = {
     clock,
-    host,
+    /** The plugin's store (blocks it wrote carry its id, as in the host). */
+    host: store,
     store,
     notes,
     counts,
     hooks,
     setConfig(o: Partial<BruteforceConfig>) {
-      config = configOf(o);
+      h.setConfig(o);
     },
     async before(login: string, ip: string, pwhash?: string, deviceId?: string): Promise<Verdict | undefined> {
-      const a = attempt(login, ip, pwhash, deviceId);
-      return (await hooks.beforeAuth(a, ctx(a.domain))) ?? undefined;
+      return h.run('beforeAuth', attempt(login, ip, pwhash, deviceId));
     },
     async report(login: string, ip: string, outcome: Partial<AuthOutcome> & { success: boolean }, pwhash?: string, deviceId?: string): Promise<void> {
-      const a = attempt(login, ip, pwhash, deviceId);
-      await hooks.afterAuth(a, { policyReject: false, ...outcome }, ctx(a.domain));
+      await h.run('afterAuth', attempt(login, ip, pwhash, deviceId), { policyReject: false, ...outcome });
     },
     /**
      * One login as Dovecot drives it: allow? → (password checked) → report.
@@ -75,7 +59,7 @@ export function bruteforce(overrides: Partial<BruteforceConfig> = {}) {
       const ok = password === correct;
       if (ok) {
         // Dovecot asks again after a good password (auth_policy_check_after_auth).
-        const after = await hooks.afterSuccess(attempt(login, ip, pwhash, deviceId), ctx(normalizeLogin(login, 'example.com').domain));
+        const after = await h.run('afterSuccess', attempt(login, ip, pwhash, deviceId));
         if (after?.action === 'deny') return 'refused';
       }
       await api.report(login, ip, { success: ok }, pwhash, deviceId);
@@ -90,4 +74,12 @@ export function hashOf(login: string, password: string): string {
   let h = 0;
   for (const c of `${login.toLowerCase()}\u0000${password}`) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return (h & 0xffffff).toString(16);
+}
+
+/** A domain config as the host would hand it: validated, defaults filled in. */
+export function configOf(overrides: Partial<BruteforceConfig> = {}): Readonly<BruteforceConfig> {
+  const c: Record<string, unknown> = { ...overrides };
+  const problems = configSchemaProblems(require(path.join(DIR, 'manifest.json')), c);
+  if (problems.length) throw new Error(`bad test config: ${problems.join('; ')}`);
+  return Object.freeze(c as unknown as BruteforceConfig);
 }

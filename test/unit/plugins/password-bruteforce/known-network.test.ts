@@ -13,13 +13,13 @@ const NAT = '100.64.7.1';
 const PASSWORD = 'secret';
 const PHONE = 'alice-phone-7f3a';
 
-async function aliceKnowsTheNat(b: ReturnType<typeof bruteforce>, device?: string) {
+async function aliceKnowsTheNat(b: Awaited<ReturnType<typeof bruteforce>>, device?: string) {
   expect(await b.login(ALICE, NAT, PASSWORD, PASSWORD, device)).toBe('ok');
   b.clock.advance(60 * MIN);
 }
 
 test('an attacker behind the owner\'s NAT failing 10 logins once each blocks the NAT for others, not for the owner', async () => {
-  const b = bruteforce();
+  const b = await bruteforce();
   await aliceKnowsTheNat(b);
   for (let i = 0; i < 10; i++) await b.login(`user${i}@example.com`, NAT, 'Summer2026!', 'x');
   expect(await b.host.listBlocks({ key: `net:${NAT}/32` }, b.clock.now())).toHaveLength(1);
@@ -28,14 +28,14 @@ test('an attacker behind the owner\'s NAT failing 10 logins once each blocks the
 });
 
 test('three guesses at the owner\'s password from the owner\'s own NAT do not refuse the owner there', async () => {
-  const b = bruteforce();
+  const b = await bruteforce();
   await aliceKnowsTheNat(b);
   for (const pw of ['a', 'b', 'c']) expect(await b.login(ALICE, NAT, pw, PASSWORD)).toBe('wrong');
   expect(await b.login(ALICE, NAT, PASSWORD, PASSWORD)).toBe('ok');
 });
 
 test('on a known network the guesses stay capped at knownPairMaxFailures, and the owner\'s successes do not reset them', async () => {
-  const b = bruteforce();
+  const b = await bruteforce();
   await aliceKnowsTheNat(b);
   let evaluated = 0;
   for (let i = 0; i < 40; i++) {
@@ -48,7 +48,7 @@ test('on a known network the guesses stay capped at knownPairMaxFailures, and th
 });
 
 test('past the cap only the password that succeeded there gets through (by Dovecot\'s pwhash); guesses that happen to share its hash are capped too', async () => {
-  const b = bruteforce();
+  const b = await bruteforce();
   await aliceKnowsTheNat(b);
   for (let i = 0; i < 10; i++) await b.login(ALICE, NAT, `guess-${i}`, PASSWORD);
   expect(await b.login(ALICE, NAT, 'another-guess', PASSWORD)).toBe('refused');
@@ -65,7 +65,7 @@ test('past the cap only the password that succeeded there gets through (by Dovec
 });
 
 test('a device that succeeded keeps working on the known network after the cap is reached; rotated device ids do not', async () => {
-  const b = bruteforce();
+  const b = await bruteforce();
   await aliceKnowsTheNat(b, PHONE);
   let evaluated = 0;
   const start = b.clock.now();
@@ -81,7 +81,7 @@ test('a device that succeeded keeps working on the known network after the cap i
 });
 
 test('a device failing maxFailures times on the known network is blocked alone, even with the owner\'s device id', async () => {
-  const b = bruteforce();
+  const b = await bruteforce();
   await aliceKnowsTheNat(b, PHONE);
   // An attacker who learnt the phone's device id gets the per-device cap (3), not the known-pair one.
   for (const pw of ['a', 'b', 'c']) expect(await b.login(ALICE, NAT, pw, PASSWORD, PHONE)).toBe('wrong');
@@ -92,7 +92,7 @@ test('a device failing maxFailures times on the known network is blocked alone, 
 });
 
 test('on an unknown network nothing changes: 3 guesses block the pair, a success resets it', async () => {
-  const b = bruteforce();
+  const b = await bruteforce();
   for (const pw of ['a', 'b']) await b.login(ALICE, '198.51.100.7', pw, PASSWORD);
   expect(await b.login(ALICE, '198.51.100.7', PASSWORD, PASSWORD)).toBe('ok');
   b.clock.advance(60 * MIN);
@@ -104,7 +104,7 @@ test('on an unknown network nothing changes: 3 guesses block the pair, a success
 });
 
 test('tarpit on a known network: the neighbour\'s failures delay the neighbour, not the owner\'s password or device', async () => {
-  const b = bruteforce({ tarpitSeconds: 2 });
+  const b = await bruteforce({ tarpitSeconds: 2 });
   await aliceKnowsTheNat(b, PHONE);
   for (const pw of ['a', 'b', 'c']) await b.report(ALICE, NAT, { success: false }, hashOf(ALICE, pw));
   expect(await b.before(ALICE, NAT, hashOf(ALICE, 'd'))).toMatchObject({ action: 'delay', delaySeconds: 6 });

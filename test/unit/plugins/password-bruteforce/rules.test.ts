@@ -6,7 +6,7 @@ const ATTACKER = '198.51.100.7';
 
 describe('password-bruteforce: one (login, network) pair', () => {
   test('3 distinct wrong passwords block the pair: the 4th attempt is refused even with the right password', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (const pw of ['a', 'b', 'c']) expect(await b.login(ALICE, ATTACKER, pw, 'secret')).toBe('wrong');
     expect(await b.login(ALICE, ATTACKER, 'secret', 'secret')).toBe('refused');
     const blocks = await b.host.listBlocks({ login: ALICE }, b.clock.now());
@@ -16,26 +16,26 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('two wrong passwords are not a block', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (const pw of ['a', 'b']) await b.login(ALICE, ATTACKER, pw, 'secret');
     expect(await b.login(ALICE, ATTACKER, 'secret', 'secret')).toBe('ok');
   });
 
   test('the same wrong password 10 times counts once and does not block', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (let i = 0; i < 10; i++) expect(await b.login(ALICE, ATTACKER, 'old-password', 'secret')).toBe('wrong');
     expect(await b.login(ALICE, ATTACKER, 'secret', 'secret')).toBe('ok');
     expect(await b.host.listBlocks({}, b.clock.now())).toEqual([]);
   });
 
   test('failures without a password hash (log follower) each count', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (let i = 0; i < 3; i++) await b.report(ALICE, ATTACKER, { success: false });
     expect(await b.before(ALICE, ATTACKER)).toMatchObject({ action: 'deny' });
   });
 
   test('a success resets the pair', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     await b.login(ALICE, ATTACKER, 'a', 'secret');
     await b.login(ALICE, ATTACKER, 'b', 'secret');
     expect(await b.login(ALICE, ATTACKER, 'secret', 'secret')).toBe('ok');
@@ -45,14 +45,14 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('failures older than the find time no longer count (exact boundary)', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     await b.login(ALICE, ATTACKER, 'a', 'secret');
     await b.login(ALICE, ATTACKER, 'b', 'secret');
     b.clock.advance(20 * MIN);
     await b.login(ALICE, ATTACKER, 'c', 'secret');
     expect(await b.before(ALICE, ATTACKER)).toBeUndefined();
     // one millisecond earlier, the two old failures are still in the window
-    const c = bruteforce();
+    const c = await bruteforce();
     await c.login(ALICE, ATTACKER, 'a', 'secret');
     await c.login(ALICE, ATTACKER, 'b', 'secret');
     c.clock.advance(20 * MIN - 1);
@@ -61,7 +61,7 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('a block expires on time, to the millisecond', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (const pw of ['a', 'b', 'c']) await b.login(ALICE, ATTACKER, pw, 'secret');
     b.clock.advance(20 * MIN - 1);
     expect(await b.login(ALICE, ATTACKER, 'secret', 'secret')).toBe('refused');
@@ -70,7 +70,7 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('repeat offenders: each new block doubles, up to maxBlockMinutes', async () => {
-    const b = bruteforce({ maxBlockMinutes: 100 });
+    const b = await bruteforce({ maxBlockMinutes: 100 });
     const lengths: number[] = [];
     for (let round = 0; round < 5; round++) {
       for (const pw of ['a', 'b', 'c']) expect(await b.login(ALICE, ATTACKER, `${pw}${round}`, 'secret')).toBe('wrong');
@@ -82,7 +82,7 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('failures reported for a pair that is already blocked neither extend nor repeat the block', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (const pw of ['a', 'b', 'c']) await b.login(ALICE, ATTACKER, pw, 'secret');
     const [first] = await b.host.listBlocks({ login: ALICE }, b.clock.now());
     b.clock.advance(MIN);
@@ -94,7 +94,7 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('strikes are forgotten strikeMemoryHours after a block ends', async () => {
-    const b = bruteforce({ strikeMemoryHours: 1 });
+    const b = await bruteforce({ strikeMemoryHours: 1 });
     for (const pw of ['a', 'b', 'c']) await b.login(ALICE, ATTACKER, pw, 'secret');
     b.clock.advance(20 * MIN + 60 * MIN);
     for (const pw of ['d', 'e', 'f']) await b.login(ALICE, ATTACKER, pw, 'secret');
@@ -104,14 +104,14 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('another user from the same network is unaffected by a pair block', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (const pw of ['a', 'b', 'c']) await b.login(ALICE, ATTACKER, pw, 'secret');
     expect(await b.login(BOB, ATTACKER, 'pw', 'pw')).toBe('ok');
     expect(await b.login(ALICE, '203.0.113.9', 'secret', 'secret')).toBe('ok');
   });
 
   test('logins are case-folded: Alice@Example.COM is alice@example.com', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     await b.login('Alice@Example.COM', ATTACKER, 'a', 'secret');
     await b.login(' alice@EXAMPLE.com', ATTACKER, 'b', 'secret');
     await b.login('ALICE@example.com', ATTACKER, 'c', 'secret');
@@ -120,7 +120,7 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('IPv6 addresses of one /64 are one network; another /64 is another', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     await b.login(ALICE, '2001:db8:1:2::1', 'a', 'secret');
     await b.login(ALICE, '2001:db8:1:2:ffff::9', 'b', 'secret');
     await b.login(ALICE, '2001:DB8:1:2:abcd:0:0:1', 'c', 'secret');
@@ -131,14 +131,14 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('configurable prefixes: IPv4 /24 aggregation', async () => {
-    const b = bruteforce({ ipv4Prefix: 24 });
+    const b = await bruteforce({ ipv4Prefix: 24 });
     for (const [i, pw] of ['a', 'b', 'c'].entries()) await b.login(ALICE, `198.51.100.${i + 1}`, pw, 'secret');
     expect(await b.login(ALICE, '198.51.100.200', 'secret', 'secret')).toBe('refused');
     expect((await b.host.listBlocks({}, b.clock.now()))[0].network).toBe('198.51.100.0/24');
   });
 
   test('unknown users are counted exactly like existing ones, with the same reply', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (const pw of ['a', 'b', 'c']) await b.report('nobody@example.com', ATTACKER, { success: false, failType: 'account' }, hashOf('nobody', pw));
     for (const pw of ['a', 'b', 'c']) await b.report(ALICE, ATTACKER, { success: false, failType: 'credentials' }, hashOf('alice', pw));
     const unknown = await b.before('nobody@example.com', ATTACKER, hashOf('nobody', 'x'));
@@ -148,14 +148,14 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('policy rejections and internal failures are not counted', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (let i = 0; i < 5; i++) await b.report(ALICE, ATTACKER, { success: false, policyReject: true }, `p${i}`);
     for (let i = 0; i < 5; i++) await b.report(ALICE, ATTACKER, { success: false, failType: 'internal' }, `i${i}`);
     expect(await b.before(ALICE, ATTACKER)).toBeUndefined();
   });
 
   test('trusted networks (loopback by default) are never counted nor blocked', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (const pw of ['a', 'b', 'c', 'd']) expect(await b.login(ALICE, '127.0.0.5', pw, 'secret')).toBe('wrong');
     expect(await b.login(ALICE, '127.0.0.5', 'secret', 'secret')).toBe('ok');
     b.setConfig({ trustedNetworks: ['192.0.2.0/24'] });
@@ -166,7 +166,7 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('tarpit: below the threshold the attempt is delayed, not refused', async () => {
-    const b = bruteforce({ tarpitSeconds: 2 });
+    const b = await bruteforce({ tarpitSeconds: 2 });
     expect(await b.before(ALICE, ATTACKER, 'h0')).toBeUndefined();
     await b.report(ALICE, ATTACKER, { success: false }, 'h1');
     expect(await b.before(ALICE, ATTACKER, 'h0')).toMatchObject({ action: 'delay', delaySeconds: 2 });
@@ -177,7 +177,7 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('afterSuccess refuses a blocked pair too (no tarpit there)', async () => {
-    const b = bruteforce({ tarpitSeconds: 2 });
+    const b = await bruteforce({ tarpitSeconds: 2 });
     await b.report(ALICE, ATTACKER, { success: false }, 'h1');
     const a = { domain: 'example.com', login: ALICE, remoteIp: ATTACKER, protocol: 'imap' as const, at: b.clock.now() };
     const ctx = { domain: 'example.com', config: (await import('./harness')).configOf({ tarpitSeconds: 2 }), plugin: 'password-bruteforce' };
@@ -188,7 +188,7 @@ describe('password-bruteforce: one (login, network) pair', () => {
   });
 
   test('each new block is notified (with a dedupe key) and counted in metrics', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (const pw of ['a', 'b', 'c']) await b.login(ALICE, ATTACKER, pw, 'secret');
     await new Promise((r) => setImmediate(r));
     expect(b.notes).toHaveLength(1);
@@ -202,7 +202,7 @@ describe('password-bruteforce: account-wide and spraying rules', () => {
   const net = (i: number) => `203.0.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 
   test('failures from 10 networks block the login everywhere except its known networks', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     const HOME = '192.0.2.10';
     expect(await b.login(ALICE, HOME, 'secret', 'secret')).toBe('ok');
     b.clock.advance(24 * 60 * MIN);
@@ -220,7 +220,7 @@ describe('password-bruteforce: account-wide and spraying rules', () => {
   });
 
   test('a victim keeps logging in from a known network while an attacker blocks the login from 10 others', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     const HOME = '2001:db8:aa:1::5';
     await b.login(ALICE, HOME, 'secret', 'secret');
     for (let round = 0; round < 30; round++) {
@@ -233,7 +233,7 @@ describe('password-bruteforce: account-wide and spraying rules', () => {
   });
 
   test('a network is known only for knownNetworkDays after the last success', async () => {
-    const b = bruteforce({ knownNetworkDays: 2 });
+    const b = await bruteforce({ knownNetworkDays: 2 });
     const HOME = '192.0.2.10';
     await b.login(ALICE, HOME, 'secret', 'secret');
     b.clock.advance(2 * 24 * 60 * MIN);
@@ -242,7 +242,7 @@ describe('password-bruteforce: account-wide and spraying rules', () => {
   });
 
   test('spraying: one network failing for 10 logins is blocked for all logins', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (let i = 0; i < 9; i++) await b.login(`user${i}@example.com`, ATTACKER, 'guess', 'secret');
     // Asked, not logged in: a success would make the network Bob's known one, which a network block spares.
     expect(await b.before(BOB, ATTACKER)).toBeUndefined();
@@ -255,7 +255,7 @@ describe('password-bruteforce: account-wide and spraying rules', () => {
   });
 
   test('0 turns the account-wide and spraying rules off', async () => {
-    const b = bruteforce({ loginMaxNetworks: 0, ipMaxLogins: 0 });
+    const b = await bruteforce({ loginMaxNetworks: 0, ipMaxLogins: 0 });
     for (let i = 0; i < 20; i++) await b.login(ALICE, net(i), `x${i}`, 'secret');
     for (let i = 0; i < 20; i++) await b.login(`u${i}@example.com`, ATTACKER, 'guess', 'secret');
     expect(await b.login(ALICE, net(99), 'secret', 'secret')).toBe('ok');
@@ -263,7 +263,7 @@ describe('password-bruteforce: account-wide and spraying rules', () => {
   });
 
   test('blocks survive in the store and are per domain', async () => {
-    const b = bruteforce();
+    const b = await bruteforce();
     for (const pw of ['a', 'b', 'c']) await b.login('carol@other.org', ATTACKER, pw, 'secret');
     expect(await b.host.listBlocks({ domain: 'other.org' }, b.clock.now())).toHaveLength(1);
     expect(await b.host.listBlocks({ domain: 'example.com' }, b.clock.now())).toHaveLength(0);

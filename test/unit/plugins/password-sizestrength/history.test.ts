@@ -1,7 +1,6 @@
 import { PasswordHistory, hashPassword, historyKey, matches } from '../../../../plugins/password-sizestrength/history';
 import { MESSAGES } from '../../../../plugins/password-sizestrength/messages';
-import { MemoryStore } from '../../../../host/core/state/memory-store';
-import { PluginStore } from '../../../../host/core/state/plugin-store';
+import { MemoryStateStore } from '../../../../shared/testing';
 
 const NOW = Date.UTC(2026, 0, 1);
 
@@ -23,7 +22,7 @@ test("a history entry is a salted scrypt hash at OWASP's cost (N=2^17, r=8, p=1)
 });
 
 test('an entry made with the earlier cost (N=2^14) is still verified, and kept beside new ones', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryStateStore();
   // As the previous version stored it: its parameters are in the entry.
   const old = await hashPassword('Old-pass-1', NOW, { N: 1 << 14, r: 8, p: 1 });
   expect(old).toMatchObject({ N: 16384, r: 8, p: 1 });
@@ -38,7 +37,7 @@ test('an entry made with the earlier cost (N=2^14) is still verified, and kept b
 });
 
 test('stored parameters outside sane bounds are ignored, not run (a tampered store cannot make scrypt take gigabytes)', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryStateStore();
   const good = await hashPassword('Pw-good-1', NOW, TEST_COST);
   await store.set(historyKey('dan@example.com'), [{ ...good, N: 1 << 24 }, { ...good, N: 1000 }, { ...good, r: 1024 }, good]);
   const history = new PasswordHistory(store, TEST_COST);
@@ -48,12 +47,12 @@ test('stored parameters outside sane bounds are ignored, not run (a tampered sto
 
 describe('PasswordHistory', () => {
   const passwords = ['Pw-0-aaaa', 'Pw-1-bbbb', 'Pw-2-cccc', 'Pw-3-dddd', 'Pw-4-eeee', 'Pw-5-ffff', 'Pw-6-gggg'];
-  let store: MemoryStore;
+  let store: MemoryStateStore;
   let history: PasswordHistory;
 
   beforeAll(async () => {
-    store = new MemoryStore();
-    history = new PasswordHistory(new PluginStore(store, 'password-sizestrength'), TEST_COST);
+    store = new MemoryStateStore();
+    history = new PasswordHistory(store, TEST_COST);
     // historySize 5: the current password and the 5 before it are kept (6 entries).
     for (const [i, pw] of passwords.entries()) await history.record('alice@example.com', pw, 6, NOW + i);
   });
@@ -83,12 +82,12 @@ describe('PasswordHistory', () => {
   test('nothing in the store holds a password in clear', async () => {
     const rows = await store.list('', NOW);
     const dump = JSON.stringify(rows);
-    expect(rows.map((r) => r.key)).toContain(`p:password-sizestrength:${historyKey('alice@example.com')}`);
+    expect(rows.map((r) => r.key)).toContain(historyKey('alice@example.com'));
     for (const pw of passwords) expect(dump).not.toContain(pw);
   });
 
   test('a damaged stored value is ignored, not trusted', async () => {
-    const s = new MemoryStore();
+    const s = new MemoryStateStore();
     await s.set(historyKey('x@example.com'), [{ alg: 'md5', hash: 'zz' }, 'junk', null]);
     const h = new PasswordHistory(s);
     expect(await h.entries('x@example.com', NOW)).toEqual([]);

@@ -3,7 +3,7 @@ import { checkServer, type ALookup, type DnsClient } from '../../../../plugins/r
 import { interpretAnswer, queryName } from '../../../../plugins/reputation-watch/dnsbl-answer';
 import { checkLists } from '../../../../plugins/reputation-watch/dnsbl-check';
 import { isPublic, outboundAddresses } from '../../../../plugins/reputation-watch/outbound-ips';
-import { MemoryStore } from '../../../../host/core/state/memory-store';
+import { MemoryStateStore } from '../../../../shared/testing';
 
 /** Answers from a table; counts the questions. */
 class TableDns implements DnsClient {
@@ -57,7 +57,7 @@ test('resolver entries: addresses with optional port only', () => {
 });
 
 test('a public list is never asked more often than its floor, even when the config asks for it; TTL lengthens the wait', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryStateStore();
   const name = '7.113.0.203.zen.spamhaus.org';
   const dns = new TableDns({ [name]: { kind: 'answer', addresses: ['127.0.0.2'], ttl: 7200 } }, { [name]: ['Listed by SBL, see https://check.spamhaus.org/sbl/query/SBL1'] });
   const lists = listSpecs(withDefaults({ lists: [{ zone: 'zen.spamhaus.org', minIntervalSeconds: 0 }], checkIntervalSeconds: 3600 }));
@@ -79,7 +79,7 @@ test('a public list is never asked more often than its floor, even when the conf
 });
 
 test('NXDOMAIN is not listed, REFUSED is the resolver refusing, a timeout is an error; IPv6 is asked by nibbles', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryStateStore();
   const v6 = queryName('2001:db8::7', 'refusing.test')!;
   const dns = new TableDns({
     [v6]: { kind: 'refused' },
