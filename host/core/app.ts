@@ -4,8 +4,8 @@ import { AccountActions, Clock, Logger, MailQueue, Metrics, Notifier, QueueActio
 import { changedSettings, LIVE_SECTIONS, rereadConfig } from './config/config-sources';
 import { type ConfigSources, configOrigin, type HostConfig } from './config/host-config';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
-import { normalizeDomain } from './login';
-import { AuthPipeline } from './pipeline/auth-pipeline';
+import { normalizeDomain } from '../../shared/address';
+import { HookPipeline } from './pipeline/hook-pipeline';
 import type { LoadedPlugin, PluginFailure } from './plugins/loaded-plugin';
 import { loadPlugins, type LoaderOptions } from './plugins/plugin-loader';
 import { PluginRegistry } from './plugins/plugin-registry';

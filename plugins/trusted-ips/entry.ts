@@ -1,5 +1,4 @@
-import { domainToASCII } from 'node:url';
-import { type Cidr, DURATION_EXAMPLES, formatCidr, parseCidr, parseDuration } from '../../shared';
+import { type Cidr, DURATION_EXAMPLES, formatCidr, normalizeDomain, parseCidr, parseDuration } from '../../shared';
 import { GLOBAL_SCOPE, type TrustedIpsConfig } from './config';
 
 /** One trusted network (or an exclusion carved out of one), as stored. */
@@ -50,11 +49,14 @@ export function parseNetworkArg(raw: string): { cidr: Cidr; network: string; exc
 
 /** Lower-case ASCII domain (IDN to punycode), or an EntryError naming the option. */
 export function normalizeDomainArg(raw: string, what: string): string {
-  const d = raw.trim().toLowerCase().replace(/\.$/, '');
-  const ascii = d.length > 0 && d.length <= 253 ? domainToASCII(d) : '';
-  if (!ascii || ascii.includes('..') || ascii.startsWith('.') || (!ascii.includes('.') && ascii !== 'localhost')) {
-    throw new EntryError(`${what}: "${raw}" is not a valid domain name`);
+  let ascii: string;
+  try {
+    ascii = normalizeDomain(raw.trim());
+  } catch {
+    ascii = '';
   }
+  // A scope or sender domain is a real domain: a single label other than localhost is a typo.
+  if (!ascii || (!ascii.includes('.') && ascii !== 'localhost')) throw new EntryError(`${what}: "${raw}" is not a valid domain name`);
   return ascii;
 }
 

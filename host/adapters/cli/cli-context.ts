@@ -123,7 +123,7 @@ export class CliContext {
     const { openStore } = require('../../core/state/open-store') as typeof import('../../core/state/open-store');
     const { DomainSettings } = require('../../core/domains/domain-settings') as typeof import('../../core/domains/domain-settings');
     const { SystemClock } = require('../../core/services/clock') as typeof import('../../core/services/clock');
-    const { normalizeDomain } = require('../../core/login') as typeof import('../../core/login');
+    const { normalizeDomain } = require('../../../shared/address') as typeof import('../../../shared/address');
     const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
     const store = openStore(config.state, config.dataDir, { logger, metrics: NO_METRICS });
     const clock = new SystemClock();

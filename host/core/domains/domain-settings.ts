@@ -1,7 +1,7 @@
 import type { AuditEntry, Clock } from '../../../shared';
 import type { LoadedPlugin } from '../plugins/loaded-plugin';
 import type { HostStore } from '../state/host-store';
-import { normalizeDomain } from '../login';
+import { normalizeDomain } from '../../../shared/address';
 import { ValidationError } from '../validation/ajv';
 import { configProblems } from '../plugins/config-check';
 import { hostLevelProblems } from '../plugins/host-level';

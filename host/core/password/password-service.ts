@@ -1,6 +1,6 @@
 import type { Lang, PasswordChange, Violation } from '../../../shared';
 import type { PasswordPort } from '../ports';
-import { LoginError, normalizeDomain, normalizeLogin } from '../login';
+import { LoginError, normalizeDomain, normalizeLogin } from '../../../shared/address';
 import { ValidationError } from '../validation/ajv';
 import { toLang } from './lang';
 import { PasswordSetError, runSetCommand } from './set-command';

@@ -17,7 +17,7 @@ import type {
 } from '../../../shared';
 import { HOOK_NAMES, runChain, unavailableViolation } from '../../../shared';
 import type { DomainSettings } from '../domains/domain-settings';
-import { normalizeLogin } from '../login';
+import { normalizeLogin } from '../../../shared/address';
 import type { PluginRegistry } from '../plugins/plugin-registry';
 
 /** An attempt as a gateway received it, before normalisation. */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { type AccountActions, type AccountLock, type Clock, type Logger, type Metrics, oneLine, type SessionsClosed } from '../../../shared';
-import { literalLoginForKick } from '../login';
+import { literalLoginForKick } from '../../../shared/address';
 import { privilegedRoute } from '../../tools/privileged/route';
 import type { HostStore } from '../state/host-store';
 

@@ -1,5 +1,6 @@
-import { domainToASCII } from 'node:url';
-import { parseDuration, QUEUE_NAMES, type QueueName, type QueuedMessage } from '../../../../shared';
+import { normalizeAddress, normalizeDomain, parseDuration, QUEUE_NAMES, type QueueName, type QueuedMessage } from '../../../../shared';
+
+export { normalizeAddress };
 
 export interface QueueFilter {
   /** Exact envelope sender (already normalised with normalizeAddress); '' is the null sender. */
@@ -17,22 +18,6 @@ export class FilterError extends Error {
   override readonly name = 'FilterError';
 }
 
-/**
- * One form per address, for equality: lower-cased, `<…>` dropped, the domain
- * in ASCII. `<>` and '' are the null sender. Never used for substring tests:
- * `login@domain.net` must not match `xlogin@domain.net` or `login@domain.net.evil`.
- */
-export function normalizeAddress(raw: string): string {
-  let s = raw.trim();
-  if (s.length >= 2 && s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
-  if (s.length === 0) return '';
-  const at = s.lastIndexOf('@');
-  if (at < 0) return s.toLowerCase();
-  const domain = s.slice(at + 1).toLowerCase();
-  const ascii = /^[\x00-\x7f]*$/.test(domain) ? domain : domainToASCII(domain) || domain;
-  return `${s.slice(0, at).toLowerCase()}@${ascii}`;
-}
-
 /** The sender an admin typed, checked: one address, no spaces or control characters. */
 export function senderArg(raw: string): string {
   const s = normalizeAddress(raw);
@@ -45,9 +30,14 @@ export function senderArg(raw: string): string {
 }
 
 export function domainArg(raw: string): string {
-  const d = raw.trim().toLowerCase().replace(/^@/, '').replace(/\.$/, '');
-  const ascii = d ? domainToASCII(d) : '';
-  if (!ascii || ascii.includes('@') || ascii.includes('..')) throw new FilterError(`--recipient-domain "${raw}" is not a domain name`);
+  const d = raw.trim().replace(/^@/, '');
+  let ascii = '';
+  try {
+    if (d && !d.includes('@')) ascii = normalizeDomain(d);
+  } catch {
+    // Refused below with the option's name.
+  }
+  if (!ascii) throw new FilterError(`--recipient-domain "${raw}" is not a domain name`);
   return ascii;
 }
 

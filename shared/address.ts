@@ -1,5 +1,10 @@
 import { domainToASCII } from 'node:url';
-import { codePointName, unsafeCharIndex } from '../../shared/text';
+import { codePointName, unsafeCharIndex } from './text';
+
+/*
+ * One form per login, domain and envelope address, for every gateway, tool and
+ * plugin: written once here so that `Alice@Exämple.COM` is one key everywhere.
+ */
 
 export class LoginError extends Error {
   override readonly name = 'LoginError';
@@ -69,4 +74,25 @@ export function literalLoginForKick(login: string): string {
   if (bad) throw new LoginError(`login "${login}" contains "${bad[0]}", which doveadm kick reads as a wildcard matching other users; its sessions are not closed by the kick command`);
   if (login.startsWith('-')) throw new LoginError(`login "${login}" starts with "-", which the kick command would read as an option; its sessions are not closed by the kick command`);
   return login;
+}
+
+/**
+ * One form per envelope address, for equality: lower-cased, `<…>` dropped, the
+ * domain in ASCII. `<>` and '' are the null sender. Never used for substring
+ * tests: `login@domain.net` must not match `xlogin@domain.net`.
+ */
+export function normalizeAddress(raw: string): string {
+  let s = raw.trim();
+  if (s.length >= 2 && s.startsWith('<') && s.endsWith('>')) s = s.slice(1, -1).trim();
+  if (s.length === 0) return '';
+  const at = s.lastIndexOf('@');
+  if (at < 0) return s.toLowerCase();
+  const domain = s.slice(at + 1).toLowerCase();
+  const ascii = isAscii(domain) ? domain : domainToASCII(domain) || domain;
+  return `${s.slice(0, at).toLowerCase()}@${ascii}`;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
