@@ -43,6 +43,9 @@ export interface HarnessOptions {
   readonly services?: ReadonlyArray<readonly [symbol, unknown]>;
   /** A hook answer that outlives this is a fault (the host's default is 250 ms). */
   readonly hookTimeoutMs?: number;
+  /** Shared with another harness: a restart is a second harness on the same clock and store. */
+  readonly clock?: ManualClock;
+  readonly store?: MemoryStateStore;
 }
 
 /**
@@ -68,9 +71,9 @@ export class PluginHarness {
   private readonly configs = new Map<string, Readonly<Record<string, unknown>>>();
   private readonly validate: ConfigValidator;
 
-  private constructor(readonly manifest: HarnessManifest, private readonly hostSettings: Readonly<Record<string, unknown>>, private readonly hookTimeoutMs: number) {
-    this.clock = new ManualClock();
-    this.store = new MemoryStateStore({ plugin: manifest.id });
+  private constructor(readonly manifest: HarnessManifest, private readonly hostSettings: Readonly<Record<string, unknown>>, private readonly hookTimeoutMs: number, o: HarnessOptions) {
+    this.clock = o.clock ?? new ManualClock();
+    this.store = o.store ?? new MemoryStateStore({ plugin: manifest.id });
     this.notifier = new RecordingNotifier(manifest.id);
     this.accounts = new FakeAccountActions(this.clock);
     this.validate = configValidator(manifest);
@@ -81,7 +84,7 @@ export class PluginHarness {
   static async load(o: HarnessOptions): Promise<PluginHarness> {
     const manifest = o.manifest ?? (o.dir ? readManifest(o.dir) : undefined);
     if (!manifest) throw new Error('PluginHarness.load: give `dir` (a plugin folder) or `manifest`');
-    const h = new PluginHarness(manifest, Object.freeze({ ...(o.hostSettings ?? {}) }), o.hookTimeoutMs ?? 250);
+    const h = new PluginHarness(manifest, Object.freeze({ ...(o.hostSettings ?? {}) }), o.hookTimeoutMs ?? 250, o);
     const module = containerModuleOf(o.module ?? (o.dir ? loadModule(o.dir, manifest) : undefined), manifest.id);
     h.bindServices(o.services ?? []);
     await h.container.load(module);

@@ -1,35 +1,26 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GLOBAL } from '../../../../host/core/domains/domain-settings';
-import type { StoredAlert } from '../../../../host/core/services/notifier';
-import type { HostStore } from '../../../../host/core/state/host-store';
-import { MemoryStore } from '../../../../host/core/state/memory-store';
-import { ManualClock } from '../../../../host/core/services/clock';
+import { MailQueue, type Notification } from '../../../../shared';
+import { FakeMailQueue, ManualClock, MemoryStateStore, type PluginHarness, loadPlugin } from '../../../../shared/testing';
 import type { QueueMonitor, TickResult } from '../../../../plugins/queue-monitor/monitor';
-import { FakeQueue } from '../../../helpers/fake-queue';
-import { tempDir } from '../../../helpers/plugin-fixture';
-import { testApp } from '../../../helpers/test-app';
 
 const MIN = 60_000;
+const DIR = path.join(__dirname, '../../../../plugins/queue-monitor');
 
-/** A plugin directory holding only the built queue-monitor, as an admin would install it. */
-function pluginDir(): string {
-  const dir = tempDir('mw-qm-plugins-');
-  fs.cpSync(path.join(__dirname, '../../../../dist/plugins/queue-monitor'), path.join(dir, 'queue-monitor'), { recursive: true });
-  return dir;
+/** A restart: a second harness on the same clock, store and queue. */
+interface Shared {
+  store: MemoryStateStore;
+  clock: ManualClock;
+  queue: FakeMailQueue;
 }
 
-async function setup(config: Record<string, unknown> = {}, shared?: { store: HostStore; clock: ManualClock; queue: FakeQueue }) {
-  const queue = shared?.queue ?? new FakeQueue();
-  const store = shared?.store ?? new MemoryStore();
-  const { app, clock, logs } = await testApp({ pluginDir: pluginDir(), store, queue, clock: shared?.clock });
-  const sent: StoredAlert[] = [];
-  app.notifier.addTransport({ name: 'capture', send: async (a) => void sent.push(a) });
-  expect(await app.loadPlugins()).toEqual([]);
-  const plugin = app.registry.get('queue-monitor')!;
-  if (Object.keys(config).length) await app.settings.setConfig(GLOBAL, plugin, config, 'test');
-  const monitor = () => app.registry.get('queue-monitor')!.services[0] as unknown as QueueMonitor;
-  return { app, clock, logs, queue, store, sent, monitor, tick: (): Promise<TickResult> => monitor().tick() };
+/** queue-monitor loaded by the SDK harness with its service started, as the host starts it. */
+async function setup(config: Record<string, unknown> = {}, shared?: Shared) {
+  const queue = shared?.queue ?? new FakeMailQueue();
+  const h: PluginHarness = await loadPlugin({ dir: DIR, config, clock: shared?.clock, store: shared?.store, services: [[MailQueue, queue]] });
+  await h.start();
+  const monitor = h.services[0] as unknown as QueueMonitor;
+  const sent: Notification[] = h.notifier.sent;
+  return { h, clock: h.clock, logs: h.logger, queue, store: h.store, sent, monitor, tick: (): Promise<TickResult> => monitor.tick(), close: () => h.stop() };
 }
 
 test('crossing the threshold sends one alert naming the top senders and the hold commands', async () => {
@@ -59,7 +50,7 @@ test('crossing the threshold sends one alert naming the top senders and the hold
     expect(await t.tick()).toBe('open');
   }
   expect(t.sent).toHaveLength(1);
-  await t.app.close();
+  await t.close();
 });
 
 test('recovery: one notice once the queue is below 80% of the threshold, not before', async () => {
@@ -77,7 +68,7 @@ test('recovery: one notice once the queue is below 80% of the threshold, not bef
   expect(t.sent.map((a) => a.severity)).toEqual(['critical', 'info']);
   expect(t.sent[1].subject).toContain('recovered');
   expect(t.sent[1].text).toContain('peaked at 250 messages');
-  await t.app.close();
+  await t.close();
 });
 
 test('cooldown: a new incident within cooldownMinutes of the last alert waits, then alerts if still there', async () => {
@@ -97,7 +88,7 @@ test('cooldown: a new incident within cooldownMinutes of the last alert waits, t
   t.clock.advance(MIN); // 30 minutes after the first alert
   expect(await t.tick()).toBe('alerted');
   expect(t.sent.map((a) => a.severity)).toEqual(['critical', 'info', 'critical']);
-  await t.app.close();
+  await t.close();
 });
 
 test('cooldown: an incident that ends unalerted ends silently', async () => {
@@ -114,7 +105,7 @@ test('cooldown: an incident that ends unalerted ends silently', async () => {
   t.queue.lengths = {};
   expect(await t.tick()).toBe('recovered');
   expect(t.sent).toHaveLength(2); // the first alert and its recovery only
-  await t.app.close();
+  await t.close();
 });
 
 test('growth: +100 within 5 minutes alerts below the threshold; older growth does not count', async () => {
@@ -135,23 +126,23 @@ test('growth: +100 within 5 minutes alerts below the threshold; older growth doe
   // Growth stops: it recovers once growth in the window falls under 80 and the total is low.
   t.clock.advance(5 * MIN);
   expect(await t.tick()).toBe('recovered');
-  await t.app.close();
+  await t.close();
 });
 
 test('growth state survives a restart', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryStateStore({ plugin: 'queue-monitor' });
   const clock = new ManualClock();
-  const queue = new FakeQueue();
+  const queue = new FakeMailQueue();
   const a = await setup({ threshold: 10_000 }, { store, clock, queue });
   queue.lengths = { incoming: 5 };
   await a.tick();
-  await a.app.close();
+  await a.close();
   const b = await setup({}, { store, clock, queue });
   clock.advance(MIN);
   queue.lengths = { incoming: 106 };
   expect(await b.tick()).toBe('alerted');
   expect(b.sent[0].text).toContain('grew by 101');
-  await b.app.close();
+  await b.close();
 });
 
 test('per-queue thresholds alert on one queue below the total threshold, and recover per queue', async () => {
@@ -168,20 +159,22 @@ test('per-queue thresholds alert on one queue below the total threshold, and rec
   t.clock.advance(MIN);
   t.queue.lengths = { hold: 5, deferred: 39 };
   expect(await t.tick()).toBe('recovered');
-  await t.app.close();
+  await t.close();
 });
 
 test('a restart or a reload (SIGHUP) does not send a duplicate alert', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryStateStore({ plugin: 'queue-monitor' });
   const clock = new ManualClock();
-  const queue = new FakeQueue();
+  const queue = new FakeMailQueue();
   const a = await setup({}, { store, clock, queue });
   queue.pile(300, 'spammer@example.com');
   expect(await a.tick()).toBe('alerted');
-  expect((await a.app.reload()).applied).toBe(true);
+  // A reload (SIGHUP) restarts the service.
+  await a.close();
+  await a.h.start();
   clock.advance(MIN);
   expect(await a.tick()).toBe('open');
-  await a.app.close();
+  await a.close();
   clock.advance(MIN);
   const b = await setup({}, { store, clock, queue });
   expect(await b.tick()).toBe('open');
@@ -193,53 +186,42 @@ test('a restart or a reload (SIGHUP) does not send a duplicate alert', async () 
   expect(await b.tick()).toBe('recovered');
   expect(await b.tick()).toBe('ok');
   expect(b.sent.map((x) => x.severity)).toEqual(['info']);
-  await b.app.close();
+  await b.close();
 });
 
 test('per-domain recipients: a domain adds its own, the admin keeps a copy', async () => {
   const t = await setup();
-  await t.app.settings.addDomain('example.com', 'test');
-  await t.app.settings.setConfig('example.com', t.app.registry.get('queue-monitor')!, { recipients: ['Ops@Example.com'] }, 'test');
+  t.h.setConfig({ recipients: ['Ops@Example.com'] }, 'example.com');
   t.queue.lengths = { deferred: 300 };
   await t.tick();
   expect(t.sent[0]).toMatchObject({ recipients: ['ops@example.com'], copyAdmin: true });
-  await t.app.close();
+  await t.close();
 });
 
 test('a queue that cannot be read is reported once per streak, never thrown', async () => {
   const t = await setup();
-  t.queue.failCounts = new Error('EACCES');
+  t.queue.failure = new Error('EACCES');
   expect(await t.tick()).toBe('unreadable');
   expect(await t.tick()).toBe('unreadable');
   expect(t.logs.find('cannot read the Postfix queue')).toHaveLength(1);
-  expect(await t.app.metrics.text()).toMatch(/mailwarden_queue_monitor_read_errors_total 2/);
-  t.queue.failCounts = undefined;
+  expect(t.h.metrics.counter('queue_monitor_read_errors', {})).toBe(2);
+  t.queue.failure = undefined;
   expect(await t.tick()).toBe('ok');
-  await t.app.close();
+  await t.close();
 });
 
-test('the timer drives tick() every intervalSeconds', async () => {
-  const t = await setup({ intervalSeconds: 1 });
-  await t.app.reload(); // the service reads the interval at start
-  const before = t.queue.countCalls;
-  await new Promise((r) => setTimeout(r, 2300));
-  expect(t.queue.countCalls - before).toBeGreaterThanOrEqual(2);
-  await t.app.close();
-});
-
-test('restart on the SQLite store: the open incident is read back from disk, no second alert', async () => {
-  const { SqliteStore } = await import('../../../../host/core/state/sqlite-store');
-  const file = path.join(tempDir('mw-qm-db-'), 'state.db');
-  const clock = new ManualClock();
-  const queue = new FakeQueue();
-  queue.pile(300, 'spammer@example.com');
-  const a = await setup({}, { store: new SqliteStore(file), clock, queue });
-  expect(await a.tick()).toBe('alerted');
-  await a.app.close();
-  clock.advance(MIN);
-  const b = await setup({}, { store: new SqliteStore(file), clock, queue });
-  expect(await b.tick()).toBe('open');
-  expect(a.sent).toHaveLength(1);
-  expect(b.sent).toHaveLength(0);
-  await b.app.close();
+test('the service checks the queue every intervalSeconds of the clock, and no more once stopped', async () => {
+  const t = await setup({ intervalSeconds: 30, threshold: 10 });
+  t.queue.lengths = { deferred: 50 };
+  t.clock.advance(29_999);
+  await new Promise((r) => setImmediate(r));
+  expect(t.sent).toHaveLength(0);
+  t.clock.advance(1);
+  await new Promise((r) => setImmediate(r));
+  expect(t.sent).toHaveLength(1);
+  await t.close();
+  t.queue.lengths = {};
+  t.clock.advance(10 * MIN);
+  await new Promise((r) => setImmediate(r));
+  expect(t.sent).toHaveLength(1);
 });
