@@ -1,6 +1,6 @@
 // reflect-metadata comes with the App (host/core/app.ts), the first code that needs it.
-import { UsageError } from '../../../shared/hooks';
-import { LoginError } from '../../core/login';
+import { type CommandIO, UsageError } from '../../../shared/hooks';
+import { LoginError } from '../../../shared/address';
 import { version } from '../../core/version';
 import { CliContext, type Io, parse } from './cli-context';
 import { EXIT } from './command';

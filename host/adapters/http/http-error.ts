@@ -1,5 +1,5 @@
 import { AdminApiError, UsageError } from '../../../shared';
-import { LoginError } from '../../core/login';
+import { LoginError } from '../../../shared/address';
 import { type Problem, ValidationError } from '../../core/validation/ajv';
 
 /** An error the API answers with its own status; `problems` locate validation failures by JSON path. */

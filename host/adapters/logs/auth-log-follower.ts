@@ -1,5 +1,5 @@
 import type { LogFollowerPort } from '../../core/ports';
-import { LoginError } from '../../core/login';
+import { LoginError } from '../../../shared/address';
 import type { LoggedAuthFailure } from '../../tools/maillog/auth-failures';
 import { FailureLines } from '../../tools/maillog/failure-lines';
 import { type FollowOptions, LogTail } from '../../tools/maillog/follow';

@@ -1,5 +1,5 @@
 import { parseDuration, UsageError } from '../../../../shared';
-import { normalizeLogin } from '../../../core/login';
+import { normalizeLogin } from '../../../../shared/address';
 import { CliContext, parse, str } from '../cli-context';
 import type { CliCommand } from '../command';
 import { isoTime, table } from '../../../tools/text-table';

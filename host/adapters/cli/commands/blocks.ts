@@ -1,5 +1,5 @@
 import { type Block, type BlockFilter, formatCidr, formatDuration, normalizeIp, parseCidr, parseDuration, UsageError } from '../../../../shared';
-import { normalizeDomain, normalizeLogin } from '../../../core/login';
+import { normalizeDomain, normalizeLogin } from '../../../../shared/address';
 import { addAdminBlock, clearBlocksAudited, describeBlockFilter } from '../../../core/services/block-admin';
 import { CliContext, parse, str } from '../cli-context';
 import type { CliCommand } from '../command';

@@ -2,7 +2,7 @@ import type * as http from 'node:http';
 import type { Verdict } from '../../../../shared';
 import type { PolicyPort } from '../../../core/ports';
 import { listenerLimits } from '../../../core/config/listener-limits';
-import { LoginError } from '../../../core/login';
+import { LoginError } from '../../../../shared/address';
 import type { Gateway } from '../../../core/gateway';
 import { createGuardedHttpServer } from '../../../tools/http/http-listener';
 import { type ListenAddress, listenOn } from '../../../tools/listen-address';

@@ -1,6 +1,6 @@
 import type { RelayRequest } from '../../../../shared';
 import { normalizeIp } from '../../../../shared/net';
-import { normalizeDomain, normalizeLogin } from '../../../core/login';
+import { normalizeDomain, normalizeLogin } from '../../../../shared/address';
 import type { PolicyRequest } from './policy-parser';
 
 /** Postfix attribute values arrive as bytes; names and addresses may be UTF-8. */

@@ -1,4 +1,4 @@
-import { LoginError } from '../../../core/login';
+import { LoginError } from '../../../../shared/address';
 import { HttpError } from '../http-error';
 import { Reply, type RouteModule } from '../router';
 import { loginField } from './params';

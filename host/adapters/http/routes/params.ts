@@ -2,7 +2,7 @@ import { UsageError } from '../../../../shared';
 import type { App } from '../../../core/app';
 import { pluginArg, scopeArg } from '../../../core/plugins/plugin-arg';
 import { GLOBAL } from '../../../core/domains/domain-settings';
-import { LoginError, normalizeDomain, normalizeLogin } from '../../../core/login';
+import { LoginError, normalizeDomain, normalizeLogin } from '../../../../shared/address';
 import type { LoadedPlugin } from '../../../core/plugins/loaded-plugin';
 import { HttpError } from '../http-error';
 
