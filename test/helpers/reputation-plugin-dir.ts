@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { tempDir } from '../../../helpers/plugin-fixture';
+import { tempDir } from './plugin-fixture';
 
-const ROOT = path.join(__dirname, '../../../..');
+const ROOT = path.join(__dirname, '../..');
 const SHARED = path.join(ROOT, 'shared');
 
 /** The contract stays the host's, as build.mjs does it: a bundle imports it, never carries a copy. */

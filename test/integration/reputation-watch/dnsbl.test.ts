@@ -8,7 +8,7 @@ import type { StoredAlert } from '../../../host/core/services/notifier';
 import type { ReputationWatcher } from '../../../plugins/reputation-watch/watcher';
 import { tempDir } from '../../helpers/plugin-fixture';
 import { testApp } from '../../helpers/test-app';
-import { reputationPluginDir } from '../../unit/plugins/reputation-watch/plugin-dir';
+import { reputationPluginDir } from '../../helpers/reputation-plugin-dir';
 import { type DnsReply, TestDnsServer, TYPE_A, TYPE_TXT } from './dns-server';
 
 jest.setTimeout(60_000);

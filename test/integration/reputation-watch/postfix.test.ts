@@ -5,7 +5,7 @@ import type { StoredAlert } from '../../../host/core/services/notifier';
 import type { ReputationWatcher } from '../../../plugins/reputation-watch/watcher';
 import { describePostfix, PostfixInstance } from '../../harness/postfix';
 import { testApp } from '../../helpers/test-app';
-import { reputationPluginDir } from '../../unit/plugins/reputation-watch/plugin-dir';
+import { reputationPluginDir } from '../../helpers/reputation-plugin-dir';
 import { RejectingSmtp } from './rejecting-smtp';
 
 jest.setTimeout(120_000);

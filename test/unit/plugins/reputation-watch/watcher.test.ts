@@ -1,11 +1,8 @@
-import { GLOBAL } from '../../../../host/core/domains/domain-settings';
-import type { StoredAlert } from '../../../../host/core/services/notifier';
-import { ManualClock } from '../../../../host/core/services/clock';
+import * as path from 'node:path';
 import type { MailEvent } from '../../../../shared';
+import { ManualClock, loadPlugin } from '../../../../shared/testing';
 import type { ALookup, DnsClient } from '../../../../plugins/reputation-watch/dns-client';
 import type { ReputationWatcher } from '../../../../plugins/reputation-watch/watcher';
-import { testApp } from '../../../helpers/test-app';
-import { reputationPluginDir } from './plugin-dir';
 
 const MIN = 60_000;
 const SPAMHAUS = 'host mx.example.net[198.51.100.9] said: 554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)';
@@ -20,21 +17,21 @@ class TableDns implements DnsClient {
   }
 }
 
+/** reputation-watch loaded by the SDK harness, its DNS answered from a table, its service started. */
 async function setup(config: Record<string, unknown> = {}) {
   const clock = new ManualClock(Date.UTC(2026, 10, 29, 12));
-  const { app } = await testApp({ pluginDir: await reputationPluginDir(), clock, config: { plugins: { 'reputation-watch': { outboundIps: ['203.0.113.7'], lists: [{ zone: 'zen.spamhaus.org' }] } } } as never });
-  const sent: StoredAlert[] = [];
-  app.notifier.addTransport({ name: 'capture', send: async (a) => void sent.push(a) });
+  const h = await loadPlugin({
+    dir: path.join(__dirname, '../../../../plugins/reputation-watch'),
+    clock,
+    hostSettings: { outboundIps: ['203.0.113.7'], lists: [{ zone: 'zen.spamhaus.org' }] },
+    config: { cooldownMinutes: 30, quietMinutes: 60, rejectionRate: { count: 3, minutes: 10 }, ...config },
+  });
   const dns = new TableDns();
-  expect(await app.loadPlugins({ startServices: false })).toEqual([]);
-  const plugin = app.registry.get('reputation-watch')!;
-  // Off by default (it queries public DNSBLs): enabled here as an admin would.
-  await app.settings.setEnabled(GLOBAL, plugin, true, 'test');
-  await app.settings.setConfig(GLOBAL, plugin, { cooldownMinutes: 30, quietMinutes: 60, rejectionRate: { count: 3, minutes: 10 }, ...config }, 'test');
-  const watcher = plugin.services[0] as unknown as ReputationWatcher;
+  const watcher = h.services[0] as unknown as ReputationWatcher;
   watcher.dnsFactory = () => dns;
-  await watcher.start(app.serviceContext(plugin));
-  return { app, clock, sent, dns, watcher, plugin };
+  await h.start();
+  const onMail = (e: MailEvent) => h.run('onMail', e);
+  return { h, clock, sent: h.notifier.sent, dns, watcher, onMail, metrics: h.metrics };
 }
 
 function delivery(at: number, over: Partial<MailEvent> = {}): MailEvent {
@@ -42,10 +39,10 @@ function delivery(at: number, over: Partial<MailEvent> = {}): MailEvent {
 }
 
 test('a refusal naming a blocklist: one alert with the evidence, a rate alert, nothing during the incident, then one recovery', async () => {
-  const { app, clock, sent, watcher } = await setup({ cooldownMinutes: 120 });
+  const { h, clock, sent, watcher, onMail, metrics } = await setup({ cooldownMinutes: 120 });
   try {
-    await app.pipeline.onMail(delivery(clock.now()));
-    expect(await app.metrics.text()).toMatch(/^mailwarden_blocklist_listed\{list="zen.spamhaus.org",ip="203.0.113.7"\} 1$/m);
+    await onMail(delivery(clock.now()));
+    expect(metrics.gauge('blocklist_listed', { list: 'zen.spamhaus.org', ip: '203.0.113.7' })).toBe(1);
     expect(await watcher.tick()).toMatchObject({ alerts: 1, open: 1 });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ severity: 'critical', subject: expect.stringContaining('203.0.113.7 listed on zen.spamhaus.org'), source: 'reputation-watch' });
@@ -55,8 +52,8 @@ test('a refusal naming a blocklist: one alert with the evidence, a rate alert, n
     expect(await watcher.tick()).toMatchObject({ alerts: 0, open: 1 });
 
     clock.advance(MIN);
-    await app.pipeline.onMail(delivery(clock.now()));
-    await app.pipeline.onMail(delivery(clock.now(), { recipients: ['carol@example.org'], recipientDomain: 'example.org' }));
+    await onMail(delivery(clock.now()));
+    await onMail(delivery(clock.now(), { recipients: ['carol@example.org'], recipientDomain: 'example.org' }));
     expect(await watcher.tick()).toMatchObject({ alerts: 1 });
     expect(sent[1].subject).toContain('still');
     expect(sent[1].text).toContain('3 or more refusals within 10 min');
@@ -67,32 +64,31 @@ test('a refusal naming a blocklist: one alert with the evidence, a rate alert, n
     clock.advance(MIN);
     expect(await watcher.tick()).toMatchObject({ recoveries: 1, open: 0 });
     expect(sent[2]).toMatchObject({ severity: 'info', subject: expect.stringContaining('recovered') });
-    expect(await app.metrics.text()).toMatch(/^mailwarden_blocklist_listed\{list="zen.spamhaus.org",ip="203.0.113.7"\} 0$/m);
-    expect(await app.metrics.text()).toMatch(/^mailwarden_reputation_rejections_total\{source="zen.spamhaus.org",kind="dnsbl",status="bounced"\} 3$/m);
+    expect(metrics.gauge('blocklist_listed', { list: 'zen.spamhaus.org', ip: '203.0.113.7' })).toBe(0);
+    expect(metrics.counter('reputation_rejections', { source: 'zen.spamhaus.org', kind: 'dnsbl', status: 'bounced' })).toBe(3);
 
     // A new incident inside the cooldown (120 min from the last alert, at 1 min) waits for it to end
     clock.advance(MIN);
-    await app.pipeline.onMail(delivery(clock.now()));
+    await onMail(delivery(clock.now()));
     expect(await watcher.tick()).toMatchObject({ alerts: 0, held: 1 });
     clock.advance(59 * MIN);
-    await app.pipeline.onMail(delivery(clock.now()));
+    await onMail(delivery(clock.now()));
     expect(await watcher.tick()).toMatchObject({ alerts: 1 });
     expect(sent).toHaveLength(4);
   } finally {
-    await watcher.stop();
-    await app.close();
+    await h.stop();
   }
 });
 
 test('a DNSBL listing alone opens an incident; status and check show it; a clean answer ends it', async () => {
-  const { app, clock, sent, dns, watcher, plugin } = await setup({ quietMinutes: 1 });
+  const { h, clock, sent, dns, watcher } = await setup({ quietMinutes: 1 });
   try {
     dns.answers['7.113.0.203.zen.spamhaus.org'] = { kind: 'answer', addresses: ['127.0.0.2'], ttl: 60 };
     expect(await watcher.tick()).toMatchObject({ queried: 1, alerts: 1 });
     expect(sent[0].text).toContain('203.0.113.7 is listed on zen.spamhaus.org (SBL)');
     expect(sent[0].text).toContain('The list says: Listed by SBL');
 
-    const cmd = plugin.commands[0];
+    const cmd = h.commands[0];
     let out = '';
     const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true }, stdin: process.stdin, actor: 'cli:test' } as never;
     expect(await cmd.run(['status', '--json'], io)).toBe(0);
@@ -103,7 +99,7 @@ test('a DNSBL listing alone opens an incident; status and check show it; a clean
     expect(out).toMatch(/203\.0\.113\.7\s+zen\.spamhaus\.org\s+LISTED/);
     await expect(cmd.run(['bogus'], io)).rejects.toThrow(/unknown subcommand "bogus"/);
     // The admin API answers what status --json prints
-    const route = plugin.adminRoutes!.find((r) => r.method === 'GET' && r.path === '/status')!;
+    const route = h.adminRoutes.find((r) => r.method === 'GET' && r.path === '/status')!;
     expect(JSON.parse(JSON.stringify(await route.handle({} as never)))).toEqual(report);
 
     delete dns.answers['7.113.0.203.zen.spamhaus.org'];
@@ -111,15 +107,14 @@ test('a DNSBL listing alone opens an incident; status and check show it; a clean
     expect(await watcher.tick()).toMatchObject({ queried: 1, recoveries: 1 });
     expect(sent[1].subject).toContain('recovered');
   } finally {
-    await watcher.stop();
-    await app.close();
+    await h.stop();
   }
 });
 
 test('sender rates: a sender whose bounces jump against its own history gets one alert per window, to its domain', async () => {
-  const { app, clock, sent, watcher } = await setup({ recipients: ['postmaster@example.com'], senderRates: { windowMinutes: 60, minAttempts: 10, maxBouncePercent: 50, maxDeferPercent: 90, baselineFactor: 3 } });
+  const { h, clock, sent, onMail } = await setup({ recipients: ['postmaster@example.com'], senderRates: { windowMinutes: 60, minAttempts: 10, maxBouncePercent: 50, maxDeferPercent: 90, baselineFactor: 3 } });
   try {
-    const ok = (kind: MailEvent['kind']) => app.pipeline.onMail(delivery(clock.now(), { kind, reason: kind === 'sent' ? '250 ok' : '550 5.1.1 unknown user' }));
+    const ok = (kind: MailEvent['kind']) => onMail(delivery(clock.now(), { kind, reason: kind === 'sent' ? '250 ok' : '550 5.1.1 unknown user' }));
     // Two quiet windows: 1 bounce in 10 → baseline 10 %
     for (let w = 0; w < 2; w++) {
       for (let i = 0; i < 9; i++) await ok('sent');
@@ -138,13 +133,12 @@ test('sender rates: a sender whose bounces jump against its own history gets one
     await new Promise((r) => setImmediate(r));
     expect(sent.filter((a) => a.subject.includes('delivery rates of alice@example.com'))).toHaveLength(1);
   } finally {
-    await watcher.stop();
-    await app.close();
+    await h.stop();
   }
 });
 
 test('bad events are ignored or repaired, never a crash', async () => {
-  const { app, clock, sent, watcher } = await setup();
+  const { h, clock, sent, watcher, onMail } = await setup();
   try {
     const bad: Array<Partial<MailEvent>> = [
       { reason: undefined },
@@ -158,14 +152,12 @@ test('bad events are ignored or repaired, never a crash', async () => {
       { kind: 'accepted' },
       { reason: 'said: 554 blocked using zen.spamhaus.org', relay: undefined, recipients: [] },
     ];
-    for (const b of bad) await app.pipeline.onMail(delivery(clock.now(), b));
-    const faults = (await app.metrics.text()).match(/^mailwarden_plugin_(errors|faults)[^\n]*reputation-watch[^\n]*$/gm) ?? [];
-    expect(faults).toEqual([]);
+    for (const b of bad) await onMail(delivery(clock.now(), b));
+    expect(h.faults).toEqual([]);
     // Every usable refusal is on our one address: not on the remote's (a broken relay field), not on `unknown`.
     expect(await watcher.tick()).toMatchObject({ alerts: 1 });
     expect(sent.map((a) => a.subject)).toEqual(['[mailwarden] 203.0.113.7 listed on zen.spamhaus.org']);
   } finally {
-    await watcher.stop();
-    await app.close();
+    await h.stop();
   }
 });
