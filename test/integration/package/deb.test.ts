@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
 import { freePort, PostfixInstance, requirePostfix } from '../../harness/postfix';
 import { hasBinary } from '../../harness/system-binary';
+import { PrivilegedClient } from '../../../host/tools/privileged/client';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CONF = '/etc/mailwarden/mailwarden.json';
@@ -370,6 +371,11 @@ if (!canRun && process.env.CI === 'true') {
       for (const a of asked) expect(a).toMatchObject({ msg: 'done', ids: expect.any(Number) });
       expect(Math.max(...asked.map((a) => a.ids as number))).toBeGreaterThanOrEqual(3);
       expect(serviceLog + helperLog).not.toMatch(/EACCES|EPERM|privileged helper refused|refused or failed/);
+      // What the helper answers from the real queue: each message's SASL login.
+      const queued = p.queue().filter((m) => m.sender === ALICE || m.sender === BOB);
+      expect(queued.length).toBe(3);
+      const logins = await new PrivilegedClient('/run/mailwarden-privd/privd.sock').queueSasl([...queued.map((m) => m.queue_id), 'NOSUCHID1']);
+      expect(Object.fromEntries(logins)).toEqual(Object.fromEntries(queued.map((m) => [m.queue_id, m.sender])));
       session.socket.destroy();
     }, 180_000);
 
