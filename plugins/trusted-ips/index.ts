@@ -1,8 +1,18 @@
 import { ContainerModule } from 'inversify';
-import { AdminRouteContribution, CommandContribution, PluginHooks, ServiceContribution } from '../../shared';
+import {
+  AdminRouteContribution,
+  CommandContribution,
+  DoctorCheckContribution,
+  PluginHooks,
+  PostfixWiringContribution,
+  ServiceContribution,
+  TrustedNetworksContribution,
+} from '../../shared';
 import { TrustedIpsAdminRoutes } from './admin-routes';
 import { TrustedIpsCommand } from './command';
 import { TrustedIpsHooks } from './hooks';
+import { MynetworksCheck } from './mynetworks-check';
+import { TrustedIpsNetworks, TrustedIpsPostfixWiring } from './postfix-contributions';
 import { TrustedIpsRepository } from './repository';
 import { TableKeeper } from './table-keeper';
 
@@ -13,4 +23,7 @@ export default new ContainerModule(({ bind }) => {
   bind(CommandContribution).toService(TrustedIpsCommand);
   bind(ServiceContribution).to(TableKeeper).inSingletonScope();
   bind(AdminRouteContribution).to(TrustedIpsAdminRoutes).inSingletonScope();
+  bind(DoctorCheckContribution).to(MynetworksCheck).inSingletonScope();
+  bind(PostfixWiringContribution).to(TrustedIpsPostfixWiring).inSingletonScope();
+  bind(TrustedNetworksContribution).to(TrustedIpsNetworks).inSingletonScope();
 });

@@ -3,7 +3,10 @@ import type { CommandContribution, RelayRequest } from '../../shared';
 import type { App } from '../../host/core/app';
 import { captureIo } from './cli-io';
 
-export const DIST_PLUGINS = path.join(__dirname, '..', '..', 'dist', 'plugins');
+/** The built plugins: those of the private build MAILWARDEN_TEST_BIN names (see cli.ts), else this checkout's dist/. */
+export const DIST_PLUGINS = process.env.MAILWARDEN_TEST_BIN
+  ? path.join(path.dirname(path.resolve(process.env.MAILWARDEN_TEST_BIN)), '..', 'dist', 'plugins')
+  : path.join(__dirname, '..', '..', 'dist', 'plugins');
 
 /** A RelayRequest as the gateway builds it, for hook tests. */
 export function relayRequest(o: Partial<RelayRequest> & { clientAddress: string }, now: number): RelayRequest {

@@ -1,16 +1,11 @@
-import { formatCidr, parseCidr } from '../../../shared';
-import { listItems, parseRestrictions, permits, type Restriction } from './restrictions';
+import type { DoctorFinding } from '../../../shared';
+import { parseRestrictions, permits, type Restriction } from './restrictions';
 import { DOVECOT_REQUEST_ATTRIBUTES, dovecotWiring, LIMITS_CONTEXT, postfixWiring, RELAY_CONTEXT } from './wiring';
 
-export type FindingLevel = 'ok' | 'warning' | 'problem' | 'skipped';
+export type FindingLevel = DoctorFinding['level'];
 
-export interface Finding {
-  readonly check: 'relay' | 'mynetworks' | 'policy' | 'dovecot' | 'listener' | 'store';
-  readonly level: FindingLevel;
-  readonly message: string;
-  /** Lines to paste into main.cf / dovecot.conf to fix it. */
-  readonly paste?: readonly string[];
-}
+/** One line of `mailwarden doctor`: the host's checks are relay, policy, dovecot, listener and store; plugins add theirs. */
+export type Finding = DoctorFinding;
 
 export interface DoctorInput {
   /** Effective main.cf values (postconf -x NAME…) of the parameters doctor reads. */
@@ -27,25 +22,17 @@ export interface DoctorInput {
   readonly dovecotAddress: string;
   /** The `auth_policy_server_api_header` line the listener requires; undefined when its secret does not exist yet. */
   readonly dovecotApiHeader?: string;
-  /** The trusted-ips table mynetworks should point to. */
-  readonly tableFile: string;
-  /** Reads a cidr: table named in mynetworks (undefined when unreadable). */
-  readonly readFile: (path: string) => string | undefined;
-  readonly minPrefixV4?: number;
-  readonly minPrefixV6?: number;
 }
 
 /** The parameters diagnose() reads. */
-export const DOCTOR_PARAMS = [
-  'smtpd_relay_restrictions', 'smtpd_recipient_restrictions', 'smtpd_end_of_data_restrictions', 'mynetworks', 'mynetworks_style',
-] as const;
+export const DOCTOR_PARAMS = ['smtpd_relay_restrictions', 'smtpd_recipient_restrictions', 'smtpd_end_of_data_restrictions'] as const;
 
 const UNAUTH = new Set(['reject_unauth_destination', 'defer_unauth_destination']);
 
-/** main.cf lines of the one wiring (`mailwarden wiring postfix`): mynetworks, relay, recipient, end of data. */
-export function recommendedMainCf(o: { policyAddress: string; tableFile: string }): string[] {
+/** The host's main.cf lines of the one wiring (`mailwarden wiring postfix`): relay, recipient, end of data. */
+export function recommendedMainCf(o: { policyAddress: string }): string[] {
   const w = postfixWiring(o);
-  return [w.mynetworks, w.relay, w.recipient, w.endOfData];
+  return [w.relay, w.recipient, w.endOfData];
 }
 
 /** Is `r` a check_policy_service call to `address` (inet:host:port)? */
@@ -55,7 +42,7 @@ function isOurs(r: Restriction, address: string): boolean {
 
 function relayFindings(i: DoctorInput): Finding[] {
   const out: Finding[] = [];
-  const paste = [recommendedMainCf(i)[1]];
+  const paste = [recommendedMainCf(i)[0]];
   const lists: Array<[string, Restriction[]]> = [
     ['smtpd_relay_restrictions', parseRestrictions(i.postconf.smtpd_relay_restrictions ?? '')],
     ['smtpd_recipient_restrictions', parseRestrictions(i.postconf.smtpd_recipient_restrictions ?? '')],
@@ -92,65 +79,12 @@ function relayFindings(i: DoctorInput): Finding[] {
   return out;
 }
 
-function tooBroad(text: string, i: DoctorInput): string | undefined {
-  const r = parseCidr(text.replace(/^\[/, '').replace(/\](\/|$)/, '$1'));
-  if (!r.ok) return undefined;
-  // Loopback (Postfix's own default 127.0.0.0/8) is the machine itself, however wide.
-  if (r.cidr.version === 4 && r.cidr.prefix >= 8 && r.cidr.bytes[0] === 127) return undefined;
-  const min = r.cidr.version === 4 ? i.minPrefixV4 ?? 16 : i.minPrefixV6 ?? 48;
-  if (r.cidr.prefix >= min) return undefined;
-  return r.cidr.prefix === 0 ? `${formatCidr(r.cidr)} (the whole Internet)` : formatCidr(r.cidr);
-}
-
-function mynetworksFindings(i: DoctorInput): Finding[] {
-  const ours = `cidr:${i.tableFile}`;
-  const paste = [`mynetworks = ${ours}`, '# then: mailwarden trusted-ips apply'];
-  if (!i.explicit.has('mynetworks')) {
-    const style = i.postconf.mynetworks_style ?? 'host';
-    if (style !== 'host') {
-      return [{ check: 'mynetworks', level: 'problem', message: `mynetworks is not set, so Postfix trusts every host on this machine's ${style === 'class' ? 'whole class A/B/C networks' : 'subnets'} (mynetworks_style = ${style})`, paste }];
-    }
-    return [{ check: 'mynetworks', level: 'warning', message: 'mynetworks is not set (Postfix trusts only this host); to manage trusted relays with guard rails point it at the trusted-ips table', paste }];
-  }
-  const items = listItems(i.postconf.mynetworks ?? '');
-  const broad: string[] = [];
-  const byHand: string[] = [];
-  for (const it of items) {
-    if (it.startsWith('cidr:')) {
-      const text = i.readFile(it.slice(5));
-      if (text === undefined) {
-        if (it === ours) return [{ check: 'mynetworks', level: 'problem', message: `mynetworks points to ${it}, which cannot be read: run \`mailwarden trusted-ips apply\`` }];
-        continue;
-      }
-      for (const line of text.split('\n')) {
-        const t = line.trim();
-        if (!t || t.startsWith('#') || t.startsWith('!') || t.startsWith('if') || t.startsWith('endif')) continue;
-        const b = tooBroad(t.split(/\s+/)[0], i);
-        if (b) broad.push(`${b} in ${it.slice(5)}`);
-      }
-      continue;
-    }
-    if (it.includes(':') && !it.startsWith('[') && !/^[0-9a-fA-F:.]+(\/[0-9]+)?$/.test(it)) continue;
-    const b = tooBroad(it, i);
-    if (b) broad.push(b);
-    const loop = parseCidr(it.replace(/^\[/, '').replace(/\](\/|$)/, '$1'));
-    if (loop.ok && !(loop.cidr.version === 4 ? loop.cidr.bytes[0] === 127 : formatCidr(loop.cidr) === '::1/128')) byHand.push(it);
-  }
-  const out: Finding[] = [];
-  if (broad.length) out.push({ check: 'mynetworks', level: 'problem', message: `mynetworks trusts networks that are too broad: ${broad.join(', ')} (wider than IPv4 /${i.minPrefixV4 ?? 16} or IPv6 /${i.minPrefixV6 ?? 48})`, paste });
-  if (!items.includes(ours)) {
-    out.push({ check: 'mynetworks', level: 'warning', message: `mynetworks is not managed by mailwarden${byHand.length ? `; these relay without guard rails: ${byHand.join(', ')} (add them with \`mailwarden trusted-ips add\`)` : ''}`, paste });
-  }
-  if (!out.length) out.push({ check: 'mynetworks', level: 'ok', message: `mynetworks points to the trusted-ips table (${ours}) and nothing in it is too broad` });
-  return out;
-}
-
 function policyFindings(i: DoctorInput): Finding[] {
   const relay = parseRestrictions(i.postconf.smtpd_relay_restrictions ?? '');
   const eod = parseRestrictions(i.postconf.smtpd_end_of_data_restrictions ?? '');
   const rcpt = parseRestrictions(i.postconf.smtpd_recipient_restrictions ?? '');
   const out: Finding[] = [];
-  const [, relayLine, recipientLine, eodLine] = recommendedMainCf(i);
+  const [relayLine, recipientLine, eodLine] = recommendedMainCf(i);
   const relayUnauth = relay.findIndex((r) => UNAUTH.has(r.name));
   const early = relay.findIndex((r) => isOurs(r, i.policyAddress));
   if (early >= 0 && (relayUnauth < 0 || early < relayUnauth)) {
@@ -212,9 +146,9 @@ function dovecotFindings(i: DoctorInput): Finding[] {
   return out;
 }
 
-/** Every finding, in the order an admin should fix them. */
+/** The host's findings about its wiring, in the order an admin should fix them (plugins' checks follow). */
 export function diagnose(i: DoctorInput): Finding[] {
-  return [...relayFindings(i), ...mynetworksFindings(i), ...policyFindings(i), ...dovecotFindings(i)];
+  return [...relayFindings(i), ...policyFindings(i), ...dovecotFindings(i)];
 }
 
 /** `postconf -n` / `postconf -x NAME…` output → name → value (continuation lines joined). */

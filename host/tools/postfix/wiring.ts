@@ -6,8 +6,9 @@ import type { ListenAddress } from '../listen-address';
  * prints it, `doctor` compares the running configuration with it, and the
  * README and docs/postfix.md show its output.
  *
- * Postfix. The relay decision stays Postfix's own: permit_mynetworks (the
- * trusted-ips table), permit_sasl_authenticated, reject_unauth_destination.
+ * Postfix. The relay decision stays Postfix's own: permit_mynetworks (what
+ * a plugin writes for mynetworks, printed with these lines),
+ * permit_sasl_authenticated, reject_unauth_destination.
  * mailwarden is asked only afterwards, so no answer of a policy plugin can
  * ever open the relay:
  * - smtpd_recipient_restrictions, evaluated after smtpd_relay_restrictions
@@ -35,29 +36,30 @@ export function policyService(address: string, context: string): string {
 }
 
 export interface PostfixWiring {
-  readonly mynetworks: string;
   readonly relay: string;
   readonly recipient: string;
   readonly endOfData: string;
 }
 
-/** main.cf settings (one line each) for the policy listener at `address` (host:port as Postfix writes it). */
-export function postfixWiring(o: { policyAddress: string; tableFile: string }): PostfixWiring {
+/** The host's main.cf settings (one line each) for the policy listener at `address` (host:port as Postfix writes it). */
+export function postfixWiring(o: { policyAddress: string }): PostfixWiring {
   return {
-    mynetworks: `mynetworks = cidr:${o.tableFile}`,
     relay: 'smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination',
     recipient: `smtpd_recipient_restrictions = ${policyService(o.policyAddress, RELAY_CONTEXT)}`,
     endOfData: `smtpd_end_of_data_restrictions = ${policyService(o.policyAddress, LIMITS_CONTEXT)}`,
   };
 }
 
-/** The main.cf block `mailwarden wiring postfix` prints. */
-export function postfixWiringText(o: { policyAddress: string; tableFile: string }): string {
+/**
+ * The main.cf block `mailwarden wiring postfix` prints: the plugins' lines
+ * (`contributed`, with their comments: mynetworks, say) come before the relay
+ * decision that reads them.
+ */
+export function postfixWiringText(o: { policyAddress: string; contributed?: readonly string[] }): string {
   const w = postfixWiring(o);
   return [
     `# mailwarden policy service at ${o.policyAddress} (Postfix 3.1+ for policy_context).`,
-    '# Trusted relays: the table `mailwarden trusted-ips apply` writes (loopback always in).',
-    w.mynetworks,
+    ...(o.contributed ?? []),
     '# The relay decision stays Postfix\'s; reject_unauth_destination keeps the server from being an open relay.',
     w.relay,
     '# Every recipient that passed the relay decision (send limits). If this list has',

@@ -1,6 +1,7 @@
-import { UsageError } from '../../../../shared';
+import * as fs from 'node:fs';
+import { type Cidr, cidrContains, LOOPBACK_NETWORKS, parseCidr, parseCidrTable, parseIp, UsageError } from '../../../../shared';
+import { trustedNetworks } from '../../../core/plugins/contributed';
 import { parseProbeTarget, probeRelay } from '../../../tools/postfix/relay-probe';
-import { containsIp, readCidrTable, readFileOrUndefined, removalOf, trustedTableFile } from '../../../core/services/trusted-networks';
 import { relayClients } from '../../../tools/maillog/relay-report';
 import { InputError, inputSize } from '../../../tools/maillog/byte-source';
 import { scanFiles } from '../../../tools/maillog/scan';
@@ -19,7 +20,7 @@ mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
     (recipients sent, deferred and bounced alike: a blocklisted relay's spam is deferred),
     flagged when it is not (or no longer) trusted or when its hourly volume jumps.
     LOGFILE may be plain or gzip; "-" reads stdin. Same reading and rules as logs scan.
-    Trusted = loopback + the trusted-ips cidr table (--table, default: its tableFile).
+    Trusted = loopback + the networks the plugins trust (or the cidr: table FILE given with --table).
     Exit 0 nothing flagged, 4 something flagged.`,
   async run(argv, io) {
     const p = parse(argv, { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, table: { type: 'string' }, 'jump-factor': { type: 'string' } }, 'relay');
@@ -55,17 +56,41 @@ mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
         if (jf !== undefined && !(Number(jf) > 1)) throw new UsageError(`relay audit: --jump-factor must be a number above 1, not "${jf}"`);
         try {
           const app = await ctx.open();
-          const tableFile = str(p, 'table') ?? (await trustedTableFile(app));
-          const tableText = readFileOrUndefined(tableFile);
-          if (str(p, 'table') && tableText === undefined) throw new UsageError(`relay audit: --table ${tableFile}: cannot be read`);
-          const nets = readCidrTable(tableText);
-          const history = await app.store.listAudit({ subjectPrefix: 'trusted-ips:' });
+          const trusted = await trustedNetworks(app.registry.active);
+          for (const e of trusted.errors) io.stderr.write(`mailwarden: relay audit: ${e.message}\n`);
+          const given = str(p, 'table');
+          let nets: readonly Cidr[];
+          let found: string[];
+          let missing: string[];
+          if (given !== undefined) {
+            let text: string;
+            try {
+              text = fs.readFileSync(given, 'utf8');
+            } catch {
+              throw new UsageError(`relay audit: --table ${given}: cannot be read`);
+            }
+            nets = parseCidrTable(text);
+            [found, missing] = [[given], []];
+          } else {
+            nets = trusted.networks;
+            [found, missing] = [trusted.sources.filter((s) => s.found).map((s) => s.name), trusted.sources.filter((s) => !s.found).map((s) => s.name)];
+          }
+          // Loopback is the machine itself: trusted whatever a table says.
+          const all = [...LOOPBACK_NETWORKS.map((n) => parseCidr(n)).flatMap((r) => (r.ok ? [r.cidr] : [])), ...nets];
+          const isTrusted = (ip: string) => {
+            const a = parseIp(ip);
+            return !!a && all.some((n) => cidrContains(n, a));
+          };
           const stats = await scanFiles(args, { now: app.clock.now() }, io.stdin);
-          const clients = relayClients(stats, { isTrusted: (ip) => containsIp(nets, ip), removedHow: (ip) => removalOf(history, ip), ...(jf ? { jumpFactor: Number(jf) } : {}) });
+          // Asked before the report is made: a plugin answers from its store, the report reads synchronously.
+          const removals = new Map<string, string | undefined>();
+          for (const ip of stats.unauth.keys()) if (!isTrusted(ip)) removals.set(ip, await trusted.removalOf(ip));
+          const clients = relayClients(stats, { isTrusted, removedHow: (ip) => removals.get(ip), ...(jf ? { jumpFactor: Number(jf) } : {}) });
           const flagged = clients.filter((c) => c.flags.length);
-          if (ctx.json) ctx.outJson({ table: tableText === undefined ? null : tableFile, linesRead: stats.lines, linesParsed: stats.parsed, clients });
+          const where = found.length ? found.join(', ') : missing.length ? `loopback only, no table at ${missing.join(', ')}` : 'loopback only (no plugin keeps trusted networks)';
+          if (ctx.json) ctx.outJson({ table: found.length ? found.join(', ') : null, linesRead: stats.lines, linesParsed: stats.parsed, clients });
           else {
-            ctx.out(`${clients.length} client(s) relayed without authentication; ${flagged.length} flagged (trusted list: ${tableText === undefined ? 'loopback only, no table at ' + tableFile : tableFile})`);
+            ctx.out(`${clients.length} client(s) relayed without authentication; ${flagged.length} flagged (trusted list: ${where})`);
             if (clients.length) ctx.out(table(['CLIENT', 'NAMES', 'TRUSTED', 'MESSAGES', 'RECIPIENTS', 'SENT', 'DEFERRED', 'BOUNCED', 'BUSIEST HOUR', 'FLAGS'], clients.map((c) => {
               const busiest = [...c.hours].sort((a, b) => b.messages - a.messages)[0];
               return [c.client, c.names.join(','), c.trusted ? 'yes' : 'NO', c.messages, c.recipients, c.sent, c.deferred, c.bounced, `${busiest.hour} (${busiest.messages})`, c.flags.join('; ')];

@@ -2,7 +2,7 @@ import { UsageError } from '../../../../shared';
 import { resolveDovecotSecret } from '../../../core/config/api-secret';
 import { parseListen } from '../../../tools/listen-address';
 import { dovecotWiring, dovecotWiringText, postfixWiring, postfixWiringText, reachableAt } from '../../../tools/postfix/wiring';
-import { trustedTableFile } from '../../../core/services/trusted-networks';
+import { contributedMainCf } from '../../../core/plugins/contributed';
 import { CliContext, parse } from '../cli-context';
 import { type CliCommand, EXIT } from '../command';
 
@@ -24,7 +24,7 @@ export const wiringCommand: CliCommand = {
     The auth policy settings for dovecot.conf, with this instance's listener and
     its API header (the secret in <data-dir>/dovecot.secret, created on first use, or dovecot.apiHeader).
 mailwarden wiring postfix [--json]
-    The main.cf settings: the relay decision left to Postfix (reject_unauth_destination),
+    The main.cf settings: those the plugins need (e.g. mynetworks), the relay decision left to Postfix (reject_unauth_destination),
     then mailwarden's policy service for each recipient (policy_context=relay) and
     for each message at end of data (policy_context=limits).`,
   async run(argv, io) {
@@ -44,9 +44,13 @@ mailwarden wiring postfix [--json]
     if (what === 'postfix') {
       try {
         const app = await ctx.open();
-        const o = { policyAddress: listener(app.config.listen.postfix, 'listen.postfix'), tableFile: await trustedTableFile(app) };
-        if (ctx.json) ctx.outJson({ listener: o.policyAddress, settings: Object.values(postfixWiring(o)) });
-        else io.stdout.write(postfixWiringText(o));
+        const policyAddress = listener(app.config.listen.postfix, 'listen.postfix');
+        const { lines, errors } = await contributedMainCf(app.registry.active);
+        for (const e of errors) io.stderr.write(`mailwarden: wiring: ${e.message}\n`);
+        const settings = lines.filter((l) => l.trim() && !l.trimStart().startsWith('#'));
+        if (ctx.json) ctx.outJson({ listener: policyAddress, settings: [...settings, ...Object.values(postfixWiring({ policyAddress }))] });
+        else io.stdout.write(postfixWiringText({ policyAddress, contributed: lines }));
+        if (errors.length) return EXIT.runtime;
         return EXIT.ok;
       } finally {
         await ctx.close();

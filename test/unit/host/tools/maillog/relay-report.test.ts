@@ -1,4 +1,4 @@
-import { containsIp, readCidrTable, removalOf } from '../../../../../host/core/services/trusted-networks';
+import { type Cidr, cidrContains, parseCidrTable, parseIp } from '../../../../../shared';
 import { LogStats } from '../../../../../host/tools/maillog/log-stats';
 import { type RelayAuditOptions, relayClients } from '../../../../../host/tools/maillog/relay-report';
 
@@ -33,7 +33,8 @@ function message(id: string, time: string, client: string, rcpts: string[], sasl
 }
 
 describe('RelayAudit', () => {
-  const trusted = readCidrTable('# t\n192.168.122.0/24 permit\n');
+  const trusted = parseCidrTable('# t\n192.168.122.0/24 permit\n');
+  const containsIp = (nets: readonly Cidr[], ip: string) => nets.some((n) => cidrContains(n, parseIp(ip)!));
 
   it('counts unauthenticated relays per client and hour, skipping SASL and local delivery', () => {
     const a = new RelayAudit({ isTrusted: (ip) => containsIp(trusted, ip) });
@@ -58,8 +59,8 @@ describe('RelayAudit', () => {
   });
 
   it('flags a client that is not, or no longer, trusted', () => {
-    const history = [{ at: Date.UTC(2026, 5, 22), actor: 'cli:root', action: 'trusted-ips.remove', subject: 'trusted-ips:*|10.9.0.0/16', before: { network: '10.9.0.0/16', exclude: false }, after: null }];
-    const a = new RelayAudit({ isTrusted: (ip) => containsIp(trusted, ip), removedHow: (ip) => removalOf(history, ip) });
+    const removedHow = (ip: string) => (ip === '10.9.1.1' ? '10.9.0.0/16 removed by cli:root at 2026-06-22T00:00:00.000Z' : undefined);
+    const a = new RelayAudit({ isTrusted: (ip) => containsIp(trusted, ip), removedHow });
     for (const l of [...message('D1', '08:00:00', 'old[10.9.1.1]', ['a@x.test']), ...message('D2', '08:00:01', 'stranger[198.51.100.7]', ['a@x.test'])]) a.addLine(l.replace(/ D(\d): /, ' DDDDD$1: '));
     const r = Object.fromEntries(a.report().map((c) => [c.client, c.flags]));
     expect(r['10.9.1.1']).toEqual(['no longer trusted (10.9.0.0/16 removed by cli:root at 2026-06-22T00:00:00.000Z)']);

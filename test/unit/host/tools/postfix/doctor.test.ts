@@ -1,17 +1,13 @@
 import { diagnose, type DoctorInput, parseDoveconf, parseMainCfOutput, recommendedMainCf } from '../../../../../host/tools/postfix/doctor';
 import { parseRestrictions } from '../../../../../host/tools/postfix/restrictions';
 
-const TABLE = '/etc/postfix/mailwarden-trusted.cidr';
 const POLICY = '127.0.0.1:10040';
 
 function input(postconf: Record<string, string>, o: Partial<DoctorInput> = {}): DoctorInput {
-  return {
-    postconf, explicit: new Set(Object.keys(postconf)), policyAddress: POLICY, dovecotAddress: '127.0.0.1:8441', tableFile: TABLE,
-    readFile: (f) => (f === TABLE ? '127.0.0.1/32 permit\n10.1.2.0/24 permit\n' : undefined), doveconfError: 'not asked', ...o,
-  };
+  return { postconf, explicit: new Set(Object.keys(postconf)), policyAddress: POLICY, dovecotAddress: '127.0.0.1:8441', doveconfError: 'not asked', ...o };
 }
 
-const GOOD = parseMainCfOutput(recommendedMainCf({ policyAddress: POLICY, tableFile: TABLE }).join('\n'));
+const GOOD = parseMainCfOutput(recommendedMainCf({ policyAddress: POLICY }).join('\n'));
 const levels = (fs: ReturnType<typeof diagnose>, check: string) => fs.filter((f) => f.check === check).map((f) => f.level);
 
 describe('parseRestrictions', () => {
@@ -48,27 +44,12 @@ describe('doctor diagnose', () => {
     expect(msgs).not.toContain(`check_policy_service inet:${POLICY} can permit`);
   });
 
-  it('flags too broad mynetworks, inline or in the table', () => {
-    const inline = diagnose(input({ ...GOOD, mynetworks: '127.0.0.0/8 [::1]/128 10.0.0.0/8' }));
-    expect(inline.find((x) => x.check === 'mynetworks' && x.level === 'problem')!.message).toContain('10.0.0.0/8');
-    const table = diagnose(input(GOOD, { readFile: () => '0.0.0.0/0 permit\n' }));
-    expect(table.find((x) => x.check === 'mynetworks' && x.level === 'problem')!.message).toContain('0.0.0.0/0 (the whole Internet)');
-  });
-
-  it('says when mynetworks is not ours, naming hand-made entries', () => {
-    const f = diagnose(input({ ...GOOD, mynetworks: '127.0.0.0/8, 192.168.122.0/24' }));
-    expect(f.find((x) => x.check === 'mynetworks')).toMatchObject({ level: 'warning', message: expect.stringContaining('192.168.122.0/24'), paste: [`mynetworks = cidr:${TABLE}`, expect.any(String)] });
-  });
-
-  it('treats an unset mynetworks by its style', () => {
-    const { mynetworks: _m, ...rest } = GOOD;
-    expect(levels(diagnose(input({ ...rest, mynetworks_style: 'subnet' })), 'mynetworks')).toEqual(['problem']);
-    expect(levels(diagnose(input({ ...rest, mynetworks_style: 'host' })), 'mynetworks')).toEqual(['warning']);
+  it('knows no plugin: mynetworks is left to the plugins\' checks', () => {
+    expect(diagnose(input({ ...GOOD, mynetworks: '0.0.0.0/0' })).map((x) => x.check)).not.toContain('mynetworks');
   });
 
   it('the recommended wiring is the one `mailwarden wiring postfix` prints: the relay decision is Postfix\'s, mailwarden is asked after it', () => {
-    expect(recommendedMainCf({ policyAddress: POLICY, tableFile: TABLE })).toEqual([
-      `mynetworks = cidr:${TABLE}`,
+    expect(recommendedMainCf({ policyAddress: POLICY })).toEqual([
       'smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination',
       `smtpd_recipient_restrictions = check_policy_service { inet:${POLICY}, policy_context=relay }`,
       `smtpd_end_of_data_restrictions = check_policy_service { inet:${POLICY}, policy_context=limits }`,
