@@ -49,8 +49,11 @@ const hostModules = {
  * contract's types, which vanish); nothing of the host.
  */
 let viewsChecked = false;
-async function buildConsoleView(id, view, out) {
+async function buildConsoleView(manifest, view, out) {
+  const id = manifest.id;
   const name = view.script.replace(/\.m?js$/, '');
+  // The server hands the declared file to the browser: it must not be the plugin's own Node code.
+  if (view.script === manifest.entry || view.script.endsWith('.lazy.js')) throw new Error(`plugins/${id}/manifest.json: console view "${view.id}" declares ${view.script}, the plugin's server code; name the view's script otherwise`);
   const from = path.join(root, 'plugins', id, 'console', `${name}.ts`);
   if (!fs.existsSync(from)) throw new Error(`plugins/${id}/manifest.json: console view "${view.id}" declares ${view.script}, but there is no plugins/${id}/console/${name}.ts to build it from`);
   // esbuild strips types without checking them: the views' own tsconfig (DOM lib) does that, once for all.
@@ -109,7 +112,7 @@ for (const file of manifests) {
       legalComments: 'none',
     });
   }
-  for (const view of manifest.contributes?.consoleViews ?? []) await buildConsoleView(manifest.id, view, out);
+  for (const view of manifest.contributes?.consoleViews ?? []) await buildConsoleView(manifest, view, out);
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 

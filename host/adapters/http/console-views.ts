@@ -70,6 +70,8 @@ export async function servePluginScript(app: App, pathname: string, res: http.Se
   const p = app.registry.active.find((x) => x.manifest.id === id);
   if (!p) throw new HttpError(404, `${pathname}: no plugin "${id}" is loaded`);
   if (!(p.manifest.contributes?.consoleViews ?? []).some((v) => v.script === script)) throw new HttpError(404, `${pathname}: plugin "${id}" declares no console view script "${script}"`);
+  // The plugin's own server code is never a page, even if its manifest names it so.
+  if (script === p.manifest.entry) throw new HttpError(404, `${pathname}: ${script} is plugin "${id}"'s server code (its manifest's entry), not a console view script`);
   if (!(await enabledAnywhere(app, p))) throw new HttpError(404, `${pathname}: plugin "${id}" is enabled for no domain`);
   const body = await readOwnFile(p.dir, script, pathname);
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-cache' });

@@ -27,6 +27,7 @@ describe('console views contributed by plugins', () => {
       { id: 'plain', title: 'Plain title', script: 'plain.mjs' },
       { id: 'linked', title: 'Linked', script: 'linked.js' },
       { id: 'missing', title: 'Missing', script: 'missing.js' },
+      { id: 'server', title: 'Server code', script: 'index.js' },
     ]));
     fs.writeFileSync(path.join(shown, 'view.js'), VIEW_JS);
     fs.writeFileSync(path.join(shown, 'plain.mjs'), VIEW_JS);
@@ -54,9 +55,10 @@ describe('console views contributed by plugins', () => {
       { pluginId: 'view-maker', id: 'plain', title: 'Plain title', titles: { en: 'Plain title' }, script: '/console/plugins/view-maker/plain.mjs' },
       { pluginId: 'view-maker', id: 'linked', title: 'Linked', titles: { en: 'Linked' }, script: '/console/plugins/view-maker/linked.js' },
       { pluginId: 'view-maker', id: 'missing', title: 'Missing', titles: { en: 'Missing' }, script: '/console/plugins/view-maker/missing.js' },
+      { pluginId: 'view-maker', id: 'server', title: 'Server code', titles: { en: 'Server code' }, script: '/console/plugins/view-maker/index.js' },
     ]);
     const fr = await admin.call('GET', '/api/console/views', { headers: { 'accept-language': 'fr-FR,fr;q=0.9' } });
-    expect(fr.body.map((v: { title: string }) => v.title)).toEqual(['Page principale', 'Plain title', 'Linked', 'Missing']);
+    expect(fr.body.map((v: { title: string }) => v.title)).toEqual(['Page principale', 'Plain title', 'Linked', 'Missing', 'Server code']);
     // German asked, none given: English.
     const de = await admin.call('GET', '/api/console/views', { headers: { 'accept-language': 'de' } });
     expect(de.body[0].title).toBe('Main page');
@@ -78,6 +80,7 @@ describe('console views contributed by plugins', () => {
     ['its manifest', '/console/plugins/view-maker/manifest.json', /not a console view script/],
     ['a declared name that is a symbolic link out of the folder', '/console/plugins/view-maker/linked.js', /symbolic link/],
     ['a declared file that is not there', '/console/plugins/view-maker/missing.js', /no such file/],
+    ['the plugin\'s server code, even when declared', '/console/plugins/view-maker/index.js', /server code \(its manifest's entry\)/],
     ['an encoded climb', '/console/plugins/view-maker/..%2f..%2fsecret.js', /not a console view script/],
     ['a deeper path', '/console/plugins/view-maker/sub/view.js', /not a console view script/],
     ['a plugin that is not loaded', '/console/plugins/no-such-plugin/view.js', /no plugin "no-such-plugin" is loaded/],
