@@ -19,7 +19,7 @@ import { SystemClock } from './services/clock';
 import { registerHostMetrics } from './services/host-metrics';
 import { createLogger, type HostLogger } from './services/logger';
 import { MailTransport } from './services/mail-transport';
-import { PromMetrics } from './services/metrics';
+import { PromMetrics, UncountedMetrics } from './services/metrics';
 import { HostNotifier } from './services/notifier';
 import { type HostStore, storeHealth } from './state/host-store';
 import { openStore } from './state/open-store';
@@ -35,6 +35,8 @@ export interface AppDeps {
   readonly metrics?: PromMetrics;
   /** The Postfix queue; default: the instance of the `postfix` config section. */
   readonly queue?: MailQueue;
+  /** A CLI command's App: counts nothing (nothing scrapes a command) and loads no metrics library. */
+  readonly command?: boolean;
 }
 
 export interface ReloadResult {
@@ -91,7 +93,7 @@ export class App {
     this.clock = deps.clock ?? new SystemClock();
     installPrivilegedRoute(config);
     this.logger = deps.logger ?? createLogger(config.log.level);
-    this.metrics = deps.metrics ?? new PromMetrics();
+    this.metrics = deps.metrics ?? (deps.command ? new UncountedMetrics() : new PromMetrics());
     this.settings = new DomainSettings(store, this.clock, normalizeDomain(config.defaultDomain));
     this.notifier = new HostNotifier(store, this.clock, this.logger, this.metrics, config.notify.dedupeMinutes * 60_000);
     this.accounts = new HostAccountActions(store, this.clock, this.logger, this.metrics, config.accounts.kickCommand);
@@ -99,7 +101,7 @@ export class App {
     this.queueTools = new QueueTools(this.queue, config.postfix, this.clock);
     this.mailTransport = this.newMailTransport(config);
     if (this.mailTransport) this.notifier.addTransport(this.mailTransport);
-    registerHostMetrics(this.metrics, { queue: this.queue, store, accounts: this.accounts, clock: this.clock, logger: this.logger, domains: this.settings });
+    if (!deps.command) registerHostMetrics(this.metrics, { queue: this.queue, store, accounts: this.accounts, clock: this.clock, logger: this.logger, domains: this.settings });
     const c = this.container;
     c.bind(Clock).toConstantValue(this.clock);
     c.bind(Logger).toConstantValue(this.logger);
@@ -127,7 +129,7 @@ export class App {
   static async open(deps: AppDeps): Promise<App> {
     // The store reports outages through the same logger and metrics as the rest of the host.
     const logger = deps.logger ?? createLogger(deps.config.log.level);
-    const metrics = deps.metrics ?? new PromMetrics();
+    const metrics = deps.metrics ?? (deps.command ? new UncountedMetrics() : new PromMetrics());
     const store = deps.store ?? openStore(deps.config.state, deps.config.dataDir, { logger, metrics });
     await ensureRedisSchema(store).catch(async (e: unknown) => {
       await store.close();

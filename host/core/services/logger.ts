@@ -125,10 +125,13 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 /**
  * The CLI's log (warnings) on its stderr: text on a terminal, priority-prefixed
  * under journald (a systemd timer running a command), JSON lines otherwise.
+ * pino's line format without pino, which costs a third of node's own start to
+ * load: a command logs a few lines at most. What the host asks of its logger
+ * (child loggers for plugins, a level a reload may change) is here; the rest of
+ * pino's API is not, and nothing on the CLI's path uses it.
  */
 export function createCliLogger(level: string, stderr: NodeJS.WritableStream & { isTTY?: boolean; fd?: number }, env: NodeJS.ProcessEnv): HostLogger {
-  const fd = stderr === process.stderr ? 2 : stderr.fd;
-  return make(level, { write: (s) => void stderr.write(s) }, logFormatFor(fd, stderr.isTTY === true, env));
+  return lineLogger(level, cliStream(stderr, env), {}) as unknown as HostLogger;
 }
 
 const LEVEL_VALUE: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
@@ -138,25 +141,55 @@ function redacted(obj: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (REDACT_KEYS.has(k)) out[k] = '[redacted]';
-    else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = Object.fromEntries(Object.entries(v).map(([k2, v2]) => [k2, REDACT_KEYS.has(k2) ? '[redacted]' : v2]));
-    else out[k] = v;
+    else if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Error)) out[k] = Object.fromEntries(Object.entries(v).map(([k2, v2]) => [k2, REDACT_KEYS.has(k2) ? '[redacted]' : plain(v2)]));
+    else out[k] = plain(v);
   }
   return out;
 }
 
-/**
- * The same lines as createCliLogger's, without pino (which takes a third of
- * node's own start to load): for the quick commands that open only the store.
- */
+/** The same lines as createCliLogger's, as the plain Logger of the contract (the quick commands that open only the store). */
 export function createLightCliLogger(level: string, stderr: NodeJS.WritableStream & { isTTY?: boolean; fd?: number }, env: NodeJS.ProcessEnv): Logger {
-  const min = LEVEL_VALUE[level] ?? 40;
+  return lineLogger(level, cliStream(stderr, env), {});
+}
+
+function cliStream(stderr: NodeJS.WritableStream & { isTTY?: boolean; fd?: number }, env: NodeJS.ProcessEnv): LogStream {
   const fd = stderr === process.stderr ? 2 : stderr.fd;
   const format = logFormatFor(fd, stderr.isTTY === true, env);
   const out: LogStream = { write: (s) => void stderr.write(s) };
-  const stream = format === 'journal' ? journalStream(out) : format === 'text' ? textStream(out) : out;
-  const at = (value: number) => (obj: object, msg?: string) => {
-    if (value < min) return;
-    stream.write(JSON.stringify({ level: value, time: new Date().toISOString(), name: 'mailwarden', ...redacted(obj), msg }) + '\n');
+  return format === 'journal' ? journalStream(out) : format === 'text' ? textStream(out) : out;
+}
+
+/** A value as pino's default `err` serializer writes an Error; anything else as it is. */
+function plain(v: unknown): unknown {
+  return v instanceof Error ? { type: v.name, message: v.message, stack: v.stack } : v;
+}
+
+interface LineLogger extends Logger {
+  level: string;
+  child(bindings: object): LineLogger;
+}
+
+/** pino's JSON line (level, time, name, the child's bindings, the fields, msg), redacted as REDACT_PATHS say. */
+function lineLogger(level: string, stream: LogStream, bindings: Record<string, unknown>, shared = { min: LEVEL_VALUE[level] ?? 40, level }): LineLogger {
+  const at = (value: number) => (obj: object | string, msg?: string) => {
+    if (value < shared.min) return;
+    const fields = typeof obj === 'string' ? {} : obj;
+    const text = typeof obj === 'string' ? obj : msg;
+    stream.write(JSON.stringify({ level: value, time: new Date().toISOString(), name: 'mailwarden', ...bindings, ...redacted(fields), msg: text }) + '\n');
   };
-  return { debug: at(20), info: at(30), warn: at(40), error: at(50) };
+  return {
+    debug: at(20),
+    info: at(30),
+    warn: at(40),
+    error: at(50),
+    get level() {
+      return shared.level;
+    },
+    set level(l: string) {
+      shared.level = l;
+      shared.min = LEVEL_VALUE[l] ?? 40;
+    },
+    // A child keeps its parent's level as pino's do once made.
+    child: (b: object) => lineLogger(shared.level, stream, { ...bindings, ...redacted(b) }),
+  };
 }

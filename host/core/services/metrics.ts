@@ -1,8 +1,16 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from '../../../shared';
 import { type Labels, MAX_SERIES_PER_METRIC, OTHER, SeriesTable } from './metric-series';
 
 export { MAX_SERIES_PER_METRIC };
+
+let promClient: typeof PromClient | undefined;
+/**
+ * prom-client on first use: a CLI command's App counts nothing, and loading
+ * prom-client costs a third of node's own start.
+ */
+const prom = (): typeof PromClient => (promClient ??= require('prom-client') as typeof PromClient);
 
 interface PendingCount {
   readonly bound: { inc(by: number): void };
@@ -31,7 +39,10 @@ const DOMAIN_LABEL = 'domain';
  * domain, anything else being `other`: label values reach here from clients.
  */
 export class PromMetrics implements Metrics {
-  readonly registry = new Registry();
+  private reg: Registry | undefined;
+  get registry(): Registry {
+    return (this.reg ??= new (prom().Registry)());
+  }
   /**
    * Counter increments are added to prom-client's child when the counter is
    * read (its collect hook): the gateways count every request, and an
@@ -47,7 +58,7 @@ export class PromMetrics implements Metrics {
   private domainGeneration = 0;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'mailwarden_process_' });
+    if (options.defaultMetrics) prom().collectDefaultMetrics({ register: this.registry, prefix: 'mailwarden_process_' });
   }
 
   private fullName(name: string): string {
@@ -106,7 +117,7 @@ export class PromMetrics implements Metrics {
   private createCounter(name: string, help: string, labelNames: string[]): Family<PendingCount> {
     const full = this.fullName(name);
     let series: SeriesTable<PendingCount> | undefined;
-    const counter: Counter = new Counter({
+    const counter: Counter = new (prom().Counter)({
       name: full.endsWith('_total') ? full : `${full}_total`, help, labelNames, registers: [this.registry],
       collect() {
         for (const p of series?.children() ?? []) {
@@ -132,7 +143,7 @@ export class PromMetrics implements Metrics {
     let f = this.gauges.get(name);
     if (!f) {
       const labelNames = Object.keys(labels);
-      const g = new Gauge({ name: this.fullName(name), help: name.replace(/_/g, ' '), labelNames, registers: [this.registry] });
+      const g = new (prom().Gauge)({ name: this.fullName(name), help: name.replace(/_/g, ' '), labelNames, registers: [this.registry] });
       f = { metric: g, series: new SeriesTable<GaugeChild>(labelNames, (l) => g.labels(l as Record<string, string>), () => this.warnFull(name)) };
       this.gauges.set(name, f);
     }
@@ -155,7 +166,7 @@ export class PromMetrics implements Metrics {
   /** Declares a histogram of durations in seconds; `observe` creates one with default buckets otherwise. */
   declareHistogram(name: string, help: string, labelNames: string[], buckets = DURATION_BUCKETS): void {
     if (this.histograms.has(name)) return;
-    const h = new Histogram({ name: this.fullName(name), help, labelNames, buckets, registers: [this.registry] });
+    const h = new (prom().Histogram)({ name: this.fullName(name), help, labelNames, buckets, registers: [this.registry] });
     this.histograms.set(name, { metric: h, series: new SeriesTable<HistogramChild>(labelNames, (l) => h.labels(l as Record<string, string>), () => this.warnFull(name)) });
   }
 
@@ -172,7 +183,7 @@ export class PromMetrics implements Metrics {
   collectGauge(name: string, help: string, labelNames: string[], collect: (g: Gauge) => void | Promise<void>): void {
     const full = this.fullName(name);
     if (this.registry.getSingleMetric(full)) return;
-    new Gauge({ name: full, help, labelNames, registers: [this.registry], collect() { return collect(this); } });
+    new (prom().Gauge)({ name: full, help, labelNames, registers: [this.registry], collect() { return collect(this); } });
   }
 
   private warnFull(name: string): void {
@@ -189,5 +200,21 @@ export class PromMetrics implements Metrics {
 
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+}
+
+/**
+ * A CLI command's metrics: nothing scrapes a command, so what its plugins
+ * count (some count at construction) goes nowhere, and prom-client is never loaded.
+ */
+export class UncountedMetrics extends PromMetrics {
+  override increment(): void {}
+  override setGauge(): void {}
+  override declareCounter(): void {}
+  override declareHistogram(): void {}
+  override observe(): void {}
+  override collectGauge(): void {}
+  override async text(): Promise<string> {
+    return '';
   }
 }
