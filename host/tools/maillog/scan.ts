@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { inputSize, isGzip, lineAlignedSplits, readGzip, readRangeSync, readStream } from './byte-source';
+import { inputSize, isGzip, lineAlignedSplits, type LineSink, readGzip, readRangeSync, readStream } from './byte-source';
 import { DEFAULT_LIMITS, LogStats, type StatsLimits, type StatsOptions, type StatsState } from './log-stats';
 
 export { InputError } from './byte-source';
@@ -26,6 +26,8 @@ export interface ScanOptions extends WorkerStatsOptions {
   readonly parallelMinBytes?: number;
   /** Called with each failure counted; forces one thread, so calls come in log order. */
   readonly onFailure?: StatsOptions['onFailure'];
+  /** Called with every line after the scan counted it (b[start, end), valid during the call only); forces one thread, in log order. */
+  readonly onLine?: (b: Buffer, start: number, end: number) => void;
 }
 
 /** Files smaller than this are not worth a worker thread. */
@@ -63,7 +65,7 @@ function scanRangeInWorker(file: string, start: number, end: number, options: Wo
   });
 }
 
-async function scanPlainFile(file: string, size: number, stats: LogStats, o: ScanOptions, threads: number, progress: (bytes: number) => void): Promise<void> {
+async function scanPlainFile(file: string, size: number, stats: LogStats, o: ScanOptions, threads: number, progress: (bytes: number) => void, sink: LineSink = stats): Promise<void> {
   if (threads > 1 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile()) {
     const cuts = lineAlignedSplits(file, size, threads);
     const done = new Array<number>(cuts.length - 1).fill(0);
@@ -88,7 +90,7 @@ async function scanPlainFile(file: string, size: number, stats: LogStats, o: Sca
     return;
   }
   // To the end of the file as it is now, as a stream would (a live log may have grown since stat).
-  readRangeSync(file, 0, Infinity, stats, progress);
+  readRangeSync(file, 0, Infinity, sink, progress);
 }
 
 /**
@@ -101,12 +103,16 @@ export async function scanFiles(files: readonly string[], o: ScanOptions = {}, s
   for (const f of files) if (f !== '-') sizes.set(f, inputSize(f));
   const total = files.includes('-') ? undefined : [...sizes.values()].reduce((a, b) => a + b, 0);
   let before = 0;
-  const threads = o.onFailure ? 1 : Math.max(1, o.threads ?? defaultThreads());
+  const threads = o.onFailure || o.onLine ? 1 : Math.max(1, o.threads ?? defaultThreads());
+  const onLine = o.onLine;
+  const sink: LineSink = onLine
+    ? { line: (b, start, end) => (stats.line(b, start, end), onLine(b, start, end)), overlong: () => stats.overlong() }
+    : stats;
   for (const f of files) {
     const report = (bytes: number) => o.onProgress?.({ bytes: before + bytes, total });
-    if (f === '-') await readStream(stdin, stats, report);
-    else if (isGzip(f)) await readGzip(f, stats, report);
-    else await scanPlainFile(f, sizes.get(f)!, stats, o, threads, report);
+    if (f === '-') await readStream(stdin, sink, report);
+    else if (isGzip(f)) await readGzip(f, sink, report);
+    else await scanPlainFile(f, sizes.get(f)!, stats, o, threads, report, sink);
     before += sizes.get(f) ?? 0;
     o.onProgress?.({ bytes: before, total });
   }
