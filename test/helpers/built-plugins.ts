@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './plugin-fixture';
 
-const DIST_PLUGINS = path.join(__dirname, '../../dist/plugins');
+// MAILWARDEN_DIST: a build of one's own (node build.mjs honours it too), not the checkout's dist/.
+const DIST_PLUGINS = path.join(process.env.MAILWARDEN_DIST ? path.resolve(process.env.MAILWARDEN_DIST) : path.join(__dirname, '../../dist'), 'plugins');
 
 /**
  * A fresh plugin directory holding copies of the named plugins as `node build.mjs`

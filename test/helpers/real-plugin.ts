@@ -10,7 +10,8 @@ import { tempDir } from './plugin-fixture';
 export function realPluginDir(...ids: string[]): string {
   const dir = tempDir('mw-plugins-');
   for (const id of ids) {
-    const from = path.join(defaultPluginDir(), id);
+    // MAILWARDEN_DIST: a build of one's own (node build.mjs honours it too), not the checkout's dist/.
+    const from = path.join(process.env.MAILWARDEN_DIST ? path.join(path.resolve(process.env.MAILWARDEN_DIST), 'plugins') : defaultPluginDir(), id);
     if (!fs.existsSync(path.join(from, 'manifest.json'))) throw new Error(`${from} is not built: run \`node build.mjs\` (npm test does it first)`);
     fs.cpSync(from, path.join(dir, id), { recursive: true });
   }

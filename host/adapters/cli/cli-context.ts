@@ -110,6 +110,18 @@ export class CliContext {
   }
 
   /**
+   * The App with plugin `id` loaded (and what it depends on), not the others:
+   * a command about one plugin runs only that plugin's code. When no manifest
+   * has that id, every plugin is loaded, so that the error names those there are.
+   */
+  async openFor(id: string | undefined): Promise<App> {
+    if (id === undefined) return this.open();
+    const app = await this.open({ only: (m) => m.id === id });
+    if (!app.registry.get(id) && !app.registry.failures.some((f) => f.id === id)) await app.loadPlugins({ startServices: false });
+    return app;
+  }
+
+  /**
    * The store and the domains without the App (no inversify, prom-client,
    * pino or plugins), for commands that only read or write the store and
    * must start quickly. Redis goes through the App (its schema check).

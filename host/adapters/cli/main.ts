@@ -5,6 +5,7 @@ import { version } from '../../core/version';
 import { CliContext, type Io, parse } from './cli-context';
 import { EXIT } from './command';
 import { COMMANDS } from './commands';
+import { declaredCommand } from './plugin-commands';
 
 function help(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -68,14 +69,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     const entry = COMMANDS.find((c) => c.name === name);
+    const wantsHelp = rest.includes('--help') || rest.includes('-h');
     if (entry) {
       const cmd = await entry.load();
-      if (rest.includes('--help') || rest.includes('-h')) {
+      if (wantsHelp) {
         io.stdout.write(cmd.usage + '\n');
         return EXIT.ok;
       }
       return await cmd.run([...globals, ...rest], io);
     }
+    if (wantsHelp && printDeclaredUsage(name, [...globals, ...rest], io)) return EXIT.ok;
     return await runPluginCommand(name, [...globals, ...rest], io);
   } catch (e) {
     if (isUsageError(e)) {
@@ -100,7 +103,28 @@ async function commandHelp(args: readonly string[], globals: readonly string[], 
     io.stdout.write((await entry.load()).usage + '\n');
     return EXIT.ok;
   }
+  if (printDeclaredUsage(name, globals, io)) return EXIT.ok;
   return runPluginCommand(name, [...globals, '--help'], io);
+}
+
+/**
+ * A plugin command's usage as its manifest declares it (`contributes.commands`),
+ * printed without opening the store or running plugin code. False when no
+ * valid manifest declares a usage for it: the plugin's own --help answers.
+ */
+function printDeclaredUsage(name: string, argv: readonly string[], io: Io): boolean {
+  const globals = parse(argv.filter((a, i) => isGlobal(argv, i)), {}, name);
+  const pluginDir = new CliContext(io, globals).config().pluginDir;
+  const declared = declaredCommand(pluginDir, name);
+  if (declared?.usage === undefined) return false;
+  try {
+    // As loading would: a manifest that does not validate contributes no command. Required here: --version loads no validator.
+    (require('../../core/plugins/manifest') as typeof import('../../core/plugins/manifest')).readManifest(declared.manifestFile);
+  } catch {
+    return false;
+  }
+  io.stdout.write(declared.usage + '\n');
+  return true;
 }
 
 /** A command contributed by a loaded plugin (e.g. `trusted-ips`). */
@@ -109,10 +133,27 @@ async function runPluginCommand(name: string, argv: readonly string[], io: Io): 
   const globals = parse(argv.filter((a, i) => isGlobal(argv, i)), {}, name);
   const ctx = new CliContext(io, globals);
   try {
-    const app = await ctx.open();
+    // Only the plugins that declare this command (and what they depend on) are loaded: the loader refuses a command its manifest does not declare.
+    const app = await ctx.open({ only: (m) => m.contributes.commands.some((c) => c.name === name) });
     for (const p of app.registry.active) {
       const c = p.commands.find((x) => x.name === name);
-      if (c) return await c.run(argv.filter((_, i) => !isGlobal(argv, i)), { ...io, actor: ctx.actor, configs: app.serviceContext(p).configs });
+      if (c) {
+        const commandIo: CommandIO = {
+          // Forwarded, not copied: a copy would build stdin for every plugin command (see runCli).
+          get stdout() {
+            return io.stdout;
+          },
+          get stderr() {
+            return io.stderr;
+          },
+          get stdin() {
+            return io.stdin;
+          },
+          actor: ctx.actor,
+          configs: app.serviceContext(p).configs,
+        };
+        return await c.run(argv.filter((_, i) => !isGlobal(argv, i)), commandIo);
+      }
     }
     throw new UsageError(`unknown command "${name}" (see mailwarden --help)`);
   } finally {
@@ -129,7 +170,21 @@ function isGlobal(argv: readonly string[], i: number): boolean {
 
 /** Entry point of bin/mailwarden.js. */
 export function runCli(argv: readonly string[]): void {
-  main(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+  // Getters: node builds each stdio stream on first use, and stdin's (a TTY, a pipe) costs a
+  // tenth of node's own start; only the commands that read it (password) should pay for it.
+  const io: Io = {
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
+  main(argv, io).then(
     (code) => {
       process.exitCode = code;
     },

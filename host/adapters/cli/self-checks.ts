@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import * as net from 'node:net';
 import type { App } from '../../core/app';
-import { GATEWAYS } from './listeners';
+import type { ListenerName } from '../../core/gateway';
 import { parseListen } from '../../tools/listen-address';
 import type { Finding } from '../../tools/postfix/doctor';
 
@@ -21,22 +21,29 @@ function connects(host: string, port: number): Promise<string | undefined> {
   });
 }
 
+/**
+ * Every listener, in serve's start order, by name: the gateways' code (the
+ * admin server compiles its request schemas as it loads) is serve's, not doctor's.
+ * `satisfies` makes a listener added to ListenerName fail to compile until it is named here.
+ */
+const LISTENERS = Object.keys({ admin: 0, dovecot: 0, postfix: 0 } satisfies Record<ListenerName, 0>) as ListenerName[];
+
 /** mailwarden's own listeners: each configured address must accept a connection (serve running). */
 export async function checkListeners(app: App): Promise<Finding[]> {
   const out: Finding[] = [];
-  for (const g of GATEWAYS) {
-    const text = app.config.listen[g.listener];
-    const a = parseListen(text, `listen.${g.listener}`);
+  for (const listener of LISTENERS) {
+    const text = app.config.listen[listener];
+    const a = parseListen(text, `listen.${listener}`);
     if (!a) {
-      out.push({ check: 'listener', level: 'skipped', message: `${g.listener}: off in the configuration` });
+      out.push({ check: 'listener', level: 'skipped', message: `${listener}: off in the configuration` });
       continue;
     }
     const err = await connects(a.host, a.port);
     out.push(err
       // A warning, not a problem: doctor is also run before the first start. While
       // serve is down, Postfix and Dovecot get errors from their policy checks.
-      ? { check: 'listener', level: 'warning', message: `${g.listener}: nothing answers on ${text} (${err}): is \`mailwarden serve\` running with this configuration?`, paste: ['systemctl status mailwarden', 'journalctl -u mailwarden -o cat -n 50'] }
-      : { check: 'listener', level: 'ok', message: `${g.listener}: listening on ${text}` });
+      ? { check: 'listener', level: 'warning', message: `${listener}: nothing answers on ${text} (${err}): is \`mailwarden serve\` running with this configuration?`, paste: ['systemctl status mailwarden', 'journalctl -u mailwarden -o cat -n 50'] }
+      : { check: 'listener', level: 'ok', message: `${listener}: listening on ${text}` });
   }
   return out;
 }

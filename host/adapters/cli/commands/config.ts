@@ -33,7 +33,7 @@ mailwarden config reset ID [--domain D] [KEY…]      (no KEY: every override)
     }
     const ctx = new CliContext(io, p);
     try {
-      const app = await ctx.open();
+      const app = await ctx.openFor(id);
       const scope = scopeArg(str(p, 'domain'));
       const pl = pluginArg(app, id, `config ${sub ?? ''}`.trim());
       if (scope !== GLOBAL && !(await app.settings.isDomain(scope))) throw new UsageError(`config: "${scope}" is not a known domain`);

@@ -18,7 +18,8 @@ mailwarden plugins inherit ID --domain D      (drop the domain's own choice)`,
     if (rest.length) throw new UsageError(`plugins: unexpected argument "${rest[0]}"`);
     const ctx = new CliContext(io, p);
     try {
-      const app = await ctx.open();
+      // list shows every plugin, failed ones included; enable, disable and inherit need only the one named.
+      const app = sub === 'list' ? await ctx.open() : await ctx.openFor(id);
       const scope = scopeArg(str(p, 'domain'));
       switch (sub) {
         case 'list': {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { COMMANDS } from '../../../../../host/adapters/cli/commands';
 import { pluginDirWith } from '../../../../helpers/built-plugins';
 import { jsonLines } from '../../../../helpers/json-lines';
-import { tempDir } from '../../../../helpers/plugin-fixture';
+import { buildFixturePlugin, manifestFor, tempDir } from '../../../../helpers/plugin-fixture';
 import { runCli } from '../../../../helpers/run-cli';
 
 let dir: string;
@@ -96,7 +96,8 @@ describe('doctor without Postfix', () => {
 });
 
 describe('quick commands load only what they use', () => {
-  const main = path.join(__dirname, '../../../../../dist/app/host/adapters/cli/main.js');
+  const dist = process.env.MAILWARDEN_DIST ? path.resolve(process.env.MAILWARDEN_DIST) : path.join(__dirname, '../../../../../dist');
+  const main = path.join(dist, 'app/host/adapters/cli/main.js');
   /** The npm packages a command loaded, run as its own process from dist. */
   const loaded = (args: string[]): string[] => {
     const script = `require(${JSON.stringify(main)}).main(${JSON.stringify(args)}, { stdout: { write() {} }, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(() => process.stdout.write(JSON.stringify(Object.keys(require.cache))))`;
@@ -116,6 +117,33 @@ describe('quick commands load only what they use', () => {
     }
   });
 
+  test('a plugin command\'s help comes from its manifest: no store, no plugin code, no container', () => {
+    if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
+    const pluginDir = pluginDirWith(['trusted-ips']);
+    fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, 'utf8')), pluginDir }));
+    try {
+      for (const args of [['help', 'trusted-ips'], ['trusted-ips', 'list', '--help']]) {
+        expect([args.join(' '), loaded(args).filter((m) => [...heavy, 'better-sqlite3', 'reflect-metadata'].some((h) => m.startsWith(h)))]).toEqual([args.join(' '), []]);
+      }
+    } finally {
+      fs.rmSync(pluginDir, { recursive: true, force: true });
+    }
+  });
+
+  test('commands that load plugins load no logger or metrics library', () => {
+    if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
+    const ids = fs.readdirSync(path.join(__dirname, '../../../../../plugins'));
+    const pluginDir = pluginDirWith(ids);
+    fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, 'utf8')), pluginDir }));
+    try {
+      for (const args of [['plugins', 'list'], ['config', 'get', 'trusted-ips'], ['trusted-ips', 'list'], ['reputation', 'status'], ['doctor', '--no-dovecot']]) {
+        expect([args.join(' '), loaded(args).filter((m) => ['pino', 'prom-client', '@opentelemetry'].some((h) => m.startsWith(h)))]).toEqual([args.join(' '), []]);
+      }
+    } finally {
+      fs.rmSync(pluginDir, { recursive: true, force: true });
+    }
+  });
+
   test('commands that load the shipped plugins compile no schema: their validators are precompiled', () => {
     if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
     const ids = fs.readdirSync(path.join(__dirname, '../../../../../plugins'));
@@ -132,7 +160,7 @@ describe('quick commands load only what they use', () => {
 
   test('precompiled plugin config and host-section validators judge as compiled ones do (defaults, errors)', () => {
     if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
-    const app = path.join(__dirname, '../../../../../dist/app/host');
+    const app = path.join(dist, 'app/host');
     const plugins = path.join(__dirname, '../../../../../plugins');
     const script = `
       const fs = require('fs'), path = require('path');
@@ -158,5 +186,45 @@ describe('quick commands load only what they use', () => {
     const r = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
     expect(r).toEqual({ plugins: expect.any(Number), compiledAny: false, diffs: [] });
     expect(r.plugins).toBeGreaterThan(0);
+  });
+});
+
+describe('a command about one plugin runs only that plugin\'s code', () => {
+  let pluginDir: string;
+  let marker: string;
+  beforeEach(() => {
+    pluginDir = pluginDirWith(['trusted-ips']);
+    marker = path.join(dir, 'tripwire-ran');
+    // A plugin whose code, if it runs at all, leaves a file behind.
+    buildFixturePlugin(pluginDir, { manifest: manifestFor('tripwire'), source: `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); export default undefined;` });
+  });
+  afterEach(() => fs.rmSync(pluginDir, { recursive: true, force: true }));
+  const cli = (...args: string[]) => runCli(['--plugin-dir', pluginDir, '--data-dir', path.join(dir, 'data'), ...args]);
+
+  test('config get/set, plugins enable, the plugin\'s own command and its help leave the others unloaded', async () => {
+    for (const args of [['config', 'get', 'trusted-ips'], ['config', 'set', 'trusted-ips', 'cacheSeconds=5'], ['plugins', 'disable', 'trusted-ips'], ['trusted-ips', 'list'], ['help', 'trusted-ips'], ['trusted-ips', '--help']]) {
+      const r = await cli(...args);
+      expect([args.join(' '), r.code, fs.existsSync(marker)]).toEqual([args.join(' '), 0, false]);
+    }
+    expect((await cli('config', 'get', 'trusted-ips')).stdout).toContain('cacheSeconds = 5');
+  });
+
+  test('plugins list still runs every plugin and reports the ones that fail', async () => {
+    const list = jsonLines((await cli('plugins', 'list', '--json')).stdout);
+    expect(fs.existsSync(marker)).toBe(true);
+    expect(list).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'tripwire', status: 'failed', stage: 'import' }), expect.objectContaining({ id: 'trusted-ips', status: 'loaded' })]));
+  });
+
+  test('an unknown plugin id still names the plugins there are', async () => {
+    const r = await cli('config', 'get', 'nosuch');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no plugin "nosuch" in .* \(loaded: trusted-ips\)/);
+  });
+
+  test('help for a plugin command prints the usage its manifest declares', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(pluginDir, 'trusted-ips', 'manifest.json'), 'utf8'));
+    const usage = manifest.contributes.commands.find((c: { name: string }) => c.name === 'trusted-ips').usage;
+    expect((await cli('help', 'trusted-ips')).stdout).toBe(usage + '\n');
+    expect((await cli('trusted-ips', 'add', '--help')).stdout).toBe(usage + '\n');
   });
 });
