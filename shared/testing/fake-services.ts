@@ -14,7 +14,7 @@ export class FakeAccountActions implements AccountActions {
     this.locks.set(login, lock);
     return lock;
   }
-  async unlock(login: string): Promise<boolean> {
+  async unlock(login: string, _by?: string): Promise<boolean> {
     return this.locks.delete(login);
   }
   async isLocked(login: string): Promise<AccountLock | undefined> {
@@ -25,7 +25,7 @@ export class FakeAccountActions implements AccountActions {
     const now = this.clock.now();
     return [...this.locks.values()].filter((l) => l.until === undefined || l.until > now);
   }
-  async closeSessions(login: string): Promise<SessionsClosed> {
+  async closeSessions(login: string, _by?: string): Promise<SessionsClosed> {
     this.closed.push(login);
     return { sessions: 'closed' };
   }

@@ -8,4 +8,5 @@ export { ManualClock } from './manual-clock';
 export { MemoryStateStore, MAX_DISTINCT_MEMBERS, type MemoryStateStoreOptions } from './memory-state-store';
 export { RecordingLogger, RecordingMetrics, RecordingNotifier, type LogEntry } from './recording';
 export { FakeAccountActions, FakeMailQueue, RecordingQueueActions, RecordingSystemActions } from './fake-services';
-export { PluginHarness, configSchemaProblems, loadPlugin, type HarnessManifest, type HarnessOptions } from './plugin-harness';
+export { PluginHarness, configSchemaProblems, loadPlugin, type HarnessManifest, type HarnessOptions, type HookSubject } from './plugin-harness';
+export { relayRequest } from './subjects';

@@ -109,7 +109,8 @@ export class PluginHarness {
       [QueueActions, this.queueActions],
     ];
     const replaced = new Set(extra.map(([s]) => s));
-    for (const [s, v] of [...lent.filter(([s]) => !replaced.has(s)), ...extra]) this.container.bind(s).toConstantValue(v);
+    // A pair with `undefined` leaves the service unbound: a host that does not lend it.
+    for (const [s, v] of [...lent.filter(([s]) => !replaced.has(s)), ...extra]) if (v !== undefined) this.container.bind(s).toConstantValue(v);
   }
 
   /** The plugin's PluginHooks, or undefined when it binds none. */
@@ -159,13 +160,15 @@ export class PluginHarness {
   /**
    * Runs one hook as the host's pipeline does: through the chain runner, with
    * the config of the subject's domain, the manifest's failure policy and
-   * timeout. Synchronous when the hook answered synchronously. `extra` is
-   * afterAuth's outcome.
+   * timeout. As in the host, a locked account (see `accounts`) is refused
+   * before the plugin is asked (beforeAuth, afterSuccess, and checkRelay of a
+   * SASL login). Synchronous when the hook answered synchronously and no lock
+   * had to be looked up. `extra` is afterAuth's outcome.
    */
-  run<H extends HookName>(hook: H, subject: { readonly domain?: string }, extra?: unknown): ChainResult<H> | Promise<ChainResult<H>> {
+  run<H extends HookName>(hook: H, subject: HookSubject<H>, extra?: unknown): ChainResult<H> | Promise<ChainResult<H>> {
     const fn = (this.hooks as Record<string, ((...a: unknown[]) => unknown) | undefined> | undefined)?.[hook];
     if (!fn) throw new Error(`${this.manifest.id} does not implement ${hook}`);
-    const domain = subject.domain ?? '*';
+    const domain = (subject as { domain?: string }).domain ?? '*';
     const entry = {
       plugin: this.manifest.id,
       fn: fn.bind(this.hooks),
@@ -173,7 +176,10 @@ export class PluginHarness {
       timeoutMs: this.manifest.timeoutMs ?? this.hookTimeoutMs,
       failClosed: this.manifest.failurePolicy === 'closed',
     };
-    return runChain(hook, [entry], subject, extra, (f) => void this.faults.push(f));
+    const chain = () => runChain(hook, [entry], subject, extra, (f) => void this.faults.push(f));
+    const login = hook === 'checkRelay' ? (subject as { saslUsername?: string }).saslUsername : hook === 'beforeAuth' || hook === 'afterSuccess' ? (subject as { login?: string }).login : undefined;
+    if (!login || this.accounts.locks.size === 0) return chain();
+    return this.accounts.isLocked(login).then((lock) => (lock ? ({ action: 'deny', reason: `account locked: ${lock.reason}`, plugin: 'host' } as ChainResult<H>) : chain()));
   }
 
   /** What a service's `start` gets: the configs per domain set so far (`*` included). */
@@ -203,6 +209,9 @@ export class PluginHarness {
 }
 
 type ConfigValidator = (config: Record<string, unknown>) => string[];
+
+/** What a hook is called with first: an AuthAttempt, a RelayRequest, a PasswordChange, a MailEvent. */
+export type HookSubject<H extends HookName> = Parameters<NonNullable<contract.PluginHooks[H]>>[0];
 
 /**
  * What the manifest's configSchema says of `config` (`/minLength must be >= 1`…),
