@@ -61,7 +61,7 @@ export class App {
   readonly container = new Container({ defaultScope: 'Singleton' });
   readonly registry = new PluginRegistry();
   readonly settings: DomainSettings;
-  readonly pipeline: AuthPipeline;
+  readonly pipeline: HookPipeline;
   readonly accounts: HostAccountActions;
   readonly notifier: HostNotifier;
   /** The Postfix queue of `postfix.configDir`: list, hold, release, delete by exact sender. */
@@ -112,7 +112,7 @@ export class App {
     c.bind(MailQueue).toConstantValue(this.queue);
     c.bind(QueueActions).toConstantValue(this.queueTools);
     c.bind(SystemActions).toConstantValue(new HostSystemActions());
-    this.pipeline = new AuthPipeline({
+    this.pipeline = new HookPipeline({
       registry: this.registry,
       settings: this.settings,
       accounts: this.accounts,
