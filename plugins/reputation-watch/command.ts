@@ -4,15 +4,20 @@ import { Clock, type CommandContribution, type CommandIO, HostSettings, StateSto
 import { resolveSettings, withDefaults } from './config';
 import { checksTable, renderStatus, statusReport } from './status';
 import { ReputationWatcher } from './watcher';
+import manifest from './manifest.json';
 
-export const USAGE = `mailwarden reputation status [--json]   listings of our outbound addresses: when first seen, evidence, removal links
-mailwarden reputation check [--json]    ask the DNSBLs now (each list no more often than it allows)`;
+/**
+ * The command as the manifest declares it (contributes.commands): the host
+ * prints this usage for `--help` without loading the plugin, so it is written once, there.
+ */
+const DECLARED = manifest.contributes.commands.find((c) => c.name === 'reputation')!;
+export const USAGE = DECLARED.usage;
 
 /** `mailwarden reputation …`: what the lists and remote servers say about our addresses. */
 @injectable()
 export class ReputationCommand implements CommandContribution {
   readonly name = 'reputation';
-  readonly summary = 'blocklist listings and remote refusals of the outbound addresses; ask the DNSBLs now';
+  readonly summary = DECLARED.summary;
 
   constructor(
     @inject(StateStore) private readonly store: StateStore,

@@ -9,17 +9,14 @@ import {
 } from './entry';
 import { renderCidrTable } from './table';
 import { AUDIT_SUBJECT, TrustedIpsRepository } from './repository';
+import manifest from './manifest.json';
 
-export const USAGE = `mailwarden trusted-ips list [--domain D] [--json]
-mailwarden trusted-ips add NETWORK [--domain D] [--label TEXT] [--expires 7d|DATE]
-                           [--sender-domains a.com,b.org] [--max-per-hour N] [--force --reason TEXT]
-mailwarden trusted-ips add '!ADDRESS' [--domain D] [--label TEXT]   (an exclusion inside a trusted network)
-mailwarden trusted-ips remove NETWORK|'!ADDRESS' [--domain D] [--reason TEXT]
-mailwarden trusted-ips audit [--domain D] [--limit N] [--json]
-mailwarden trusted-ips render [--domain D]      (print the cidr: table for mynetworks)
-mailwarden trusted-ips apply                    (write the table and run the reload command)
-  NETWORK is an IPv4/IPv6 address or CIDR. Without --domain an entry applies to every domain.
-  Entries wider than IPv4 /16 or IPv6 /48 need --force and a --reason (kept in the audit trail).`;
+/**
+ * The command as the manifest declares it (contributes.commands): the host
+ * prints this usage for `--help` without loading the plugin, so it is written once, there.
+ */
+const DECLARED = manifest.contributes.commands.find((c) => c.name === 'trusted-ips')!;
+export const USAGE = DECLARED.usage;
 
 const EXIT = { ok: 0, runtime: 1, usage: 2, refused: 3 } as const;
 
@@ -29,7 +26,7 @@ type Values = Record<string, string | boolean | undefined>;
 @injectable()
 export class TrustedIpsCommand implements CommandContribution {
   readonly name = 'trusted-ips';
-  readonly summary = 'manage hosts that may relay without authenticating (mynetworks), with guard rails and an audit trail';
+  readonly summary = DECLARED.summary;
 
   constructor(
     @inject(TrustedIpsRepository) private readonly repo: TrustedIpsRepository,
