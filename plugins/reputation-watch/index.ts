@@ -1,10 +1,11 @@
 import { ContainerModule } from 'inversify';
-import { AdminRouteContribution, CommandContribution, PluginHooks, ServiceContribution } from '../../shared';
+import { AdminRouteContribution, CommandContribution, LogReportContribution, PluginHooks, ServiceContribution } from '../../shared';
 import { ReputationAdminRoutes } from './admin-routes';
 import { ReputationCommand } from './command';
 import { ReputationHooks } from './hooks';
 import { OutboundCache } from './outbound-cache';
 import { RejectionBook } from './rejections';
+import { RefusalsReport } from './report-section';
 import { ReputationWatcher } from './watcher';
 
 export { ReputationWatcher };
@@ -18,4 +19,5 @@ export default new ContainerModule(({ bind }) => {
   bind(ReputationCommand).toSelf().inSingletonScope();
   bind(CommandContribution).toService(ReputationCommand);
   bind(AdminRouteContribution).to(ReputationAdminRoutes).inSingletonScope();
+  bind(LogReportContribution).to(RefusalsReport).inSingletonScope();
 });

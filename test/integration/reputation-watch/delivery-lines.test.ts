@@ -1,4 +1,4 @@
-import { DeliveryLines, type LoggedDelivery } from '../../../host/adapters/logs/auth-log-follower';
+import { DeliveryLines, type LoggedDelivery } from '../../../host/adapters/logs/delivery-lines';
 
 /** The follower's delivery lines, fed as LogTail feeds them (one line per call). */
 function read(lines: string[]): LoggedDelivery[] {

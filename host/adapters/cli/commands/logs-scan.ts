@@ -1,10 +1,12 @@
 import { UsageError } from '../../../../shared';
 import { parseWhen } from '../../../tools/maillog/line-time';
 import { progressBar, reportText } from '../../../tools/maillog/report-table';
+import { inputSize } from '../../../tools/maillog/byte-source';
 import { InputError, scanFiles } from '../../../tools/maillog/scan';
 import { DEFAULT_THRESHOLDS, buildReport, type SuspectThresholds } from '../../../tools/maillog/scan-report';
 import { type Io, parse, str } from '../cli-context';
 import { EXIT } from '../command';
+import { openReportSections, sectionsText } from './logs-sections';
 
 const THRESHOLD_FLAGS: Record<string, keyof SuspectThresholds> = {
   'min-auth-failures': 'authFailures',
@@ -75,17 +77,29 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
         err.write(progressBar(pr.bytes, pr.total));
       }
     : undefined;
+  try {
+    for (const f of files) if (f !== '-') inputSize(f);
+  } catch (e) {
+    // Before the plugins load: a mistyped file name costs nothing.
+    if (e instanceof InputError) throw new UsageError(`logs scan: ${e.message}`);
+    throw e;
+  }
+  const now = Date.now();
+  // The plugins' sections read the delivery lines as the scan goes (one pass, in log order).
+  const sections = await openReportSections(io, p, { since, until, now });
   let stats;
   try {
-    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, ...(threads ? { threads } : {}) }, io.stdin);
+    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, now, ...(threads ? { threads } : {}), ...(sections ? { onLine: sections.onLine } : {}) }, io.stdin);
   } catch (e) {
     if (e instanceof InputError) throw new UsageError(`logs scan: ${e.message}`);
     throw e;
   } finally {
     if (lastDraw) err.write('\r\x1b[K');
+    await sections?.close();
   }
   const report = buildReport(stats, topN, thresholds);
-  if (p.values.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else io.stdout.write(reportText(report));
+  const contributed = sections?.results();
+  if (p.values.json) io.stdout.write(JSON.stringify(contributed ? { ...report, sections: contributed } : report, null, 2) + '\n');
+  else io.stdout.write(reportText(report) + (contributed ? sectionsText(contributed) : ''));
   return report.suspects.length ? EXIT.problem : EXIT.ok;
 }
