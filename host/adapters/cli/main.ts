@@ -127,7 +127,7 @@ function printDeclaredUsage(name: string, argv: readonly string[], io: Io): bool
   return true;
 }
 
-/** A command contributed by a loaded plugin (e.g. `trusted-ips`). */
+/** A command contributed by a loaded plugin (declared in its manifest's `contributes.commands`). */
 async function runPluginCommand(name: string, argv: readonly string[], io: Io): Promise<number> {
   // Global options may precede plugin commands' own; the plugin parses the rest.
   const globals = parse(argv.filter((a, i) => isGlobal(argv, i)), {}, name);
