@@ -137,3 +137,25 @@ describe('scanLine (the one tokenizer: offsets only, no allocation)', () => {
     expect(parseLine('Jun  1 08:34:31 mx1 postfix/smtpd[1]: ' + 'x'.repeat(10_000))!.message).toHaveLength(10_000);
   });
 });
+
+describe('scanLine on log bytes and on text', () => {
+  test('a line inside a buffer of other lines gives the same offsets as the line alone, as text', () => {
+    const lines = [
+      'Aug  3 15:30:49 mx postfix/smtpd[1]: 4F2A01C3B: client=unknown[192.0.2.1]',
+      'Aug  3 15:30:49 mx postfix/submission/smtpd[17041]: warning: unknown[2001:db8::1]:55729: SASL LOGIN authentication failed: UGFzc3dvcmQ6',
+      '2026-08-03T15:30:49.123456+02:00 mx.example.com dovecot: imap-login: Disconnected (auth failed, 3 attempts in 12 secs): user=<a>',
+      'Aug 03 15:30:49 imap-login: Info: x',
+    ];
+    const buf = Buffer.from(`junk before\n${lines.join('\n')}\n`, 'latin1');
+    let at = buf.indexOf(10) + 1;
+    for (const line of lines) {
+      const fromBytes = newLineParts();
+      const fromText = newLineParts();
+      expect(scanLine(buf, at, at + line.length, fromBytes)).toBe(true);
+      expect(scanLine(line, 0, line.length, fromText)).toBe(true);
+      const shifted = Object.fromEntries(Object.entries(fromBytes).map(([k, v]) => [k, v < 0 ? v : v - at]));
+      expect(shifted).toEqual(fromText);
+      at += line.length + 1;
+    }
+  });
+});
