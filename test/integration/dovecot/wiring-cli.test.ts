@@ -4,6 +4,7 @@ import { main } from '../../../host/adapters/cli/main';
 import { DOVECOT_REQUEST_ATTRIBUTES } from '../../../host/tools/postfix/wiring';
 import { captureIo } from '../../helpers/cli-io';
 import { tempDir } from '../../helpers/plugin-fixture';
+import { realPluginDir } from '../../helpers/real-plugin';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = captureIo();
@@ -49,8 +50,25 @@ test('wiring postfix: the relay decision left to Postfix, then the policy servic
   const r = await cli(['wiring', 'postfix', ...flags]);
   expect(r).toMatchObject({ code: 0 });
   const settings = r.out.split('\n').filter((l) => l && !l.startsWith('#'));
-  // A wildcard bind is reached on loopback.
+  // A wildcard bind is reached on loopback. No plugin here contributes lines (mynetworks is a plugin's).
   expect(settings).toEqual([
+    'smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination',
+    'smtpd_recipient_restrictions = check_policy_service { inet:127.0.0.1:20040, policy_context=relay }',
+    'smtpd_end_of_data_restrictions = check_policy_service { inet:127.0.0.1:20040, policy_context=limits }',
+  ]);
+});
+
+test('wiring postfix with the bundled trusted relays plugin: its mynetworks line first, with its comment, in text and JSON', async () => {
+  const withPlugin = [...flags.slice(0, -1), realPluginDir('trusted-ips')];
+  const r = await cli(['wiring', 'postfix', ...withPlugin]);
+  expect(r).toMatchObject({ code: 0, err: '' });
+  expect(r.out.split('\n').slice(1, 4)).toEqual([
+    '# Trusted relays: the table `mailwarden trusted-ips apply` writes (loopback always in).',
+    'mynetworks = cidr:/etc/postfix/mailwarden-trusted.cidr',
+    "# The relay decision stays Postfix's; reject_unauth_destination keeps the server from being an open relay.",
+  ]);
+  const json = JSON.parse((await cli(['wiring', 'postfix', '--json', ...withPlugin])).out);
+  expect(json.settings).toEqual([
     'mynetworks = cidr:/etc/postfix/mailwarden-trusted.cidr',
     'smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination',
     'smtpd_recipient_restrictions = check_policy_service { inet:127.0.0.1:20040, policy_context=relay }',
