@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { AccountActions, Clock, Logger, MailQueue, Metrics, Notifier, QueueActions, StateStore, SystemActions, type ServiceContext } from '../../shared';
-import { changedSettings, LIVE_SECTIONS, rereadConfig } from './config/config-sources';
 import { type ConfigSources, configOrigin, type HostConfig } from './config/host-config';
 import { DomainSettings, GLOBAL } from './domains/domain-settings';
 import { normalizeDomain } from '../../shared/address';
@@ -18,7 +17,7 @@ import { AdminBans } from './services/admin-bans';
 import { SystemClock } from './services/clock';
 import { registerHostMetrics } from './services/host-metrics';
 import { createLogger, type HostLogger } from './services/logger';
-import { MailTransport } from './services/mail-transport';
+import type { MailTransport } from './services/mail-transport';
 import { PromMetrics, UncountedMetrics } from './services/metrics';
 import { HostNotifier } from './services/notifier';
 import { type HostStore, storeHealth } from './state/host-store';
@@ -160,7 +159,10 @@ export class App {
   }
 
   private newMailTransport(config: HostConfig): MailTransport | undefined {
-    return config.notify.mail && new MailTransport(config.notify.mail, this.clock, this.logger, this.metrics, adminDefaults(config.defaultDomain));
+    if (!config.notify.mail) return undefined;
+    // Here, not at the top: a command's App sends no mail, and its code (SMTP, MIME) need not load.
+    const { MailTransport } = require('./services/mail-transport') as typeof import('./services/mail-transport');
+    return new MailTransport(config.notify.mail, this.clock, this.logger, this.metrics, adminDefaults(config.defaultDomain));
   }
 
   private loadFromDir(hostSettings: HostConfig['plugins'] = this.config.plugins ?? {}, only?: LoaderOptions['only']) {
@@ -242,7 +244,7 @@ export class App {
 
   private needsRestart(setting: string): boolean {
     const section = setting.split('.')[0];
-    return !LIVE_SECTIONS.has(section) && !this.appliers.has(section);
+    return !configSources().LIVE_SECTIONS.has(section) && !this.appliers.has(section);
   }
 
   /**
@@ -260,16 +262,16 @@ export class App {
     let mail = this.mailTransport;
     if (file) {
       try {
-        loaded = rereadConfig(this.origin ?? { configFile: file, env: {} });
+        loaded = configSources().rereadConfig(this.origin ?? { configFile: file, env: {} });
         // Built before anything changes: its addresses are checked here, and a bad one refuses the whole file.
-        if (changedSettings(prev.notify.mail, loaded.notify.mail).length) mail = this.newMailTransport(loaded);
+        if (configSources().changedSettings(prev.notify.mail, loaded.notify.mail).length) mail = this.newMailTransport(loaded);
       } catch (e) {
         const problems = (e as { problems?: unknown }).problems;
         this.logger.error({ file, problems, err: (e as Error).message }, 'reload refused: the config file is not valid; the running configuration is unchanged');
         return { applied: false, failures: [], reason: (e as Error).message };
       }
     }
-    const changed = changedSettings(prev, loaded);
+    const changed = configSources().changedSettings(prev, loaded);
     const needsRestart = changed.filter((s) => this.needsRestart(s));
     const live = changed.filter((s) => !this.needsRestart(s));
     // Set before the plugins load: their loggers are children made now, and keep the level they are made with.
@@ -329,7 +331,7 @@ export class App {
       this.mailTransport = mail;
     }
     for (const [section, apply] of this.appliers) {
-      if (changedSettings((prev as unknown as Record<string, unknown>)[section], (loaded as unknown as Record<string, unknown>)[section]).length === 0) continue;
+      if (configSources().changedSettings((prev as unknown as Record<string, unknown>)[section], (loaded as unknown as Record<string, unknown>)[section]).length === 0) continue;
       try {
         await apply(this.current, prev);
       } catch (e) {
@@ -347,6 +349,11 @@ export class App {
     this.mail?.dispose();
     await this.store.close();
   }
+}
+
+/** What a reload reads the config with: loaded on the first reload, not by every command's App. */
+function configSources(): typeof import('./config/config-sources') {
+  return require('./config/config-sources') as typeof import('./config/config-sources');
 }
 
 /** Who gets host mail when the config names nobody: the default domain's postmaster. */
