@@ -126,6 +126,7 @@ describe('a third-party plugin is one folder dropped into the plugin directory',
     test('its command runs through the real CLI; --help prints the manifest usage', async () => {
       const help = await cli([ID, '--help']);
       expect({ code: help.code, stdout: help.stdout }).toEqual({ code: 0, stdout: MANIFEST.contributes.commands[0].usage + '\n' });
+      // Global options may follow the command (mailwarden --help says so), `help NAME` included.
       const viaHelp = await cli(['help', ID]);
       expect({ code: viaHelp.code, stdout: viaHelp.stdout }).toEqual({ code: 0, stdout: MANIFEST.contributes.commands[0].usage + '\n' });
 
@@ -188,12 +189,15 @@ describe('a third-party plugin is one folder dropped into the plugin directory',
       expect([0, 4]).toContain(json.code);
       const section = JSON.parse(json.stdout).sections?.['acme-delivery'];
       expect(section).toMatchObject({
+        title: MANIFEST.contributes.logReportSections[0].title,
+        plugin: ID,
         columns: ['status', 'events'],
         rows: expect.arrayContaining([['sent', 2], ['bounced', 1], ['deferred', 1]]),
         summary: expect.stringMatching(/^[0-9]+ mail event\(s\)$/),
       });
+      // The table under the manifest's title (printed in capitals, as the host's own section titles are).
       const text = await cli(['logs', 'scan', logFile]);
-      const at = text.stdout.indexOf('ACME: mail events by status');
+      const at = text.stdout.search(/^ACME: mail events by status$/im);
       expect(at).toBeGreaterThanOrEqual(0);
       const block = text.stdout.slice(at, at + 600);
       expect(block).toMatch(/status\s+events/);
