@@ -61,12 +61,12 @@ export const doctorCommand: CliCommand = {
     if (p.positionals.length) throw new UsageError(`doctor: unexpected argument "${p.positionals[0]}"`);
     const ctx = new CliContext(io, p);
     try {
-      // Only the plugins with a doctor check run any code: doctor stays quick however many are installed.
-      const app = await ctx.open({ only: (m) => m.contributes.doctorChecks.length > 0 });
+      // Postfix is read before the App opens: without it, doctor says so at once.
+      const postfix = ctx.config().postfix;
       // Default: the instance mailwarden looks after (host config `postfix.configDir`).
-      const dir = str(p, 'postconf-dir') ?? app.config.postfix.configDir;
+      const dir = str(p, 'postconf-dir') ?? postfix.configDir;
       const c = dir ? ['-c', dir] : [];
-      const postconf = app.config.postfix.postconfPath;
+      const postconf = postfix.postconfPath;
       let explicit: Record<string, string>;
       let effective: Record<string, string>;
       try {
@@ -78,6 +78,8 @@ export const doctorCommand: CliCommand = {
         io.stderr.write(`mailwarden: doctor: cannot read the Postfix configuration: ${why}\n`);
         return EXIT.runtime;
       }
+      // Only the plugins with a doctor check run any code: doctor stays quick however many are installed.
+      const app = await ctx.open({ only: (m) => m.contributes.doctorChecks.length > 0 });
       let doveconf: Record<string, string> | undefined;
       let doveconfError: string | undefined;
       if (p.values['no-dovecot']) doveconfError = '--no-dovecot';

@@ -107,12 +107,12 @@ describe('quick commands load only what they use', () => {
   };
   const heavy = ['ajv', 'ajv-formats', 'inversify', 'pino', 'prom-client', 'ioredis', '@zxcvbn-ts'];
 
-  test('--version, listings, queue and account actions load no validator compiler, container, metrics or logger library', () => {
+  test('--version, listings, queue and account actions, doctor without Postfix load no validator compiler, container, metrics or logger library', () => {
     if (!fs.existsSync(main)) throw new Error('dist is not built: run node build.mjs (npm test does)');
     // A kick command that closes nothing; queue list may fail here (no running Postfix): what it loaded is what counts.
     const kickCommand = [process.execPath, '-e', '0', '{login}'];
     fs.writeFileSync(config, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, 'utf8')), accounts: { kickCommand } }));
-    for (const args of [['--version'], ['domains', 'list'], ['blocks', 'list'], ['account', 'list'], ['help', 'queue'], ['queue', 'list'], ['queue', 'hold', '--sender', 'a@example.com', '--dry-run'], ['account', 'logout', 'bob']]) {
+    for (const args of [['--version'], ['domains', 'list'], ['blocks', 'list'], ['account', 'list'], ['help', 'queue'], ['queue', 'list'], ['queue', 'hold', '--sender', 'a@example.com', '--dry-run'], ['account', 'logout', 'bob'], ['doctor', '--no-dovecot']]) {
       expect([args.join(' '), loaded(args).filter((m) => heavy.some((h) => m.startsWith(h)))]).toEqual([args.join(' '), []]);
     }
   });
