@@ -79,17 +79,20 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
     return { plugins, failures };
   }
   const candidates: Array<CheckedManifest & { dir: string }> = [];
-  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const dir = path.join(pluginDir, e.name);
+  let folders = entries.filter((x) => x.isDirectory()).map((x) => x.name).sort();
+  // Only the wanted manifests are checked (checking compiles each plugin's config schema).
+  if (options.only) folders = wantedFolders(pluginDir, folders, options.only);
+  for (const name of folders) {
+    const dir = path.join(pluginDir, name);
     const file = path.join(dir, 'manifest.json');
     if (!fs.existsSync(file)) {
-      failures.push({ id: e.name, dir, stage: 'manifest', reason: `${file}: missing (every plugin folder needs a manifest.json)` });
+      failures.push({ id: name, dir, stage: 'manifest', reason: `${file}: missing (every plugin folder needs a manifest.json)` });
       continue;
     }
     try {
       candidates.push({ dir, ...readManifest(file) });
     } catch (err) {
-      failures.push({ id: e.name, dir, stage: 'manifest', reason: (err as Error).message });
+      failures.push({ id: name, dir, stage: 'manifest', reason: (err as Error).message });
     }
   }
   // Duplicate ids: refuse every copy, since neither can be said to be the right one.
@@ -111,8 +114,9 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
     }
   }
   // A section for no plugin is most likely a typo: its settings (a table path, a command) would silently not apply.
+  // (A filtered load has not read the other manifests: it cannot tell.)
   const known = new Set(candidates.map((c) => c.manifest.id));
-  for (const id of Object.keys(options.hostSettings ?? {})) {
+  for (const id of options.only ? [] : Object.keys(options.hostSettings ?? {})) {
     if (!known.has(id)) options.logger.warn({ section: `plugins.${id}`, file: options.configSource ?? null, pluginDir }, `config file section plugins.${id} names no plugin in the plugin directory; its settings apply to nothing`);
   }
   // Dependencies are checked until nothing more drops out (a missing one can strand a chain).
@@ -130,8 +134,46 @@ export async function loadPlugins(pluginDir: string, options: LoaderOptions): Pr
   return { plugins, failures };
 }
 
+/** Does any manifest in the plugin directory satisfy `only` (read as plain JSON, nothing loaded)? For a command to skip loading when no plugin contributes what it wants. */
+export function anyPluginWhere(pluginDir: string, only: (m: PluginManifest) => boolean): boolean {
+  let folders: string[];
+  try {
+    folders = fs.readdirSync(pluginDir, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => x.name);
+  } catch {
+    return false;
+  }
+  return wantedFolders(pluginDir, folders, only).length > 0;
+}
+
+/**
+ * The folders whose manifest `only` accepts, with what they depend on, read as
+ * plain JSON (defaults of `contributes` filled in): a manifest that cannot be
+ * read is no plugin a filtered load wants.
+ */
+function wantedFolders(pluginDir: string, folders: readonly string[], only: (m: PluginManifest) => boolean): string[] {
+  const peeked: Array<{ folder: string; manifest: PluginManifest }> = [];
+  for (const folder of folders) {
+    try {
+      const raw = JSON.parse(fs.readFileSync(path.join(pluginDir, folder, 'manifest.json'), 'utf8')) as Partial<PluginManifest>;
+      if (typeof raw?.id !== 'string') continue;
+      const contributes = { commands: [], adminRoutes: [], consoleViews: [], doctorChecks: [], logReportSections: [], notificationKinds: [], ...(raw.contributes ?? {}) };
+      peeked.push({ folder, manifest: { ...raw, dependsOn: Array.isArray(raw.dependsOn) ? raw.dependsOn : [], contributes } as PluginManifest });
+    } catch {
+      continue;
+    }
+  }
+  let wanted: Set<string>;
+  try {
+    wanted = wantedIds(peeked, only);
+  } catch {
+    // A manifest odd enough to trip the filter is left to the full check.
+    return [...folders];
+  }
+  return peeked.filter((p) => wanted.has(p.manifest.id)).map((p) => p.folder);
+}
+
 /** Ids of the plugins `only` accepts, with what they depend on (transitively). */
-function wantedIds(candidates: ReadonlyArray<CheckedManifest>, only: (m: PluginManifest) => boolean): Set<string> {
+function wantedIds(candidates: ReadonlyArray<{ manifest: PluginManifest }>, only: (m: PluginManifest) => boolean): Set<string> {
   const byId = new Map(candidates.map((c) => [c.manifest.id, c.manifest]));
   const out = new Set<string>();
   const add = (id: string) => {

@@ -4,6 +4,8 @@ import { lineTime } from '../../../tools/maillog/line-time';
 import { newLineParts, scanLine } from '../../../tools/maillog/tokenizer';
 import { table } from '../../../tools/text-table';
 import { DeliveryLines, mailEventOf } from '../../logs/delivery-lines';
+import { anyPluginWhere } from '../../../core/plugins/plugin-loader';
+import type { PluginManifest } from '../../../core/plugins/manifest';
 import { CliContext, type Io, type Parsed } from '../cli-context';
 
 /** Rows of a section printed for people; the JSON report carries them all. */
@@ -43,8 +45,11 @@ export async function openReportSections(io: Io, parsed: Parsed, o: { since?: nu
   // on another machine (no data directory there) still gets its sections.
   const ctx = new CliContext(io, { values: { ...parsed.values, json: false }, positionals: [] }, { state: { backend: 'memory' } });
   const running: Running[] = [];
+  const wanted = (m: PluginManifest) => m.contributes.logReportSections.length > 0;
   try {
-    const app = await ctx.open({ only: (m) => m.contributes.logReportSections.length > 0 });
+    // No plugin with a section: no App to open (the scan starts as quickly as without plugins).
+    if (!anyPluginWhere(ctx.config().pluginDir, wanted)) return undefined;
+    const app = await ctx.open({ only: wanted });
     for (const p of app.registry.active) {
       for (const c of p.logReportSections ?? []) {
         const title = p.manifest.contributes.logReportSections.find((s) => s.id === c.id)?.title ?? c.id;

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildFixturePlugin, type FixturePlugin, manifestFor, tempDir } from '../../../../helpers/plugin-fixture';
 import { testApp } from '../../../../helpers/test-app';
@@ -101,16 +102,20 @@ describe('plugin loader: doctor checks, log-report sections and admin routes mus
 });
 
 describe('plugin loader: only', () => {
-  test('loads the plugins it accepts and what they depend on, and reports nothing about the others', async () => {
+  test('loads the plugins it accepts and what they depend on, and reads, loads and reports nothing of the others', async () => {
     const dir = tempDir();
     buildFixturePlugin(dir, contributing('base', {}, ''));
     buildFixturePlugin(dir, contributing('checker', { doctorChecks: [CHECK] }, `bind(DoctorCheckContribution).toConstantValue(check('table-readable'));`, { dependsOn: ['base'] }));
     buildFixturePlugin(dir, contributing('bystander', {}, ''));
     buildFixturePlugin(dir, contributing('broken-bystander', { doctorChecks: [] }, `throw new Error('would fail');`));
-    const { app } = await testApp({ pluginDir: dir });
+    fs.mkdirSync(path.join(dir, 'garbled'));
+    fs.writeFileSync(path.join(dir, 'garbled', 'manifest.json'), '{"id": "garbled", ');
+    const { app, logs } = await testApp({ pluginDir: dir, config: { plugins: { bystander: {} } } });
     const failures = await app.loadPlugins({ startServices: false, only: (m) => m.contributes.doctorChecks.length > 0 });
     expect(failures).toEqual([]);
     expect(app.registry.active.map((p) => p.manifest.id).sort()).toEqual(['base', 'checker']);
+    // The config file's section of a plugin this load did not read is not taken for a typo.
+    expect(logs.lines.filter((l) => String(l.msg).includes('names no plugin'))).toEqual([]);
     await app.close();
   });
 });
