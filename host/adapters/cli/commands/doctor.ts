@@ -73,7 +73,7 @@ export const doctorCommand: CliCommand = {
         [explicit, effective] = (await Promise.all([run(postconf, [...c, '-n']), run(postconf, [...c, '-x', ...DOCTOR_PARAMS])])).map(parseMainCfOutput);
       } catch (e) {
         const err = e as { stderr?: string; message: string; code?: string };
-        // execFileSync's own ENOENT text ("spawnSync postconf ENOENT") tells an admin nothing.
+        // Node's own ENOENT text ("spawn postconf ENOENT") tells an admin nothing.
         const why = err.code === 'ENOENT' ? `Postfix is not installed here (no ${postconf}; set postfix.postconfPath in the config file if it is elsewhere)` : (err.stderr || err.message).trim();
         io.stderr.write(`mailwarden: doctor: cannot read the Postfix configuration: ${why}\n`);
         return EXIT.runtime;
