@@ -171,7 +171,7 @@ function hostAddr(s: Uint8Array, from: number, end: number, e: MailEvent): numbe
   e.ipEnd = close;
   i = close + 1;
   // smtpd_client_port_logging: `host[ip]:port`
-  if (s[i] === 58 && s[i + 1] !== 32) {
+  if (i + 1 < end && s[i] === 58 && s[i + 1] !== 32) {
     const p = numberAt(s, i + 1, end);
     if (p >= 0) {
       i++;

@@ -42,7 +42,13 @@ export class Traffic {
   expired = 0;
   rejected = 0;
   held = 0;
-  bytes = 0;
+  /**
+   * Bytes received, in a Float64Array: the total passes 2^31 in a day of
+   * mail, and a field that starts as a small integer and then outgrows it
+   * changes the object's hidden class mid-scan, which throws away the
+   * compiled code of every function that touched this object.
+   */
+  private readonly byteTotal = new Float64Array(1);
   readonly hours = new Map<number, number[]>();
   readonly senders: KeyCounter;
   readonly senderDomains: KeyCounter;
@@ -58,6 +64,10 @@ export class Traffic {
     this.senderDomains = new KeyCounter(cap);
     this.recipients = new KeyCounter(cap);
     this.recipientDomains = new KeyCounter(cap);
+  }
+
+  get bytes(): number {
+    return this.byteTotal[0];
   }
 
   /** Keys other ranges could not fit (merged in by absorb). */
@@ -91,7 +101,7 @@ export class Traffic {
 
   /** A message's first qmgr line: its sender and size. */
   queued(b: Buffer, start: number, end: number, size: number): void {
-    if (size > 0) this.bytes += size;
+    if (size > 0) this.byteTotal[0] += size;
     if (end > start) this.senders.addAddress(b, start, end, this.senderDomains);
     else this.senders.addText(BOUNCE_SENDER, 1);
   }
@@ -133,7 +143,7 @@ export class Traffic {
     this.expired += expired;
     this.rejected += rejected;
     this.held += held;
-    this.bytes += bytes;
+    this.byteTotal[0] += bytes;
     unpackTable(t.hours, ([h], v, at) => {
       const r = this.row(Number(h));
       for (let k = 0; k < 5; k++) r[k] += v[at + k];
