@@ -136,6 +136,26 @@ describe('hook pipeline', () => {
     await app.close();
   });
 
+  test('checkRelay answers without a promise once the plan is built and every hook answered synchronously; a promise otherwise', async () => {
+    buildFixturePlugin(dir, hooksPlugin('sync-judge', `checkRelay(r) { return r.sender === 'spam@x.org' ? { action: 'deny', reason: 'no' } : undefined; },`, { priority: 1 }));
+    buildFixturePlugin(dir, hooksPlugin('async-judge', `async checkRelay(r) { return r.sender === 'slow@x.org' ? { action: 'hold', reason: 'slow' } : undefined; },`, { priority: 2 }));
+    const { app } = await testApp({ pluginDir: dir });
+    await app.loadPlugins();
+    const req = (sender: string, saslUsername?: string) => ({
+      request: 'smtpd_access_policy', protocolState: 'RCPT', clientAddress: '127.0.0.9', sender, recipient: 'r@y.org',
+      recipientCount: 0, size: 0, instance: '1', domain: 'localhost', at: 0, attributes: {}, ...(saslUsername ? { saslUsername } : {}),
+    });
+    // The first request builds the plan (settings are read from the store).
+    expect(await app.pipeline.checkRelay(req('spam@x.org'))).toMatchObject({ action: 'deny', plugin: 'sync-judge' });
+    expect(app.pipeline.checkRelay(req('spam@x.org'))).toEqual({ action: 'deny', reason: 'no', plugin: 'sync-judge' });
+    const later = app.pipeline.checkRelay(req('slow@x.org'));
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toMatchObject({ action: 'hold', plugin: 'async-judge' });
+    // A SASL login's lock is looked up first: a promise even when every hook is synchronous.
+    expect(app.pipeline.checkRelay(req('spam@x.org', 'a@localhost'))).toBeInstanceOf(Promise);
+    await app.close();
+  });
+
   test('logins are normalised: trimmed, lower-cased, IDN to ASCII, bare login to the default domain', async () => {
     const { app } = await testApp();
     expect(attempt(app, '  Alice@Example.COM ').login).toBe('alice@example.com');
