@@ -13,6 +13,8 @@ import { DovecotGateway } from '../../../host/adapters/gateways/dovecot/dovecot-
 import { PostfixPolicyGateway } from '../../../host/adapters/gateways/postfix/policy-gateway';
 import { PostfixQueue } from '../../../host/tools/postfix/queue/postfix-queue';
 import { QueueTools } from '../../../host/tools/postfix/queue/queue-tools';
+import { postfixWiring } from '../../../host/tools/postfix/wiring';
+import { mainCfOf } from '../../helpers/main-cf';
 import { type DovecotInstance, startDovecot } from '../../harness/dovecot';
 import { PostfixInstance, requirePostfix } from '../../harness/postfix';
 import { describeWith } from '../../helpers/system';
@@ -54,11 +56,11 @@ describeWith('/usr/sbin/dovecot', 'dovecot-core')(suite, () => {
       policy: { url: `http://127.0.0.1:${dport}/`, apiHeader: API_HEADER },
       sasl: { unixPath: socket },
     });
-    const policy = (ctx: string) => `check_policy_service { inet:127.0.0.1:${pport}, policy_context=${ctx} }`;
     pf = await PostfixInstance.start({
       prefix: 'mw-pf-hold-',
       saslDovecotSocket: socket,
-      mainCf: { smtpd_recipient_restrictions: policy('ratelimit'), smtpd_end_of_data_restrictions: policy('ratelimit') },
+      // The one wiring `mailwarden wiring postfix` prints: recipients counted at RCPT, messages at END-OF-MESSAGE.
+      mainCf: mainCfOf(postfixWiring({ policyAddress: `127.0.0.1:${pport}` })),
     });
     const postfix = { ...t.config.postfix, configDir: pf.dir };
     await app.container.unbind(QueueActions);
