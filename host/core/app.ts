@@ -8,10 +8,9 @@ import { HookPipeline } from './pipeline/hook-pipeline';
 import type { LoadedPlugin, PluginFailure } from './plugins/loaded-plugin';
 import { loadPlugins, type LoaderOptions } from './plugins/plugin-loader';
 import { PluginRegistry } from './plugins/plugin-registry';
-import { PostfixQueue } from '../tools/postfix/queue/postfix-queue';
+import type { PostfixQueue } from '../tools/postfix/queue/postfix-queue';
 import { installPrivilegedRoute } from '../tools/privileged/route';
-import { HostSystemActions } from '../tools/privileged/system-actions';
-import { QueueTools } from '../tools/postfix/queue/queue-tools';
+import type { QueueTools } from '../tools/postfix/queue/queue-tools';
 import { HostAccountActions } from './services/account-actions';
 import { AdminBans } from './services/admin-bans';
 import { SystemClock } from './services/clock';
@@ -63,12 +62,12 @@ export class App {
   readonly pipeline: HookPipeline;
   readonly accounts: HostAccountActions;
   readonly notifier: HostNotifier;
-  /** The Postfix queue of `postfix.configDir`: list, hold, release, delete by exact sender. */
-  readonly queueTools: QueueTools;
+  private queueToolsMade: QueueTools | undefined;
+  private queueMade: MailQueue | undefined;
+  private readonly queueGiven: MailQueue | undefined;
   readonly metrics: PromMetrics;
   readonly clock: Clock;
   readonly logger: HostLogger;
-  readonly queue: MailQueue;
   private started: LoadedPlugin[] = [];
   private servicesRunning = false;
   /** The running configuration: replaced on reload by one that keeps the restart-only sections. */
@@ -80,6 +79,29 @@ export class App {
 
   get config(): HostConfig {
     return this.current;
+  }
+
+  /**
+   * The Postfix queue; default: the instance of the `postfix` config section.
+   * Made on first use (with the queue tools): its code and the privileged
+   * client cost a command whose plugins never read the queue a tenth of node's start.
+   */
+  get queue(): MailQueue {
+    if (!this.queueMade) {
+      const { PostfixQueue } = require('../tools/postfix/queue/postfix-queue') as typeof import('../tools/postfix/queue/postfix-queue');
+      // The config's postfix object itself: a reload changes its contents in place (applyConfig).
+      this.queueMade = this.queueGiven ?? new PostfixQueue(this.current.postfix, this.clock, this.logger);
+    }
+    return this.queueMade;
+  }
+
+  /** The Postfix queue of `postfix.configDir`: list, hold, release, delete by exact sender. */
+  get queueTools(): QueueTools {
+    if (!this.queueToolsMade) {
+      const { QueueTools } = require('../tools/postfix/queue/queue-tools') as typeof import('../tools/postfix/queue/queue-tools');
+      this.queueToolsMade = new QueueTools(this.queue, this.current.postfix, this.clock);
+    }
+    return this.queueToolsMade;
   }
 
   get mail(): MailTransport | undefined {
@@ -96,8 +118,7 @@ export class App {
     this.settings = new DomainSettings(store, this.clock, normalizeDomain(config.defaultDomain));
     this.notifier = new HostNotifier(store, this.clock, this.logger, this.metrics, config.notify.dedupeMinutes * 60_000);
     this.accounts = new HostAccountActions(store, this.clock, this.logger, this.metrics, config.accounts.kickCommand);
-    this.queue = deps.queue ?? new PostfixQueue(config.postfix, this.clock, this.logger);
-    this.queueTools = new QueueTools(this.queue, config.postfix, this.clock);
+    this.queueGiven = deps.queue;
     this.mailTransport = this.newMailTransport(config);
     if (this.mailTransport) this.notifier.addTransport(this.mailTransport);
     if (!deps.command) registerHostMetrics(this.metrics, { queue: this.queue, store, accounts: this.accounts, clock: this.clock, logger: this.logger, domains: this.settings });
@@ -108,9 +129,10 @@ export class App {
     c.bind(StateStore).toConstantValue(store);
     c.bind(Notifier).toConstantValue(this.notifier);
     c.bind(AccountActions).toConstantValue(this.accounts);
-    c.bind(MailQueue).toConstantValue(this.queue);
-    c.bind(QueueActions).toConstantValue(this.queueTools);
-    c.bind(SystemActions).toConstantValue(new HostSystemActions());
+    // Made when first asked for: most commands' plugins never touch the queue or run a system action.
+    c.bind(MailQueue).toDynamicValue(() => this.queue);
+    c.bind(QueueActions).toDynamicValue(() => this.queueTools);
+    c.bind(SystemActions).toDynamicValue(() => new (require('../tools/privileged/system-actions') as typeof import('../tools/privileged/system-actions')).HostSystemActions());
     this.pipeline = new HookPipeline({
       registry: this.registry,
       settings: this.settings,
@@ -322,7 +344,9 @@ export class App {
     Object.assign(pf, loaded.postfix);
     next.postfix = prev.postfix;
     this.current = next as unknown as HostConfig;
-    if (this.queue instanceof PostfixQueue) this.queue.forgetQueueDirectory();
+    // Only a queue already made can have looked its directory up (a Postfix one: other queues have none).
+    const made = this.queueMade as Partial<PostfixQueue> | undefined;
+    if (typeof made?.forgetQueueDirectory === 'function') made.forgetQueueDirectory();
     this.pipeline.setHookTimeoutMs(loaded.hookTimeoutMs);
     this.notifier.setDedupeMs(loaded.notify.dedupeMinutes * 60_000);
     if (mail !== this.mailTransport) {
