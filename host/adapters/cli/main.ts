@@ -5,9 +5,23 @@ import { version } from '../../core/version';
 import { CliContext, type Io, parse } from './cli-context';
 import { EXIT } from './command';
 import { COMMANDS } from './commands';
-import { declaredCommand } from './plugin-commands';
+import { declaredCommand, declaredCommands } from './plugin-commands';
 
-function help(): string {
+/** The plugins' commands for `mailwarden help`, from their manifests; none when the config cannot be read (the command would say why). */
+function pluginCommandLines(io: Io, globals: readonly string[]): string {
+  try {
+    const pluginDir = new CliContext(io, parse(globals.filter((a, i) => isGlobal(globals, i)), {}, 'help')).config().pluginDir;
+    const host = new Set(COMMANDS.map((c) => c.name));
+    const cmds = declaredCommands(pluginDir).filter((c) => !host.has(c.name));
+    if (!cmds.length) return '';
+    const w = Math.max(...cmds.map((c) => c.name.length));
+    return `\nPlugin commands:\n${cmds.map((c) => `  ${c.name.padEnd(w)}  ${c.summary} (${c.plugin})`).join('\n')}\n`;
+  } catch {
+    return '';
+  }
+}
+
+function help(plugins = ''): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
   return `mailwarden ${version()} — keeps a Postfix + Dovecot server from sending spam
 
@@ -15,7 +29,7 @@ Usage: mailwarden [GLOBAL OPTIONS] COMMAND [options]
        mailwarden help COMMAND
 
 ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
-
+${plugins}
 Plugins add commands of their own (see \`mailwarden plugins list\`; \`mailwarden help NAME\` shows one).
 Global options, before or after the command: --config FILE, --data-dir DIR, --plugin-dir DIR
 (or MAILWARDEN_CONFIG, MAILWARDEN_DATA_DIR, MAILWARDEN_PLUGIN_DIR), --json, --help.
@@ -60,7 +74,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     const { globals, name, rest } = splitGlobals(argv);
     if (!name || name === '--help' || name === '-h') {
-      io.stdout.write(help());
+      io.stdout.write(help(pluginCommandLines(io, globals)));
       return name ? EXIT.ok : EXIT.usage;
     }
     if (name === 'help') return await commandHelp(rest, globals, io);
@@ -95,7 +109,7 @@ async function commandHelp(args: readonly string[], globals: readonly string[], 
   const [name, ...extra] = args;
   if (extra.length) throw new UsageError(`help: one command name, not "${args.join(' ')}"`);
   if (!name) {
-    io.stdout.write(help());
+    io.stdout.write(help(pluginCommandLines(io, globals)));
     return EXIT.ok;
   }
   const entry = COMMANDS.find((c) => c.name === name);

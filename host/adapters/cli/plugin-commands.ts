@@ -13,18 +13,20 @@ export interface DeclaredCommand {
 }
 
 /**
- * The plugin of the plugin directory whose manifest declares command `name`,
- * read from the manifests alone: which plugin to load for a command, and its
- * usage for `--help`, are known without running any plugin's code. A manifest
- * that cannot be read declares nothing here; loading reports it as it always has.
+ * Every command the plugin directory's manifests declare, read from the
+ * manifests alone: which plugin to load for a command, its usage for
+ * `--help` and the list `mailwarden help` prints are known without running
+ * any plugin's code. A manifest that cannot be read declares nothing here;
+ * loading reports it as it always has.
  */
-export function declaredCommand(pluginDir: string, name: string): DeclaredCommand | undefined {
+export function declaredCommands(pluginDir: string): DeclaredCommand[] {
   let dirs: fs.Dirent[];
   try {
     dirs = fs.readdirSync(pluginDir, { withFileTypes: true });
   } catch {
-    return undefined;
+    return [];
   }
+  const out: DeclaredCommand[] = [];
   for (const d of dirs.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const manifestFile = path.join(pluginDir, d.name, 'manifest.json');
     let manifest: { id?: unknown; contributes?: { commands?: unknown } };
@@ -35,8 +37,15 @@ export function declaredCommand(pluginDir: string, name: string): DeclaredComman
     }
     const commands = manifest?.contributes?.commands;
     if (typeof manifest?.id !== 'string' || !Array.isArray(commands)) continue;
-    const c = commands.find((x) => x?.name === name);
-    if (c && typeof c.summary === 'string') return { plugin: manifest.id, manifestFile, name, summary: c.summary, ...(typeof c.usage === 'string' ? { usage: c.usage } : {}) };
+    for (const c of commands) {
+      if (typeof c?.name !== 'string' || typeof c.summary !== 'string') continue;
+      out.push({ plugin: manifest.id, manifestFile, name: c.name, summary: c.summary, ...(typeof c.usage === 'string' ? { usage: c.usage } : {}) });
+    }
   }
-  return undefined;
+  return out;
+}
+
+/** The plugin whose manifest declares command `name` (the first, by folder name). */
+export function declaredCommand(pluginDir: string, name: string): DeclaredCommand | undefined {
+  return declaredCommands(pluginDir).find((c) => c.name === name);
 }

@@ -221,6 +221,16 @@ describe('a command about one plugin runs only that plugin\'s code', () => {
     expect(r.stderr).toMatch(/no plugin "nosuch" in .* \(loaded: trusted-ips\)/);
   });
 
+  test('mailwarden help lists the plugins\' commands from their manifests, running no plugin code', async () => {
+    const h = await cli('help');
+    expect(h.code).toBe(0);
+    const manifest = JSON.parse(fs.readFileSync(path.join(pluginDir, 'trusted-ips', 'manifest.json'), 'utf8'));
+    expect(h.stdout).toContain(`Plugin commands:\n  trusted-ips  ${manifest.contributes.commands[0].summary} (trusted-ips)\n`);
+    expect(fs.existsSync(marker)).toBe(false);
+    // Without plugins there is no such list.
+    expect((await runCli(['--plugin-dir', path.join(dir, 'no-plugins'), 'help'])).stdout).not.toContain('Plugin commands:');
+  });
+
   test('help for a plugin command prints the usage its manifest declares', async () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(pluginDir, 'trusted-ips', 'manifest.json'), 'utf8'));
     const usage = manifest.contributes.commands.find((c: { name: string }) => c.name === 'trusted-ips').usage;
