@@ -126,9 +126,10 @@ describe('a third-party plugin is one folder dropped into the plugin directory',
     test('its command runs through the real CLI; --help prints the manifest usage', async () => {
       const help = await cli([ID, '--help']);
       expect({ code: help.code, stdout: help.stdout }).toEqual({ code: 0, stdout: MANIFEST.contributes.commands[0].usage + '\n' });
-      // Global options may follow the command (mailwarden --help says so), `help NAME` included.
-      const viaHelp = await cli(['help', ID]);
-      expect({ code: viaHelp.code, stdout: viaHelp.stdout }).toEqual({ code: 0, stdout: MANIFEST.contributes.commands[0].usage + '\n' });
+      // `mailwarden help` lists it, with its summary and plugin, from the manifest.
+      const index = await runCli([...dirs(), 'help'], { timeoutMs: 40_000 });
+      expect(index.code).toBe(0);
+      expect(index.stdout).toMatch(new RegExp(`^  ${ID}  ${MANIFEST.contributes.commands[0].summary} \\(${ID}\\)$`, 'm'));
 
       // The CLI reads the store serve wrote: the login the hook refused.
       const list = await cli([ID, 'list']);
@@ -136,6 +137,12 @@ describe('a third-party plugin is one folder dropped into the plugin directory',
       const bad = await cli([ID, 'lst']);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toBe('mailwarden: acme-blocklist: unknown subcommand "lst" (see mailwarden acme-blocklist --help)\n');
+
+      // Global options may come before or after the command (mailwarden --help says so), `help NAME` included.
+      for (const args of [[...dirs(), 'help', ID], ['help', ID, ...dirs()]]) {
+        const viaHelp = await runCli(args, { timeoutMs: 40_000 });
+        expect({ args, code: viaHelp.code, stdout: viaHelp.stdout }).toEqual({ args, code: 0, stdout: MANIFEST.contributes.commands[0].usage + '\n' });
+      }
     });
 
     test('its admin route answers under /api/plugins/<id> with the admin token, and only with it', async () => {
@@ -237,7 +244,11 @@ describe('a third-party plugin is one folder dropped into the plugin directory',
       expect((await dovecotAllow('blocked@example.org')).status).toBe(0);
     });
 
-    test('its command is unknown: exit 2', async () => {
+    test('its command is unknown: exit 2; help no longer lists it', async () => {
+      const index = await runCli([...dirs(), 'help'], { timeoutMs: 40_000 });
+      expect(index.code).toBe(0);
+      expect(index.stdout).toContain('  trusted-ips  ');
+      expect(index.stdout).not.toContain(ID);
       for (const args of [[ID, 'list'], [ID, '--help']]) {
         const r = await cli(args);
         expect(r.code).toBe(2);
