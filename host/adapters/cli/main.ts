@@ -77,7 +77,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(help(pluginCommandLines(io, globals)));
       return name ? EXIT.ok : EXIT.usage;
     }
-    if (name === 'help') return await commandHelp(rest, globals, io);
+    if (name === 'help') {
+      // Global options may follow the command name here as everywhere (`help NAME --config F`).
+      const own = rest.filter((_, i) => !isGlobal(rest, i) && !GLOBAL_FLAGS.has(rest[i]));
+      return await commandHelp(own, [...globals, ...rest.filter((a, i) => isGlobal(rest, i) || GLOBAL_FLAGS.has(a))], io);
+    }
     if (name === '--version' || name === '-V' || name === 'version') {
       io.stdout.write(`mailwarden ${version()}\n`);
       return EXIT.ok;

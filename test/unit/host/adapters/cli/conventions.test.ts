@@ -50,6 +50,8 @@ describe('help', () => {
     const h = await runCli(['--plugin-dir', pluginDir, '--data-dir', path.join(dir, 'data'), 'help', 'trusted-ips']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('mailwarden trusted-ips add NETWORK');
+    // Global options after the name, as for every command.
+    expect(await runCli(['help', 'trusted-ips', '--plugin-dir', pluginDir, '--data-dir', path.join(dir, 'data')])).toMatchObject({ code: 0, stdout: h.stdout });
   });
 
   test('an unknown command is a usage error', async () => {
