@@ -12,10 +12,7 @@ const ROOT = path.join(__dirname, '../../..');
 const HERE = path.join(ROOT, 'test/unit/plugins');
 
 /** Tests not yet moved onto the SDK. Shrink it; never grow it. */
-const NOT_YET = [
-  'trusted-ips/plugin.test.ts',
-  'trusted-ips/postfix-contributions.test.ts',
-];
+const NOT_YET: string[] = [];
 
 function files(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));

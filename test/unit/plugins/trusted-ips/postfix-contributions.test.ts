@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { type AuditEntry, type AuditFilter, type DoctorContext, formatCidr, type StateStore } from '../../../../shared';
 import { MYNETWORKS_CHECK, MynetworksCheck, type MynetworksInput, mynetworksFindings } from '../../../../plugins/trusted-ips/mynetworks-check';
 import { TrustedIpsNetworks, TrustedIpsPostfixWiring } from '../../../../plugins/trusted-ips/postfix-contributions';
-import { tempDir } from '../../../helpers/plugin-fixture';
 
 const TABLE = '/etc/postfix/mailwarden-trusted.cidr';
 
@@ -88,7 +88,7 @@ describe('trusted-ips trusted networks (relay audit)', () => {
   };
 
   it('the networks are loopback and the table as written; the source names the table and whether it exists', async () => {
-    const dir = tempDir('mw-tips-');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-tips-'));
     const file = path.join(dir, 't.cidr');
     const t = new TrustedIpsNetworks({ tableFile: file }, storeWith([]).store);
     expect((await t.networks()).map(formatCidr)).toEqual(['127.0.0.1/32', '::1/128']);

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../../../../shared';
-import type { App } from '../../../../host/core/app';
-import type { ManualClock } from '../../../../host/core/services/clock';
-import { tempDir } from '../../../helpers/plugin-fixture';
-import { testApp } from '../../../helpers/test-app';
-import { DIST_PLUGINS, relayRequest, runPluginCommand } from '../../../helpers/trusted-ips';
+import { UsageError } from '../../../shared';
+import type { App } from '../../../host/core/app';
+import type { ManualClock } from '../../../host/core/services/clock';
+import { tempDir } from '../../helpers/plugin-fixture';
+import { testApp } from '../../helpers/test-app';
+import { DIST_PLUGINS, relayRequest, runPluginCommand } from '../../helpers/trusted-ips';
 
 /** The config file's section for trusted-ips (its host-level settings). */
 function hostLevel(section: Record<string, unknown>) {
