@@ -74,7 +74,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     const { globals, name, rest } = splitGlobals(argv);
     if (!name || name === '--help' || name === '-h') {
-      io.stdout.write(help(pluginCommandLines(io, globals)));
+      io.stdout.write(help(pluginCommandLines(io, [...globals, ...rest])));
       return name ? EXIT.ok : EXIT.usage;
     }
     if (name === 'help') {

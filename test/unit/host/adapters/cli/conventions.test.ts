@@ -229,8 +229,11 @@ describe('a command about one plugin runs only that plugin\'s code', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(pluginDir, 'trusted-ips', 'manifest.json'), 'utf8'));
     expect(h.stdout).toContain(`Plugin commands:\n  trusted-ips  ${manifest.contributes.commands[0].summary} (trusted-ips)\n`);
     expect(fs.existsSync(marker)).toBe(false);
+    // Global options after --help count too.
+    expect((await runCli(['--help', '--plugin-dir', pluginDir, '--data-dir', path.join(dir, 'data')])).stdout).toContain('Plugin commands:\n  trusted-ips');
     // Without plugins there is no such list.
     expect((await runCli(['--plugin-dir', path.join(dir, 'no-plugins'), 'help'])).stdout).not.toContain('Plugin commands:');
+    expect((await runCli(['--help', '--plugin-dir', path.join(dir, 'no-plugins')])).stdout).not.toContain('Plugin commands:');
   });
 
   test('help for a plugin command prints the usage its manifest declares', async () => {
