@@ -14,3 +14,9 @@ export type LogFollowerPort = Pick<App, 'pipeline' | 'metrics' | 'logger' | 'clo
 
 /** Password changes: policy hooks, the domains' settings, the audit trail. */
 export type PasswordPort = Pick<App, 'pipeline' | 'settings' | 'registry' | 'store' | 'clock' | 'logger' | 'config'>;
+
+/** The admin API and console: settings, plugins, the store, remediation, the queue and password changes; not reloads, not the container. */
+export type AdminPort = Pick<App, 'pipeline' | 'settings' | 'registry' | 'store' | 'clock' | 'logger' | 'accounts' | 'metrics' | 'queueTools' | 'queue' | 'notifier' | 'config' | 'serviceContext'>;
+
+/** What naming a plugin or a scope in a request needs. */
+export type PluginLookupPort = Pick<App, 'config' | 'registry' | 'settings'>;

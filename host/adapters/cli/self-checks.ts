@@ -29,7 +29,7 @@ function connects(host: string, port: number): Promise<string | undefined> {
 const LISTENERS = Object.keys({ admin: 0, dovecot: 0, postfix: 0 } satisfies Record<ListenerName, 0>) as ListenerName[];
 
 /** mailwarden's own listeners: each configured address must accept a connection (serve running). */
-export async function checkListeners(app: App): Promise<Finding[]> {
+export async function checkListeners(app: Pick<App, 'config'>): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const listener of LISTENERS) {
     const text = app.config.listen[listener];
@@ -49,7 +49,7 @@ export async function checkListeners(app: App): Promise<Finding[]> {
 }
 
 /** The store: SQLite passes integrity_check and takes writes; Redis answers PING. */
-export async function checkStore(app: App): Promise<Finding> {
+export async function checkStore(app: Pick<App, 'store' | 'config'>): Promise<Finding> {
   const store = app.store as { backend: string; file?: string; degraded?: string; ping?: () => Promise<string> };
   try {
     if (store.backend === 'sqlite' && store.file) {

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as path from 'node:path';
-import type { App } from '../../core/app';
+import type { AdminPort } from '../../core/ports';
 import type { Gateway } from '../../core/gateway';
 import { listenerLimits } from '../../core/config/listener-limits';
 import { createGuardedHttpServer } from '../../tools/http/http-listener';
@@ -32,7 +32,7 @@ export class AdminServer implements Gateway {
   private statics: StaticFiles | undefined;
   private readonly stopHooks: Array<() => void> = [];
 
-  constructor(private readonly app: App, private readonly address: ListenAddress, private readonly consoleDir = path.join(packageRoot(), 'dist', 'console')) {}
+  constructor(private readonly app: AdminPort, private readonly address: ListenAddress, private readonly consoleDir = path.join(packageRoot(), 'dist', 'console')) {}
 
   async start(): Promise<ListenAddress> {
     const auth = (this.auth = new AdminAuth(resolveAdminToken(this.app.config).token, this.app.clock));

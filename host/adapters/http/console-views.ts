@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { Lang } from '../../../shared';
-import type { App } from '../../core/app';
+import type { AdminPort } from '../../core/ports';
 import { GLOBAL } from '../../core/domains/domain-settings';
 import type { LoadedPlugin } from '../../core/plugins/loaded-plugin';
 import type { LocalizedText } from '../../core/plugins/manifest';
@@ -37,14 +37,14 @@ function titlesOf(title: LocalizedText): { en: string; fr?: string; de?: string 
 }
 
 /** Whether the plugin runs for the global scope or for at least one added domain: a view of a plugin enabled nowhere has nothing to show. */
-export async function enabledAnywhere(app: App, p: LoadedPlugin): Promise<boolean> {
+export async function enabledAnywhere(app: AdminPort, p: LoadedPlugin): Promise<boolean> {
   if ((await app.settings.effective(GLOBAL, p)).enabled) return true;
   for (const d of await app.settings.listDomains()) if ((await app.settings.effective(d.name, p)).enabled) return true;
   return false;
 }
 
 /** The views of the loaded plugins enabled somewhere, in the registry's order, titled in `lang` (English when missing). */
-export async function consoleViews(app: App, lang: Lang): Promise<ConsoleViewEntry[]> {
+export async function consoleViews(app: AdminPort, lang: Lang): Promise<ConsoleViewEntry[]> {
   const out: ConsoleViewEntry[] = [];
   for (const p of app.registry.active) {
     const views = p.manifest.contributes?.consoleViews ?? [];
@@ -64,7 +64,7 @@ export async function consoleViews(app: App, lang: Lang): Promise<ConsoleViewEnt
  * the name patterns refuse separators and escapes; the file is opened without
  * following a symbolic link, so a link in the folder cannot point elsewhere.
  */
-export async function servePluginScript(app: App, pathname: string, res: http.ServerResponse, head: boolean): Promise<void> {
+export async function servePluginScript(app: AdminPort, pathname: string, res: http.ServerResponse, head: boolean): Promise<void> {
   const [id, script, ...rest] = pathname.slice(SCRIPT_PREFIX.length).split('/');
   if (rest.length || !ID.test(id ?? '') || !SCRIPT.test(script ?? '')) throw new HttpError(404, `${pathname}: not a console view script (expected ${SCRIPT_PREFIX}<plugin id>/<script>.js)`);
   const p = app.registry.active.find((x) => x.manifest.id === id);

@@ -1,7 +1,7 @@
 import type * as http from 'node:http';
 import type { ValidateFunction } from 'ajv';
 import type { Lang } from '../../../shared';
-import type { App } from '../../core/app';
+import type { AdminPort } from '../../core/ports';
 import type { AdminAuth } from './admin-auth';
 import { newAjv, toProblems } from '../../core/validation/ajv';
 import { HttpError } from './http-error';
@@ -11,7 +11,7 @@ export type JsonSchema = Record<string, unknown>;
 
 /** What a handler gets: the request already authenticated, its body and query validated. */
 export interface RequestContext<B = any, Q = any> {
-  readonly app: App;
+  readonly app: AdminPort;
   readonly req: http.IncomingMessage;
   readonly params: Readonly<Record<string, string>>;
   readonly query: Q;
@@ -51,7 +51,7 @@ export interface RouteSpec<B = any, Q = any> {
 
 /** What a route module may use besides the request context. */
 export interface RouteEnv {
-  readonly app: App;
+  readonly app: AdminPort;
   readonly auth: AdminAuth;
   /** Runs when the listener stops (timers a module started). */
   onStop(fn: () => void): void;

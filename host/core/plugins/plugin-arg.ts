@@ -1,10 +1,10 @@
 import { UsageError } from '../../../shared';
-import type { App } from '../app';
+import type { PluginLookupPort } from '../ports';
 import { GLOBAL } from '../domains/domain-settings';
 import type { LoadedPlugin } from './loaded-plugin';
 
 /** The loaded plugin an argument names, or a usage error that says why it cannot be used. */
-export function pluginArg(app: App, id: string | undefined, command: string): LoadedPlugin {
+export function pluginArg(app: PluginLookupPort, id: string | undefined, command: string): LoadedPlugin {
   if (!id) throw new UsageError(`${command}: plugin ID is required`);
   const p = app.registry.get(id);
   if (p) return p;

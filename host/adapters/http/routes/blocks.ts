@@ -1,5 +1,5 @@
 import { type BlockFilter, normalizeIp } from '../../../../shared';
-import type { App } from '../../../core/app';
+import type { AdminPort } from '../../../core/ports';
 import { clearBlocksAudited, describeBlockFilter } from '../../../core/services/block-admin';
 import { HttpError } from '../http-error';
 import type { RouteModule } from '../router';
@@ -14,7 +14,7 @@ const FILTER_PROPS = {
 };
 
 /** A filter from request fields, each normalised like the stores key them; errors name the field. */
-function blockFilter(app: App, f: Partial<Record<keyof typeof FILTER_PROPS, string>>, prefix: string): BlockFilter {
+function blockFilter(app: AdminPort, f: Partial<Record<keyof typeof FILTER_PROPS, string>>, prefix: string): BlockFilter {
   let ip: string | undefined;
   if (f.ip !== undefined) {
     ip = normalizeIp(f.ip);

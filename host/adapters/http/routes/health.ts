@@ -2,12 +2,12 @@ import { Reply, type RouteModule } from '../router';
 import { openApiDocument } from '../openapi';
 import { processFaults } from '../../../core/services/process-faults';
 import { version } from '../../../core/version';
-import type { App } from '../../../core/app';
+import type { AdminPort } from '../../../core/ports';
 import { listenerReadiness } from '../../../core/readiness';
 import { storeHealth } from '../../../core/state/host-store';
 
 /** Whether this process can answer the mail servers: its store answers and every listener serve meant to start is up. */
-function readiness(app: App): { ready: boolean; storeUnavailable: boolean; listenersDown: string[] } {
+function readiness(app: AdminPort): { ready: boolean; storeUnavailable: boolean; listenersDown: string[] } {
   const storeUnavailable = storeHealth(app.store)();
   const listenersDown = listenerReadiness.missing();
   return { ready: !storeUnavailable && listenersDown.length === 0, storeUnavailable, listenersDown };

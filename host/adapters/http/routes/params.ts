@@ -1,5 +1,5 @@
 import { UsageError } from '../../../../shared';
-import type { App } from '../../../core/app';
+import type { AdminPort } from '../../../core/ports';
 import { pluginArg, scopeArg } from '../../../core/plugins/plugin-arg';
 import { GLOBAL } from '../../../core/domains/domain-settings';
 import { LoginError, normalizeDomain, normalizeLogin } from '../../../../shared/address';
@@ -7,7 +7,7 @@ import type { LoadedPlugin } from '../../../core/plugins/loaded-plugin';
 import { HttpError } from '../http-error';
 
 /** `{domain}` in a path: `*` for the global settings, else a domain that was added. */
-export async function scopeParam(app: App, raw: string): Promise<string> {
+export async function scopeParam(app: AdminPort, raw: string): Promise<string> {
   const scope = scopeArg(raw);
   if (scope === GLOBAL) return GLOBAL;
   let name: string;
@@ -21,7 +21,7 @@ export async function scopeParam(app: App, raw: string): Promise<string> {
 }
 
 /** `{id}` in a path: a loaded plugin (the CLI's lookup, with its messages), else 404. */
-export function pluginParam(app: App, id: string): LoadedPlugin {
+export function pluginParam(app: AdminPort, id: string): LoadedPlugin {
   try {
     return pluginArg(app, id, 'plugin');
   } catch (e) {
@@ -31,7 +31,7 @@ export function pluginParam(app: App, id: string): LoadedPlugin {
 }
 
 /** A login from a request body, normalised the way every plugin keys it; errors name `field`. */
-export function loginField(app: App, raw: string, field = '/login'): string {
+export function loginField(app: AdminPort, raw: string, field = '/login'): string {
   try {
     return normalizeLogin(raw, app.settings.defaultDomain).login;
   } catch (e) {

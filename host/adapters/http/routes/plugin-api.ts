@@ -1,4 +1,4 @@
-import type { App } from '../../../core/app';
+import type { AdminPort } from '../../../core/ports';
 import type { RouteModule, RouteSpec } from '../router';
 
 /** Routes of every loaded plugin, under /api/plugins/<id>; rebuilt whenever the plugin set is swapped (SIGHUP). */
@@ -11,7 +11,7 @@ export const pluginApiRoutes: RouteModule = (r, { app }) => {
   app.registry.onSwap(mount);
 };
 
-function pluginSpecs(app: App): RouteSpec[] {
+function pluginSpecs(app: AdminPort): RouteSpec[] {
   const specs: RouteSpec[] = [];
   for (const p of app.registry.active) {
     const configs = app.serviceContext(p).configs;

@@ -1,4 +1,4 @@
-import type { App } from '../../../core/app';
+import type { AdminPort } from '../../../core/ports';
 import { GLOBAL } from '../../../core/domains/domain-settings';
 import { HttpError } from '../http-error';
 import { domainSchemaOf } from '../../../core/plugins/host-level';
@@ -7,7 +7,7 @@ import type { RouteModule } from '../router';
 import { pluginParam, scopeParam } from './params';
 
 /** One plugin as a domain sees it: what the console needs to draw its switch and its form. */
-export async function pluginView(app: App, scope: string, p: LoadedPlugin) {
+export async function pluginView(app: AdminPort, scope: string, p: LoadedPlugin) {
   const eff = await app.settings.effective(scope, p);
   const own = await app.settings.getSetting(scope, p.manifest.id);
   const m = p.manifest;

@@ -1,5 +1,5 @@
 import { QUEUE_NAMES } from '../../../../shared';
-import type { App } from '../../../core/app';
+import type { AdminPort } from '../../../core/ports';
 import { applyAudited, QUEUE_OPERATION, type QueueCommandName, sendersSummary } from '../../../core/services/queue-admin';
 import { domainArg, durationArg, FilterError, type QueueFilter, senderArg } from '../../../tools/postfix/queue/queue-filter';
 import { QueueHistory } from '../../../tools/postfix/queue/queue-history';
@@ -108,7 +108,7 @@ export const queueRoutes: RouteModule = (r, { app, onStop }) => {
           throw new HttpError(409, `the queue changed: ${sel.ids.length} message(s) from ${filter.sender || '<>'} would be touched now, not ${body.expectedCount}; nothing was done — check again and confirm`, [{ path: '/expectedCount', message: `is ${body.expectedCount} but ${sel.ids.length} match now`, rule: 'confirm' }]);
         }
         if (sel.ids.length === 0) return { operation: name, sender: filter.sender, selected: 0, confirmed: 0, byQueue: {} };
-        const res = await applyAudited(app as App, name, sel, filter, actor);
+        const res = await applyAudited(app as AdminPort, name, sel, filter, actor);
         return { operation: name, sender: filter.sender, selected: sel.ids.length, confirmed: res.confirmed, byQueue: sel.byQueue };
       },
     });
