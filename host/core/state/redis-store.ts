@@ -422,16 +422,20 @@ export class RedisStore implements HostStore {
     down: (e) => this.down(e as Error),
     isDown: () => !this.up,
     failOpen: () => this.failOpen,
-    before: async () => {
-      if (this.connected) await this.connected;
-      if (!this.up && !this.closed) this.startProbe();
+    before: () => {
+      if (this.connected) return this.connected.then(() => this.probeIfDown());
+      this.probeIfDown();
     },
     servedLocally: () => {
       this.servedLocally = true;
     },
   };
 
-  private call<T>(remote: (r: Client) => Promise<T>, local: (f: FallbackStore) => Promise<T>): Promise<T> {
+  private probeIfDown(): void {
+    if (!this.up && !this.closed) this.startProbe();
+  }
+
+  private async call<T>(remote: (r: Client) => Promise<T>, local: (f: FallbackStore) => Promise<T>): Promise<T> {
     return resilient(this.outage, 'call', () => remote(this.redis), () => local(this.fallback));
   }
 
