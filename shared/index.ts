@@ -21,5 +21,6 @@ export * from './queue';
 export * from './system-actions';
 export * from './text';
 export * from './address';
+export * from './postfix-list';
 export * from './host-settings';
 export * from './contributions';

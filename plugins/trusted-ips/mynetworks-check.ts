@@ -1,7 +1,6 @@
 import { inject, injectable } from 'inversify';
-import { type Cidr, type DoctorCheckContribution, type DoctorContext, type DoctorFinding, formatCidr, HostSettings, parseCidr, parseCidrTable } from '../../shared';
+import { type Cidr, type DoctorCheckContribution, type DoctorContext, type DoctorFinding, formatCidr, HostSettings, mainCfListItems, parseCidr, parseCidrTable } from '../../shared';
 import { hostWideConfig } from './config';
-import { listItems } from './postconf-list';
 
 /** The doctor check's id (`contributes.doctorChecks` of the manifest). */
 export const MYNETWORKS_CHECK = 'mynetworks';
@@ -45,7 +44,7 @@ export function mynetworksFindings(i: MynetworksInput): DoctorFinding[] {
     }
     return [{ check, level: 'warning', message: 'mynetworks is not set (Postfix trusts only this host); to manage trusted relays with guard rails point it at the trusted-ips table', paste }];
   }
-  const items = listItems(i.mynetworks ?? '');
+  const items = mainCfListItems(i.mynetworks ?? '');
   const broad: string[] = [];
   const byHand: string[] = [];
   for (const it of items) {

@@ -1,4 +1,4 @@
-import { cidrContains, parseCidr, parseIp } from '../net';
+import { blockMatcher } from '../block-filter';
 import type { AuditEntry, AuditFilter, Block, BlockFilter, StateStore } from '../state';
 
 /** As the host's stores: a distinct set keeps this many members, the oldest go first. */
@@ -146,20 +146,4 @@ export class MemoryStateStore implements StateStore {
       .reverse();
     return filter.limit !== undefined ? out.slice(0, filter.limit) : out;
   }
-}
-
-function blockMatcher(filter: BlockFilter): (b: Block) => boolean {
-  const ip = filter.ip !== undefined ? parseIp(filter.ip) : undefined;
-  return (b) => {
-    if (filter.domain !== undefined && b.domain !== filter.domain) return false;
-    if (filter.key !== undefined && b.key !== filter.key) return false;
-    if (filter.login !== undefined && b.login !== filter.login) return false;
-    if (filter.source !== undefined && b.source !== filter.source) return false;
-    if (filter.ip !== undefined) {
-      if (!ip || !b.network) return false;
-      const net = parseCidr(b.network);
-      if (!net.ok || !cidrContains(net.cidr, ip)) return false;
-    }
-    return true;
-  };
 }

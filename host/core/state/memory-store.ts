@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditFilter, Block, BlockFilter } from '../../../shared';
-import { blockMatcher } from './block-filter';
+import { blockMatcher } from '../../../shared/block-filter';
 import type { ChangeChannel, ChangeListener, HostStore } from './host-store';
 import { WindowedCounters } from './windowed-counters';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import type { AuditEntry, AuditFilter, Block, BlockFilter, Logger, Metrics } from '../../../shared';
-import { blockMatcher } from './block-filter';
+import { blockMatcher } from '../../../shared/block-filter';
 import { FallbackStore } from './fallback-store';
 import type { ChangeChannel, ChangeListener, HostStore } from './host-store';
 import { RedisKeys } from './redis-keys';

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AuditEntry, AuditFilter, Block, BlockFilter, Logger, Metrics } from '../../../shared';
-import { blockMatcher } from './block-filter';
+import { blockMatcher } from '../../../shared/block-filter';
 import { matchDirOwner } from './file-owner';
 import { migrateSqlite, type MigrationReport, refuseNewerSchema } from './migrations/sqlite-migrations';
 import type { ChangeChannel, HostStore } from './host-store';

@@ -1,8 +1,10 @@
 /*
  * Postfix restriction lists (`smtpd_relay_restrictions = a, b { x, y }, c`)
  * as items: a restriction name and, for those that take one, its argument.
- * Hand-written tokenizer: commas and white space separate, `{ … }` groups.
+ * The tokens come from the contract's one main.cf list splitter.
  */
+
+import { mainCfTokens } from '../../../shared/postfix-list';
 
 export interface Restriction {
   readonly name: string;
@@ -22,30 +24,6 @@ const TAKES_ARG = new Set([
   'reject_rhsbl_reverse_client', 'permit_dnswl_client', 'permit_rhswl_client', 'sleep',
 ]);
 
-function tokens(value: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < value.length) {
-    const c = value[i];
-    if (c === ',' || c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === '{') {
-      const end = value.indexOf('}', i + 1);
-      const stop = end < 0 ? value.length : end;
-      out.push(value.slice(i, stop + 1));
-      i = stop + 1;
-      continue;
-    }
-    let j = i;
-    while (j < value.length && !', \t\n\r{'.includes(value[j])) j++;
-    out.push(value.slice(i, j));
-    i = j;
-  }
-  return out;
-}
-
 /** `{ inet:127.0.0.1:10040, policy_context=relay }` → service and options. */
 function braced(tok: string): { arg: string; options: Record<string, string> } {
   const inner = tok.slice(1, tok.endsWith('}') ? -1 : undefined);
@@ -62,7 +40,7 @@ function braced(tok: string): { arg: string; options: Record<string, string> } {
 }
 
 export function parseRestrictions(value: string): Restriction[] {
-  const t = tokens(value);
+  const t = mainCfTokens(value);
   const out: Restriction[] = [];
   for (let i = 0; i < t.length; i++) {
     const name = t[i];
@@ -80,9 +58,4 @@ export function parseRestrictions(value: string): Restriction[] {
 /** Restrictions that can let a request through. */
 export function permits(r: Restriction): boolean {
   return r.name === 'permit' || r.name.startsWith('permit_') || r.name.startsWith('check_');
-}
-
-/** Splits a main.cf list value (mynetworks…) into items, keeping `type:table` and `[ipv6]/n` whole. */
-export function listItems(value: string): string[] {
-  return tokens(value).filter((x) => !x.startsWith('{'));
 }

@@ -4,37 +4,12 @@
  * `<img src=x onerror=alert(1)>@example.com` is always shown as text.
  */
 
+import type { ConsoleElementProps } from '../../../../shared/console-view';
+
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
 
-export interface Props {
-  class?: string;
-  id?: string;
-  title?: string;
-  type?: string;
-  name?: string;
-  value?: string;
-  for?: string;
-  role?: string;
-  disabled?: boolean;
-  checked?: boolean;
-  required?: boolean;
-  placeholder?: string;
-  step?: string;
-  min?: string;
-  max?: string;
-  href?: string;
-  src?: string;
-  alt?: string;
-  rows?: number;
-  autocomplete?: string;
-  hidden?: boolean;
-  open?: boolean;
-  selected?: boolean;
-  /** data-* and aria-* attributes. */
-  data?: Record<string, string>;
-  aria?: Record<string, string>;
-  on?: Partial<{ [K in keyof HTMLElementEventMap]: (ev: HTMLElementEventMap[K]) => void }>;
-}
+/** The attributes `h` sets; the same set plugin views get through ConsoleViewApi.h. */
+export type Props = ConsoleElementProps;
 
 export function append(parent: Node, child: Child): void {
   if (child === null || child === undefined || child === false) return;

@@ -1,7 +1,7 @@
-import type { Block, BlockFilter } from '../../../shared';
-import { cidrContains, parseCidr, parseIp } from '../../../shared';
+import { cidrContains, parseCidr, parseIp } from './net';
+import type { Block, BlockFilter } from './state';
 
-/** One definition of "this block matches that filter", used by every store. */
+/** One definition of "this block matches that filter", used by every store (the host's and the test kit's). */
 export function blockMatcher(filter: BlockFilter): (b: Block) => boolean {
   const ip = filter.ip !== undefined ? parseIp(filter.ip) : undefined;
   if (filter.ip !== undefined && !ip) return () => false;
