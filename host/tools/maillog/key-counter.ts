@@ -1,4 +1,3 @@
-import { latin1, textAt } from './bytes';
 import { lower } from './keys';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 
@@ -9,36 +8,48 @@ export const NO_DOMAIN = '(local)';
 const FNV_BASIS = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 
+/** A slot: the key's hash, its offset and length + 1 (0: empty slot) in the arena, its count. */
+const HASH = 0;
+const OFFSET = 1;
+const LENGTH = 2;
+const COUNT = 3;
+const SLOT = 4;
+
 /**
  * Counts per key where the key is a slice of a log line (a sender, a
- * recipient, a domain), case-insensitively, without slicing the line: the
- * key is hashed and compared where it lies, and copied out only the first
- * time it is seen. A Map would need a new string per line to look up, and
- * on a log with hundreds of thousands of distinct recipients that string,
- * its hashing and its garbage were a third of the scan. Open addressing,
- * capped at `max` keys (past the cap new keys are counted as dropped).
+ * recipient, a domain), case-insensitively, without making a string per
+ * line: the key is hashed and compared where it lies, and copied out (as
+ * its lower-cased bytes, into one arena) only the first time it is seen.
+ * This runs on every delivery line, and a table of 20,000 keys does not
+ * stay in the CPU's cache: what a lookup costs is the memory it touches. So
+ * a slot holds all of an entry (hash, where its key lies, count) in 16
+ * bytes of one array, and a lookup reads that slot and the key's bytes. A
+ * Map would need a new string per line, and an array of strings per key
+ * would touch the slot, the strings array, the string and the counts.
+ * Open addressing, capped at `max` keys (past the cap new keys are counted
+ * as dropped). Keys are their UTF-8 bytes, lower-cased (ASCII on the fast
+ * path; other text through toLowerCase).
  */
 export class KeyCounter {
-  private keys: string[] = [];
-  private counts: number[] = [];
-  /** Index + 1 into keys, 0 for an empty slot. */
-  private slots = new Int32Array(256);
-  private hashes = new Int32Array(256);
+  private slots = new Int32Array(256 * SLOT);
+  private arena = new Uint8Array(4096);
+  private used = 0;
+  private count = 0;
   dropped = 0;
 
   constructor(private readonly max: number) {}
 
   get size(): number {
-    return this.keys.length;
+    return this.count;
   }
 
   /** Adds `by` to the key b[start, end), lower-cased. */
-  add(b: Buffer, start: number, end: number, by = 1): void {
+  add(b: Uint8Array, start: number, end: number, by = 1): void {
     let h = FNV_BASIS;
     for (let i = start; i < end; i++) {
       let c = b[i];
-      // Non-ASCII bytes are UTF-8 to decode first: the slow path, rare.
-      if (c > 127) return this.addText(lower(textAt(b, start, end)), by);
+      // Non-ASCII bytes are UTF-8 to lower-case as text first: the slow path, rare.
+      if (c > 127) return this.addText(Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8'), by);
       if (c >= 65 && c <= 90) c += 32;
       h = Math.imul(h ^ c, FNV_PRIME);
     }
@@ -47,17 +58,16 @@ export class KeyCounter {
 
   /**
    * Adds an address b[start, end) here and its domain (after the last `@`)
-   * to `domains`, hashing both in one pass over the address (this runs on
-   * every delivery line).
+   * to `domains`, hashing both in one pass over the address.
    */
-  addAddress(b: Buffer, start: number, end: number, domains: KeyCounter): void {
+  addAddress(b: Uint8Array, start: number, end: number, domains: KeyCounter): void {
     let h = FNV_BASIS;
     let hd = h;
     let at = -1;
     for (let i = start; i < end; i++) {
       let c = b[i];
       if (c > 127) {
-        const t = lower(textAt(b, start, end));
+        const t = lower(Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8'));
         this.addText(t, 1);
         const d = t.lastIndexOf('@');
         domains.addText(d < 0 ? NO_DOMAIN : t.slice(d + 1), 1);
@@ -75,84 +85,101 @@ export class KeyCounter {
     else domains.addText(NO_DOMAIN, 1);
   }
 
-  /** Adds `by` to the key `k` as it is (already lower-cased text). */
+  /** Adds `by` to the key `k` (lower-cased here). */
   addText(k: string, by: number): void {
+    const bytes = Buffer.from(lower(k), 'utf8');
     let h = FNV_BASIS;
-    for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), FNV_PRIME);
-    const mask = this.slots.length - 1;
-    for (let at = h & mask; ; at = (at + 1) & mask) {
-      const slot = this.slots[at];
-      if (slot === 0) return this.insert(at, h, k, by);
-      if (this.hashes[at] === h && this.keys[slot - 1] === k) {
-        this.counts[slot - 1] += by;
-        return;
-      }
-    }
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+    this.addBytes(bytes, 0, bytes.length, h, by);
   }
 
-  /** Adds `by` to the ASCII key b[start, end) lower-cased, whose hash is `h`: compared where it lies, copied only when new. */
-  private addBytes(b: Buffer, start: number, end: number, h: number, by: number): void {
+  /**
+   * Adds `by` to the key b[start, end) whose hash is `h`; upper-case ASCII
+   * in b compares equal to the lower case the arena holds (non-ASCII keys
+   * arrive here already lower-cased).
+   */
+  private addBytes(b: Uint8Array, start: number, end: number, h: number, by: number): void {
     const n = end - start;
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = slots.length / SLOT - 1;
     for (let at = h & mask; ; at = (at + 1) & mask) {
-      const slot = this.slots[at];
-      // Past the cap a new key is only counted as dropped: not decoded for nothing.
-      if (slot === 0) return this.keys.length >= this.max ? void this.dropped++ : this.insert(at, h, lower(latin1(b, start, end)), by);
-      if (this.hashes[at] !== h) continue;
-      const k = this.keys[slot - 1];
-      if (k.length !== n) continue;
-      let same = true;
-      for (let i = 0; i < n && same; i++) {
-        let c = b[start + i];
+      const s = at * SLOT;
+      const len = slots[s + LENGTH];
+      // Past the cap a new key is only counted as dropped: not copied for nothing.
+      if (len === 0) return this.count >= this.max ? void this.dropped++ : this.insert(s, h, b, start, end, by);
+      if (slots[s + HASH] !== h || len !== n + 1) continue;
+      const a = this.arena;
+      const off = slots[s + OFFSET];
+      let k = 0;
+      for (; k < n; k++) {
+        let c = b[start + k];
         if (c >= 65 && c <= 90) c += 32;
-        same = c === k.charCodeAt(i);
+        if (c !== a[off + k]) break;
       }
-      if (same) {
-        this.counts[slot - 1] += by;
+      if (k === n) {
+        slots[s + COUNT] += by;
         return;
       }
     }
   }
 
-  private insert(at: number, h: number, key: string, by: number): void {
-    if (this.keys.length >= this.max) {
-      this.dropped++;
-      return;
+  private insert(s: number, h: number, b: Uint8Array, start: number, end: number, by: number): void {
+    const n = end - start;
+    if (this.used + n > this.arena.length) {
+      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + n));
+      bigger.set(this.arena.subarray(0, this.used));
+      this.arena = bigger;
     }
-    this.keys.push(key);
-    this.counts.push(by);
-    this.slots[at] = this.keys.length;
-    this.hashes[at] = h;
-    if (this.keys.length * 2 > this.slots.length) this.grow();
+    const a = this.arena;
+    for (let k = 0; k < n; k++) {
+      const c = b[start + k];
+      a[this.used + k] = c >= 65 && c <= 90 ? c + 32 : c;
+    }
+    const slots = this.slots;
+    slots[s + HASH] = h;
+    slots[s + OFFSET] = this.used;
+    slots[s + LENGTH] = n + 1;
+    slots[s + COUNT] = by;
+    this.used += n;
+    this.count++;
+    if (this.count * 2 > slots.length / SLOT) this.grow();
   }
 
   private grow(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const hashes = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let i = 0; i < this.slots.length; i++) {
-      if (this.slots[i] === 0) continue;
-      let at = this.hashes[i] & mask;
-      while (slots[at] !== 0) at = (at + 1) & mask;
-      slots[at] = this.slots[i];
-      hashes[at] = this.hashes[i];
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    const mask = slots.length / SLOT - 1;
+    for (let s = 0; s < old.length; s += SLOT) {
+      if (old[s + LENGTH] === 0) continue;
+      let at = old[s + HASH] & mask;
+      while (slots[at * SLOT + LENGTH] !== 0) at = (at + 1) & mask;
+      slots.set(old.subarray(s, s + SLOT), at * SLOT);
     }
     this.slots = slots;
-    this.hashes = hashes;
   }
 
+  /** The count of `key` (as added: any case), or undefined. */
   get(key: string): number | undefined {
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) return this.counts[i];
+    for (const [k, v] of this.entries()) if (k === lower(key)) return v;
     return undefined;
   }
 
+  /** Keys (lower-cased) and counts, in the order keys were first seen. */
   *entries(): IterableIterator<[string, number]> {
-    for (let i = 0; i < this.keys.length; i++) yield [this.keys[i], this.counts[i]];
+    // The arena is append-only: a key's offset is its place in that order.
+    const order: number[] = [];
+    for (let s = 0; s < this.slots.length; s += SLOT) if (this.slots[s + LENGTH] !== 0) order.push(s);
+    order.sort((x, y) => this.slots[x + OFFSET] - this.slots[y + OFFSET]);
+    const text = Buffer.from(this.arena.buffer, this.arena.byteOffset, this.used);
+    for (const s of order) {
+      const off = this.slots[s + OFFSET];
+      yield [text.toString('utf8', off, off + this.slots[s + LENGTH] - 1), this.slots[s + COUNT]];
+    }
   }
 
   pack(): PackedTable {
-    const p = new TablePacker(1, 1, this.keys.length);
-    for (let i = 0; i < this.keys.length; i++) p.add([this.keys[i]], [this.counts[i]]);
+    const p = new TablePacker(1, 1, this.count);
+    for (const [k, v] of this.entries()) p.add([k], [v]);
     return p.done();
   }
 

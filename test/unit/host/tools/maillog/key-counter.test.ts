@@ -1,0 +1,61 @@
+import { KeyCounter, NO_DOMAIN } from '../../../../../host/tools/maillog/key-counter';
+
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+function addAll(k: KeyCounter, keys: string[]): void {
+  for (const key of keys) {
+    const b = bytes(`x ${key} y`);
+    k.add(b, 2, b.length - 2);
+  }
+}
+
+test('counts keys case-insensitively, in the order first seen, from bytes and from text alike', () => {
+  const k = new KeyCounter(100);
+  addAll(k, ['Bob@Example.com', 'alice@example.com', 'BOB@EXAMPLE.COM']);
+  k.addText('bob@example.COM', 2);
+  expect([...k.entries()]).toEqual([['bob@example.com', 4], ['alice@example.com', 1]]);
+  expect(k.size).toBe(2);
+  expect(k.get('ALICE@example.com')).toBe(1);
+  expect(k.get('carol@example.com')).toBeUndefined();
+});
+
+test('non-ASCII keys (UTF-8 in the log) are one key whatever their case, by bytes or by text', () => {
+  const k = new KeyCounter(100);
+  addAll(k, ['JÖRG@Bücher.example', 'jörg@bücher.example']);
+  k.addText('JÖRG@BÜCHER.EXAMPLE', 1);
+  expect([...k.entries()]).toEqual([['jörg@bücher.example', 3]]);
+});
+
+test('an address counts itself and its domain in one pass; no domain is the local bucket', () => {
+  const senders = new KeyCounter(100);
+  const domains = new KeyCounter(100);
+  for (const a of ['News@Partner.test', 'other@partner.TEST', 'www-data', 'Zoë@Ünï.test']) {
+    const b = bytes(`<${a}>`);
+    senders.addAddress(b, 1, b.length - 1, domains);
+  }
+  expect([...senders.entries()]).toEqual([['news@partner.test', 1], ['other@partner.test', 1], ['www-data', 1], ['zoë@ünï.test', 1]]);
+  expect([...domains.entries()]).toEqual([['partner.test', 2], [NO_DOMAIN, 1], ['ünï.test', 1]]);
+});
+
+test('keeps every count through growth, and past its cap counts new keys as dropped', () => {
+  const k = new KeyCounter(5000);
+  const keys = Array.from({ length: 6000 }, (_, i) => `user${i}@example.com`);
+  addAll(k, keys);
+  addAll(k, keys.slice(0, 3000));
+  expect(k.size).toBe(5000);
+  expect(k.dropped).toBe(1000);
+  const got = new Map(k.entries());
+  expect(got.get('user0@example.com')).toBe(2);
+  expect(got.get('user4999@example.com')).toBe(1);
+  expect(got.has('user5000@example.com')).toBe(false);
+  expect([...got.values()].reduce((a, b) => a + b, 0)).toBe(5000 + 3000);
+});
+
+test('a packed table absorbed into another sums its counts', () => {
+  const a = new KeyCounter(100);
+  const b = new KeyCounter(100);
+  addAll(a, ['one@x.test', 'two@x.test']);
+  addAll(b, ['TWO@x.test', 'three@x.test']);
+  a.absorb(structuredClone(b.pack()));
+  expect([...a.entries()]).toEqual([['one@x.test', 1], ['two@x.test', 2], ['three@x.test', 1]]);
+});
