@@ -30,7 +30,19 @@ const MAX_PENDING = 10_000;
 export class AuthFailureReader {
   /** SASL failures whose reason says the server failed. */
   serverFaults = 0;
+  /** `login\naddress` → auth-process lines not yet summed by a login-process line. */
   private readonly pending = new Map<string, number>();
+  /**
+   * In a range to be merged after another: each key's first summary here,
+   * [its attempts capped, the auth lines seen here before it]. The range
+   * before may have left auth lines pending for that key, which the summary
+   * then counted again; the merge takes them off (`correction`).
+   */
+  readonly firstSummaries: Map<string, [number, number]> | undefined;
+
+  constructor(o: { recordFirstSummaries?: boolean } = {}) {
+    this.firstSummaries = o.recordFirstSummaries ? new Map() : undefined;
+  }
 
   /** The failure the event reports, if it reports one the client is to blame for. */
   read(s: Buffer, e: MailEvent): LoggedAuthFailure | undefined {
@@ -53,7 +65,39 @@ export class AuthFailureReader {
       return { login, remoteIp, protocol: 'other', attempts: 1, source: 'dovecot' };
     }
     this.pending.delete(key);
-    const attempts = Math.min(e.n, MAX_ATTEMPTS_PER_LINE) - seen;
+    const capped = Math.min(e.n, MAX_ATTEMPTS_PER_LINE);
+    const firsts = this.firstSummaries;
+    if (firsts !== undefined && firsts.size < MAX_PENDING && !firsts.has(key)) firsts.set(key, [capped, seen]);
+    const attempts = capped - seen;
     return attempts > 0 ? { login, remoteIp, protocol: PROTOCOLS[e.protocol], attempts, source: 'dovecot' } : undefined;
+  }
+
+  /** Auth-process lines still waiting for their summary, by `login\naddress` (oldest first). */
+  pendingEntries(): IterableIterator<[string, number]> {
+    return this.pending.entries();
+  }
+
+  /**
+   * What a whole scan would have counted for the next range's first summary
+   * of `key` (`firstSummaries`) less what that range counted: the auth lines
+   * this range left pending for it count against it too.
+   */
+  correction(key: string, capped: number, seenThere: number): number {
+    const before = this.pending.get(key) ?? 0;
+    return Math.max(0, capped - before - seenThere) - Math.max(0, capped - seenThere);
+  }
+
+  /**
+   * Makes `pending` what a whole scan would hold after the next range (call
+   * after its `correction`s): a key it summarised keeps only its own lines
+   * since; any other key sums both ranges'.
+   */
+  absorbPending(next: Iterable<[string, number]>, summarised: Iterable<string>): void {
+    for (const k of summarised) this.pending.delete(k);
+    for (const [k, n] of next) this.pending.set(k, (this.pending.get(k) ?? 0) + n);
+    for (const k of this.pending.keys()) {
+      if (this.pending.size <= MAX_PENDING) break;
+      this.pending.delete(k);
+    }
   }
 }

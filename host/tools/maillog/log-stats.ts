@@ -87,8 +87,15 @@ export interface StatsState {
   traffic: TrafficState;
   /** Queue IDs still open at the end: the next range's orphans may belong to them. */
   open: PackedTable;
-  /** Lines whose message began before this range (queue ID, recipient; kind, n, size). */
+  /**
+   * Lines whose message began before this range: queue ID, then the
+   * recipient (relay lines) or sender (qmgr lines); kind, n, size.
+   */
   orphans: PackedTable;
+  /** Dovecot auth-process lines not yet summed by a login-process line: login, address; lines. */
+  authPending: PackedTable;
+  /** Each (login, address)'s first login-process summary here: login, address; attempts (capped), auth lines before it here. */
+  authSummaries: PackedTable;
 }
 
 export interface StatsLimits {
@@ -108,7 +115,9 @@ export interface StatsOptions {
   /**
    * Record lines whose message began before this range (a worker's range,
    * merged by `absorb`). A whole-input scan has no earlier range to match
-   * them against, so it skips the bookkeeping.
+   * them against, so it skips the bookkeeping (the default). A range that
+   * keeps them leaves what the range before it may have counted already
+   * (a message's sender and size) to the merge.
    */
   readonly keepOrphans?: boolean;
   /** Lines not understood kept as samples (`--unparsed N`). */
@@ -124,6 +133,7 @@ export interface StatsOptions {
 
 const ORPHAN_NRCPT = 0;
 const ORPHAN_RELAY = 1;
+const ORPHAN_REMOVED = 2;
 const HOUR = 3_600_000;
 const MAX_NAMES = 5;
 /** Distinct client host names shared between the client table's entries. */
@@ -159,6 +169,12 @@ function hasName(names: string[], b: Buffer, start: number, end: number): boolea
   return false;
 }
 
+/** AuthFailureReader's `login\naddress` as two strings (packed tables separate strings with newlines). */
+function splitAuthKey(k: string): [string, string] {
+  const i = k.indexOf('\n');
+  return [k.slice(0, i), k.slice(i + 1)];
+}
+
 export class LogStats {
   lines = 0;
   parsed = 0;
@@ -179,7 +195,7 @@ export class LogStats {
   readonly traffic: Traffic;
   /** Keys that did not fit a capped table. */
   dropped = 0;
-  private readonly failures = new AuthFailureReader();
+  private readonly failures: AuthFailureReader;
   private readonly open: QueueIndex<Owner>;
   private readonly names = new Map<string, string>();
   private readonly orphans: Array<[QueueKey, string, number, number, number]> = [];
@@ -201,7 +217,8 @@ export class LogStats {
 
   constructor(private readonly o: StatsOptions = {}) {
     this.limits = o.limits ?? DEFAULT_LIMITS;
-    this.keepOrphans = o.keepOrphans ?? true;
+    this.keepOrphans = o.keepOrphans ?? false;
+    this.failures = new AuthFailureReader({ recordFirstSummaries: this.keepOrphans });
     this.keepUnparsed = o.keepUnparsed ?? 0;
     this.windowed = o.since !== undefined || o.until !== undefined;
     this.now = o.now ?? Date.now();
@@ -286,7 +303,7 @@ export class LogStats {
         this.delivery(b);
         break;
       case K_REMOVED:
-        this.open.delete(queueKeyAt(b, p.qidStart, p.qidEnd));
+        this.removed(b);
         break;
       case K_SASL_FAIL:
       case K_LOGIN_FAIL:
@@ -378,13 +395,25 @@ export class LogStats {
     let o = this.open.get(qid);
     if (!o) {
       // The message began before this range (or before the log): a placeholder dedupes its retries here.
-      this.orphan(qid, '', ORPHAN_NRCPT, e.n, e.size);
-      o = { stub: true };
-      this.remember(qid, o);
+      this.remember(qid, { stub: true, counted: true });
+      // The range before may have counted it already (qmgr logs it on every retry): the merge counts it if not.
+      if (this.keepOrphans && this.orphan(qid, textAt(b, e.addrStart, e.addrEnd), ORPHAN_NRCPT, e.n, e.size)) return;
     } else if (o.counted) return;
-    else this.countRecipients(o, e.n);
-    o.counted = true;
+    else {
+      this.countRecipients(o, e.n);
+      o.counted = true;
+    }
     this.traffic.queued(b, e.addrStart, e.addrEnd, e.size);
+  }
+
+  private removed(b: Buffer): void {
+    const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
+    if (this.keepOrphans) {
+      // The range before may hold the message open: the merge closes it there too.
+      const o = this.open.get(qid);
+      if (o === undefined || o.stub) this.orphan(qid, '', ORPHAN_REMOVED, 0, 0);
+    }
+    this.open.delete(qid);
   }
 
   private countRecipients(o: Owner, n: number): void {
@@ -394,8 +423,11 @@ export class LogStats {
     }
   }
 
-  private orphan(qid: QueueKey, rcpt: string, kind: number, n: number, size: number): void {
-    if (this.keepOrphans && this.orphans.length < this.limits.maxOpen) this.orphans.push([qid, rcpt, kind, n, size]);
+  /** Whether the line was kept for the merge (not when the scan is whole, nor past the cap). */
+  private orphan(qid: QueueKey, text: string, kind: number, n: number, size: number): boolean {
+    if (!this.keepOrphans || this.orphans.length >= this.limits.maxOpen) return false;
+    this.orphans.push([qid, text, kind, n, size]);
+    return true;
   }
 
   /** A delivery line: pflogsumm's totals, and mail from an unauthenticated client that left the server. */
@@ -495,14 +527,42 @@ export class LogStats {
       open.add([queueIdOf(k), o.login ?? '', o.client ?? '', rcpts], [o.login !== undefined ? 1 : 0, o.client !== undefined ? 1 : 0, o.counted ? 1 : 0, o.hour ?? 0, (o.rcpts ? 1 : 0) | (o.stub ? 2 : 0)]);
     }
     const orphans = new TablePacker(2, 3, this.orphans.length);
-    for (const [qid, rcpt, kind, n, size] of this.orphans) orphans.add([queueIdOf(qid), rcpt], [kind, n, size]);
+    for (const [qid, text, kind, n, size] of this.orphans) orphans.add([queueIdOf(qid), text], [kind, n, size]);
+    const pending = new TablePacker(2, 1, 0);
+    for (const [k, n] of this.failures.pendingEntries()) pending.add(splitAuthKey(k), [n]);
+    const firsts = this.failures.firstSummaries;
+    const summaries = new TablePacker(2, 2, firsts?.size ?? 0);
+    if (firsts) for (const [k, v] of firsts) summaries.add(splitAuthKey(k), v);
     return {
       lines: this.lines, parsed: this.parsed, unparsed: this.unparsed, unparsedSamples: this.unparsedSamples, outside: this.outside,
       postfix: this.postfix, dovecot: this.dovecot, authFailures: this.authFailures, serverFaults: this.failures.serverFaults,
       authByClient: [...this.authByClient], authByLogin: packCounts(this.authByLogin), senders: [...this.senders], unauth: unauth.done(),
       relayHours: hours.done(), relayDenied: packCounts(this.relayDenied), local: packCounts(this.local), dropped: this.dropped,
-      traffic: this.traffic.toState(), open: open.done(), orphans: orphans.done(),
+      traffic: this.traffic.toState(), open: open.done(), orphans: orphans.done(), authPending: pending.done(), authSummaries: summaries.done(),
     };
+  }
+
+  /**
+   * The next range's first Dovecot summary per (login, address) counted the
+   * attempts its auth lines had not; auth lines left pending here count
+   * against it too, as in a whole scan. Then `pending` is a whole scan's.
+   */
+  private absorbAuthPending(next: StatsState): void {
+    const summarised: string[] = [];
+    unpackTable(next.authSummaries, ([login, ip], v, at) => {
+      const key = `${login}\n${ip}`;
+      summarised.push(key);
+      const d = this.failures.correction(key, v[at], v[at + 1]);
+      if (d === 0) return;
+      this.authFailures += d;
+      const a = this.authByClient.get(ip);
+      if (a) a.count += d;
+      const n = login ? this.authByLogin.get(login) : undefined;
+      if (n !== undefined) this.authByLogin.set(login, n + d);
+    });
+    const pending: Array<[string, number]> = [];
+    unpackTable(next.authPending, ([login, ip], v, at) => void pending.push([`${login}\n${ip}`, v[at]]));
+    this.failures.absorbPending(pending, summarised);
   }
 
   /**
@@ -510,13 +570,18 @@ export class LogStats {
    * matched against the messages still open here, then everything is summed.
    */
   absorb(next: StatsState): void {
-    unpackTable(next.orphans, ([qid, rcpt], v, at) => {
+    unpackTable(next.orphans, ([qid, text], v, at) => {
       const o = this.open.get(queueKeyOf(qid));
-      if (!o) return;
-      if (v[at] === ORPHAN_NRCPT) {
-        if (!o.counted) this.countRecipients(o, v[at + 1]);
-        o.counted = true;
-      } else if (o.client !== undefined) this.relayed(o, rcpt, v[at + 1]);
+      if (v[at] === ORPHAN_REMOVED) this.open.delete(queueKeyOf(qid));
+      else if (v[at] === ORPHAN_NRCPT) {
+        // Counted here unless this range's own qmgr line (or its stub's) did already; with no owner here a whole scan's stub would count it.
+        if (o?.counted) return;
+        if (o) {
+          this.countRecipients(o, v[at + 1]);
+          o.counted = true;
+        }
+        this.traffic.queuedText(text, v[at + 2]);
+      } else if (o?.client !== undefined) this.relayed(o, text, v[at + 1]);
     });
     this.lines += next.lines;
     this.parsed += next.parsed;
@@ -538,6 +603,7 @@ export class LogStats {
       else this.dropped++;
     }
     this.dropped += absorbCounts(this.authByLogin, next.authByLogin, max);
+    this.absorbAuthPending(next);
     for (const [k, v] of next.senders) {
       const st = this.senders.get(k);
       if (st) {
@@ -576,9 +642,12 @@ export class LogStats {
     this.dropped += absorbCounts(this.relayDenied, next.relayDenied, max);
     this.dropped += absorbCounts(this.local, next.local, max);
     this.traffic.absorb(next.traffic);
-    // Messages the next range opened stay open for the range after it; its own orphans were resolved above.
-    this.open.clear();
+    // Messages open here that the next range did not remove (its orphans, above) stay open for
+    // the range after it, beside those the next range opened; the next range's placeholder for
+    // a message open here knows less than this range's owner, which took its lines above.
     unpackTable(next.open, ([k, login, client, rcpts], v, at) => {
+      const qid = queueKeyOf(k);
+      if (v[at + 4] & 2 && this.open.get(qid) !== undefined) return;
       const o: Owner = {};
       if (v[at] === 1) o.login = login;
       if (v[at + 1] === 1) o.client = client;
@@ -586,7 +655,7 @@ export class LogStats {
       o.hour = v[at + 3];
       if (v[at + 4] & 2) o.stub = true;
       if (v[at + 4] & 1) o.rcpts = new Map(rcpts ? rcpts.split('\u0001').map((r) => r.split('\u0002')).map(([r, st]) => [r, Number(st)]) : []);
-      this.open.set(queueKeyOf(k), o);
+      this.open.set(qid, o);
     });
   }
 }

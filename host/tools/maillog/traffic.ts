@@ -1,4 +1,5 @@
-import { KeyCounter } from './key-counter';
+import { KeyCounter, NO_DOMAIN } from './key-counter';
+import { lower } from './keys';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 import { STATUS_BOUNCED, STATUS_DEFERRED, STATUS_EXPIRED, STATUS_SENT } from './recognise';
 
@@ -104,6 +105,23 @@ export class Traffic {
     if (size > 0) this.byteTotal[0] += size;
     if (end > start) this.senders.addAddress(b, start, end, this.senderDomains);
     else this.senders.addText(BOUNCE_SENDER, 1);
+  }
+
+  /**
+   * `queued` for a sender held as text (decoded as `queued` decodes it, not
+   * yet lower-cased): a range's qmgr line whose message began in the range
+   * before it, counted at the merge once that range says it was not already.
+   */
+  queuedText(sender: string, size: number): void {
+    if (size > 0) this.byteTotal[0] += size;
+    if (!sender) {
+      this.senders.addText(BOUNCE_SENDER, 1);
+      return;
+    }
+    const t = lower(sender);
+    this.senders.addText(t, 1);
+    const at = t.lastIndexOf('@');
+    this.senderDomains.addText(at < 0 ? NO_DOMAIN : t.slice(at + 1), 1);
   }
 
   delivery(b: Buffer, start: number, end: number, status: number, hour: number): void {

@@ -61,11 +61,12 @@ describe('mailwarden logs scan', () => {
   });
 
   test('worker threads over line-aligned byte ranges give the same report as one thread (built bundle)', async () => {
-    // The worker runs from dist (npm test builds first); messages straddling a cut are linked up.
+    // The worker runs from dist (npm test builds first; MAILWARDEN_DIST: a build of one's own); messages straddling a cut are linked up.
+    const built = process.env.MAILWARDEN_DIST ? path.resolve(process.env.MAILWARDEN_DIST) : path.join(packageRoot(), 'dist');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const dist = require(path.join(packageRoot(), 'dist/app/host/tools/maillog/scan.js'));
+    const dist = require(path.join(built, 'app/host/tools/maillog/scan.js'));
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const report = require(path.join(packageRoot(), 'dist/app/host/tools/maillog/scan-report.js'));
+    const report = require(path.join(built, 'app/host/tools/maillog/scan-report.js'));
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { generate } = require(path.join(packageRoot(), 'bench/gen-maillog.js'));
     const dir = tempDir('mw-logscan-par-');
