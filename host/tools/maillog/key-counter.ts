@@ -1,5 +1,4 @@
 import { lower } from './keys';
-import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 
 /** The domain of an address without one (a local part only: `www-data`). */
 export const NO_DOMAIN = '(local)';
@@ -164,26 +163,80 @@ export class KeyCounter {
     return undefined;
   }
 
-  /** Keys (lower-cased) and counts, in the order keys were first seen. */
-  *entries(): IterableIterator<[string, number]> {
-    // The arena is append-only: a key's offset is its place in that order.
+  /** Slot indexes of the keys, in the order they were first seen (the arena is append-only: a key's offset is its place). */
+  private inOrder(): number[] {
     const order: number[] = [];
     for (let s = 0; s < this.slots.length; s += SLOT) if (this.slots[s + LENGTH] !== 0) order.push(s);
-    order.sort((x, y) => this.slots[x + OFFSET] - this.slots[y + OFFSET]);
-    const text = Buffer.from(this.arena.buffer, this.arena.byteOffset, this.used);
-    for (const s of order) {
-      const off = this.slots[s + OFFSET];
-      yield [text.toString('utf8', off, off + this.slots[s + LENGTH] - 1), this.slots[s + COUNT]];
+    return order.sort((x, y) => this.slots[x + OFFSET] - this.slots[y + OFFSET]);
+  }
+
+  private keyOf(s: number): string {
+    const off = this.slots[s + OFFSET];
+    return Buffer.from(this.arena.buffer, this.arena.byteOffset, this.used).toString('utf8', off, off + this.slots[s + LENGTH] - 1);
+  }
+
+  /** Keys (lower-cased) and counts, in the order keys were first seen. */
+  *entries(): IterableIterator<[string, number]> {
+    for (const s of this.inOrder()) yield [this.keyOf(s), this.slots[s + COUNT]];
+  }
+
+  /**
+   * The n keys with the largest counts, largest first; ties in the order
+   * first seen. Read from the slots: only the n keys shown become strings.
+   */
+  top(n: number): Array<[string, number]> {
+    const best: number[] = [];
+    const slots = this.slots;
+    // a before b: a larger count, or the same count and seen first.
+    const before = (a: number, b: number) => slots[a + COUNT] > slots[b + COUNT] || (slots[a + COUNT] === slots[b + COUNT] && slots[a + OFFSET] < slots[b + OFFSET]);
+    if (n <= 0) return [];
+    for (let s = 0; s < slots.length; s += SLOT) {
+      if (slots[s + LENGTH] === 0) continue;
+      if (best.length === n && !before(s, best[n - 1])) continue;
+      let i = best.length === n ? n - 1 : best.length;
+      while (i > 0 && before(s, best[i - 1])) {
+        if (i < n) best[i] = best[i - 1];
+        i--;
+      }
+      best[i] = s;
+    }
+    return best.map((s) => [this.keyOf(s), slots[s + COUNT]]);
+  }
+
+  /**
+   * The table as two typed arrays (keys' bytes; offset, length, count per
+   * key in the order first seen), for the trip from a worker thread:
+   * structured clone copies them in one go, and the receiver counts them
+   * from the bytes without making a string per key.
+   */
+  pack(): PackedKeys {
+    const order = this.inOrder();
+    const bytes = this.arena.slice(0, this.used);
+    const keys = new Int32Array(order.length * 3);
+    order.forEach((s, k) => {
+      keys[k * 3] = this.slots[s + OFFSET];
+      keys[k * 3 + 1] = this.slots[s + LENGTH] - 1;
+      keys[k * 3 + 2] = this.slots[s + COUNT];
+    });
+    return { bytes, keys };
+  }
+
+  /** Adds another table's counts (its keys are already lower-cased bytes; what it dropped, its owner counts). */
+  absorb(t: PackedKeys): void {
+    const b = t.bytes;
+    for (let k = 0; k < t.keys.length; k += 3) {
+      const start = t.keys[k];
+      const end = start + t.keys[k + 1];
+      let h = FNV_BASIS;
+      for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], FNV_PRIME);
+      this.addBytes(b, start, end, h, t.keys[k + 2]);
     }
   }
+}
 
-  pack(): PackedTable {
-    const p = new TablePacker(1, 1, this.count);
-    for (const [k, v] of this.entries()) p.add([k], [v]);
-    return p.done();
-  }
-
-  absorb(t: PackedTable): void {
-    unpackTable(t, ([k], v, at) => this.addText(k, v[at]));
-  }
+/** A KeyCounter as plain data (structured-clone safe). */
+export interface PackedKeys {
+  readonly bytes: Uint8Array;
+  /** Offset, length and count of each key, in the order first seen. */
+  readonly keys: Int32Array;
 }

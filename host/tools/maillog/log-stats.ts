@@ -347,7 +347,13 @@ export class LogStats {
     return n;
   }
 
-  /** `client=host[ip](, sasl_method=M, sasl_username=U)?` */
+  /**
+   * `client=host[ip](, sasl_method=M, sasl_username=U)?`. A client past the
+   * table's cap is not itemised, but its message is still opened (owned by
+   * nobody): its later lines are then counted as the message's, not
+   * mistaken for lines of a message begun before the range (in a flood of
+   * new clients those would fill the orphan list a merge must replay).
+   */
   private client(b: Buffer): void {
     const e = this.e;
     const ip = ipAt(b, e.ipStart, e.ipEnd);
@@ -361,6 +367,7 @@ export class LogStats {
       if (!st) {
         if (this.senders.size >= this.limits.maxKeys) {
           this.dropped++;
+          this.remember(qid, {});
           return;
         }
         st = { messages: 0, recipients: 0, clients: [], firstSeen: time, lastSeen: '' };
@@ -375,6 +382,7 @@ export class LogStats {
       if (!c) {
         if (this.unauth.size >= this.limits.maxKeys) {
           this.dropped++;
+          this.remember(qid, {});
           return;
         }
         // Up to maxKeys of these (most of them one-message spam clients): the
@@ -514,6 +522,8 @@ export class LogStats {
     this.traffic.received(this.hour(b));
     const key = `${e.n} <${textAt(b, e.addrStart, e.addrEnd)}>`;
     if (!bump(this.local, key, 1, this.limits.maxKeys)) this.dropped++;
+    // Opened, owned by nobody: its later lines are this message's, not orphans for a merge to replay.
+    if (this.p.qidStart >= 0) this.remember(queueKeyAt(b, this.p.qidStart, this.p.qidEnd), {});
   }
 
   toState(): StatsState {

@@ -119,10 +119,10 @@ function trafficReport(s: LogStats, topN: number): TrafficReport {
     received: tr.receivedMessages, delivered: tr.delivered, deferred: tr.deferred, bounced: tr.bounced, expired: tr.expired,
     rejected: tr.rejected, held: tr.held, bytesReceived: tr.bytes,
     perHour: [...tr.hours].sort((a, b) => a[0] - b[0]).map(([h, r]) => ({ hour: hourText(h), received: r[0], delivered: r[1], deferred: r[2], bounced: r[3], rejected: r[4] })),
-    topSenders: top(tr.senders.entries(), ([, n]) => n, topN).map(([sender, messages]) => ({ sender, messages })),
-    topSenderDomains: top(tr.senderDomains.entries(), ([, n]) => n, topN).map(([domain, messages]) => ({ domain, messages })),
-    topRecipients: top(tr.recipients.entries(), ([, n]) => n, topN).map(([recipient, delivered]) => ({ recipient, delivered })),
-    topRecipientDomains: top(tr.recipientDomains.entries(), ([, n]) => n, topN).map(([domain, delivered]) => ({ domain, delivered })),
+    topSenders: tr.senders.top(topN).map(([sender, messages]) => ({ sender, messages })),
+    topSenderDomains: tr.senderDomains.top(topN).map(([domain, messages]) => ({ domain, messages })),
+    topRecipients: tr.recipients.top(topN).map(([recipient, delivered]) => ({ recipient, delivered })),
+    topRecipientDomains: tr.recipientDomains.top(topN).map(([domain, delivered]) => ({ domain, delivered })),
   };
 }
 

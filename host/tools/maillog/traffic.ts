@@ -1,4 +1,4 @@
-import { KeyCounter, NO_DOMAIN } from './key-counter';
+import { KeyCounter, NO_DOMAIN, type PackedKeys } from './key-counter';
 import { lower } from './keys';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 import { STATUS_BOUNCED, STATUS_DEFERRED, STATUS_EXPIRED, STATUS_SENT } from './recognise';
@@ -22,10 +22,10 @@ export interface TrafficState {
   totals: number[];
   /** epoch hour; the five columns */
   hours: PackedTable;
-  senders: PackedTable;
-  senderDomains: PackedTable;
-  recipients: PackedTable;
-  recipientDomains: PackedTable;
+  senders: PackedKeys;
+  senderDomains: PackedKeys;
+  recipients: PackedKeys;
+  recipientDomains: PackedKeys;
   /** Keys that did not fit the capped tables. */
   dropped: number;
 }

@@ -59,3 +59,12 @@ test('a packed table absorbed into another sums its counts', () => {
   a.absorb(structuredClone(b.pack()));
   expect([...a.entries()]).toEqual([['one@x.test', 1], ['two@x.test', 2], ['three@x.test', 1]]);
 });
+
+test('top(n) gives the largest counts first, ties in the order first seen, as text', () => {
+  const k = new KeyCounter(100);
+  addAll(k, ['a@x.test', 'B@x.test', 'c@x.test', 'b@x.test', 'd@x.test', 'C@X.TEST', 'e@x.test']);
+  expect(k.top(3)).toEqual([['b@x.test', 2], ['c@x.test', 2], ['a@x.test', 1]]);
+  expect(k.top(10)).toEqual([['b@x.test', 2], ['c@x.test', 2], ['a@x.test', 1], ['d@x.test', 1], ['e@x.test', 1]]);
+  expect(k.top(0)).toEqual([]);
+  expect(new KeyCounter(10).top(5)).toEqual([]);
+});
