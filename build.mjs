@@ -27,7 +27,8 @@ execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'inversify', 'package.json'), 'utf8'));
   await esbuild.build({
     stdin: { contents: "module.exports = require('inversify');", resolveDir: root },
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: path.join(out, 'index.js'), logLevel: 'warning',
+    // Minified: parsing and compiling its 370 kB was most of what loading it cost.
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: path.join(out, 'index.js'), logLevel: 'warning', minify: true,
   });
   fs.writeFileSync(path.join(out, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license, main: 'index.js' }, null, 2) + '\n');
 }
@@ -129,14 +130,13 @@ for (const file of manifests) {
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 
-// Validators generated as standalone code (host/core/validation/precompiled.ts loads one only when its
-// schema hash matches): compiling them at start costs more than node's own start. The host config
+// Validators generated as standalone code (host/core/validation/precompiled.ts loads one only when it
+// was made from the same schema): compiling them at start costs more than node's own start. The host config
 // (every command), plugin manifests and the shipped plugins' configSchemas (commands that load plugins).
 {
   const { createRequire } = await import('node:module');
   const appRequire = createRequire(path.join(appOut, 'host', 'core', 'validation', 'x.js'));
   const { newAjv } = appRequire('./ajv.js');
-  const { schemaHash } = appRequire('./precompiled.js');
   const { configAjv, hostKeysOf, hostSectionSchema } = appRequire('../plugins/host-level.js');
   const standaloneCode = (await import('ajv/dist/standalone/index.js')).default.default;
   const out = path.join(appOut, 'host', 'core', 'validation', 'precompiled');
@@ -150,7 +150,12 @@ for (const file of manifests) {
   for (const [name, schema, makeAjv] of validators) {
     const ajv = makeAjv({ code: { source: true } });
     const code = standaloneCode(ajv, ajv.compile(schema));
-    fs.writeFileSync(path.join(out, `${name}.js`), `${code}\nmodule.exports.validate = module.exports;\nmodule.exports.schemaHash = ${JSON.stringify(schemaHash(schema))};\n`);
+    // One minified file with ajv's few runtime helpers inlined: a command loads several of these,
+    // and resolving ajv's package and parsing the generated code cost more than running it.
+    await esbuild.build({
+      stdin: { contents: `${code}\nmodule.exports.validate = module.exports;\nmodule.exports.schemaJson = ${JSON.stringify(JSON.stringify(schema))};\n`, resolveDir: root, sourcefile: `${name}.js` },
+      bundle: true, minify: true, platform: 'node', target: 'node20', format: 'cjs', outfile: path.join(out, `${name}.js`), logLevel: 'warning', legalComments: 'none',
+    });
   }
 }
 

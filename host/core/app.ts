@@ -129,9 +129,16 @@ export class App {
     c.bind(StateStore).toConstantValue(store);
     c.bind(Notifier).toConstantValue(this.notifier);
     c.bind(AccountActions).toConstantValue(this.accounts);
-    // Made when first asked for: most commands' plugins never touch the queue or run a system action.
-    c.bind(MailQueue).toDynamicValue(() => this.queue);
-    c.bind(QueueActions).toDynamicValue(() => this.queueTools);
+    // Made on first use, not when a plugin is constructed: `plugins list` constructs every plugin, and
+    // those that hold the queue (queue-monitor) or its actions (sender-ratelimit) do not use them then.
+    const queue: MailQueue = { counts: () => this.queue.counts(), messages: (o) => this.queue.messages(o) };
+    const queueActions: QueueActions = {
+      holdBySender: (sender) => this.queueTools.holdBySender(sender),
+      holdBySaslUsername: (login) => this.queueTools.holdBySaslUsername(login),
+      holdQueueIds: (ids) => this.queueTools.holdQueueIds(ids),
+    };
+    c.bind(MailQueue).toConstantValue(queue);
+    c.bind(QueueActions).toConstantValue(queueActions);
     c.bind(SystemActions).toDynamicValue(() => new (require('../tools/privileged/system-actions') as typeof import('../tools/privileged/system-actions')).HostSystemActions());
     this.pipeline = new HookPipeline({
       registry: this.registry,

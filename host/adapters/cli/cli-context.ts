@@ -99,7 +99,7 @@ export class CliContext {
       const config = this.config();
       refuseStrayStore(config);
       // The CLI's own output is for people; its log goes to stderr and only warnings.
-      const logger = createCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
+      const logger = createCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', () => this.io.stderr, this.io.env);
       const { App } = await import('../../core/app');
       this.app = await App.open({ config, logger, command: true });
       // Every change is published on a channel; what this command changed is named at close.
@@ -136,7 +136,7 @@ export class CliContext {
     const { DomainSettings } = require('../../core/domains/domain-settings') as typeof import('../../core/domains/domain-settings');
     const { SystemClock } = require('../../core/services/clock') as typeof import('../../core/services/clock');
     const { normalizeDomain } = require('../../../shared/address') as typeof import('../../../shared/address');
-    const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
+    const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', () => this.io.stderr, this.io.env);
     const store = openStore(config.state, config.dataDir, { logger, metrics: NO_METRICS });
     const clock = new SystemClock();
     const settings = new DomainSettings(store, clock, normalizeDomain(config.defaultDomain));
@@ -159,7 +159,7 @@ export class CliContext {
     if (!this.accounts) {
       const { HostAccountActions } = require('../../core/services/account-actions') as typeof import('../../core/services/account-actions');
       installRoute(state.config);
-      const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
+      const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', () => this.io.stderr, this.io.env);
       this.accounts = new HostAccountActions(state.store, state.clock, logger, NO_METRICS, state.config.accounts.kickCommand);
     }
     return { ...state, accounts: this.accounts };
@@ -177,7 +177,7 @@ export class CliContext {
       const { PostfixQueue } = require('../../tools/postfix/queue/postfix-queue') as typeof import('../../tools/postfix/queue/postfix-queue');
       const { QueueTools } = require('../../tools/postfix/queue/queue-tools') as typeof import('../../tools/postfix/queue/queue-tools');
       installRoute(state.config);
-      const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', this.io.stderr, this.io.env);
+      const logger = createLightCliLogger(this.io.env.MAILWARDEN_LOG_LEVEL ?? 'warn', () => this.io.stderr, this.io.env);
       this.queueTools = new QueueTools(new PostfixQueue(state.config.postfix, state.clock, logger), state.config.postfix, state.clock);
     }
     return { ...state, queueTools: this.queueTools };

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { type AccountActions, type AccountLock, type Clock, type Logger, type Metrics, oneLine, type SessionsClosed } from '../../../shared';
 import { literalLoginForKick } from '../../../shared/address';
@@ -96,8 +95,8 @@ export class HostAccountActions implements AccountActions {
     // Unprivileged under the unit: mailwarden-privd runs the configured kick command for the login.
     const via = privilegedRoute();
     const result = via ? { sessions: (await via.kick(literal)) === 'sessions: none' ? 'none' : 'closed' } as SessionsClosed : await new Promise<SessionsClosed>((resolve, reject) => {
-      // argv, never a shell: the login comes from clients.
-      execFile(cmd, args, { timeout: 10_000 }, (err, stdout, stderr) => {
+      // argv, never a shell: the login comes from clients. Required here: every command's App builds these actions, few close sessions.
+      (require('node:child_process') as typeof import('node:child_process')).execFile(cmd, args, { timeout: 10_000 }, (err, stdout, stderr) => {
         if (!err) resolve({ sessions: 'closed' });
         else if (err.code === EX_NOUSER) resolve({ sessions: 'none' });
         else reject(new Error(`${cmd} ${args.join(' ')} failed${typeof err.code === 'number' ? ` (exit ${err.code})` : ''}: ${stderr.toString().trim() || stdout.toString().trim() || err.message}`));

@@ -130,7 +130,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * (child loggers for plugins, a level a reload may change) is here; the rest of
  * pino's API is not, and nothing on the CLI's path uses it.
  */
-export function createCliLogger(level: string, stderr: NodeJS.WritableStream & { isTTY?: boolean; fd?: number }, env: NodeJS.ProcessEnv): HostLogger {
+export function createCliLogger(level: string, stderr: CliStderr, env: NodeJS.ProcessEnv): HostLogger {
   return lineLogger(level, cliStream(stderr, env), {}) as unknown as HostLogger;
 }
 
@@ -148,15 +148,29 @@ function redacted(obj: object): Record<string, unknown> {
 }
 
 /** The same lines as createCliLogger's, as the plain Logger of the contract (the quick commands that open only the store). */
-export function createLightCliLogger(level: string, stderr: NodeJS.WritableStream & { isTTY?: boolean; fd?: number }, env: NodeJS.ProcessEnv): Logger {
+export function createLightCliLogger(level: string, stderr: CliStderr, env: NodeJS.ProcessEnv): Logger {
   return lineLogger(level, cliStream(stderr, env), {});
 }
 
-function cliStream(stderr: NodeJS.WritableStream & { isTTY?: boolean; fd?: number }, env: NodeJS.ProcessEnv): LogStream {
-  const fd = stderr === process.stderr ? 2 : stderr.fd;
-  const format = logFormatFor(fd, stderr.isTTY === true, env);
-  const out: LogStream = { write: (s) => void stderr.write(s) };
-  return format === 'journal' ? journalStream(out) : format === 'text' ? textStream(out) : out;
+type StderrStream = NodeJS.WritableStream & { isTTY?: boolean; fd?: number };
+/** The stream, or a function giving it: node builds process.stderr on first use, which a command that logs nothing need not pay for. */
+export type CliStderr = StderrStream | (() => StderrStream);
+
+function cliStream(stderr: CliStderr, env: NodeJS.ProcessEnv): LogStream {
+  let sink: LogStream | undefined;
+  // The format (journal, text, JSON) is the stream's: looked at on the first line.
+  return {
+    write: (line) => {
+      if (!sink) {
+        const err = typeof stderr === 'function' ? stderr() : stderr;
+        const fd = err === process.stderr ? 2 : err.fd;
+        const format = logFormatFor(fd, err.isTTY === true, env);
+        const out: LogStream = { write: (s) => void err.write(s) };
+        sink = format === 'journal' ? journalStream(out) : format === 'text' ? textStream(out) : out;
+      }
+      sink.write(line);
+    },
+  };
 }
 
 /** A value as pino's default `err` serializer writes an Error; anything else as it is. */

@@ -1,4 +1,4 @@
-import { PrivilegedClient } from './client';
+import type { PrivilegedClient } from './client';
 
 let route: PrivilegedClient | undefined;
 
@@ -9,7 +9,8 @@ let route: PrivilegedClient | undefined;
  */
 export function installPrivilegedRoute(config: { readonly privileged?: { readonly socket?: string } }): void {
   const socket = config.privileged?.socket;
-  route = socket && process.getuid?.() !== 0 ? new PrivilegedClient(socket) : undefined;
+  // The client (node:net) is loaded only when it is used: every command's App installs the route, most without a socket.
+  route = socket && process.getuid?.() !== 0 ? new (require('./client') as typeof import('./client')).PrivilegedClient(socket) : undefined;
 }
 
 /** The helper to go through, or undefined to act in-process. */
