@@ -159,6 +159,64 @@ for (const file of manifests) {
   }
 }
 
+// The CLI as one file, dist/app/host/cli.js, with a V8 code cache beside it (bin/mailwarden.js runs
+// them): each command loads a hundred of the host's modules, and resolving, reading and compiling
+// them one by one cost more than node's own start. Everything the CLI loads is in it once, the
+// contract (shared/) included, which the plugin loader hands to plugins: one copy, as before.
+// npm packages stay outside (dist/node_modules' inversify is found as before).
+{
+  const cliOut = path.join(appOut, 'host', 'cli.js');
+  // A module's __dirname and __filename stay its own file's in dist/app (precompiled validators,
+  // schema-cap.json and the log scanner's worker are found next to them), not the bundle's.
+  const ownPaths = {
+    name: 'mailwarden-own-paths',
+    setup(build) {
+      build.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!args.path.startsWith(appOut + path.sep)) return undefined;
+        const code = fs.readFileSync(args.path, 'utf8');
+        if (!/__dirname|__filename/.test(code)) return { contents: code, loader: 'js' };
+        const rel = (p) => JSON.stringify(path.relative(path.dirname(cliOut), p).split(path.sep).join('/'));
+        // Identifiers only: the plugin loader names them in a string (new Function's parameters).
+        const contents = code
+          .replace(/(?<![\w$.'"])__dirname(?![\w$'"])/g, `require("path").join(__dirname, ${rel(path.dirname(args.path))})`)
+          .replace(/(?<![\w$.'"])__filename(?![\w$'"])/g, `require("path").join(__dirname, ${rel(args.path)})`);
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+  // npm packages stay outside, but better-sqlite3's dozen small modules (every command opens the
+  // store) are bundled; its native addon is found as its own code finds it, from its package folder.
+  const npmOutside = {
+    name: 'mailwarden-npm-outside',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.kind !== 'require-resolve' && (args.path === 'better-sqlite3' || args.path.startsWith('better-sqlite3/'))) return undefined;
+        if (args.path === 'bindings' && args.importer.includes(`${path.sep}better-sqlite3${path.sep}`)) return { path: 'bindings', namespace: 'better-sqlite3-addon' };
+        return { path: args.path, external: true };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'better-sqlite3-addon' }, () => ({
+        contents: "const path = require('path');\nmodule.exports = (name) => require('bindings')({ bindings: name, module_root: path.dirname(require.resolve('better-sqlite3/package.json')) });\n",
+        loader: 'js',
+      }));
+    },
+  };
+  await esbuild.build({
+    entryPoints: [path.join(appOut, 'host', 'adapters', 'cli', 'main.js')],
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: cliOut, nodePaths: [path.join(root, 'node_modules')],
+    minifyWhitespace: true, minifySyntax: true, plugins: [npmOutside, ownPaths], logLevel: 'warning', legalComments: 'none',
+  });
+  // The cache holds the top level as V8 compiles it (each module's code is compiled when it is first
+  // required, as from source): made after running commands it grew large enough that reading it
+  // back cost what it saved. In a node of its own, started as bin/mailwarden.js starts (V8 refuses
+  // a cache made under other flags).
+  const make = "const [bin, file] = process.argv.slice(1); const { loadCli, codeCache } = require(bin); const { script, source } = loadCli(file, false); require('node:fs').writeFileSync(file + '.cache', codeCache(source, script.createCachedData()));";
+  try {
+    execFileSync(process.execPath, ['-e', make, path.join(root, 'bin', 'mailwarden.js'), cliOut], { stdio: 'inherit', timeout: 60_000 });
+  } catch (e) {
+    console.warn(`warning: no code cache for ${path.relative(root, cliOut)} (the CLI works, starting slower): ${e.message}`);
+  }
+}
+
 const consoleBuild = path.join(root, 'host', 'adapters', 'console', 'build-console.mjs');
 if (fs.existsSync(consoleBuild)) await (await import(consoleBuild)).buildConsole({ root, dist });
 
