@@ -1,3 +1,4 @@
+import { ClientTable } from './client-table';
 import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
 import { bytesOf, latin1, textAt } from './bytes';
 import { absorbCounts, bump, ipAt, loginAt, own, packCounts } from './keys';
@@ -28,36 +29,38 @@ export interface AuthFailStats {
   count: number;
   logins: string[];
 }
-/**
- * An unauthenticated client. Relayed recipients are those handed to the smtp
- * delivery agent (another server), each counted once per message by its
- * latest status: a relay already on blocklists leaves its spam deferred or
- * bounced, and those are relay attempts all the same.
- */
-export interface ClientStats {
-  messages: number;
-  sent: number;
-  deferred: number;
-  bounced: number;
-  /** Messages with at least one relayed recipient. */
-  relayedMessages: number;
-  /** Host names Postfix printed for it. */
-  names: string[];
-}
+export type { ClientStats } from './client-table';
 
 /** A message's owner, from its `client=` or `pickup` line, until `removed`. */
-interface Owner {
-  login?: string;
-  client?: string;
+class Owner {
   /** nrcpt, size and sender counted (qmgr logs them again on every retry). */
-  counted?: boolean;
-  /** Hour (epoch hours) of the client= line, for relay per hour. */
-  hour?: number;
+  counted = false;
   /** Relayed recipients and their latest status (unauthenticated clients only). */
-  rcpts?: Map<string, number>;
-  /** Opened by a qmgr line whose client= line was not seen (before this range or the log). */
-  stub?: boolean;
+  rcpts: Map<string, number> | undefined = undefined;
+  /**
+   * The relay row of the hour, once looked up: a relayed message has a
+   * delivery line per recipient, and each looked it up by a string made for the purpose.
+   */
+  hourRow: number[] | undefined = undefined;
+
+  /*
+   * One class, every field set here: the index holds hundreds of thousands
+   * of these, and owners of different shapes ({login}, {client, hour}, {})
+   * made every read of them in the hot path a polymorphic lookup.
+   */
+  constructor(
+    readonly login: string | undefined,
+    /** The unauthenticated client's id in the client table (-1: not in it, past its cap). */
+    readonly cid: number | undefined,
+    /** Hour (epoch hours) of the client= line, for relay per hour. */
+    readonly hour: number,
+    /** Opened by a qmgr line whose client= line was not seen (before this range or the log). */
+    readonly stub: boolean,
+  ) {}
 }
+
+/** A message owned by nobody the scan itemises (a pickup, a client past a table's cap). */
+const unowned = () => new Owner(undefined, undefined, 0, false);
 
 /**
  * Plain data (structured-clone safe) for passing between worker threads and
@@ -135,9 +138,6 @@ const ORPHAN_NRCPT = 0;
 const ORPHAN_RELAY = 1;
 const ORPHAN_REMOVED = 2;
 const HOUR = 3_600_000;
-const MAX_NAMES = 5;
-/** Distinct client host names shared between the client table's entries. */
-const MAX_SHARED_NAMES = 4096;
 const SAMPLE_CHARS = 300;
 /** Longer timestamps (none of the known forms is) are decoded every time. */
 const MAX_STAMP = 48;
@@ -156,17 +156,6 @@ function addClient(st: SenderStats, ip: string, max: number): void {
     st.clients.push(o);
     set.add(o);
   }
-}
-
-/** Whether `names` holds b[start, end), without decoding it (this runs for every unauthenticated message). */
-function hasName(names: string[], b: Buffer, start: number, end: number): boolean {
-  for (const n of names) {
-    if (n.length !== end - start) continue;
-    let k = 0;
-    while (k < n.length && n.charCodeAt(k) === b[start + k]) k++;
-    if (k === n.length) return true;
-  }
-  return false;
 }
 
 /** AuthFailureReader's `login\naddress` as two strings (packed tables separate strings with newlines). */
@@ -188,7 +177,7 @@ export class LogStats {
   readonly authByClient = new Map<string, AuthFailStats>();
   readonly authByLogin = new Map<string, number>();
   readonly senders = new Map<string, SenderStats>();
-  readonly unauth = new Map<string, ClientStats>();
+  readonly unauth: ClientTable;
   readonly relayHours = new Map<string, number[]>();
   readonly relayDenied = new Map<string, number>();
   readonly local = new Map<string, number>();
@@ -197,7 +186,6 @@ export class LogStats {
   dropped = 0;
   private readonly failures: AuthFailureReader;
   private readonly open: QueueIndex<Owner>;
-  private readonly names = new Map<string, string>();
   private readonly orphans: Array<[QueueKey, string, number, number, number]> = [];
   private readonly p: LineParts = newLineParts();
   private readonly e: MailEvent = newMailEvent();
@@ -223,6 +211,7 @@ export class LogStats {
     this.windowed = o.since !== undefined || o.until !== undefined;
     this.now = o.now ?? Date.now();
     this.open = new QueueIndex(this.limits.maxOpen);
+    this.unauth = new ClientTable(this.limits.maxKeys);
     this.traffic = new Traffic(this.limits.maxKeys);
   }
 
@@ -336,18 +325,6 @@ export class LogStats {
   }
 
   /**
-   * A client's host name, one copy per distinct name: many clients share
-   * one (`unknown` above all), and a full client table holds 50,000 of them.
-   */
-  private hostName(b: Buffer, start: number, end: number): string {
-    const n = latin1(b, start, end);
-    const v = this.names.get(n);
-    if (v !== undefined) return v;
-    if (this.names.size < MAX_SHARED_NAMES) this.names.set(n, n);
-    return n;
-  }
-
-  /**
    * `client=host[ip](, sasl_method=M, sasl_username=U)?`. A client past the
    * table's cap is not itemised, but its message is still opened (owned by
    * nobody): its later lines are then counted as the message's, not
@@ -356,7 +333,6 @@ export class LogStats {
    */
   private client(b: Buffer): void {
     const e = this.e;
-    const ip = ipAt(b, e.ipStart, e.ipEnd);
     const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
     const hour = this.hour(b);
     this.traffic.received(hour);
@@ -367,7 +343,7 @@ export class LogStats {
       if (!st) {
         if (this.senders.size >= this.limits.maxKeys) {
           this.dropped++;
-          this.remember(qid, {});
+          this.remember(qid, unowned());
           return;
         }
         st = { messages: 0, recipients: 0, clients: [], firstSeen: time, lastSeen: '' };
@@ -375,24 +351,18 @@ export class LogStats {
       }
       st.messages++;
       st.lastSeen = time;
-      addClient(st, ip, this.limits.maxMembers);
-      this.remember(qid, { login });
+      addClient(st, ipAt(b, e.ipStart, e.ipEnd), this.limits.maxMembers);
+      this.remember(qid, new Owner(login, undefined, 0, false));
     } else {
-      let c = this.unauth.get(ip);
-      if (!c) {
-        if (this.unauth.size >= this.limits.maxKeys) {
-          this.dropped++;
-          this.remember(qid, {});
-          return;
-        }
-        // Up to maxKeys of these (most of them one-message spam clients): the
-        // list is made with its first name, as `[]` grown by push reserves 17 slots.
-        c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: e.nameEnd > e.nameStart ? [this.hostName(b, e.nameStart, e.nameEnd)] : [] };
-        this.unauth.set(ip, c);
+      const c = this.unauth.idAt(b, e.ipStart, e.ipEnd);
+      if (c < 0) {
+        this.dropped++;
+        this.remember(qid, unowned());
+        return;
       }
-      c.messages++;
-      if (c.names.length < MAX_NAMES && e.nameEnd > e.nameStart && !hasName(c.names, b, e.nameStart, e.nameEnd)) c.names.push(this.hostName(b, e.nameStart, e.nameEnd));
-      this.remember(qid, { client: ip, hour });
+      this.unauth.message(c);
+      if (e.nameEnd > e.nameStart) this.unauth.addNameAt(c, b, e.nameStart, e.nameEnd);
+      this.remember(qid, new Owner(undefined, c, hour, false));
     }
   }
 
@@ -403,7 +373,9 @@ export class LogStats {
     let o = this.open.get(qid);
     if (!o) {
       // The message began before this range (or before the log): a placeholder dedupes its retries here.
-      this.remember(qid, { stub: true, counted: true });
+      const stub = new Owner(undefined, undefined, 0, true);
+      stub.counted = true;
+      this.remember(qid, stub);
       // The range before may have counted it already (qmgr logs it on every retry): the merge counts it if not.
       if (this.keepOrphans && this.orphan(qid, textAt(b, e.addrStart, e.addrEnd), ORPHAN_NRCPT, e.n, e.size)) return;
     } else if (o.counted) return;
@@ -447,7 +419,7 @@ export class LogStats {
     const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
     const o = this.open.get(qid);
     // Only mail from unauthenticated clients is relaying; skip the rest.
-    if (o !== undefined && o.client === undefined && !o.stub) return;
+    if (o !== undefined && o.cid === undefined && !o.stub) return;
     const rcpt = latin1(b, e.addrStart, e.addrEnd);
     if (!o || o.stub) this.orphan(qid, rcpt, ORPHAN_RELAY, status, 0);
     else this.relayed(o, rcpt, status);
@@ -455,12 +427,12 @@ export class LogStats {
 
   /** A recipient of `o` relayed with `status`: counted once per message, by its latest status. */
   private relayed(o: Owner, rcpt: string, status: number): void {
-    const c = this.unauth.get(o.client!);
-    if (!c) return;
+    const c = o.cid!;
+    if (c < 0) return;
     if (status === STATUS_EXPIRED) status = STATUS_BOUNCED;
     if (!o.rcpts) {
       o.rcpts = new Map();
-      c.relayedMessages++;
+      this.unauth.relayedMessage(c);
       this.relayHour(o, 1, 0);
     }
     const before = o.rcpts.get(rcpt);
@@ -471,25 +443,27 @@ export class LogStats {
       this.relayHour(o, 0, 1);
     } else {
       o.rcpts.set(rcpt, status);
-      this.tally(c, before, -1);
+      this.unauth.tally(c, before, -1);
     }
-    this.tally(c, status, 1);
-  }
-
-  private tally(c: ClientStats, status: number, by: number): void {
-    if (status === STATUS_SENT) c.sent += by;
-    else if (status === STATUS_DEFERRED) c.deferred += by;
-    else c.bounced += by;
+    this.unauth.tally(c, status, 1);
   }
 
   private relayHour(o: Owner, messages: number, recipients: number): void {
-    const k = `${o.client} ${o.hour ?? 0}`;
-    const v = this.relayHours.get(k);
-    if (v) {
-      v[0] += messages;
-      v[1] += recipients;
-    } else if (this.relayHours.size < this.limits.maxKeys) this.relayHours.set(k, [messages, recipients]);
-    else this.dropped++;
+    let v = o.hourRow;
+    if (!v) {
+      const k = `${this.unauth.keyOf(o.cid!)} ${o.hour ?? 0}`;
+      v = this.relayHours.get(k);
+      if (!v) {
+        if (this.relayHours.size >= this.limits.maxKeys) {
+          this.dropped++;
+          return;
+        }
+        this.relayHours.set(k, (v = [0, 0]));
+      }
+      o.hourRow = v;
+    }
+    v[0] += messages;
+    v[1] += recipients;
   }
 
   private failure(b: Buffer): void {
@@ -523,18 +497,18 @@ export class LogStats {
     const key = `${e.n} <${textAt(b, e.addrStart, e.addrEnd)}>`;
     if (!bump(this.local, key, 1, this.limits.maxKeys)) this.dropped++;
     // Opened, owned by nobody: its later lines are this message's, not orphans for a merge to replay.
-    if (this.p.qidStart >= 0) this.remember(queueKeyAt(b, this.p.qidStart, this.p.qidEnd), {});
+    if (this.p.qidStart >= 0) this.remember(queueKeyAt(b, this.p.qidStart, this.p.qidEnd), unowned());
   }
 
   toState(): StatsState {
     const unauth = new TablePacker(2, 5, this.unauth.size);
-    for (const [k, c] of this.unauth) unauth.add([k, c.names.join('\u0001')], [c.messages, c.sent, c.deferred, c.bounced, c.relayedMessages]);
+    for (let id = 0; id < this.unauth.size; id++) unauth.add([this.unauth.keyOf(id), this.unauth.namesOf(id).join('\u0001')], this.unauth.counts(id));
     const hours = new TablePacker(1, 2, this.relayHours.size);
     for (const [k, v] of this.relayHours) hours.add([k], v);
     const open = new TablePacker(4, 5, this.open.size);
     for (const [k, o] of this.open.entries()) {
       const rcpts = o.rcpts ? [...o.rcpts].map(([r, st]) => `${r}\u0002${st}`).join('\u0001') : '';
-      open.add([queueIdOf(k), o.login ?? '', o.client ?? '', rcpts], [o.login !== undefined ? 1 : 0, o.client !== undefined ? 1 : 0, o.counted ? 1 : 0, o.hour ?? 0, (o.rcpts ? 1 : 0) | (o.stub ? 2 : 0)]);
+      open.add([queueIdOf(k), o.login ?? '', o.cid !== undefined && o.cid >= 0 ? this.unauth.keyOf(o.cid) : '', rcpts], [o.login !== undefined ? 1 : 0, o.cid !== undefined ? 1 : 0, o.counted ? 1 : 0, o.hour ?? 0, (o.rcpts ? 1 : 0) | (o.stub ? 2 : 0)]);
     }
     const orphans = new TablePacker(2, 3, this.orphans.length);
     for (const [qid, text, kind, n, size] of this.orphans) orphans.add([queueIdOf(qid), text], [kind, n, size]);
@@ -591,7 +565,7 @@ export class LogStats {
           o.counted = true;
         }
         this.traffic.queuedText(text, v[at + 2]);
-      } else if (o?.client !== undefined) this.relayed(o, text, v[at + 1]);
+      } else if (o?.cid !== undefined) this.relayed(o, text, v[at + 1]);
     });
     this.lines += next.lines;
     this.parsed += next.parsed;
@@ -625,21 +599,13 @@ export class LogStats {
       else this.dropped++;
     }
     unpackTable(next.unauth, ([k, names], v, at) => {
-      let c = this.unauth.get(k);
-      if (!c) {
-        if (this.unauth.size >= max) {
-          this.dropped++;
-          return;
-        }
-        this.unauth.set(k, (c = { messages: 0, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: names ? names.split('\u0001').slice(0, MAX_NAMES) : [] }));
-        names = '';
+      const c = this.unauth.id(k);
+      if (c < 0) {
+        this.dropped++;
+        return;
       }
-      c.messages += v[at];
-      c.sent += v[at + 1];
-      c.deferred += v[at + 2];
-      c.bounced += v[at + 3];
-      c.relayedMessages += v[at + 4];
-      if (names) for (const n of names.split('\u0001')) if (c.names.length < MAX_NAMES && !c.names.includes(n)) c.names.push(n);
+      this.unauth.addCounts(c, v, at);
+      if (names) for (const n of names.split('\u0001')) this.unauth.addName(c, n);
     });
     unpackTable(next.relayHours, ([k], v, at) => {
       const h = this.relayHours.get(k);
@@ -658,12 +624,8 @@ export class LogStats {
     unpackTable(next.open, ([k, login, client, rcpts], v, at) => {
       const qid = queueKeyOf(k);
       if (v[at + 4] & 2 && this.open.get(qid) !== undefined) return;
-      const o: Owner = {};
-      if (v[at] === 1) o.login = login;
-      if (v[at + 1] === 1) o.client = client;
+      const o = new Owner(v[at] === 1 ? login : undefined, v[at + 1] === 1 ? (client ? this.unauth.has(client) : -1) : undefined, v[at + 3], (v[at + 4] & 2) !== 0);
       if (v[at + 2] === 1) o.counted = true;
-      o.hour = v[at + 3];
-      if (v[at + 4] & 2) o.stub = true;
       if (v[at + 4] & 1) o.rcpts = new Map(rcpts ? rcpts.split('\u0001').map((r) => r.split('\u0002')).map(([r, st]) => [r, Number(st)]) : []);
       this.open.set(qid, o);
     });

@@ -1,0 +1,255 @@
+import { normalizeIp } from '../../../shared/net';
+import { byteIn, bytesOf, latin1 } from './bytes';
+import { STATUS_DEFERRED, STATUS_SENT } from './recognise';
+
+/**
+ * An unauthenticated client. Relayed recipients are those handed to the smtp
+ * delivery agent (another server), each counted once per message by its
+ * latest status: a relay already on blocklists leaves its spam deferred or
+ * bounced, and those are relay attempts all the same.
+ */
+export interface ClientStats {
+  messages: number;
+  sent: number;
+  deferred: number;
+  bounced: number;
+  /** Messages with at least one relayed recipient. */
+  relayedMessages: number;
+  /** Host names Postfix printed for it. */
+  names: string[];
+}
+
+/** FNV-1a, 32 bits. */
+const FNV_BASIS = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
+
+/** A row's columns. */
+const MESSAGES = 0;
+const SENT = 1;
+const DEFERRED = 2;
+const BOUNCED = 3;
+const RELAYED_MESSAGES = 4;
+const ROW = 5;
+
+/** Host names kept per client. */
+export const MAX_NAMES = 5;
+
+/**
+ * The unauthenticated clients of a scan, by address. A log under a spam
+ * flood has a client= line from a new address on most messages. A Map of
+ * ClientStats made a string, an object and a list for each, and kept
+ * 50,000 of them alive: every young-generation collection copied them, and
+ * that was a fifth of the whole scan. Here a client is an id, and nothing
+ * of it is a JavaScript object: its address and host names are bytes in one
+ * arena (the address found by hash where it lies in the line), its counts a
+ * row of a typed array. Reads by address (`get`, iteration) make
+ * ClientStats on demand: reports and merges are few. Addresses are keyed as
+ * the scan counts them everywhere: IPv6 in its canonical form (keys.ts ipAt).
+ */
+export class ClientTable {
+  /** [hash, id + 1] per slot (0: empty). */
+  private slots = new Int32Array(1024 * 2);
+  /** Addresses and host names, as bytes (latin1: one byte per char of their text). */
+  private arena = new Uint8Array(64 * 1024);
+  private used = 0;
+  /** Per id: its address's offset and length in the arena. */
+  private spans = new Int32Array(1024 * 2);
+  /** Per id: MAX_NAMES host names, offset and length + 1 (0: none) each. */
+  private nameSpans = new Int32Array(1024 * MAX_NAMES * 2);
+  private rows = new Float64Array(1024 * ROW);
+  private count = 0;
+  /** Addresses decoded (for owners of open messages, reports). */
+  private readonly texts: Array<string | undefined> = [];
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The id of the address b[start, end), added when new; -1 when the table is full. */
+  idAt(b: Uint8Array, start: number, end: number): number {
+    // IPv6 has spellings (`::ffff:192.0.2.1`, upper case) of one address: keyed by its canonical text.
+    if (byteIn(b, 58, start, end) >= 0) return this.id(canonical(latin1(b as Buffer, start, end)));
+    return this.find(b, start, end, hash(b, start, end), true);
+  }
+
+  /** The id of an address (as ipAt gives it), added when new; -1 when the table is full. */
+  id(ip: string): number {
+    const b = bytesOf(ip);
+    return this.find(b, 0, b.length, hash(b, 0, b.length), true);
+  }
+
+  /** The id of an address, or -1 when it is not here. */
+  has(ip: string): number {
+    const b = bytesOf(ip);
+    return this.find(b, 0, b.length, hash(b, 0, b.length), false);
+  }
+
+  private find(b: Uint8Array, start: number, end: number, h: number, add: boolean): number {
+    const n = end - start;
+    const slots = this.slots;
+    const mask = slots.length / 2 - 1;
+    for (let at = h & mask; ; at = (at + 1) & mask) {
+      const id = slots[at * 2 + 1] - 1;
+      if (id < 0) return add && this.count < this.max ? this.insert(at, h, b, start, end) : -1;
+      if (slots[at * 2] === h && this.spans[id * 2 + 1] === n && this.same(this.spans[id * 2], b, start, end)) return id;
+    }
+  }
+
+  /** Whether the arena at `off` holds b[start, end). */
+  private same(off: number, b: Uint8Array, start: number, end: number): boolean {
+    const a = this.arena;
+    for (let k = 0; k < end - start; k++) if (a[off + k] !== b[start + k]) return false;
+    return true;
+  }
+
+  /** Copies b[start, end) to the arena; returns its offset there. */
+  private store(b: Uint8Array, start: number, end: number): number {
+    const n = end - start;
+    if (this.used + n > this.arena.length) this.arena = grown(this.arena, this.used + n);
+    const a = this.arena;
+    const off = this.used;
+    for (let k = 0; k < n; k++) a[off + k] = b[start + k];
+    this.used += n;
+    return off;
+  }
+
+  private insert(at: number, h: number, b: Uint8Array, start: number, end: number): number {
+    const id = this.count++;
+    if (id * 2 + 2 > this.spans.length) {
+      this.spans = grown(this.spans, id * 2 + 2);
+      this.nameSpans = grown(this.nameSpans, (id + 1) * MAX_NAMES * 2);
+      this.rows = grown(this.rows, (id + 1) * ROW);
+    }
+    this.spans[id * 2] = this.store(b, start, end);
+    this.spans[id * 2 + 1] = end - start;
+    this.texts.push(undefined);
+    this.slots[at * 2] = h;
+    this.slots[at * 2 + 1] = id + 1;
+    if (this.count * 2 > this.slots.length / 2) this.grow();
+    return id;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    const mask = slots.length / 2 - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i + 1] === 0) continue;
+      let at = old[i] & mask;
+      while (slots[at * 2 + 1] !== 0) at = (at + 1) & mask;
+      slots[at * 2] = old[i];
+      slots[at * 2 + 1] = old[i + 1];
+    }
+    this.slots = slots;
+  }
+
+  /** The address of an id. */
+  keyOf(id: number): string {
+    return (this.texts[id] ??= this.decode(this.spans[id * 2], this.spans[id * 2 + 1]));
+  }
+
+  private decode(off: number, n: number): string {
+    return Buffer.from(this.arena.buffer, this.arena.byteOffset + off, n).toString('latin1');
+  }
+
+  /** The host names of an id, made now. */
+  namesOf(id: number): string[] {
+    const out: string[] = [];
+    for (let k = 0; k < MAX_NAMES; k++) {
+      const at = (id * MAX_NAMES + k) * 2;
+      if (this.nameSpans[at + 1] === 0) break;
+      out.push(this.decode(this.nameSpans[at], this.nameSpans[at + 1] - 1));
+    }
+    return out;
+  }
+
+  /**
+   * Adds the host name b[start, end) to id's names (latin1 bytes, as the
+   * line holds it), unless it has it or has MAX_NAMES already. This runs
+   * for every unauthenticated message: the name is compared where it lies.
+   */
+  addNameAt(id: number, b: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    for (let k = 0; k < MAX_NAMES; k++) {
+      const at = (id * MAX_NAMES + k) * 2;
+      const len = this.nameSpans[at + 1];
+      if (len === 0) {
+        // Most clients share a name (`unknown`): the previous client's copy of it serves.
+        const prev = k === 0 && id > 0 ? ((id - 1) * MAX_NAMES) * 2 : -1;
+        const shared = prev >= 0 && this.nameSpans[prev + 1] === n + 1 && this.same(this.nameSpans[prev], b, start, end);
+        this.nameSpans[at] = shared ? this.nameSpans[prev] : this.store(b, start, end);
+        this.nameSpans[at + 1] = n + 1;
+        return;
+      }
+      if (len === n + 1 && this.same(this.nameSpans[at], b, start, end)) return;
+    }
+  }
+
+  /** Adds a host name given as text (a merge). */
+  addName(id: number, name: string): void {
+    const b = bytesOf(name);
+    this.addNameAt(id, b, 0, b.length);
+  }
+
+  message(id: number): void {
+    this.rows[id * ROW + MESSAGES]++;
+  }
+
+  relayedMessage(id: number): void {
+    this.rows[id * ROW + RELAYED_MESSAGES]++;
+  }
+
+  /** Adds `by` to the recipients relayed with `status` (sent, deferred, else bounced). */
+  tally(id: number, status: number, by: number): void {
+    this.rows[id * ROW + (status === STATUS_SENT ? SENT : status === STATUS_DEFERRED ? DEFERRED : BOUNCED)] += by;
+  }
+
+  /** Adds counts (messages, sent, deferred, bounced, relayedMessages) to an id: a merge. */
+  addCounts(id: number, v: ArrayLike<number>, at: number): void {
+    for (let k = 0; k < ROW; k++) this.rows[id * ROW + k] += v[at + k];
+  }
+
+  /** The counts of an id in the order addCounts takes them. */
+  counts(id: number): number[] {
+    return Array.from(this.rows.subarray(id * ROW, id * ROW + ROW));
+  }
+
+  stats(id: number): ClientStats {
+    const r = this.rows;
+    const at = id * ROW;
+    return { messages: r[at + MESSAGES], sent: r[at + SENT], deferred: r[at + DEFERRED], bounced: r[at + BOUNCED], relayedMessages: r[at + RELAYED_MESSAGES], names: this.namesOf(id) };
+  }
+
+  /** A client's counts, made now (a later change is not seen in it). */
+  get(ip: string): ClientStats | undefined {
+    const id = this.has(ip);
+    return id < 0 ? undefined : this.stats(id);
+  }
+
+  /** Addresses, in the order first seen. */
+  *keys(): IterableIterator<string> {
+    for (let id = 0; id < this.count; id++) yield this.keyOf(id);
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, ClientStats]> {
+    for (let id = 0; id < this.count; id++) yield [this.keyOf(id), this.stats(id)];
+  }
+}
+
+function hash(b: Uint8Array, start: number, end: number): number {
+  let h = FNV_BASIS;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], FNV_PRIME);
+  return h;
+}
+
+function canonical(raw: string): string {
+  return normalizeIp(raw) ?? raw;
+}
+
+function grown<T extends Uint8Array | Int32Array | Float64Array>(a: T, atLeast: number): T {
+  const bigger = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, atLeast));
+  bigger.set(a);
+  return bigger;
+}
