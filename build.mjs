@@ -159,11 +159,10 @@ for (const file of manifests) {
   }
 }
 
-// The CLI as one file, dist/app/host/cli.js, with a V8 code cache beside it (bin/mailwarden.js runs
-// them): each command loads a hundred of the host's modules, and resolving, reading and compiling
+// The CLI as one file, dist/app/host/cli.js, with V8 code caches (host/core/code-cache.ts; bin/mailwarden.js
+// runs it): each command loads a hundred of the host's modules, and resolving, reading and compiling
 // them one by one cost more than node's own start. Everything the CLI loads is in it once, the
 // contract (shared/) included, which the plugin loader hands to plugins: one copy, as before.
-// npm packages stay outside (dist/node_modules' inversify is found as before).
 {
   const cliOut = path.join(appOut, 'host', 'cli.js');
   // A module's __dirname and __filename stay its own file's in dist/app (precompiled validators,
@@ -190,10 +189,18 @@ for (const file of manifests) {
     name: 'mailwarden-npm-outside',
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (args.kind !== 'require-resolve' && (args.path === 'better-sqlite3' || args.path.startsWith('better-sqlite3/'))) return undefined;
+        if (args.kind !== 'require-resolve' && (args.path === 'better-sqlite3' || args.path.startsWith('better-sqlite3/') || args.path === 'reflect-metadata')) return undefined;
+        // The one-file inversify above, run with a code cache of its own: compiling its functions as
+        // the App loads was most of what it cost. Plugins are handed this copy, as before.
+        if (args.path === 'inversify') return { path: 'inversify', namespace: 'cached-inversify' };
         if (args.path === 'bindings' && args.importer.includes(`${path.sep}better-sqlite3${path.sep}`)) return { path: 'bindings', namespace: 'better-sqlite3-addon' };
         return { path: args.path, external: true };
       });
+      build.onLoad({ filter: /.*/, namespace: 'cached-inversify' }, () => ({
+        contents: `const path = require('path');\nconst { runCached } = require(${JSON.stringify(path.join(appOut, 'host', 'core', 'code-cache.js'))});\nmodule.exports = runCached(path.join(__dirname, '..', '..', 'node_modules', 'inversify', 'index.js'), require).exports;\n`,
+        resolveDir: appOut,
+        loader: 'js',
+      }));
       build.onLoad({ filter: /.*/, namespace: 'better-sqlite3-addon' }, () => ({
         contents: "const path = require('path');\nmodule.exports = (name) => require('bindings')({ bindings: name, module_root: path.dirname(require.resolve('better-sqlite3/package.json')) });\n",
         loader: 'js',
@@ -205,15 +212,37 @@ for (const file of manifests) {
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: cliOut, nodePaths: [path.join(root, 'node_modules')],
     minifyWhitespace: true, minifySyntax: true, plugins: [npmOutside, ownPaths], logLevel: 'warning', legalComments: 'none',
   });
-  // The cache holds the top level as V8 compiles it (each module's code is compiled when it is first
-  // required, as from source): made after running commands it grew large enough that reading it
-  // back cost what it saved. In a node of its own, started as bin/mailwarden.js starts (V8 refuses
-  // a cache made under other flags).
-  const make = "const [bin, file] = process.argv.slice(1); const { loadCli, codeCache } = require(bin); const { script, source } = loadCli(file, false); require('node:fs').writeFileSync(file + '.cache', codeCache(source, script.createCachedData()));";
+  // The caches (the bundle's, inversify's, each shipped plugin's) hold what V8 compiled while the
+  // common commands ran once on a scratch configuration (the built plugins, a SQLite store): their
+  // functions, not only the top level, so that a command compiles little. In a node of its own,
+  // started as bin/mailwarden.js starts (V8 refuses a cache made under other flags).
+  const train = `
+    const fs = require('node:fs'), os = require('node:os'), path = require('node:path'), { Readable, Writable } = require('node:stream');
+    const [codeCache, cliFile, pluginDir] = process.argv.slice(1);
+    const { runCached } = require(codeCache);
+    const run = runCached(cliFile, require('node:module').createRequire(cliFile), false);
+    const cli = run.exports;
+    cli.recordCodeCaches();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwarden-cli-cache-'));
+    const config = path.join(dir, 'mailwarden.json');
+    const log = path.join(dir, 'mail.log');
+    fs.writeFileSync(config, JSON.stringify({ dataDir: path.join(dir, 'data'), pluginDir, defaultDomain: 'example.com', postfix: { postconfPath: path.join(dir, 'no-postconf') } }));
+    fs.writeFileSync(log, 'Nov 29 10:00:00 mx postfix/smtpd[100]: warning: unknown[198.51.100.1]: SASL LOGIN authentication failed: authentication failure, sasl_username=user@example.com\\n');
+    const sink = () => new Writable({ write(chunk, enc, cb) { cb(); } });
+    const io = { stdout: sink(), stderr: sink(), stdin: Readable.from([]), env: { ...process.env, MAILWARDEN_CONFIG: config } };
+    (async () => {
+      for (const argv of [['domains', 'list'], ['blocks', 'list'], ['plugins', 'list'], ['config', 'get', 'trusted-ips'], ['config', 'set', 'trusted-ips', 'cacheSeconds=2'], ['doctor', '--no-dovecot'], ['trusted-ips', 'list'], ['reputation', 'status'], ['logs', 'scan', log]]) {
+        await cli.main(argv, io);
+      }
+      cli.writeCodeCaches();
+      fs.writeFileSync(cliFile + '.cache', run.cache());
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    })().catch((e) => { console.error(e); process.exit(1); });`;
   try {
-    execFileSync(process.execPath, ['-e', make, path.join(root, 'bin', 'mailwarden.js'), cliOut], { stdio: 'inherit', timeout: 60_000 });
+    execFileSync(process.execPath, ['-e', train, path.join(appOut, 'host', 'core', 'code-cache.js'), cliOut, pluginsOut], { stdio: 'inherit', timeout: 120_000 });
   } catch (e) {
-    console.warn(`warning: no code cache for ${path.relative(root, cliOut)} (the CLI works, starting slower): ${e.message}`);
+    console.warn(`warning: no code caches for ${path.relative(root, cliOut)} and the plugins (the CLI works, starting slower): ${e.message}`);
   }
 }
 

@@ -212,3 +212,6 @@ export function runCli(argv: readonly string[]): void {
     },
   );
 }
+
+/** For build.mjs, which makes the code caches of inversify and the plugins by running commands with this bundle. */
+export { recordCodeCaches, writeCodeCaches } from '../../core/code-cache';

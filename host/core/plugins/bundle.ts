@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as inversify from 'inversify';
 import * as contract from '../../../shared';
+import { runCached } from '../code-cache';
 
 /** The package name plugins import the contract by; bundlers mark it external. */
 export const CONTRACT_MODULE = '@mailwarden/shared';
@@ -22,17 +21,14 @@ const HOST_MODULES: Readonly<Record<string, unknown>> = {
   'reflect-metadata': {},
 };
 
-/** Evaluates a CommonJS plugin bundle with the host's modules injected; returns its exports. */
+/**
+ * Evaluates a CommonJS plugin bundle with the host's modules injected; returns its exports.
+ * In this realm (not a vm context), so plugin code shares the host's globals and built-ins;
+ * with the bundle's code cache when build.mjs made one (host/core/code-cache.ts).
+ */
 export function evaluateBundle(file: string): unknown {
-  const code = fs.readFileSync(file, 'utf8');
-  const dir = path.dirname(file);
   const ownRequire = createRequire(file);
   const pluginRequire = (id: string): unknown =>
     Object.prototype.hasOwnProperty.call(HOST_MODULES, id) ? HOST_MODULES[id] : ownRequire(id);
-  // The Function constructor of this realm (not vm), so plugin code shares the
-  // host's globals and built-ins; sourceURL keeps the file name in stack traces.
-  const fn = new Function('exports', 'require', 'module', '__filename', '__dirname', `${code}\n//# sourceURL=${file}`);
-  const mod = { exports: {} as unknown };
-  fn.call(mod.exports, mod.exports, pluginRequire, mod, file, dir);
-  return mod.exports;
+  return runCached(file, pluginRequire).exports;
 }

@@ -1,0 +1,91 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+
+/**
+ * CommonJS code run with a V8 code cache beside it (`<file>.cache`, made by
+ * build.mjs): the CLI bundle (bin/mailwarden.js) and the shipped plugins'
+ * bundles. Compiling their functions as a command first calls them cost more
+ * than node's own start; a cache hands V8 the compiled code. Documented APIs
+ * only (vm.Script cachedData), run in this realm as node runs a module.
+ *
+ * A cache file is the source's length, the source itself, then V8's data: it
+ * is used only for the very source it was made from (V8 itself checks no more
+ * than the length). One that V8 rejects (another node, other flags), or none,
+ * costs time, nothing else.
+ */
+export interface CachedScript {
+  readonly exports: unknown;
+  /** V8's data for what has been compiled of this code so far, for `<file>.cache`. */
+  cache(): Buffer;
+}
+
+/** A CommonJS module's parameters; quoted, as build.mjs rewrites the bare names to each module's own folder. */
+const PARAM_NAMES = ['exports', 'require', 'module', '__filename', '__dirname'];
+const PARAMS = PARAM_NAMES.join(', ');
+
+let mainContext: boolean | undefined;
+function inMainContext(): boolean {
+  mainContext ??= vm.runInThisContext('globalThis') === globalThis;
+  return mainContext;
+}
+
+export function runCached(file: string, require: (id: string) => unknown, useCache = true): CachedScript {
+  const source = fs.readFileSync(file);
+  // vm runs code in node's main context: the code must share this realm's globals and built-ins
+  // (plugins do), so in another context (a test runner's) it is this realm's Function, uncached.
+  if (!inMainContext()) {
+    const mod = { exports: {} as unknown };
+    new Function(...PARAM_NAMES, `${source.toString('utf8')}\n//# sourceURL=${file}`).call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
+    return {
+      exports: mod.exports,
+      cache: () => {
+        throw new Error(`${file}: no code cache outside node's main context`);
+      },
+    };
+  }
+  const script = new vm.Script(`(function (${PARAMS}) {${source.toString('utf8')}\n})`, {
+    filename: file,
+    cachedData: useCache ? cachedDataFor(file, source) : undefined,
+  });
+  const mod = { exports: {} as unknown };
+  (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
+  const run: CachedScript = {
+    exports: mod.exports,
+    cache: () => {
+      const n = Buffer.alloc(4);
+      n.writeUInt32LE(source.length, 0);
+      return Buffer.concat([n, source, script.createCachedData()]);
+    },
+  };
+  recording?.set(file, run);
+  return run;
+}
+
+/** Code run since recordCodeCaches(), by file (build.mjs writes their caches after running commands). */
+let recording: Map<string, CachedScript> | undefined;
+
+/** build.mjs: remember the code run from now on (inversify, plugin bundles), to write its caches once commands have run. */
+export function recordCodeCaches(): void {
+  recording = new Map();
+}
+
+/** build.mjs: writes `<file>.cache` for the code run since recordCodeCaches(), with what V8 compiled of it so far; returns the files. */
+export function writeCodeCaches(): string[] {
+  const runs = recording ?? new Map<string, CachedScript>();
+  recording = undefined;
+  for (const [file, run] of runs) fs.writeFileSync(`${file}.cache`, run.cache());
+  return [...runs.keys()];
+}
+
+function cachedDataFor(file: string, source: Buffer): Buffer | undefined {
+  let cache: Buffer;
+  try {
+    cache = fs.readFileSync(`${file}.cache`);
+  } catch {
+    return undefined;
+  }
+  if (cache.length < 4) return undefined;
+  const n = cache.readUInt32LE(0);
+  return n === source.length && cache.subarray(4, 4 + n).equals(source) ? cache.subarray(4 + n) : undefined;
+}
