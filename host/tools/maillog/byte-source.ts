@@ -81,15 +81,19 @@ export async function readGzip(file: string, sink: LineSink, progress?: (bytes: 
 /**
  * Reads [start, end) of a plain file into `sink` with synchronous reads into
  * one reused buffer: no stream machinery, no per-chunk Buffer allocation and
- * no idle turns of the event loop between reads.
+ * no idle turns of the event loop between reads. `limit`, asked before each
+ * read with the position reached, may bring the end closer (to a line start
+ * past that position): a worker thread has taken the rest.
  */
-export function readRangeSync(file: string, start: number, end: number, sink: LineSink, progress?: (bytes: number) => void): void {
+export function readRangeSync(file: string, start: number, end: number, sink: LineSink, progress?: (bytes: number) => void, limit?: (pos: number) => number): void {
   const r = splitter(sink);
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(SYNC_CHUNK);
     let pos = start;
-    while (pos < end) {
+    for (;;) {
+      if (limit) end = Math.min(end, limit(pos));
+      if (pos >= end) break;
       const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
       if (n <= 0) break;
       r.push(buf.subarray(0, n));
@@ -102,32 +106,20 @@ export function readRangeSync(file: string, start: number, end: number, sink: Li
   r.end();
 }
 
-/** Offsets that split a file into `parts` ranges, each starting at the beginning of a line. */
-export function lineAlignedSplits(file: string, size: number, parts: number): number[] {
-  const cuts = [0];
+/** The first line start after `offset` (the byte after the next newline), or `size` when there is none. */
+export function nextLineStart(file: string, offset: number, size: number): number {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.alloc(65536);
-    for (let k = 1; k < parts; k++) {
-      let pos = Math.max(cuts[cuts.length - 1], Math.floor((size * k) / parts));
-      for (;;) {
-        const n = fs.readSync(fd, buf, 0, buf.length, pos);
-        if (n <= 0) {
-          pos = size;
-          break;
-        }
-        const nl = buf.subarray(0, n).indexOf(10);
-        if (nl >= 0) {
-          pos += nl + 1;
-          break;
-        }
-        pos += n;
-      }
-      if (pos < size && pos > cuts[cuts.length - 1]) cuts.push(pos);
+    for (let pos = offset; pos < size; ) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (n <= 0) break;
+      const nl = buf.subarray(0, n).indexOf(10);
+      if (nl >= 0) return Math.min(size, pos + nl + 1);
+      pos += n;
     }
+    return size;
   } finally {
     fs.closeSync(fd);
   }
-  cuts.push(size);
-  return cuts;
 }

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { inputSize, isGzip, lineAlignedSplits, type LineSink, readGzip, readRangeSync, readStream } from './byte-source';
+import { inputSize, isGzip, type LineSink, nextLineStart, readGzip, readRangeSync, readStream } from './byte-source';
+import { W_ASSIGNED, W_CANCELLED, W_READY, W_STARTING } from './scan-handshake';
 import { DEFAULT_LIMITS, LogStats, type StatsLimits, type StatsOptions, type StatsState } from './log-stats';
 
 export { InputError } from './byte-source';
@@ -24,6 +25,10 @@ export interface ScanOptions extends WorkerStatsOptions {
   readonly threads?: number;
   /** Plain files at least this large are split between threads (tests lower it). */
   readonly parallelMinBytes?: number;
+  /** Start reading only once every worker thread is ready, so that even a small file is split (tests). */
+  readonly awaitWorkers?: boolean;
+  /** Called with the byte ranges a file was scanned in, one per thread that had one, in file order. */
+  readonly onRanges?: (file: string, ranges: Array<[number, number]>) => void;
   /** Called with each failure counted; forces one thread, so calls come in log order. */
   readonly onFailure?: StatsOptions['onFailure'];
   /** Called with every line after the scan counted it (b[start, end), valid during the call only); forces one thread, in log order. */
@@ -49,46 +54,101 @@ function defaultThreads(): number {
   return cores >= 2 && os.loadavg()[0] < cores - 1 ? 2 : 1;
 }
 
-/** Scans [start, end) of a file in a worker thread. */
-function scanRangeInWorker(file: string, start: number, end: number, options: WorkerStatsOptions, onBytes: (n: number) => void): Promise<StatsState> {
-  return new Promise((resolve, reject) => {
-    // A young generation of a few MB: the scan's garbage is 64 KB strings that die at once.
-    const w = new Worker(workerFile()!, { workerData: { file, start, end, options }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-    w.on('message', (m: { bytes?: number; state?: StatsState }) => {
-      if (m.state) resolve(m.state);
-      else if (m.bytes !== undefined) onBytes(m.bytes);
+interface Helper {
+  /** W_* */
+  readonly flag: Int32Array;
+  /** [start, end) it is given. */
+  readonly range: Float64Array;
+  readonly result: Promise<{ start: number; end: number; state?: StatsState }>;
+  bytes: number;
+}
+
+/** A worker thread that, once its code is loaded, waits to be given a byte range of `file` (see scanPlainFile). */
+function startHelper(file: string, options: WorkerStatsOptions, onBytes: () => void): Helper {
+  const shared = new SharedArrayBuffer(24);
+  const flag = new Int32Array(shared, 0, 1);
+  const range = new Float64Array(shared, 8, 2);
+  let helper: Helper;
+  const result = new Promise<{ start: number; end: number; state?: StatsState }>((resolve, reject) => {
+    // A young generation of a few MB: the scan's garbage is short-lived.
+    const w = new Worker(workerFile()!, { workerData: { file, options, shared }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    w.on('message', (m: { bytes?: number; state?: StatsState; cancelled?: boolean }) => {
+      if (m.state) resolve({ start: range[0], end: range[1], state: m.state });
+      else if (m.cancelled) resolve({ start: -1, end: -1 });
+      else if (m.bytes !== undefined) {
+        helper.bytes = m.bytes;
+        onBytes();
+      }
     });
     w.on('error', reject);
     w.on('exit', (code) => {
       if (code !== 0) reject(new Error(`log scan worker for ${file} exited with ${code}`));
     });
   });
+  result.catch(() => undefined); // awaited by the caller; not unhandled while this thread scans
+  helper = { flag, range, result, bytes: 0 };
+  return helper;
+}
+
+/**
+ * A large plain file on several threads. This thread reads from the start;
+ * a worker thread, once it has loaded (tens to hundreds of ms: a new V8
+ * isolate), takes a share of what this thread has not read yet, from the
+ * end: a fixed split made this thread wait for the late starter. Each
+ * worker's share is what is left divided among the threads still without
+ * one and this one, cut at a line start. This thread notices a ready
+ * worker between two reads (the scan is synchronous: the hand-shake is
+ * shared memory, not messages). Ranges are merged in file order, so a
+ * message whose lines straddle a cut is linked up.
+ */
+async function scanInThreads(file: string, size: number, stats: LogStats, o: ScanOptions, workers: number, progress: (bytes: number) => void): Promise<void> {
+  // The memory budget is the scan's, not each thread's: a worker's tables get
+  // its share of the caps (a worker is a second heap, and its tables are
+  // copied to this thread at the end). Merged tables keep the whole cap.
+  const limits = o.limits ?? DEFAULT_LIMITS;
+  const share: StatsLimits = { ...limits, maxKeys: Math.ceil(limits.maxKeys / (workers + 1)) };
+  const options: WorkerStatsOptions = { limits: share, keepUnparsed: o.keepUnparsed, since: o.since, until: o.until, now: o.now };
+  let mine = 0;
+  const report = () => progress(mine + helpers.reduce((a, h) => a + h.bytes, 0));
+  const helpers = Array.from({ length: workers }, () => startHelper(file, options, report));
+  let mainEnd = size;
+  try {
+    // Polled, not Atomics.wait: a worker's start-up needs this thread's event loop. A worker that fails to start ends the wait (and the scan).
+    while (o.awaitWorkers && helpers.some((h) => Atomics.load(h.flag, 0) === W_STARTING)) await Promise.race([new Promise((r) => setTimeout(r, 5)), ...helpers.map((h) => h.result)]);
+    let end = size;
+    const limit = (pos: number): number => {
+      for (const h of helpers) {
+        if (Atomics.load(h.flag, 0) !== W_READY) continue;
+        const waiting = helpers.filter((x) => Atomics.load(x.flag, 0) <= W_READY).length;
+        const cut = nextLineStart(file, pos + Math.floor(((end - pos) * waiting) / (waiting + 1)), end);
+        if (cut >= end) continue; // too little left to share: cancelled below
+        h.range[0] = cut;
+        h.range[1] = end;
+        end = cut;
+        Atomics.store(h.flag, 0, W_ASSIGNED);
+        Atomics.notify(h.flag, 0);
+      }
+      return end;
+    };
+    readRangeSync(file, 0, size, stats, (n) => {
+      mine = n;
+      report();
+    }, limit);
+    mainEnd = end;
+  } finally {
+    // Workers given nothing (still loading, nothing left to share, or this thread failed) stop.
+    for (const h of helpers) {
+      if (Atomics.compareExchange(h.flag, 0, W_STARTING, W_CANCELLED) === W_STARTING) continue;
+      if (Atomics.compareExchange(h.flag, 0, W_READY, W_CANCELLED) === W_READY) Atomics.notify(h.flag, 0);
+    }
+  }
+  const ranges = (await Promise.all(helpers.map((h) => h.result))).filter((r) => r.state).sort((a, b) => a.start - b.start);
+  o.onRanges?.(file, [[0, mainEnd], ...ranges.map((r): [number, number] => [r.start, r.end])]);
+  for (const r of ranges) stats.absorb(r.state!);
 }
 
 async function scanPlainFile(file: string, size: number, stats: LogStats, o: ScanOptions, threads: number, progress: (bytes: number) => void, sink: LineSink = stats): Promise<void> {
-  if (threads > 1 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile()) {
-    const cuts = lineAlignedSplits(file, size, threads);
-    const done = new Array<number>(cuts.length - 1).fill(0);
-    const report = (k: number, n: number) => {
-      done[k] = n;
-      progress(done.reduce((a, b) => a + b, 0));
-    };
-    // The memory budget is the scan's, not each thread's: a worker's tables get
-    // its share of the caps (a worker is a second heap, and its tables are
-    // copied to this thread at the end). Merged tables keep the whole cap.
-    const limits = o.limits ?? DEFAULT_LIMITS;
-    const share: StatsLimits = { ...limits, maxKeys: Math.ceil(limits.maxKeys / (cuts.length - 1)) };
-    const options: WorkerStatsOptions = { limits: share, keepUnparsed: o.keepUnparsed, since: o.since, until: o.until, now: o.now };
-    // Workers take the ranges after the first; this thread scans the first
-    // itself meanwhile: one worker fewer to start, and one state fewer to
-    // copy across and merge (the main thread's stats are the first range's).
-    const workers = Promise.all(cuts.slice(1, -1).map((start, k) => scanRangeInWorker(file, start, cuts[k + 2], options, (n) => report(k + 1, n))));
-    workers.catch(() => undefined); // awaited below; not unhandled while this thread scans
-    readRangeSync(file, cuts[0], cuts[1], stats, (n) => report(0, n));
-    // Ranges are merged in file order, so a message whose lines straddle a cut is linked up.
-    for (const st of await workers) stats.absorb(st);
-    return;
-  }
+  if (threads > 1 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile()) return scanInThreads(file, size, stats, o, threads - 1, progress);
   // To the end of the file as it is now, as a stream would (a live log may have grown since stat).
   readRangeSync(file, 0, Infinity, sink, progress);
 }

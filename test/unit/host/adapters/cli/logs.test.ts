@@ -74,9 +74,25 @@ describe('mailwarden logs scan', () => {
     generate(file, 30_000, 7);
     const one = report.buildReport(await dist.scanFiles([file], { threads: 1 }), 50);
     for (const threads of [2, 3]) {
-      const many = report.buildReport(await dist.scanFiles([file], { threads, parallelMinBytes: 1 }), 50);
+      let ranges: Array<[number, number]> = [];
+      const many = report.buildReport(await dist.scanFiles([file], { threads, parallelMinBytes: 1, awaitWorkers: true, onRanges: (_f: string, r: Array<[number, number]>) => (ranges = r) }), 50);
       expect(many).toEqual(one);
+      // Every thread had a range; together they are the file, cut at line starts.
+      expect(ranges).toHaveLength(threads);
+      const size = fs.statSync(file).size;
+      const bytes = fs.readFileSync(file);
+      expect(ranges[0][0]).toBe(0);
+      expect(ranges[threads - 1][1]).toBe(size);
+      for (let k = 1; k < threads; k++) {
+        expect(ranges[k][0]).toBe(ranges[k - 1][1]);
+        expect(bytes[ranges[k][0] - 1]).toBe(10);
+      }
     }
+    // A small file without waiting: this thread is done before a worker has loaded, and no worker has a range.
+    let ranges: Array<[number, number]> = [];
+    const alone = report.buildReport(await dist.scanFiles([file], { threads: 2, parallelMinBytes: 1, onRanges: (_f: string, r: Array<[number, number]>) => (ranges = r) }), 50);
+    expect(alone).toEqual(one);
+    expect(ranges.length).toBeGreaterThanOrEqual(1);
     expect(one.lines).toBeGreaterThanOrEqual(30_000);
     expect(one.senders.find((s: { login: string }) => s.login === 'admin@example.com').recipients).toBeGreaterThan(0);
     fs.rmSync(dir, { recursive: true, force: true });
