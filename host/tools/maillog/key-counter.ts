@@ -152,7 +152,7 @@ export class KeyCounter {
       if (old[s + LENGTH] === 0) continue;
       let at = old[s + HASH] & mask;
       while (slots[at * SLOT + LENGTH] !== 0) at = (at + 1) & mask;
-      slots.set(old.subarray(s, s + SLOT), at * SLOT);
+      for (let k = 0; k < SLOT; k++) slots[at * SLOT + k] = old[s + k];
     }
     this.slots = slots;
   }
