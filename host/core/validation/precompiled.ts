@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import { runCached } from '../code-cache';
 import { newAjv } from './ajv';
 
 interface Precompiled {
@@ -22,10 +23,22 @@ interface Precompiled {
  */
 export function compiledSchema<T = unknown>(name: string, schema: object, compile: (schema: object) => ValidateFunction = (s) => newAjv().compile(s)): ValidateFunction<T> {
   try {
-    const p = require(path.join(__dirname, 'precompiled', `${name}.js`)) as Precompiled;
+    const p = precompiled(name);
     if (p.schemaJson === JSON.stringify(schema)) return p.validate as ValidateFunction<T>;
   } catch {
     // Not built (tests run the TypeScript sources), or no such validator: compile below.
   }
   return compile(schema) as ValidateFunction<T>;
+}
+
+const loaded = new Map<string, Precompiled>();
+
+/** Once per process, as require would; with its code cache (compiling a large validator on its first call cost more than loading it). */
+function precompiled(name: string): Precompiled {
+  let p = loaded.get(name);
+  if (!p) {
+    p = runCached(path.join(__dirname, 'precompiled', `${name}.js`), require).exports as Precompiled;
+    loaded.set(name, p);
+  }
+  return p;
 }
