@@ -51,6 +51,8 @@ export class ClientTable {
   private slots = new Int32Array(1024 * 2);
   /** Addresses and host names, as bytes (latin1: one byte per char of their text). */
   private arena = new Uint8Array(64 * 1024);
+  /** The arena as a Buffer, for its decoder (a Buffer made per decode cost more than the decode). */
+  private view = Buffer.from(this.arena.buffer);
   private used = 0;
   /** Per id: its address's offset and length in the arena. */
   private spans = new Int32Array(1024 * 2);
@@ -107,7 +109,10 @@ export class ClientTable {
   /** Copies b[start, end) to the arena; returns its offset there. */
   private store(b: Uint8Array, start: number, end: number): number {
     const n = end - start;
-    if (this.used + n > this.arena.length) this.arena = grown(this.arena, this.used + n);
+    if (this.used + n > this.arena.length) {
+      this.arena = grown(this.arena, this.used + n);
+      this.view = Buffer.from(this.arena.buffer);
+    }
     const a = this.arena;
     const off = this.used;
     for (let k = 0; k < n; k++) a[off + k] = b[start + k];
@@ -151,7 +156,7 @@ export class ClientTable {
   }
 
   private decode(off: number, n: number): string {
-    return Buffer.from(this.arena.buffer, this.arena.byteOffset + off, n).toString('latin1');
+    return this.view.toString('latin1', off, off + n);
   }
 
   /** The host names of an id, made now. */
@@ -206,14 +211,55 @@ export class ClientTable {
     this.rows[id * ROW + (status === STATUS_SENT ? SENT : status === STATUS_DEFERRED ? DEFERRED : BOUNCED)] += by;
   }
 
-  /** Adds counts (messages, sent, deferred, bounced, relayedMessages) to an id: a merge. */
-  addCounts(id: number, v: ArrayLike<number>, at: number): void {
-    for (let k = 0; k < ROW; k++) this.rows[id * ROW + k] += v[at + k];
+  /** Recipients an id had relayed: sent, deferred or bounced (a blocklisted relay's spam ends deferred or bounced). */
+  relayed(id: number): number {
+    const at = id * ROW;
+    return this.rows[at + SENT] + this.rows[at + DEFERRED] + this.rows[at + BOUNCED];
   }
 
-  /** The counts of an id in the order addCounts takes them. */
-  counts(id: number): number[] {
-    return Array.from(this.rows.subarray(id * ROW, id * ROW + ROW));
+  messages(id: number): number {
+    return this.rows[id * ROW + MESSAGES];
+  }
+
+  /** Ids, in the order first seen. */
+  *ids(): IterableIterator<number> {
+    for (let id = 0; id < this.count; id++) yield id;
+  }
+
+  /**
+   * The table as typed arrays, for the trip from a worker thread:
+   * structured clone copies them in one go, and the receiver adds them
+   * from the bytes, without a string per client.
+   */
+  pack(): PackedClients {
+    return {
+      count: this.count,
+      bytes: this.arena.slice(0, this.used),
+      spans: this.spans.slice(0, this.count * 2),
+      names: this.nameSpans.slice(0, this.count * MAX_NAMES * 2),
+      rows: this.rows.slice(0, this.count * ROW),
+    };
+  }
+
+  /** Adds another table's clients (a merge); returns how many did not fit. */
+  absorb(t: PackedClients): number {
+    let dropped = 0;
+    for (let k = 0; k < t.count; k++) {
+      const off = t.spans[k * 2];
+      const end = off + t.spans[k * 2 + 1];
+      const id = this.find(t.bytes, off, end, hash(t.bytes, off, end), true);
+      if (id < 0) {
+        dropped++;
+        continue;
+      }
+      for (let c = 0; c < ROW; c++) this.rows[id * ROW + c] += t.rows[k * ROW + c];
+      for (let m = 0; m < MAX_NAMES; m++) {
+        const at = (k * MAX_NAMES + m) * 2;
+        if (t.names[at + 1] === 0) break;
+        this.addNameAt(id, t.bytes, t.names[at], t.names[at] + t.names[at + 1] - 1);
+      }
+    }
+    return dropped;
   }
 
   stats(id: number): ClientStats {
@@ -236,6 +282,19 @@ export class ClientTable {
   *[Symbol.iterator](): IterableIterator<[string, ClientStats]> {
     for (let id = 0; id < this.count; id++) yield [this.keyOf(id), this.stats(id)];
   }
+}
+
+/** A ClientTable as plain data (structured-clone safe). */
+export interface PackedClients {
+  readonly count: number;
+  /** Addresses and names. */
+  readonly bytes: Uint8Array;
+  /** Offset and length of each client's address in bytes. */
+  readonly spans: Int32Array;
+  /** MAX_NAMES (offset, length + 1) per client. */
+  readonly names: Int32Array;
+  /** The counts, ROW per client. */
+  readonly rows: Float64Array;
 }
 
 function hash(b: Uint8Array, start: number, end: number): number {

@@ -124,8 +124,9 @@ export class KeyCounter {
 
   private insert(s: number, h: number, b: Uint8Array, start: number, end: number, by: number): void {
     const n = end - start;
-    if (this.used + n > this.arena.length) {
-      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + n));
+    // A byte after each key (never read as part of it): every key, the empty one too, has an offset of its own.
+    if (this.used + n + 1 > this.arena.length) {
+      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + n + 1));
       bigger.set(this.arena.subarray(0, this.used));
       this.arena = bigger;
     }
@@ -139,7 +140,7 @@ export class KeyCounter {
     slots[s + OFFSET] = this.used;
     slots[s + LENGTH] = n + 1;
     slots[s + COUNT] = by;
-    this.used += n;
+    this.used += n + 1;
     this.count++;
     if (this.count * 2 > slots.length / SLOT) this.grow();
   }
@@ -163,12 +164,20 @@ export class KeyCounter {
     return undefined;
   }
 
-  /** Slot indexes of the keys, in the order they were first seen (the arena is append-only: a key's offset is its place). */
-  private inOrder(): number[] {
-    const order: number[] = [];
-    for (let s = 0; s < this.slots.length; s += SLOT) if (this.slots[s + LENGTH] !== 0) order.push(s);
-    return order.sort((x, y) => this.slots[x + OFFSET] - this.slots[y + OFFSET]);
+  /**
+   * Slot indexes of the keys, in the order they were first seen: the arena
+   * is append-only, so a key's offset is its place, and a table of slots by
+   * offset reads them out in order without sorting.
+   */
+  private inOrder(): Int32Array {
+    const byOffset = new Int32Array(this.used);
+    for (let s = 0; s < this.slots.length; s += SLOT) if (this.slots[s + LENGTH] !== 0) byOffset[this.slots[s + OFFSET]] = s + 1;
+    const order = new Int32Array(this.count);
+    let k = 0;
+    for (let off = 0; off < this.used; off++) if (byOffset[off] !== 0) order[k++] = byOffset[off] - 1;
+    return order;
   }
+
 
   private keyOf(s: number): string {
     const off = this.slots[s + OFFSET];
@@ -213,11 +222,12 @@ export class KeyCounter {
     const order = this.inOrder();
     const bytes = this.arena.slice(0, this.used);
     const keys = new Int32Array(order.length * 3);
-    order.forEach((s, k) => {
+    for (let k = 0; k < order.length; k++) {
+      const s = order[k];
       keys[k * 3] = this.slots[s + OFFSET];
       keys[k * 3 + 1] = this.slots[s + LENGTH] - 1;
       keys[k * 3 + 2] = this.slots[s + COUNT];
-    });
+    }
     return { bytes, keys };
   }
 

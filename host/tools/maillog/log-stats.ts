@@ -1,4 +1,4 @@
-import { ClientTable } from './client-table';
+import { ClientTable, type PackedClients } from './client-table';
 import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
 import { bytesOf, latin1, textAt } from './bytes';
 import { absorbCounts, bump, ipAt, loginAt, own, packCounts } from './keys';
@@ -80,8 +80,7 @@ export interface StatsState {
   authByClient: Array<[string, AuthFailStats]>;
   authByLogin: PackedTable;
   senders: Array<[string, SenderStats]>;
-  /** client, names; messages, sent, deferred, bounced, relayedMessages */
-  unauth: PackedTable;
+  unauth: PackedClients;
   /** `client hour`; messages, recipients */
   relayHours: PackedTable;
   relayDenied: PackedTable;
@@ -501,8 +500,6 @@ export class LogStats {
   }
 
   toState(): StatsState {
-    const unauth = new TablePacker(2, 5, this.unauth.size);
-    for (let id = 0; id < this.unauth.size; id++) unauth.add([this.unauth.keyOf(id), this.unauth.namesOf(id).join('\u0001')], this.unauth.counts(id));
     const hours = new TablePacker(1, 2, this.relayHours.size);
     for (const [k, v] of this.relayHours) hours.add([k], v);
     const open = new TablePacker(4, 5, this.open.size);
@@ -520,7 +517,7 @@ export class LogStats {
     return {
       lines: this.lines, parsed: this.parsed, unparsed: this.unparsed, unparsedSamples: this.unparsedSamples, outside: this.outside,
       postfix: this.postfix, dovecot: this.dovecot, authFailures: this.authFailures, serverFaults: this.failures.serverFaults,
-      authByClient: [...this.authByClient], authByLogin: packCounts(this.authByLogin), senders: [...this.senders], unauth: unauth.done(),
+      authByClient: [...this.authByClient], authByLogin: packCounts(this.authByLogin), senders: [...this.senders], unauth: this.unauth.pack(),
       relayHours: hours.done(), relayDenied: packCounts(this.relayDenied), local: packCounts(this.local), dropped: this.dropped,
       traffic: this.traffic.toState(), open: open.done(), orphans: orphans.done(), authPending: pending.done(), authSummaries: summaries.done(),
     };
@@ -598,15 +595,7 @@ export class LogStats {
       } else if (this.senders.size < max) this.senders.set(k, v);
       else this.dropped++;
     }
-    unpackTable(next.unauth, ([k, names], v, at) => {
-      const c = this.unauth.id(k);
-      if (c < 0) {
-        this.dropped++;
-        return;
-      }
-      this.unauth.addCounts(c, v, at);
-      if (names) for (const n of names.split('\u0001')) this.unauth.addName(c, n);
-    });
+    this.dropped += this.unauth.absorb(next.unauth);
     unpackTable(next.relayHours, ([k], v, at) => {
       const h = this.relayHours.get(k);
       if (h) {

@@ -144,9 +144,11 @@ export function buildReport(s: LogStats, topN: number, t: SuspectThresholds = DE
     const guessedFrom = st.clients.filter((ip) => (s.authByClient.get(ip)?.count ?? 0) >= t.authFailures);
     if (guessedFrom.length) suspect('login', login, `logged in from ${guessedFrom.slice(0, 5).join(', ')}, which also failed ${s.authByClient.get(guessedFrom[0])!.count} logins: a guessed password`);
   }
-  for (const [ip, c] of s.unauth) {
-    const n = relayed(c);
-    if (n >= t.relayedPerClient) suspect('client', ip, `${n} recipients relayed without authentication (${c.sent} sent, ${c.deferred} deferred, ${c.bounced} bounced): trusted network?`);
+  for (const id of s.unauth.ids()) {
+    const n = s.unauth.relayed(id);
+    if (n < t.relayedPerClient) continue;
+    const c = s.unauth.stats(id);
+    suspect('client', s.unauth.keyOf(id), `${n} recipients relayed without authentication (${c.sent} sent, ${c.deferred} deferred, ${c.bounced} bounced): trusted network?`);
   }
   for (const [ip, n] of s.relayDenied) if (n >= t.relayDenied) suspect('client', ip, `${n} "Relay access denied" rejects: probing for an open relay`);
   for (const [who, n] of s.local) if (n >= t.localSubmissions) suspect('local', who, `${n} messages submitted on the server itself (a hijacked web application?)`);
@@ -165,7 +167,10 @@ export function buildReport(s: LogStats, topN: number, t: SuspectThresholds = DE
       byLogin: top(s.authByLogin, ([, n]) => n, topN).map(([login, failures]) => ({ login, failures })),
     },
     senders: top(s.senders, ([, st]) => st.recipients * 1e6 + st.messages, topN).map(([login, st]) => ({ login, messages: st.messages, recipients: st.recipients, clients: st.clients.length, clientAddresses: st.clients, firstSeen: st.firstSeen, lastSeen: st.lastSeen })),
-    unauthenticated: top(s.unauth, ([, c]) => relayed(c) * 1e6 + c.messages, topN).map(([client, c]) => ({ client, names: c.names, messages: c.messages, relayed: relayed(c), sent: c.sent, deferred: c.deferred, bounced: c.bounced })),
+    unauthenticated: top(s.unauth.ids(), (id) => s.unauth.relayed(id) * 1e6 + s.unauth.messages(id), topN).map((id) => {
+      const c = s.unauth.stats(id);
+      return { client: s.unauth.keyOf(id), names: c.names, messages: c.messages, relayed: relayed(c), sent: c.sent, deferred: c.deferred, bounced: c.bounced };
+    }),
     relayDenied: top(s.relayDenied, ([, n]) => n, topN).map(([client, rejects]) => ({ client, rejects })),
     localSubmissions: top(s.local, ([, n]) => n, topN).map(([submitter, messages]) => ({ submitter, messages })),
     traffic: trafficReport(s, topN),

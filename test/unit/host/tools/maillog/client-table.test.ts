@@ -51,14 +51,20 @@ test('past its cap a new address gets no id (counted as dropped by the scan); kn
   expect(t.get('10.0.0.2')?.messages).toBe(2);
 });
 
-test('merging: counts and names added by address text', () => {
-  const t = new ClientTable(2000);
+test('merging a packed table: counts summed and names added by address, past the cap counted as not fitting', () => {
+  const t = new ClientTable(1501);
   for (let i = 0; i < 1500; i++) messageFrom(t, `n${i}[10.1.${i >> 8}.${i & 255}]`);
-  const id = t.id('10.1.3.4');
-  expect(id).toBe(3 * 256 + 4);
-  t.addCounts(id, [9, 1, 2, 3, 4, 0], 1);
-  t.addName(id, 'other.example');
-  expect(t.counts(id)).toEqual([2, 2, 3, 4, 0]);
-  expect(t.namesOf(id)).toEqual([`n${id}`, 'other.example']);
-  expect(t.id('192.0.2.200')).toBe(1500);
+  const other = new ClientTable(10);
+  messageFrom(other, 'other.example[10.1.3.4]');
+  const o = messageFrom(other, 'other.example[10.1.3.4]');
+  other.relayedMessage(o);
+  other.tally(o, STATUS_SENT, 3);
+  messageFrom(other, 'new.example[192.0.2.200]');
+  messageFrom(other, 'late.example[192.0.2.201]');
+  expect(t.absorb(structuredClone(other.pack()))).toBe(1);
+  expect(t.get('10.1.3.4')).toEqual({ messages: 3, sent: 3, deferred: 0, bounced: 0, relayedMessages: 1, names: ['n772', 'other.example'] });
+  expect(t.get('192.0.2.200')).toEqual({ messages: 1, sent: 0, deferred: 0, bounced: 0, relayedMessages: 0, names: ['new.example'] });
+  expect(t.has('192.0.2.201')).toBe(-1);
+  expect(t.relayed(t.has('10.1.3.4'))).toBe(3);
+  expect(t.messages(t.has('10.1.3.4'))).toBe(3);
 });

@@ -68,3 +68,17 @@ test('top(n) gives the largest counts first, ties in the order first seen, as te
   expect(k.top(0)).toEqual([]);
   expect(new KeyCounter(10).top(5)).toEqual([]);
 });
+
+test('an empty key (an address ending in @) is a key like any other, in its place through a merge', () => {
+  const senders = new KeyCounter(100);
+  const domains = new KeyCounter(100);
+  for (const a of ['a@x.test', 'b@', 'c@y.test', 'd@']) {
+    const b = bytes(`<${a}>`);
+    senders.addAddress(b, 1, b.length - 1, domains);
+  }
+  expect([...domains.entries()]).toEqual([['x.test', 1], ['', 2], ['y.test', 1]]);
+  const merged = new KeyCounter(100);
+  merged.addText('y.test', 1);
+  merged.absorb(structuredClone(domains.pack()));
+  expect([...merged.entries()]).toEqual([['y.test', 2], ['x.test', 1], ['', 2]]);
+});
