@@ -130,7 +130,8 @@ export class App {
     c.bind(Notifier).toConstantValue(this.notifier);
     c.bind(AccountActions).toConstantValue(this.accounts);
     // Made on first use, not when a plugin is constructed: `plugins list` constructs every plugin, and
-    // those that hold the queue (queue-monitor) or its actions (sender-ratelimit) do not use them then.
+    // those that hold the queue (queue-monitor), its actions (sender-ratelimit) or the system actions
+    // (trusted-ips) do not use them then.
     const queue: MailQueue = { counts: () => this.queue.counts(), messages: (o) => this.queue.messages(o) };
     const queueActions: QueueActions = {
       holdBySender: (sender) => this.queueTools.holdBySender(sender),
@@ -139,7 +140,9 @@ export class App {
     };
     c.bind(MailQueue).toConstantValue(queue);
     c.bind(QueueActions).toConstantValue(queueActions);
-    c.bind(SystemActions).toDynamicValue(() => new (require('../tools/privileged/system-actions') as typeof import('../tools/privileged/system-actions')).HostSystemActions());
+    let system: SystemActions | undefined;
+    const host = (): SystemActions => (system ??= new (require('../tools/privileged/system-actions') as typeof import('../tools/privileged/system-actions')).HostSystemActions());
+    c.bind(SystemActions).toConstantValue({ replaceTable: (file, content) => host().replaceTable(file, content), run: (argv) => host().run(argv) } satisfies SystemActions);
     this.pipeline = new HookPipeline({
       registry: this.registry,
       settings: this.settings,

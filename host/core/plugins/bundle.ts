@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import * as inversify from 'inversify';
 import * as contract from '../../../shared';
 import { runCached } from '../code-cache';
+import { lazyBuiltin } from './lazy-builtins';
 
 /** The package name plugins import the contract by; bundlers mark it external. */
 export const CONTRACT_MODULE = '@mailwarden/shared';
@@ -29,6 +30,6 @@ const HOST_MODULES: Readonly<Record<string, unknown>> = {
 export function evaluateBundle(file: string): unknown {
   const ownRequire = createRequire(file);
   const pluginRequire = (id: string): unknown =>
-    Object.prototype.hasOwnProperty.call(HOST_MODULES, id) ? HOST_MODULES[id] : ownRequire(id);
+    Object.prototype.hasOwnProperty.call(HOST_MODULES, id) ? HOST_MODULES[id] : (lazyBuiltin(id) ?? ownRequire(id));
   return runCached(file, pluginRequire).exports;
 }
