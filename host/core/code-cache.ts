@@ -31,7 +31,8 @@ function inMainContext(): boolean {
 }
 
 export function runCached(file: string, require: (id: string) => unknown, useCache = true): CachedScript {
-  const source = fs.readFileSync(file);
+  const cached = useCache && inMainContext() ? cacheFor(file) : undefined;
+  const source = cached?.source ?? fs.readFileSync(file);
   // vm runs code in node's main context: the code must share this realm's globals and built-ins
   // (plugins do), so in another context (a test runner's) it is this realm's Function, uncached.
   if (!inMainContext()) {
@@ -46,7 +47,7 @@ export function runCached(file: string, require: (id: string) => unknown, useCac
   }
   const script = new vm.Script(`(function (${PARAMS}) {${source.toString('utf8')}\n})`, {
     filename: file,
-    cachedData: useCache ? cachedDataFor(file, source) : undefined,
+    cachedData: cached?.data,
   });
   const mod = { exports: {} as unknown };
   (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
@@ -78,7 +79,12 @@ export function writeCodeCaches(): string[] {
   return [...runs.keys()];
 }
 
-function cachedDataFor(file: string, source: Buffer): Buffer | undefined {
+/**
+ * The cache's copy of the source and V8's data, when the file holds exactly that source. The file is
+ * compared through a small buffer, not read whole: first touches of fresh memory are most of what
+ * reading costs, and the copy is the source run.
+ */
+function cacheFor(file: string): { source: Buffer; data: Buffer } | undefined {
   let cache: Buffer;
   try {
     cache = fs.readFileSync(`${file}.cache`);
@@ -87,5 +93,21 @@ function cachedDataFor(file: string, source: Buffer): Buffer | undefined {
   }
   if (cache.length < 4) return undefined;
   const n = cache.readUInt32LE(0);
-  return n === source.length && cache.subarray(4, 4 + n).equals(source) ? cache.subarray(4 + n) : undefined;
+  if (cache.length < 4 + n) return undefined;
+  const source = cache.subarray(4, 4 + n);
+  const fd = fs.openSync(file, 'r');
+  try {
+    if (fs.fstatSync(fd).size !== n) return undefined;
+    const chunk = Buffer.allocUnsafe(Math.min(n, 64 * 1024) || 1);
+    for (let at = 0; at < n; ) {
+      const got = fs.readSync(fd, chunk, 0, Math.min(chunk.length, n - at), at);
+      if (got <= 0 || !chunk.subarray(0, got).equals(source.subarray(at, at + got))) return undefined;
+      at += got;
+    }
+    // Grown since its size was read: not the source the cache was made from.
+    if (fs.readSync(fd, chunk, 0, 1, n) !== 0) return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { source, data: cache.subarray(4 + n) };
 }

@@ -33,7 +33,7 @@ describe('runCached (code run with a V8 code cache beside it)', () => {
 
   // In node's main context, where the cache is used.
   const inNode = fs.existsSync(BUILT) ? it : it.skip;
-  inNode('uses a cache made from the same source, never one made from another source of the same length, and runs from source when the cache is not V8 data', () => {
+  inNode('uses a cache made from the same source, never one made from another source of the same length or a longer one, and runs from source when the cache is not V8 data', () => {
     const script = `
       const fs = require('node:fs');
       const { runCached } = require(${JSON.stringify(BUILT)});
@@ -54,9 +54,20 @@ describe('runCached (code run with a V8 code cache beside it)', () => {
       out.push(call());
       fs.writeFileSync(file + '.cache', 'xy');
       out.push(call());
+      // A change past the first 64 kB (the file is compared piecewise), and a file grown past the cached source.
+      const pad = '/*' + 'x'.repeat(100_000) + '*/ ';
+      fs.writeFileSync(file, pad + 'module.exports = () => 3;');
+      fs.writeFileSync(file + '.cache', runCached(file, require, false).cache());
+      out.push(call());
+      fs.writeFileSync(file, pad + 'module.exports = () => 4;');
+      out.push(call());
+      fs.writeFileSync(file, pad + 'module.exports = () => 3;');
+      out.push(call());
+      fs.appendFileSync(file, 'module.exports = () => 5;');
+      out.push(call());
       process.stdout.write(JSON.stringify(out));`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual([1, 2, 2, 2]);
+    expect(JSON.parse(r.stdout)).toEqual([1, 2, 2, 2, 3, 4, 3, 5]);
   });
 });
