@@ -212,6 +212,8 @@ for (const file of manifests) {
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: cliOut, nodePaths: [path.join(root, 'node_modules')],
     minifyWhitespace: true, minifySyntax: true, plugins: [npmOutside, ownPaths], logLevel: 'warning', legalComments: 'none',
   });
+  // Written as the function node would wrap it in (runCached's `wrapped`): V8 compiles the text as read.
+  fs.writeFileSync(cliOut, `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(cliOut, 'utf8')}\n})`);
   // The caches (the bundle's, inversify's, each shipped plugin's) hold what V8 compiled while the
   // common commands ran once on a scratch configuration (the built plugins, a SQLite store): their
   // functions, not only the top level, so that a command compiles little. In a node of its own,
@@ -220,7 +222,7 @@ for (const file of manifests) {
     const fs = require('node:fs'), os = require('node:os'), path = require('node:path'), { Readable, Writable } = require('node:stream');
     const [codeCache, cliFile, pluginDir] = process.argv.slice(1);
     const { runCached } = require(codeCache);
-    const run = runCached(cliFile, require('node:module').createRequire(cliFile), false);
+    const run = runCached(cliFile, require('node:module').createRequire(cliFile), false, true);
     const cli = run.exports;
     cli.recordCodeCaches();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailwarden-cli-cache-'));

@@ -11,7 +11,7 @@ const bundle = path.join(app, 'host', 'cli.js');
 
 if (fs.existsSync(bundle)) {
   const { runCached } = require(path.join(app, 'host', 'core', 'code-cache.js'));
-  runCached(bundle, require('node:module').createRequire(bundle)).exports.runCli(process.argv.slice(2));
+  runCached(bundle, require('node:module').createRequire(bundle), true, true).exports.runCli(process.argv.slice(2));
 } else if (fs.existsSync(main)) {
   require(main).runCli(process.argv.slice(2));
 } else {

@@ -30,14 +30,21 @@ function inMainContext(): boolean {
   return mainContext;
 }
 
-export function runCached(file: string, require: (id: string) => unknown, useCache = true): CachedScript {
+/**
+ * `wrapped`: the file holds the function expression itself, `(function (exports, require, module,
+ * __filename, __dirname) {…})` (build.mjs writes the CLI bundle so): V8 then compiles the text read,
+ * not a copy joined to the wrapper.
+ */
+export function runCached(file: string, require: (id: string) => unknown, useCache = true, wrapped = false): CachedScript {
   const cached = useCache && inMainContext() ? cacheFor(file) : undefined;
   const source = cached?.source ?? fs.readFileSync(file);
   // vm runs code in node's main context: the code must share this realm's globals and built-ins
   // (plugins do), so in another context (a test runner's) it is this realm's Function, uncached.
   if (!inMainContext()) {
     const mod = { exports: {} as unknown };
-    new Function(...PARAM_NAMES, `${source.toString('utf8')}\n//# sourceURL=${file}`).call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
+    const text = `${source.toString('utf8')}\n//# sourceURL=${file}`;
+    const fn = (wrapped ? new Function(`return ${text}\n`)() : new Function(...PARAM_NAMES, text)) as (...a: unknown[]) => void;
+    fn.call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
     return {
       exports: mod.exports,
       cache: () => {
@@ -45,7 +52,7 @@ export function runCached(file: string, require: (id: string) => unknown, useCac
       },
     };
   }
-  const script = new vm.Script(`(function (${PARAMS}) {${source.toString('utf8')}\n})`, {
+  const script = new vm.Script(wrapped ? source.toString('utf8') : `(function (${PARAMS}) {${source.toString('utf8')}\n})`, {
     filename: file,
     cachedData: cached?.data,
   });

@@ -26,6 +26,11 @@ describe('runCached (code run with a V8 code cache beside it)', () => {
     expect((globalThis as { __mwCodeCacheSeen?: boolean }).__mwCodeCacheSeen).toBe(true);
   });
 
+  it('runs a file that holds the wrapper function itself (wrapped)', () => {
+    fs.writeFileSync(file, '(function (exports, require, module, __filename, __dirname) {module.exports = { d: __dirname, self: this === exports };\n})');
+    expect(runCached(file, require, true, true).exports).toEqual({ d: dir, self: true });
+  });
+
   it('throws what the module throws', () => {
     fs.writeFileSync(file, "throw new Error('boom');");
     expect(() => runCached(file, require)).toThrow('boom');
@@ -65,9 +70,12 @@ describe('runCached (code run with a V8 code cache beside it)', () => {
       out.push(call());
       fs.appendFileSync(file, 'module.exports = () => 5;');
       out.push(call());
+      fs.writeFileSync(file, '(function (exports, require, module) {module.exports = () => 6;\\n})');
+      fs.writeFileSync(file + '.cache', runCached(file, require, false, true).cache());
+      out.push(runCached(file, require, true, true).exports());
       process.stdout.write(JSON.stringify(out));`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual([1, 2, 2, 2, 3, 4, 3, 5]);
+    expect(JSON.parse(r.stdout)).toEqual([1, 2, 2, 2, 3, 4, 3, 5, 6]);
   });
 });
