@@ -1,3 +1,4 @@
+import { ByteIntern } from './byte-intern';
 import { ClientTable, type PackedClients } from './client-table';
 import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
 import { bytesOf, latin1, textAt } from './bytes';
@@ -148,9 +149,10 @@ function addMember(list: string[], v: string, max: number): void {
 /** A login's client addresses: a Set beside the list, as this runs for every message. */
 const seenClients = new WeakMap<SenderStats, Set<string>>();
 function addClient(st: SenderStats, ip: string, max: number): void {
+  if (st.clients.length >= max) return;
   let set = seenClients.get(st);
   if (!set) seenClients.set(st, (set = new Set(st.clients)));
-  if (st.clients.length < max && !set.has(ip)) {
+  if (!set.has(ip)) {
     const o = own(ip);
     st.clients.push(o);
     set.add(o);
@@ -177,6 +179,8 @@ export class LogStats {
   readonly authByLogin = new Map<string, number>();
   readonly senders = new Map<string, SenderStats>();
   readonly unauth: ClientTable;
+  /** Logins of client= lines, decoded once each (up to the senders' cap). */
+  private readonly logins: ByteIntern;
   readonly relayHours = new Map<string, number[]>();
   readonly relayDenied = new Map<string, number>();
   readonly local = new Map<string, number>();
@@ -211,6 +215,7 @@ export class LogStats {
     this.now = o.now ?? Date.now();
     this.open = new QueueIndex(this.limits.maxOpen);
     this.unauth = new ClientTable(this.limits.maxKeys);
+    this.logins = new ByteIntern(this.limits.maxKeys, loginAt);
     this.traffic = new Traffic(this.limits.maxKeys);
   }
 
@@ -336,7 +341,7 @@ export class LogStats {
     const hour = this.hour(b);
     this.traffic.received(hour);
     if (e.loginStart >= 0) {
-      const login = loginAt(b, e.loginStart, e.loginEnd);
+      const login = this.logins.get(b, e.loginStart, e.loginEnd);
       const time = this.timeOf(b);
       let st = this.senders.get(login);
       if (!st) {
@@ -350,7 +355,8 @@ export class LogStats {
       }
       st.messages++;
       st.lastSeen = time;
-      addClient(st, ipAt(b, e.ipStart, e.ipEnd), this.limits.maxMembers);
+      // The address is decoded only while the login's list has room (a compromised login sends from hundreds).
+      if (st.clients.length < this.limits.maxMembers) addClient(st, ipAt(b, e.ipStart, e.ipEnd), this.limits.maxMembers);
       this.remember(qid, new Owner(login, undefined, 0, false));
     } else {
       const c = this.unauth.idAt(b, e.ipStart, e.ipEnd);
