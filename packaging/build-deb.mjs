@@ -110,6 +110,9 @@ try {
   if (!fs.existsSync(path.join(lib, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))) throw new Error('the better-sqlite3 native binding is missing from node_modules (run npm ci)');
 
   // 2. The application, built straight into the staging tree.
+  // The manifest schema and the command first: the build runs commands from the tree to make its code caches.
+  write(path.join(lib, 'shared/plugin-manifest.schema.json'), fs.readFileSync(path.join(root, 'shared/plugin-manifest.schema.json'), 'utf8'), 0o644);
+  write(path.join(lib, 'bin/mailwarden.js'), fs.readFileSync(path.join(root, 'bin/mailwarden.js'), 'utf8'), 0o755);
   execFileSync(process.execPath, [path.join(root, 'build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MAILWARDEN_DIST: path.join(lib, 'dist') } });
   for (const p of ['dist/app/host/adapters/cli/main.js', 'dist/app/host/adapters/privd/privd-main.js', 'dist/plugins']) {
     if (!fs.existsSync(path.join(lib, p))) throw new Error(`build incomplete: ${p} is missing`);
@@ -117,8 +120,6 @@ try {
   // Plugins run from their bundles (dist/plugins); tsc's copy of them is build input only.
   fs.rmSync(path.join(lib, 'dist/app/plugins'), { recursive: true, force: true });
   pruneUnused();
-  write(path.join(lib, 'shared/plugin-manifest.schema.json'), fs.readFileSync(path.join(root, 'shared/plugin-manifest.schema.json'), 'utf8'), 0o644);
-  write(path.join(lib, 'bin/mailwarden.js'), fs.readFileSync(path.join(root, 'bin/mailwarden.js'), 'utf8'), 0o755);
   if (opt.schema) write(path.join(lib, 'dist/app/host/core/state/migrations/schema-cap.json'), JSON.stringify({ sqlite: Number(opt.schema) }) + '\n');
 
   // 3. The command, the units, the config.
