@@ -1,4 +1,5 @@
 import { normalizeIp } from '../../../shared/net';
+import { ByteKeys, fnv } from './byte-keys';
 import { byteIn, bytesOf, latin1 } from './bytes';
 import { STATUS_DEFERRED, STATUS_SENT } from './recognise';
 
@@ -18,10 +19,6 @@ export interface ClientStats {
   /** Host names Postfix printed for it. */
   names: string[];
 }
-
-/** FNV-1a, 32 bits. */
-const FNV_BASIS = 0x811c9dc5 | 0;
-const FNV_PRIME = 16777619;
 
 /** A row's columns. */
 const MESSAGES = 0;
@@ -47,116 +44,59 @@ export const MAX_NAMES = 5;
  * the scan counts them everywhere: IPv6 in its canonical form (keys.ts ipAt).
  */
 export class ClientTable {
-  /** [hash, id + 1] per slot (0: empty). */
-  private slots = new Int32Array(1024 * 2);
-  /** Addresses and host names, as bytes (latin1: one byte per char of their text). */
-  private arena = new Uint8Array(64 * 1024);
-  /** The arena as a Buffer, for its decoder (a Buffer made per decode cost more than the decode). */
-  private view = Buffer.from(this.arena.buffer);
-  private used = 0;
-  /** Per id: its address's offset and length in the arena. */
-  private spans = new Int32Array(1024 * 2);
+  /** Addresses (ids) and, in the same arena, host names. */
+  private readonly addresses: ByteKeys;
   /** Per id: MAX_NAMES host names, offset and length + 1 (0: none) each. */
   private nameSpans = new Int32Array(1024 * MAX_NAMES * 2);
   private rows = new Float64Array(1024 * ROW);
-  private count = 0;
   /** Addresses decoded (for owners of open messages, reports). */
   private readonly texts: Array<string | undefined> = [];
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.addresses = new ByteKeys(max);
+  }
 
   get size(): number {
-    return this.count;
+    return this.addresses.size;
   }
 
   /** The id of the address b[start, end), added when new; -1 when the table is full. */
   idAt(b: Uint8Array, start: number, end: number): number {
     // IPv6 has spellings (`::ffff:192.0.2.1`, upper case) of one address: keyed by its canonical text.
     if (byteIn(b, 58, start, end) >= 0) return this.id(canonical(latin1(b as Buffer, start, end)));
-    return this.find(b, start, end, hash(b, start, end), true);
+    return this.find(b, start, end, true);
   }
 
   /** The id of an address (as ipAt gives it), added when new; -1 when the table is full. */
   id(ip: string): number {
     const b = bytesOf(ip);
-    return this.find(b, 0, b.length, hash(b, 0, b.length), true);
+    return this.find(b, 0, b.length, true);
   }
 
   /** The id of an address, or -1 when it is not here. */
   has(ip: string): number {
     const b = bytesOf(ip);
-    return this.find(b, 0, b.length, hash(b, 0, b.length), false);
+    return this.find(b, 0, b.length, false);
   }
 
-  private find(b: Uint8Array, start: number, end: number, h: number, add: boolean): number {
-    const n = end - start;
-    const slots = this.slots;
-    const mask = slots.length / 2 - 1;
-    for (let at = h & mask; ; at = (at + 1) & mask) {
-      const id = slots[at * 2 + 1] - 1;
-      if (id < 0) return add && this.count < this.max ? this.insert(at, h, b, start, end) : -1;
-      if (slots[at * 2] === h && this.spans[id * 2 + 1] === n && this.same(this.spans[id * 2], b, start, end)) return id;
-    }
-  }
-
-  /** Whether the arena at `off` holds b[start, end). */
-  private same(off: number, b: Uint8Array, start: number, end: number): boolean {
-    const a = this.arena;
-    for (let k = 0; k < end - start; k++) if (a[off + k] !== b[start + k]) return false;
-    return true;
-  }
-
-  /** Copies b[start, end) to the arena; returns its offset there. */
-  private store(b: Uint8Array, start: number, end: number): number {
-    const n = end - start;
-    if (this.used + n > this.arena.length) {
-      this.arena = grown(this.arena, this.used + n);
-      this.view = Buffer.from(this.arena.buffer);
-    }
-    const a = this.arena;
-    const off = this.used;
-    for (let k = 0; k < n; k++) a[off + k] = b[start + k];
-    this.used += n;
-    return off;
-  }
-
-  private insert(at: number, h: number, b: Uint8Array, start: number, end: number): number {
-    const id = this.count++;
-    if (id * 2 + 2 > this.spans.length) {
-      this.spans = grown(this.spans, id * 2 + 2);
-      this.nameSpans = grown(this.nameSpans, (id + 1) * MAX_NAMES * 2);
-      this.rows = grown(this.rows, (id + 1) * ROW);
-    }
-    this.spans[id * 2] = this.store(b, start, end);
-    this.spans[id * 2 + 1] = end - start;
-    this.texts.push(undefined);
-    this.slots[at * 2] = h;
-    this.slots[at * 2 + 1] = id + 1;
-    if (this.count * 2 > this.slots.length / 2) this.grow();
+  private find(b: Uint8Array, start: number, end: number, add: boolean): number {
+    const id = this.addresses.find(b, start, end, fnv(b, start, end), add);
+    if (id >= 0 && id === this.texts.length) this.added(id);
     return id;
   }
 
-  private grow(): void {
-    const old = this.slots;
-    const slots = new Int32Array(old.length * 2);
-    const mask = slots.length / 2 - 1;
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i + 1] === 0) continue;
-      let at = old[i] & mask;
-      while (slots[at * 2 + 1] !== 0) at = (at + 1) & mask;
-      slots[at * 2] = old[i];
-      slots[at * 2 + 1] = old[i + 1];
+  /** A new id: room for its row and names. */
+  private added(id: number): void {
+    this.texts.push(undefined);
+    if ((id + 1) * ROW > this.rows.length) {
+      this.rows = grown(this.rows, (id + 1) * ROW);
+      this.nameSpans = grown(this.nameSpans, (id + 1) * MAX_NAMES * 2);
     }
-    this.slots = slots;
   }
 
   /** The address of an id. */
   keyOf(id: number): string {
-    return (this.texts[id] ??= this.decode(this.spans[id * 2], this.spans[id * 2 + 1]));
-  }
-
-  private decode(off: number, n: number): string {
-    return this.view.toString('latin1', off, off + n);
+    return (this.texts[id] ??= this.addresses.keyOf(id));
   }
 
   /** The host names of an id, made now. */
@@ -165,7 +105,7 @@ export class ClientTable {
     for (let k = 0; k < MAX_NAMES; k++) {
       const at = (id * MAX_NAMES + k) * 2;
       if (this.nameSpans[at + 1] === 0) break;
-      out.push(this.decode(this.nameSpans[at], this.nameSpans[at + 1] - 1));
+      out.push(this.addresses.decode(this.nameSpans[at], this.nameSpans[at + 1] - 1));
     }
     return out;
   }
@@ -183,12 +123,12 @@ export class ClientTable {
       if (len === 0) {
         // Most clients share a name (`unknown`): the previous client's copy of it serves.
         const prev = k === 0 && id > 0 ? ((id - 1) * MAX_NAMES) * 2 : -1;
-        const shared = prev >= 0 && this.nameSpans[prev + 1] === n + 1 && this.same(this.nameSpans[prev], b, start, end);
-        this.nameSpans[at] = shared ? this.nameSpans[prev] : this.store(b, start, end);
+        const shared = prev >= 0 && this.nameSpans[prev + 1] === n + 1 && this.addresses.same(this.nameSpans[prev], b, start, end);
+        this.nameSpans[at] = shared ? this.nameSpans[prev] : this.addresses.store(b, start, end);
         this.nameSpans[at + 1] = n + 1;
         return;
       }
-      if (len === n + 1 && this.same(this.nameSpans[at], b, start, end)) return;
+      if (len === n + 1 && this.addresses.same(this.nameSpans[at], b, start, end)) return;
     }
   }
 
@@ -223,7 +163,7 @@ export class ClientTable {
 
   /** Ids, in the order first seen. */
   *ids(): IterableIterator<number> {
-    for (let id = 0; id < this.count; id++) yield id;
+    for (let id = 0; id < this.size; id++) yield id;
   }
 
   /**
@@ -232,13 +172,8 @@ export class ClientTable {
    * from the bytes, without a string per client.
    */
   pack(): PackedClients {
-    return {
-      count: this.count,
-      bytes: this.arena.slice(0, this.used),
-      spans: this.spans.slice(0, this.count * 2),
-      names: this.nameSpans.slice(0, this.count * MAX_NAMES * 2),
-      rows: this.rows.slice(0, this.count * ROW),
-    };
+    const n = this.size;
+    return { count: n, ...this.addresses.pack(), names: this.nameSpans.slice(0, n * MAX_NAMES * 2), rows: this.rows.slice(0, n * ROW) };
   }
 
   /** Adds another table's clients (a merge); returns how many did not fit. */
@@ -247,7 +182,7 @@ export class ClientTable {
     for (let k = 0; k < t.count; k++) {
       const off = t.spans[k * 2];
       const end = off + t.spans[k * 2 + 1];
-      const id = this.find(t.bytes, off, end, hash(t.bytes, off, end), true);
+      const id = this.find(t.bytes, off, end, true);
       if (id < 0) {
         dropped++;
         continue;
@@ -276,11 +211,11 @@ export class ClientTable {
 
   /** Addresses, in the order first seen. */
   *keys(): IterableIterator<string> {
-    for (let id = 0; id < this.count; id++) yield this.keyOf(id);
+    for (let id = 0; id < this.size; id++) yield this.keyOf(id);
   }
 
   *[Symbol.iterator](): IterableIterator<[string, ClientStats]> {
-    for (let id = 0; id < this.count; id++) yield [this.keyOf(id), this.stats(id)];
+    for (let id = 0; id < this.size; id++) yield [this.keyOf(id), this.stats(id)];
   }
 }
 
@@ -297,17 +232,11 @@ export interface PackedClients {
   readonly rows: Float64Array;
 }
 
-function hash(b: Uint8Array, start: number, end: number): number {
-  let h = FNV_BASIS;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], FNV_PRIME);
-  return h;
-}
-
 function canonical(raw: string): string {
   return normalizeIp(raw) ?? raw;
 }
 
-function grown<T extends Uint8Array | Int32Array | Float64Array>(a: T, atLeast: number): T {
+function grown<T extends Int32Array | Float64Array>(a: T, atLeast: number): T {
   const bigger = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, atLeast));
   bigger.set(a);
   return bigger;
