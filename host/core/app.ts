@@ -130,8 +130,7 @@ export class App {
     c.bind(Notifier).toConstantValue(this.notifier);
     c.bind(AccountActions).toConstantValue(this.accounts);
     // Made on first use, not when a plugin is constructed: `plugins list` constructs every plugin, and
-    // those that hold the queue (queue-monitor), its actions (sender-ratelimit) or the system actions
-    // (trusted-ips) do not use them then.
+    // those that hold the queue, its actions or the system actions do not use them then.
     const queue: MailQueue = { counts: () => this.queue.counts(), messages: (o) => this.queue.messages(o) };
     const queueActions: QueueActions = {
       holdBySender: (sender) => this.queueTools.holdBySender(sender),
