@@ -1,4 +1,5 @@
 import { lower } from './keys';
+import { top } from './top';
 
 /** The domain of an address without one (a local part only: `www-data`). */
 export const NO_DOMAIN = '(local)';
@@ -35,6 +36,10 @@ export class KeyCounter {
   private used = 0;
   private count = 0;
   dropped = 0;
+  /** The last text added, its bytes and hash. */
+  private lastText: string | undefined;
+  private lastBytes = Buffer.alloc(0);
+  private lastHash = 0;
 
   constructor(private readonly max: number) {}
 
@@ -86,10 +91,15 @@ export class KeyCounter {
 
   /** Adds `by` to the key `k` (lower-cased here). */
   addText(k: string, by: number): void {
-    const bytes = Buffer.from(lower(k), 'utf8');
-    let h = FNV_BASIS;
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
-    this.addBytes(bytes, 0, bytes.length, h, by);
+    // The same few texts come again and again (`<>` on every bounce, the no-domain key): encoded once.
+    if (k !== this.lastText) {
+      this.lastText = k;
+      this.lastBytes = Buffer.from(lower(k), 'utf8');
+      let h = FNV_BASIS;
+      for (let i = 0; i < this.lastBytes.length; i++) h = Math.imul(h ^ this.lastBytes[i], FNV_PRIME);
+      this.lastHash = h;
+    }
+    this.addBytes(this.lastBytes, 0, this.lastBytes.length, this.lastHash, by);
   }
 
   /**
@@ -191,26 +201,12 @@ export class KeyCounter {
 
   /**
    * The n keys with the largest counts, largest first; ties in the order
-   * first seen. Read from the slots: only the n keys shown become strings.
+   * first seen. Ranked by slot: only the n keys shown become strings.
    */
   top(n: number): Array<[string, number]> {
-    const best: number[] = [];
-    const slots = this.slots;
-    // a before b: a larger count, or the same count and seen first.
-    const before = (a: number, b: number) => slots[a + COUNT] > slots[b + COUNT] || (slots[a + COUNT] === slots[b + COUNT] && slots[a + OFFSET] < slots[b + OFFSET]);
-    if (n <= 0) return [];
-    for (let s = 0; s < slots.length; s += SLOT) {
-      if (slots[s + LENGTH] === 0) continue;
-      if (best.length === n && !before(s, best[n - 1])) continue;
-      let i = best.length === n ? n - 1 : best.length;
-      while (i > 0 && before(s, best[i - 1])) {
-        if (i < n) best[i] = best[i - 1];
-        i--;
-      }
-      best[i] = s;
-    }
-    return best.map((s) => [this.keyOf(s), slots[s + COUNT]]);
+    return top(this.inOrder(), (s) => this.slots[s + COUNT], n).map((s) => [this.keyOf(s), this.slots[s + COUNT]]);
   }
+
 
   /**
    * The table as two typed arrays (keys' bytes; offset, length, count per
