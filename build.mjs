@@ -26,7 +26,9 @@ execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc
   const out = path.join(dist, 'node_modules', 'inversify');
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'inversify', 'package.json'), 'utf8'));
   await esbuild.build({
-    stdin: { contents: "module.exports = require('inversify');", resolveDir: root },
+    // From its ES modules (the package's "import" build): esbuild hoists their scopes into one, where
+    // the CommonJS build keeps a wrapper and an export table per module, twice the code to load.
+    stdin: { contents: "export * from 'inversify';", resolveDir: root, loader: 'js' },
     // Minified: parsing and compiling its 370 kB was most of what loading it cost.
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: path.join(out, 'index.js'), logLevel: 'warning', minify: true,
   });
@@ -202,7 +204,8 @@ for (const file of manifests) {
         loader: 'js',
       }));
       build.onLoad({ filter: /.*/, namespace: 'better-sqlite3-addon' }, () => ({
-        contents: "const path = require('path');\nmodule.exports = (name) => require('bindings')({ bindings: name, module_root: path.dirname(require.resolve('better-sqlite3/package.json')) });\n",
+        // Where npm's build puts it, loaded directly; else as bindings finds it (its search tries a dozen paths).
+        contents: "const path = require('path');\nmodule.exports = (name) => {\n  const root = path.dirname(require.resolve('better-sqlite3/package.json'));\n  try {\n    return require(path.join(root, 'build', 'Release', name));\n  } catch (e) {\n    if (e.code !== 'MODULE_NOT_FOUND') throw e;\n    return require('bindings')({ bindings: name, module_root: root });\n  }\n};\n",
         loader: 'js',
       }));
     },

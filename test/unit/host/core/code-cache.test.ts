@@ -78,4 +78,23 @@ describe('runCached (code run with a V8 code cache beside it)', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([1, 2, 2, 2, 3, 4, 3, 5, 6]);
   });
+
+  // ASCII source is read as latin1 (a copy); any other byte must still be read as UTF-8.
+  inNode('reads a source with UTF-8 text as UTF-8 and an ASCII one unchanged, with and without its cache', () => {
+    const script = `
+      const fs = require('node:fs');
+      const { runCached } = require(${JSON.stringify(BUILT)});
+      const file = ${JSON.stringify(file)};
+      const out = [];
+      for (const text of ['Passwort zu kurz: mindestens 12 Zeichen, \u00e4\u00f6\u00fc \u2014 \ud83d\udd12', 'plain ASCII ~ 127 \\x7f']) {
+        fs.writeFileSync(file, 'module.exports = ' + JSON.stringify(text) + ';', 'utf8');
+        const first = runCached(file, require, false);
+        fs.writeFileSync(file + '.cache', first.cache());
+        out.push(first.exports === text, runCached(file, require).exports === text);
+      }
+      process.stdout.write(JSON.stringify(out));`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([true, true, true, true]);
+  });
 });
