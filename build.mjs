@@ -124,6 +124,10 @@ for (const file of manifests) {
       // Bundled npm packages come from the project even when MAILWARDEN_DIST is elsewhere.
       nodePaths: [path.join(root, 'node_modules')],
       plugins: [hostModules],
+      // As the CLI bundle: without comments and blanks a command that loads every plugin reads,
+      // compares and decodes half the text (names are kept: stack traces and inversify use them).
+      minifyWhitespace: true,
+      minifySyntax: true,
       logLevel: 'warning',
       legalComments: 'none',
     });
