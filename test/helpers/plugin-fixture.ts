@@ -1,8 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, stop as stopEsbuild } from 'esbuild';
 import { API_VERSION } from '../../shared';
+
+// esbuild keeps a service per loaded copy of its module: buildSync a worker
+// thread, build (reputation-plugin-dir.ts) a child process, both unref'd so
+// nothing reports them. Jest loads a fresh copy for every test file, so
+// without this a jest worker piles up one per file that builds a plugin and,
+// at its end, has to tear them all down: past jest's 500 ms it is killed
+// ("A worker process has failed to exit gracefully").
+afterAll(() => stopEsbuild());
 
 export interface FixturePlugin {
   /** Manifest fields; the usual ones are filled in. */

@@ -1,4 +1,5 @@
 import { MAX_DISTINCT_MEMBERS, WindowedCounters } from '../../../../../host/core/state/windowed-counters';
+import { tempDir } from '../../../../helpers/plugin-fixture';
 
 /** The rules written as plainly as possible: every event kept in a list, filtered on each question. */
 class Model {
@@ -158,7 +159,6 @@ test('freed slots are reused', () => {
 
 test('the SQLite store keeps counters across a restart through snapshots (single and many events)', async () => {
   const { SqliteStore } = await import('../../../../../host/core/state/sqlite-store');
-  const { tempDir } = await import('../../../../helpers/plugin-fixture');
   const file = require('node:path').join(tempDir('mw-wc-'), 'state.db');
   const now = Date.now();
   const a = new SqliteStore(file, { flushIntervalMs: 3_600_000, now: () => now });
