@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
 
 /**
  * CommonJS code run with a V8 code cache beside it (`<file>.cache`, made by
@@ -53,7 +53,9 @@ export function runCached(file: string, require: (id: string) => unknown, useCac
       },
     };
   }
-  const text = sourceText(source);
+  // esbuild writes ASCII (other characters escaped): read as latin1, a source is copied, not decoded.
+  const ascii = isAscii(source);
+  const text = ascii ? source.toString('latin1') : source.toString('utf8');
   const script = new vm.Script(wrapped ? text : `(function (${PARAMS}) {${text}\n})`, {
     filename: file,
     cachedData: cached?.data,
@@ -63,22 +65,15 @@ export function runCached(file: string, require: (id: string) => unknown, useCac
   const run: CachedScript = {
     exports: mod.exports,
     cache: () => {
+      // The bytes read were a borrowed buffer's (cacheFor); the text run gives them back.
+      const bytes = Buffer.from(text, ascii ? 'latin1' : 'utf8');
       const n = Buffer.alloc(4);
-      n.writeUInt32LE(source.length, 0);
-      return Buffer.concat([n, source, script.createCachedData()]);
+      n.writeUInt32LE(bytes.length, 0);
+      return Buffer.concat([n, bytes, script.createCachedData()]);
     },
   };
   recording?.set(file, run);
   return run;
-}
-
-/**
- * The source as a string. esbuild writes ASCII (non-ASCII characters escaped), and ASCII read as
- * latin1 is the same text, copied rather than decoded: decoding the CLI bundle as UTF-8 cost a
- * command about 1% of node's start.
- */
-function sourceText(source: Buffer): string {
-  return isAscii(source) ? source.toString('latin1') : source.toString('utf8');
 }
 
 /** Code run since recordCodeCaches(), by file (build.mjs writes their caches after running commands). */
@@ -98,25 +93,55 @@ export function writeCodeCaches(): string[] {
 }
 
 /**
- * The cache's copy of the source and V8's data, when the file holds exactly that source. The file is
- * compared through a small buffer, not read whole: first touches of fresh memory are most of what
- * reading costs, and the copy is the source run.
+ * Memory a start-up reads cache files into, reused: the first touch of fresh
+ * memory is most of what reading a file costs (on a virtual machine, ten
+ * times the copy), and a command reads a dozen caches, 2 MB. Each is used
+ * before the next is read (V8 copies what it takes from the data; the
+ * source becomes a string). Kept for the process's life: the largest cache,
+ * about 1 MB.
  */
-function cacheFor(file: string): { source: Buffer; data: Buffer } | undefined {
-  let cache: Buffer;
+let scratch: Buffer | undefined;
+/** For comparing a file with the cache's copy of it, piecewise. */
+let chunk: Buffer | undefined;
+
+/** The file's bytes in `scratch` (valid until the next call), or undefined. */
+function readInto(file: string): Buffer | undefined {
+  let fd: number;
   try {
-    cache = fs.readFileSync(`${file}.cache`);
+    fd = fs.openSync(file, 'r');
   } catch {
     return undefined;
   }
-  if (cache.length < 4) return undefined;
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (!scratch || scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
+    let got = 0;
+    while (got < size) {
+      const n = fs.readSync(fd, scratch, got, size - got, got);
+      if (n <= 0) break;
+      got += n;
+    }
+    return scratch.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The cache's copy of the source and V8's data, when the file holds exactly that source; both are
+ * views of the shared `scratch`, valid until the next cache is read. The file is compared through a
+ * small buffer, not read whole: the copy is the source run.
+ */
+function cacheFor(file: string): { source: Buffer; data: Buffer } | undefined {
+  const cache = readInto(`${file}.cache`);
+  if (!cache || cache.length < 4) return undefined;
   const n = cache.readUInt32LE(0);
   if (cache.length < 4 + n) return undefined;
   const source = cache.subarray(4, 4 + n);
   const fd = fs.openSync(file, 'r');
   try {
     if (fs.fstatSync(fd).size !== n) return undefined;
-    const chunk = Buffer.allocUnsafe(Math.min(n, 64 * 1024) || 1);
+    chunk ??= Buffer.allocUnsafeSlow(64 * 1024);
     for (let at = 0; at < n; ) {
       const got = fs.readSync(fd, chunk, 0, Math.min(chunk.length, n - at), at);
       if (got <= 0 || !chunk.subarray(0, got).equals(source.subarray(at, at + got))) return undefined;

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import path from 'node:path';
 import type { LocalizedText } from '../../shared';
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import type * as Data from './zxcvbn-data.lazy';

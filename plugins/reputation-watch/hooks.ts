@@ -1,4 +1,4 @@
-import * as os from 'node:os';
+import os from 'node:os';
 import { inject, injectable } from 'inversify';
 import { Clock, Logger, type HookContext, type MailEvent, Notifier, type PluginHooks, StateStore } from '../../shared';
 import { rateAlert } from './alert-text';

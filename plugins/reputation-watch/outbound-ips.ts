@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { isIP } from 'node:net';
-import * as os from 'node:os';
+import os from 'node:os';
 
 export interface Outbound {
   readonly ips: readonly string[];

@@ -1,4 +1,4 @@
-import * as os from 'node:os';
+import os from 'node:os';
 import { inject, injectable } from 'inversify';
 import { Clock, Logger, Metrics, Notifier, PeriodicTask, StateStore, type ServiceContext, type ServiceContribution } from '../../shared';
 import { listingAlert, recoveryNotice, type Subject } from './alert-text';

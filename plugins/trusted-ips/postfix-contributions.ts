@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import { inject, injectable } from 'inversify';
 import {
   type AuditEntry,

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import { inject, injectable, optional } from 'inversify';
 import { Clock, HostSettings, Logger, type ServiceContext, type ServiceContribution, SystemActions } from '../../shared';
 import { applyToPostfix } from './apply';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { type Cidr, cidrCovers, cidrSubtract, compareCidr, formatCidr, LOOPBACK_NETWORKS, oneLine, parseCidr } from '../../shared';
 import { GLOBAL_SCOPE } from './config';
 import type { TrustedEntry } from './entry';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import * as net from 'node:net';
+import net from 'node:net';
 import type { App } from '../../core/app';
 import type { ListenerName } from '../../core/gateway';
 import { parseListen } from '../../tools/listen-address';

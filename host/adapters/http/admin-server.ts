@@ -1,5 +1,5 @@
-import * as http from 'node:http';
-import * as path from 'node:path';
+import http from 'node:http';
+import path from 'node:path';
 import type { AdminPort } from '../../core/ports';
 import type { Gateway } from '../../core/gateway';
 import { listenerLimits } from '../../core/config/listener-limits';

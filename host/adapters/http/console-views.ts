@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import type * as http from 'node:http';
-import * as path from 'node:path';
+import path from 'node:path';
 import type { Lang } from '../../../shared';
 import type { AdminPort } from '../../core/ports';
 import { GLOBAL } from '../../core/domains/domain-settings';

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { loadHostConfig, type HostConfig } from '../../core/config/host-config';
 import { runSetCommand } from '../../core/password/set-command';
 import { runPostsuper } from '../../tools/postfix/queue/postsuper';

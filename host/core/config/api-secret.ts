@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { HostConfig } from './host-config';
 import { type ApiHeaderCheck, parseApiHeader } from './api-header';
 

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import { parseApiHeader } from './api-header';
 import { parseListen } from '../../tools/listen-address';
 import { checkAddress } from '../services/mail-message';

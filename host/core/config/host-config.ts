@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { defaultPluginDir } from '../paths';
 import type { PostfixConfig } from '../../tools/postfix/postfix-config';
 import type { ListenerLimits } from './listener-limits';

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { API_VERSION, type HookName } from '../../../shared';
 import { manifestSchemaFile } from '../paths';

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import type pino from 'pino';
 import type { Logger } from '../../../shared';
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import * as os from 'node:os';
+import os from 'node:os';
 import type { Clock, Logger, Metrics } from '../../../shared';
 import { checkAddress, composeMail } from './mail-message';
 import type { NotificationTransport, StoredAlert } from './notifier';

@@ -1,4 +1,4 @@
-import * as os from 'node:os';
+import os from 'node:os';
 import type { Clock, Logger, StateStore } from '../../../shared';
 
 /** What an incident looks like over a day: one point per sample. */

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import type { HostStore } from './host-store';
 import { MemoryStore } from './memory-store';
 import { copyDatabase, faultText, isStorageFault, SqliteStore, type SqliteStoreOptions } from './sqlite-store';

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import path from 'node:path';
 import type { Logger, Metrics } from '../../../shared';
 import type { HostStore } from './host-store';
 import { MemoryStore } from './memory-store';

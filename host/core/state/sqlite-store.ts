@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { AuditEntry, AuditFilter, Block, BlockFilter, Logger, Metrics } from '../../../shared';
 import { blockMatcher } from '../../../shared/block-filter';
 import { matchDirOwner } from './file-owner';

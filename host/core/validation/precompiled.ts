@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { runCached } from '../code-cache';
 import { newAjv } from './ajv';

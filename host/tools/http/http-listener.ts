@@ -1,4 +1,4 @@
-import * as http from 'node:http';
+import http from 'node:http';
 import type * as net from 'node:net';
 import { ConnectionGuard, type DropReason } from './connection-guard';
 

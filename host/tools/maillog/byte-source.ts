@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { LineReader } from './line-splitter';
 

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { inputSize, isGzip, type LineSink, nextLineStart, readGzip, readRangeSync, readStream } from './byte-source';
 import { W_ASSIGNED, W_CANCELLED, W_READY, W_STARTING } from './scan-handshake';

@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import net from 'node:net';
 
 /** One SMTP reply: the code of its last line and every line's text. */
 export interface SmtpReply {

@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import net from 'node:net';
 import type { QueueOperation } from '../postfix/queue/postsuper';
 import type { PrivRequest, PrivResponse } from './protocol';
 

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import path from 'node:path';
 import { parseCidr } from '../../../shared';
 import { isQueueId, type QueueOperation } from '../postfix/queue/postsuper';
 

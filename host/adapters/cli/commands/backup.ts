@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { UsageError } from '../../../../shared';
 import type { HostConfig } from '../../../core/config/host-config';
 import { matchDirOwner } from '../../../core/state/file-owner';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import { type DoctorContext, UsageError } from '../../../../shared';
 import type { App } from '../../../core/app';
 import { resolveDovecotSecret } from '../../../core/config/api-secret';

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import { UsageError } from '../../../../shared';
 import { AuthLogFollower } from '../../logs/auth-log-follower';
 import type { LoggedAuthFailure } from '../../../tools/maillog/auth-failures';

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 import { type Cidr, cidrContains, LOOPBACK_NETWORKS, parseCidr, parseCidrTable, parseIp, UsageError } from '../../../../shared';
 import { trustedNetworks } from '../../../core/plugins/contributed';
 import { parseProbeTarget, probeRelay } from '../../../tools/postfix/relay-probe';

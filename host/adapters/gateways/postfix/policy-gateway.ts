@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import net from 'node:net';
 import type { Clock, Logger, MailEvent, Metrics, RelayRequest, Verdict } from '../../../../shared';
 import { DEFAULT_LIMITS, type PostfixLimits } from '../../../core/config/listener-limits';
 import { ConnectionGuard } from '../../../tools/http/connection-guard';

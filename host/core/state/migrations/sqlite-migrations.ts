@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * The SQLite store's schema, as forward steps. `PRAGMA user_version` holds the

@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { QUEUE_NAMES, type QueueCount, type QueueName } from '../../../../shared';
 
 /** stat calls in flight at once: enough to keep the disk busy, few enough not to starve other I/O. */

@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { QueueName } from '../../../../shared';
 import { queueFiles } from './queue-dirs';
 import { readSaslUsername } from './queue-file';

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import fs from 'node:fs';
 
 /** Envelope bytes read from a queue file: the attributes sit before the message content. */
 const ENVELOPE_BYTES = 16 * 1024;
