@@ -104,15 +104,11 @@ let scratch: Buffer | undefined;
 /** For comparing a file with the cache's copy of it, piecewise. */
 let chunk: Buffer | undefined;
 
-/** The file's bytes in `scratch` (valid until the next call), or undefined. */
+/** The file's bytes in `scratch` (valid until the next call), or undefined when it cannot be read (no cache: compiled from source). */
 function readInto(file: string): Buffer | undefined {
-  let fd: number;
+  let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
     const size = fs.fstatSync(fd).size;
     if (!scratch || scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
     let got = 0;
@@ -122,8 +118,10 @@ function readInto(file: string): Buffer | undefined {
       got += n;
     }
     return scratch.subarray(0, got);
+  } catch {
+    return undefined;
   } finally {
-    fs.closeSync(fd);
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -79,6 +79,23 @@ describe('runCached (code run with a V8 code cache beside it)', () => {
     expect(JSON.parse(r.stdout)).toEqual([1, 2, 2, 2, 3, 4, 3, 5, 6]);
   });
 
+  inNode('runs from source when the cache cannot be read (a directory in its place, an empty file)', () => {
+    const script = `
+      const fs = require('node:fs');
+      const { runCached } = require(${JSON.stringify(BUILT)});
+      const file = ${JSON.stringify(file)};
+      fs.writeFileSync(file, 'module.exports = () => 7;');
+      fs.mkdirSync(file + '.cache');
+      const out = [runCached(file, require).exports()];
+      fs.rmdirSync(file + '.cache');
+      fs.writeFileSync(file + '.cache', '');
+      out.push(runCached(file, require).exports());
+      process.stdout.write(JSON.stringify(out));`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([7, 7]);
+  });
+
   // ASCII source is read as latin1 (a copy); any other byte must still be read as UTF-8.
   inNode('reads a source with UTF-8 text as UTF-8 and an ASCII one unchanged, with and without its cache', () => {
     const script = `
