@@ -1,10 +1,11 @@
+import { fnv } from './byte-keys';
 import { lower } from './keys';
 import { top } from './top';
 
 /** The domain of an address without one (a local part only: `www-data`). */
 export const NO_DOMAIN = '(local)';
 
-/** FNV-1a, 32 bits. */
+/** FNV-1a, 32 bits (byte-keys.ts fnv), computed here fused with lower-casing. */
 const FNV_BASIS = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 
@@ -95,9 +96,7 @@ export class KeyCounter {
     if (k !== this.lastText) {
       this.lastText = k;
       this.lastBytes = Buffer.from(lower(k), 'utf8');
-      let h = FNV_BASIS;
-      for (let i = 0; i < this.lastBytes.length; i++) h = Math.imul(h ^ this.lastBytes[i], FNV_PRIME);
-      this.lastHash = h;
+      this.lastHash = fnv(this.lastBytes, 0, this.lastBytes.length);
     }
     this.addBytes(this.lastBytes, 0, this.lastBytes.length, this.lastHash, by);
   }
@@ -233,9 +232,7 @@ export class KeyCounter {
     for (let k = 0; k < t.keys.length; k += 3) {
       const start = t.keys[k];
       const end = start + t.keys[k + 1];
-      let h = FNV_BASIS;
-      for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], FNV_PRIME);
-      this.addBytes(b, start, end, h, t.keys[k + 2]);
+      this.addBytes(b, start, end, fnv(b, start, end), t.keys[k + 2]);
     }
   }
 }

@@ -9,6 +9,14 @@ function addAll(k: KeyCounter, keys: string[]): void {
   }
 }
 
+/** Each address as a line holds it, `<address>`, counted in `senders` and its domain in `domains`. */
+function addAddresses(senders: KeyCounter, domains: KeyCounter, addresses: string[]): void {
+  for (const a of addresses) {
+    const b = bytes(`<${a}>`);
+    senders.addAddress(b, 1, b.length - 1, domains);
+  }
+}
+
 test('counts keys case-insensitively, in the order first seen, from bytes and from text alike', () => {
   const k = new KeyCounter(100);
   addAll(k, ['Bob@Example.com', 'alice@example.com', 'BOB@EXAMPLE.COM']);
@@ -29,10 +37,7 @@ test('non-ASCII keys (UTF-8 in the log) are one key whatever their case, by byte
 test('an address counts itself and its domain in one pass; no domain is the local bucket', () => {
   const senders = new KeyCounter(100);
   const domains = new KeyCounter(100);
-  for (const a of ['News@Partner.test', 'other@partner.TEST', 'www-data', 'Zoë@Ünï.test']) {
-    const b = bytes(`<${a}>`);
-    senders.addAddress(b, 1, b.length - 1, domains);
-  }
+  addAddresses(senders, domains, ['News@Partner.test', 'other@partner.TEST', 'www-data', 'Zoë@Ünï.test']);
   expect([...senders.entries()]).toEqual([['news@partner.test', 1], ['other@partner.test', 1], ['www-data', 1], ['zoë@ünï.test', 1]]);
   expect([...domains.entries()]).toEqual([['partner.test', 2], [NO_DOMAIN, 1], ['ünï.test', 1]]);
 });
@@ -72,10 +77,7 @@ test('top(n) gives the largest counts first, ties in the order first seen, as te
 test('an empty key (an address ending in @) is a key like any other, in its place through a merge', () => {
   const senders = new KeyCounter(100);
   const domains = new KeyCounter(100);
-  for (const a of ['a@x.test', 'b@', 'c@y.test', 'd@']) {
-    const b = bytes(`<${a}>`);
-    senders.addAddress(b, 1, b.length - 1, domains);
-  }
+  addAddresses(senders, domains, ['a@x.test', 'b@', 'c@y.test', 'd@']);
   expect([...domains.entries()]).toEqual([['x.test', 1], ['', 2], ['y.test', 1]]);
   const merged = new KeyCounter(100);
   merged.addText('y.test', 1);
