@@ -3,6 +3,7 @@ import { ClientTable, type PackedClients } from './client-table';
 import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
 import { bytesOf, latin1, textAt } from './bytes';
 import { absorbCounts, bump, ipAt, loginAt, own, packCounts } from './keys';
+import { R_OVERLONG, R_UNPARSED, RECORD, readRecord } from './line-ring';
 import { lineTime } from './line-time';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 import { QueueIndex, type QueueKey, queueIdOf, queueKeyAt, queueKeyOf } from './queue-index';
@@ -268,22 +269,51 @@ export class LogStats {
   line(s: Buffer | string, start: number, end: number): void {
     const b = typeof s === 'string' ? bytesOf(s) : s;
     this.lines++;
-    const p = this.p;
-    if (!scanLine(b, start, end, p)) {
+    if (!scanLine(b, start, end, this.p)) {
       this.notUnderstood(b, start, end);
       return;
     }
-    if (this.windowed) {
-      const t = this.epochOf(b);
-      if ((this.o.since !== undefined && t < this.o.since) || (this.o.until !== undefined && t >= this.o.until)) {
-        this.outside++;
-        return;
+    // Before recognising: with --since, most of a log may be outside.
+    if (this.windowed && this.outsideWindow(b)) return;
+    this.count(b, start, end, recognise(b, this.p, this.e));
+  }
+
+  /**
+   * Lines another thread split, tokenized and recognised (line-producer.ts):
+   * `n` records of line-ring.ts over the bytes `b`, counted as `line` would.
+   */
+  records(b: Buffer, r: Int32Array, n: number): void {
+    for (let at = 0; at < n * RECORD; at += RECORD) {
+      const kind = r[at + 2];
+      if (kind === R_OVERLONG) {
+        this.overlong();
+        continue;
       }
+      this.lines++;
+      if (kind === R_UNPARSED) {
+        this.notUnderstood(b, r[at], r[at + 1]);
+        continue;
+      }
+      readRecord(r, at, this.p, this.e);
+      if (this.windowed && this.outsideWindow(b)) continue;
+      this.count(b, r[at], r[at + 1], kind);
     }
+  }
+
+  private outsideWindow(b: Buffer): boolean {
+    const t = this.epochOf(b);
+    if ((this.o.since !== undefined && t < this.o.since) || (this.o.until !== undefined && t >= this.o.until)) {
+      this.outside++;
+      return true;
+    }
+    return false;
+  }
+
+  /** A tokenized line of kind `kind`, its parts and event in `p` and `e`. */
+  private count(b: Buffer, start: number, end: number, kind: number): void {
     this.parsed++;
     const e = this.e;
-    const kind = recognise(b, p, e);
-    if (isPostfix(p, e.program)) this.postfix++;
+    if (isPostfix(this.p, e.program)) this.postfix++;
     else if (e.program === P_DOVECOT || kind === K_LOGIN_FAIL || kind === K_AUTH_FAIL) this.dovecot++;
     switch (kind) {
       case K_CLIENT:

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { inputSize, isGzip, type LineSink, nextLineStart, readGzip, readRangeSync, readStream } from './byte-source';
 import { W_ASSIGNED, W_CANCELLED, W_READY, W_STARTING } from './scan-handshake';
+import { FULL, LineRing, type RingGeometry } from './line-ring';
 import { DEFAULT_LIMITS, LogStats, type StatsLimits, type StatsOptions, type StatsState } from './log-stats';
 
 export { InputError } from './byte-source';
@@ -25,6 +26,8 @@ export interface ScanOptions extends WorkerStatsOptions {
   readonly threads?: number;
   /** Plain files at least this large are split between threads (tests lower it). */
   readonly parallelMinBytes?: number;
+  /** The two-thread scan's ring (line-ring.ts; tests make it small, to cross its slots often). */
+  readonly ring?: RingGeometry;
   /** Start reading only once every worker thread is ready, so that even a small file is split (tests). */
   readonly awaitWorkers?: boolean;
   /** Called with the byte ranges a file was scanned in, one per thread that had one, in file order. */
@@ -38,8 +41,9 @@ export interface ScanOptions extends WorkerStatsOptions {
 /** Files smaller than this are not worth a worker thread. */
 const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
-function workerFile(): string | undefined {
-  const f = path.join(__dirname, 'scan-worker.js');
+/** A worker thread's code, next to this file once built (not when tests run the sources). */
+function workerFile(name = 'scan-worker.js'): string | undefined {
+  const f = path.join(__dirname, name);
   return fs.existsSync(f) ? f : undefined;
 }
 
@@ -147,7 +151,66 @@ async function scanInThreads(file: string, size: number, stats: LogStats, o: Sca
   for (const r of ranges) stats.absorb(r.state!);
 }
 
+/**
+ * A large plain file on two threads as two stages (line-ring.ts): a worker
+ * thread splits, tokenizes and recognises lines, this thread counts them.
+ * This thread scans from the start on its own until the worker has loaded
+ * (a new V8 isolate: tens to hundreds of ms), then hands it the rest of the
+ * file from the next line start and counts what it sends, in order.
+ */
+async function scanInPipeline(file: string, size: number, stats: LogStats, o: ScanOptions, progress: (bytes: number) => void): Promise<void> {
+  const shared = new SharedArrayBuffer(24);
+  const flag = new Int32Array(shared, 0, 1);
+  const range = new Float64Array(shared, 8, 2);
+  const ring = new LineRing(o.ring);
+  const w = new Worker(workerFile('producer-worker.js')!, { workerData: { file, shared, ring: ring.buffer, geometry: ring.geometry } });
+  // Its exit code once it has stopped (having filled its last slot, or given nothing), or why it failed.
+  const ended = new Promise<number>((resolve, reject) => {
+    w.on('error', reject);
+    w.on('exit', resolve);
+  });
+  ended.catch(() => undefined); // raced below; not unhandled while this thread scans
+  try {
+    while (o.awaitWorkers && Atomics.load(flag, 0) === W_STARTING) await Promise.race([new Promise((r) => setTimeout(r, 5)), ended]);
+    let cut = size;
+    readRangeSync(file, 0, size, stats, progress, (pos) => {
+      if (cut === size && Atomics.load(flag, 0) === W_READY) {
+        const at = nextLineStart(file, pos, size);
+        if (at < size && Atomics.compareExchange(flag, 0, W_READY, W_ASSIGNED) === W_READY) {
+          cut = at;
+          range[0] = at;
+          range[1] = size;
+          Atomics.notify(flag, 0);
+        }
+      }
+      return cut;
+    });
+    if (cut === size) {
+      o.onRanges?.(file, [[0, size]]);
+      return;
+    }
+    for (let slot = 0; ; slot = (slot + 1) % ring.slots) {
+      while (ring.state(slot) !== FULL) {
+        const code = await Promise.race([ring.whenFull(slot).then(() => undefined), ended]);
+        if (code !== undefined && ring.state(slot) !== FULL) throw new Error(`log scan worker for ${file} stopped (exit code ${code}) before the end of the file`);
+      }
+      stats.records(ring.bytesOf(slot), ring.recordsOf(slot), ring.lines(slot));
+      progress(cut + ring.input(slot));
+      const last = ring.last(slot);
+      ring.release(slot);
+      if (last) break;
+    }
+    o.onRanges?.(file, [[0, cut], [cut, size]]);
+  } finally {
+    // Given nothing (still loading, or this thread read it all or failed): it stops; done: it has stopped.
+    if (Atomics.compareExchange(flag, 0, W_READY, W_CANCELLED) === W_READY) Atomics.notify(flag, 0);
+    else Atomics.compareExchange(flag, 0, W_STARTING, W_CANCELLED);
+    await w.terminate();
+  }
+}
+
 async function scanPlainFile(file: string, size: number, stats: LogStats, o: ScanOptions, threads: number, progress: (bytes: number) => void, sink: LineSink = stats): Promise<void> {
+  if (threads === 2 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile('producer-worker.js')) return scanInPipeline(file, size, stats, o, progress);
   if (threads > 1 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile()) return scanInThreads(file, size, stats, o, threads - 1, progress);
   // To the end of the file as it is now, as a stream would (a live log may have grown since stat).
   readRangeSync(file, 0, Infinity, sink, progress);

@@ -38,7 +38,9 @@ mailwarden logs scan - < mail.log
   bounced), "Relay access denied" rejects, local submissions (pickup), pflogsumm's totals (received,
   delivered, deferred, bounced, rejected, per hour, top senders/recipients/domains), and suspects.
   --top N            rows per table (default 20)
-  --threads N        worker threads for large plain files (default: 2 when a core is idle, else 1)
+  --threads N        threads for large plain files (default: 2 when a core is idle, else 1); 2: one
+                     reads and recognises lines while the other counts them; more: the file is cut
+                     into ranges counted apart and merged
   --since T, --until T  only lines in [T, T'): 2026-06-21 or 2026-06-21T08:00[:00][Z|+01:00];
                      without a zone, in the log's own clock (syslog lines carry none)
   --unparsed N       show the first N lines that were not understood

@@ -60,7 +60,7 @@ describe('mailwarden logs scan', () => {
     expect(r.stderr).toContain(message);
   });
 
-  test('worker threads over line-aligned byte ranges give the same report as one thread (built bundle)', async () => {
+  test('worker threads (two stages, or line-aligned byte ranges) give the same report as one thread (built bundle)', async () => {
     // The worker runs from dist (npm test builds first; MAILWARDEN_DIST: a build of one's own); messages straddling a cut are linked up.
     const built = process.env.MAILWARDEN_DIST ? path.resolve(process.env.MAILWARDEN_DIST) : path.join(packageRoot(), 'dist');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -73,9 +73,11 @@ describe('mailwarden logs scan', () => {
     const file = path.join(dir, 'mail.log');
     generate(file, 30_000, 7);
     const one = report.buildReport(await dist.scanFiles([file], { threads: 1 }), 50);
-    for (const threads of [2, 3]) {
+    // Two threads are two stages (a worker reads and recognises, this thread counts), through a ring of
+    // the default size and of a small one that makes the threads hand over thousands of times; three are ranges.
+    for (const [threads, ring] of [[2, undefined], [2, { slots: 2, readBytes: 4096, slotLines: 8 }], [3, undefined]] as const) {
       let ranges: Array<[number, number]> = [];
-      const many = report.buildReport(await dist.scanFiles([file], { threads, parallelMinBytes: 1, awaitWorkers: true, onRanges: (_f: string, r: Array<[number, number]>) => (ranges = r) }), 50);
+      const many = report.buildReport(await dist.scanFiles([file], { threads, ring, parallelMinBytes: 1, awaitWorkers: true, onRanges: (_f: string, r: Array<[number, number]>) => (ranges = r) }), 50);
       expect(many).toEqual(one);
       // Every thread had a range; together they are the file, cut at line starts.
       expect(ranges).toHaveLength(threads);
