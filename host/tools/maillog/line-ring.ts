@@ -3,17 +3,22 @@ import { type LineParts, MAX_LINE } from './tokenizer';
 
 /*
  * The shared memory between the two stages of a two-thread scan (scan.ts
- * scanInPipeline): a worker thread reads the file, splits, tokenizes and
- * recognises its lines (line-producer.ts); this thread counts them
- * (LogStats.recognised). Both halves of the work take about as long, so two
- * cores take about half the time, and unlike ranges scanned apart and
- * merged, the counting stays in one place, in log order: nothing is
- * packed, copied between heaps or matched up at the end.
+ * scanInPipeline): this thread reads the file into the ring's slots
+ * (ring-feeder.ts); a worker thread splits, tokenizes and recognises the
+ * lines of each slot (line-producer.ts); this thread then counts them
+ * (LogStats.records). The two halves of the work take about as long (the
+ * read is this thread's to even them out), so two cores take about half
+ * the time, and unlike ranges scanned apart and merged, the counting stays
+ * in one place, in log order: nothing is packed, copied between heaps or
+ * matched up at the end.
  *
- * A ring of slots, each holding a run of whole lines as read (bytes) and,
- * per line, the tokenizer's and recogniser's offsets into those bytes (a
- * record of int32s). A slot is EMPTY (the producer's) or FULL (the
- * consumer's); each side waits on the slot's state with Atomics.
+ * A slot holds what one read brought, after a headroom where the worker
+ * puts the unfinished line the slot before ended with, and a record per
+ * line of the tokenizer's and recogniser's offsets into those bytes. A slot
+ * goes EMPTY (this thread reads into it) -> READ (the worker's) -> FULL
+ * (this thread counts it) -> EMPTY; a slot with more lines than records
+ * goes back from FULL to READ until its lines are all counted. Each side
+ * waits on a slot's state with Atomics.
  */
 
 /** The ring's shape. */
@@ -21,24 +26,31 @@ export interface RingGeometry {
   readonly slots: number;
   /** Bytes read into a slot at a time. */
   readonly readBytes: number;
-  /** Lines per slot; past it, the rest of what was read waits for the next slot. */
+  /** Records per slot; a slot with more lines is handed back and forth until they are all counted. */
   readonly slotLines: number;
 }
 
-/** 4 MB of lines of 64 bytes or more (mail-log lines are 100-200) in flight: enough that neither side waits on the other's jitter. */
+/** 4 MB in flight, and records for lines of 64 bytes or more (mail-log lines are 100-200): enough that neither side waits on the other's jitter. */
 export const DEFAULT_GEOMETRY: RingGeometry = { slots: 4, readBytes: 1024 * 1024, slotLines: 16 * 1024 };
 
+/** Where a slot's read goes: before it, room for the longest line the slot before may leave unfinished. */
+export const HEADROOM = MAX_LINE + 2;
+
 export const EMPTY = 0;
-export const FULL = 1;
+export const READ = 1;
+export const FULL = 2;
 
 /** Control words per slot. */
 const C_STATE = 0;
-const C_LINES = 1;
-/** Input bytes the producer had consumed when it filled the slot (progress). */
-const C_INPUT = 2;
-/** Whether this is the producer's last slot. */
-const C_LAST = 3;
+/** Bytes read into the slot (0: the end of the input). */
+const C_INPUT = 1;
+/** Records filled. */
+const C_LINES = 2;
+const C_FLAGS = 3;
 const CONTROL = 4;
+/** FULL flags: the producer's last slot; more lines in the slot than records (it comes back). */
+export const F_LAST = 1;
+export const F_MORE = 2;
 
 /** Record kinds below recognise's K_* (which are >= 0). */
 export const R_UNPARSED = -1;
@@ -56,8 +68,6 @@ export class LineRing {
   readonly slots: number;
   readonly readBytes: number;
   readonly slotLines: number;
-  /** A slot's bytes: a read plus what the slot before left over (an unfinished line, or lines past its cap). */
-  readonly slotBytes: number;
   readonly buffer: SharedArrayBuffer;
   private readonly control: Int32Array;
   private readonly bytes: Buffer[] = [];
@@ -70,8 +80,8 @@ export class LineRing {
     this.slots = slots;
     this.readBytes = readBytes;
     this.slotLines = slotLines;
-    this.slotBytes = 2 * readBytes + MAX_LINE + 2;
-    const size = slots * (CONTROL * 4 + slotLines * RECORD * 4 + this.slotBytes);
+    const slotBytes = HEADROOM + readBytes;
+    const size = slots * (CONTROL * 4 + slotLines * RECORD * 4 + slotBytes);
     this.buffer = buffer ?? new SharedArrayBuffer(size);
     if (this.buffer.byteLength !== size) throw new Error(`line ring: ${this.buffer.byteLength} bytes, expected ${size}`);
     this.control = new Int32Array(this.buffer, 0, slots * CONTROL);
@@ -81,8 +91,8 @@ export class LineRing {
       at += slotLines * RECORD * 4;
     }
     for (let s = 0; s < slots; s++) {
-      this.bytes.push(Buffer.from(this.buffer, at, this.slotBytes));
-      at += this.slotBytes;
+      this.bytes.push(Buffer.from(this.buffer, at, slotBytes));
+      at += slotBytes;
     }
   }
 
@@ -98,44 +108,51 @@ export class LineRing {
     return Atomics.load(this.control, slot * CONTROL + C_STATE);
   }
 
-  /** Blocks (a worker thread) until the slot is the producer's again. */
-  waitEmpty(slot: number): void {
-    const i = slot * CONTROL + C_STATE;
-    while (Atomics.load(this.control, i) !== EMPTY) Atomics.wait(this.control, i, FULL);
-  }
-
-  /** Resolves once the slot is the consumer's (without blocking this thread's event loop). */
-  async whenFull(slot: number): Promise<void> {
-    const i = slot * CONTROL + C_STATE;
-    while (Atomics.load(this.control, i) !== FULL) await Atomics.waitAsync(this.control, i, EMPTY).value;
-  }
-
-  /** Hands a filled slot to the consumer. */
-  publish(slot: number, lines: number, input: number, last: boolean): void {
-    const c = slot * CONTROL;
-    this.control[c + C_LINES] = lines;
-    this.control[c + C_INPUT] = input;
-    this.control[c + C_LAST] = last ? 1 : 0;
-    Atomics.store(this.control, c + C_STATE, FULL);
-    Atomics.notify(this.control, c + C_STATE);
-  }
-
-  /** Hands a read slot back to the producer. */
-  release(slot: number): void {
-    Atomics.store(this.control, slot * CONTROL + C_STATE, EMPTY);
+  private set(slot: number, state: number): void {
+    Atomics.store(this.control, slot * CONTROL + C_STATE, state);
     Atomics.notify(this.control, slot * CONTROL + C_STATE);
   }
 
-  lines(slot: number): number {
-    return this.control[slot * CONTROL + C_LINES];
+  /** Blocks (the worker thread) until the slot is READ. */
+  waitRead(slot: number): void {
+    const i = slot * CONTROL + C_STATE;
+    for (let s = Atomics.load(this.control, i); s !== READ; s = Atomics.load(this.control, i)) Atomics.wait(this.control, i, s);
+  }
+
+  /** Resolves once the slot is FULL, without blocking this thread's event loop. */
+  async whenFull(slot: number): Promise<void> {
+    const i = slot * CONTROL + C_STATE;
+    for (let s = Atomics.load(this.control, i); s !== FULL; s = Atomics.load(this.control, i)) await Atomics.waitAsync(this.control, i, s).value;
+  }
+
+  /** Hands a slot `n` bytes were read into (0: the input ended) to the worker. */
+  handRead(slot: number, n: number): void {
+    this.control[slot * CONTROL + C_INPUT] = n;
+    this.set(slot, READ);
+  }
+
+  /** Hands a slot's records back to be counted (F_* flags). */
+  publish(slot: number, lines: number, flags: number): void {
+    this.control[slot * CONTROL + C_LINES] = lines;
+    this.control[slot * CONTROL + C_FLAGS] = flags;
+    this.set(slot, FULL);
+  }
+
+  /** A slot counted: back to the worker for its remaining lines (F_MORE), else free to read into. */
+  counted(slot: number): void {
+    this.set(slot, this.flags(slot) & F_MORE ? READ : EMPTY);
   }
 
   input(slot: number): number {
     return this.control[slot * CONTROL + C_INPUT];
   }
 
-  last(slot: number): boolean {
-    return this.control[slot * CONTROL + C_LAST] === 1;
+  lines(slot: number): number {
+    return this.control[slot * CONTROL + C_LINES];
+  }
+
+  flags(slot: number): number {
+    return this.control[slot * CONTROL + C_FLAGS];
   }
 }
 

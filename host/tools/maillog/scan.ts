@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { inputSize, isGzip, type LineSink, nextLineStart, readGzip, readRangeSync, readStream } from './byte-source';
 import { W_ASSIGNED, W_CANCELLED, W_READY, W_STARTING } from './scan-handshake';
 import { FULL, LineRing, type RingGeometry } from './line-ring';
+import { RingFeeder } from './ring-feeder';
 import { DEFAULT_LIMITS, LogStats, type StatsLimits, type StatsOptions, type StatsState } from './log-stats';
 
 export { InputError } from './byte-source';
@@ -153,17 +154,17 @@ async function scanInThreads(file: string, size: number, stats: LogStats, o: Sca
 
 /**
  * A large plain file on two threads as two stages (line-ring.ts): a worker
- * thread splits, tokenizes and recognises lines, this thread counts them.
- * This thread scans from the start on its own until the worker has loaded
- * (a new V8 isolate: tens to hundreds of ms), then hands it the rest of the
- * file from the next line start and counts what it sends, in order.
+ * thread splits, tokenizes and recognises lines, this thread reads them in
+ * and counts them. This thread scans from the start on its own until the
+ * worker has loaded (a new V8 isolate: tens to hundreds of ms), then feeds
+ * it the rest of the file from the next line start and counts what it
+ * sends back, in order.
  */
 async function scanInPipeline(file: string, size: number, stats: LogStats, o: ScanOptions, progress: (bytes: number) => void): Promise<void> {
-  const shared = new SharedArrayBuffer(24);
-  const flag = new Int32Array(shared, 0, 1);
-  const range = new Float64Array(shared, 8, 2);
+  const shared = new SharedArrayBuffer(4);
+  const flag = new Int32Array(shared);
   const ring = new LineRing(o.ring);
-  const w = new Worker(workerFile('producer-worker.js')!, { workerData: { file, shared, ring: ring.buffer, geometry: ring.geometry } });
+  const w = new Worker(workerFile('producer-worker.js')!, { workerData: { shared, ring: ring.buffer, geometry: ring.geometry } });
   // Its exit code once it has stopped (having filled its last slot, or given nothing), or why it failed.
   const ended = new Promise<number>((resolve, reject) => {
     w.on('error', reject);
@@ -178,8 +179,6 @@ async function scanInPipeline(file: string, size: number, stats: LogStats, o: Sc
         const at = nextLineStart(file, pos, size);
         if (at < size && Atomics.compareExchange(flag, 0, W_READY, W_ASSIGNED) === W_READY) {
           cut = at;
-          range[0] = at;
-          range[1] = size;
           Atomics.notify(flag, 0);
         }
       }
@@ -189,18 +188,23 @@ async function scanInPipeline(file: string, size: number, stats: LogStats, o: Sc
       o.onRanges?.(file, [[0, size]]);
       return;
     }
-    for (let slot = 0; ; slot = (slot + 1) % ring.slots) {
-      while (ring.state(slot) !== FULL) {
-        const code = await Promise.race([ring.whenFull(slot).then(() => undefined), ended]);
-        if (code !== undefined && ring.state(slot) !== FULL) throw new Error(`log scan worker for ${file} stopped (exit code ${code}) before the end of the file`);
+    const fd = fs.openSync(file, 'r');
+    try {
+      const feeder = new RingFeeder(ring, fd, cut, (b, r, n) => stats.records(b, r, n));
+      while (!feeder.done) {
+        feeder.fill();
+        if (feeder.countNext()) {
+          progress(cut + feeder.bytes);
+          continue;
+        }
+        const code = await Promise.race([ring.whenFull(feeder.next).then(() => undefined), ended]);
+        if (code !== undefined && ring.state(feeder.next) !== FULL) throw new Error(`log scan worker for ${file} stopped (exit code ${code}) before the end of the file`);
       }
-      stats.records(ring.bytesOf(slot), ring.recordsOf(slot), ring.lines(slot));
-      progress(cut + ring.input(slot));
-      const last = ring.last(slot);
-      ring.release(slot);
-      if (last) break;
+      // To the end of the file as it was read (a live log may have grown since stat).
+      o.onRanges?.(file, [[0, cut], [cut, cut + feeder.bytes]]);
+    } finally {
+      fs.closeSync(fd);
     }
-    o.onRanges?.(file, [[0, cut], [cut, size]]);
   } finally {
     // Given nothing (still loading, or this thread read it all or failed): it stops; done: it has stopped.
     if (Atomics.compareExchange(flag, 0, W_READY, W_CANCELLED) === W_READY) Atomics.notify(flag, 0);
