@@ -23,15 +23,17 @@ export type WorkerStatsOptions = Omit<StatsOptions, 'onFailure' | 'keepOrphans'>
 export interface ScanOptions extends WorkerStatsOptions {
   /** Called now and then while reading. */
   readonly onProgress?: (p: ScanProgress) => void;
-  /** Worker threads for a large plain file; default: 2 when a core is idle (load average), else 1 (none). */
+  /** Threads for a large plain file; default: 2 when a core is idle (load average), else 1. Two are two stages (scanInPipeline), more are ranges (scanInThreads). */
   readonly threads?: number;
   /** Plain files at least this large are split between threads (tests lower it). */
   readonly parallelMinBytes?: number;
   /** The two-thread scan's ring (line-ring.ts; tests make it small, to cross its slots often). */
   readonly ring?: RingGeometry;
-  /** Start reading only once every worker thread is ready, so that even a small file is split (tests). */
+  /** With ranges: start reading only once every worker thread is ready, so that even a small file is split (tests). */
   readonly awaitWorkers?: boolean;
-  /** Called with the byte ranges a file was scanned in, one per thread that had one, in file order. */
+  /** Called with the bytes of a file scanned on two threads as two stages (the worker tokenized them all). */
+  readonly onPipeline?: (file: string, bytes: number) => void;
+  /** Called with the byte ranges a file was scanned in on three or more threads, one per thread that had one, in file order. */
   readonly onRanges?: (file: string, ranges: Array<[number, number]>) => void;
   /** Called with each failure counted; forces one thread, so calls come in log order. */
   readonly onFailure?: StatsOptions['onFailure'];
@@ -155,66 +157,42 @@ async function scanInThreads(file: string, size: number, stats: LogStats, o: Sca
 /**
  * A large plain file on two threads as two stages (line-ring.ts): a worker
  * thread splits, tokenizes and recognises lines, this thread reads them in
- * and counts them. This thread scans from the start on its own until the
- * worker has loaded (a new V8 isolate: tens to hundreds of ms), then feeds
- * it the rest of the file from the next line start and counts what it
- * sends back, in order.
+ * and counts them, in order. The worker takes tens to hundreds of ms to
+ * load (a new V8 isolate); this thread reads ahead meanwhile and waits.
+ * Scanning on its own until then was slower: it compiled the tokenizer and
+ * recognisers too, for a few MB, while the worker compiled them again.
  */
-async function scanInPipeline(file: string, size: number, stats: LogStats, o: ScanOptions, progress: (bytes: number) => void): Promise<void> {
-  const shared = new SharedArrayBuffer(4);
-  const flag = new Int32Array(shared);
+async function scanInPipeline(file: string, stats: LogStats, o: ScanOptions, progress: (bytes: number) => void): Promise<void> {
   const ring = new LineRing(o.ring);
-  const w = new Worker(workerFile('producer-worker.js')!, { workerData: { shared, ring: ring.buffer, geometry: ring.geometry } });
-  // Its exit code once it has stopped (having filled its last slot, or given nothing), or why it failed.
+  const w = new Worker(workerFile('producer-worker.js')!, { workerData: { ring: ring.buffer, geometry: ring.geometry } });
+  // Its exit code once it has stopped (having filled its last slot), or why it failed.
   const ended = new Promise<number>((resolve, reject) => {
     w.on('error', reject);
     w.on('exit', resolve);
   });
   ended.catch(() => undefined); // raced below; not unhandled while this thread scans
+  const fd = fs.openSync(file, 'r');
   try {
-    while (o.awaitWorkers && Atomics.load(flag, 0) === W_STARTING) await Promise.race([new Promise((r) => setTimeout(r, 5)), ended]);
-    let cut = size;
-    readRangeSync(file, 0, size, stats, progress, (pos) => {
-      if (cut === size && Atomics.load(flag, 0) === W_READY) {
-        const at = nextLineStart(file, pos, size);
-        if (at < size && Atomics.compareExchange(flag, 0, W_READY, W_ASSIGNED) === W_READY) {
-          cut = at;
-          Atomics.notify(flag, 0);
-        }
+    const feeder = new RingFeeder(ring, fd, 0, (b, r, n) => stats.records(b, r, n));
+    while (!feeder.done) {
+      feeder.fill();
+      if (feeder.countNext()) {
+        progress(feeder.bytes);
+        continue;
       }
-      return cut;
-    });
-    if (cut === size) {
-      o.onRanges?.(file, [[0, size]]);
-      return;
+      const code = await Promise.race([ring.whenFull(feeder.next).then(() => undefined), ended]);
+      if (code !== undefined && ring.state(feeder.next) !== FULL) throw new Error(`log scan worker for ${file} stopped (exit code ${code}) before the end of the file`);
     }
-    const fd = fs.openSync(file, 'r');
-    try {
-      const feeder = new RingFeeder(ring, fd, cut, (b, r, n) => stats.records(b, r, n));
-      while (!feeder.done) {
-        feeder.fill();
-        if (feeder.countNext()) {
-          progress(cut + feeder.bytes);
-          continue;
-        }
-        const code = await Promise.race([ring.whenFull(feeder.next).then(() => undefined), ended]);
-        if (code !== undefined && ring.state(feeder.next) !== FULL) throw new Error(`log scan worker for ${file} stopped (exit code ${code}) before the end of the file`);
-      }
-      // To the end of the file as it was read (a live log may have grown since stat).
-      o.onRanges?.(file, [[0, cut], [cut, cut + feeder.bytes]]);
-    } finally {
-      fs.closeSync(fd);
-    }
+    o.onPipeline?.(file, feeder.bytes);
   } finally {
-    // Given nothing (still loading, or this thread read it all or failed): it stops; done: it has stopped.
-    if (Atomics.compareExchange(flag, 0, W_READY, W_CANCELLED) === W_READY) Atomics.notify(flag, 0);
-    else Atomics.compareExchange(flag, 0, W_STARTING, W_CANCELLED);
+    fs.closeSync(fd);
+    // Done: it has stopped; this thread failed: it stops, wherever it waits.
     await w.terminate();
   }
 }
 
 async function scanPlainFile(file: string, size: number, stats: LogStats, o: ScanOptions, threads: number, progress: (bytes: number) => void, sink: LineSink = stats): Promise<void> {
-  if (threads === 2 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile('producer-worker.js')) return scanInPipeline(file, size, stats, o, progress);
+  if (threads === 2 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile('producer-worker.js')) return scanInPipeline(file, stats, o, progress);
   if (threads > 1 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile()) return scanInThreads(file, size, stats, o, threads - 1, progress);
   // To the end of the file as it is now, as a stream would (a live log may have grown since stat).
   readRangeSync(file, 0, Infinity, sink, progress);

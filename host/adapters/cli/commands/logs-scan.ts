@@ -39,7 +39,7 @@ mailwarden logs scan - < mail.log
   delivered, deferred, bounced, rejected, per hour, top senders/recipients/domains), and suspects.
   --top N            rows per table (default 20)
   --threads N        threads for large plain files (default: 2 when a core is idle, else 1); 2: one
-                     reads and recognises lines while the other counts them; more: the file is cut
+                     recognises lines while the other reads and counts them; more: the file is cut
                      into ranges counted apart and merged
   --since T, --until T  only lines in [T, T'): 2026-06-21 or 2026-06-21T08:00[:00][Z|+01:00];
                      without a zone, in the log's own clock (syslog lines carry none)

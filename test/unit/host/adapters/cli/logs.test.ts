@@ -73,15 +73,29 @@ describe('mailwarden logs scan', () => {
     const file = path.join(dir, 'mail.log');
     generate(file, 30_000, 7);
     const one = report.buildReport(await dist.scanFiles([file], { threads: 1 }), 50);
-    // Two threads are two stages (a worker reads and recognises, this thread counts), through a ring of
-    // the default size and of a small one that makes the threads hand over thousands of times; three are ranges.
-    for (const [threads, ring] of [[2, undefined], [2, { slots: 2, readBytes: 4096, slotLines: 8 }], [3, undefined]] as const) {
+    // Two threads are two stages (the worker tokenizes and recognises, this thread reads and counts), through a
+    // ring of the default size and of a small one that makes the threads hand over thousands of times.
+    const size = fs.statSync(file).size;
+    for (const ring of [undefined, { slots: 2, readBytes: 4096, slotLines: 8 }]) {
+      let piped = -1;
+      const two = report.buildReport(await dist.scanFiles([file], { threads: 2, ring, parallelMinBytes: 1, onPipeline: (_f: string, bytes: number) => (piped = bytes) }), 50);
+      expect(two).toEqual(one);
+      expect(piped).toBe(size);
+    }
+    // This thread failing mid-scan (here its progress callback) fails the scan, and stops the worker wherever it waits.
+    let calls = 0;
+    const failing = dist.scanFiles([file], { threads: 2, ring: { slots: 2, readBytes: 4096, slotLines: 8 }, parallelMinBytes: 1, onProgress: () => {
+      if (++calls === 3) throw new Error('progress failed');
+    } });
+    await expect(failing).rejects.toThrow('progress failed');
+    // Three are ranges, scanned apart and merged.
+    {
+      const threads = 3;
       let ranges: Array<[number, number]> = [];
-      const many = report.buildReport(await dist.scanFiles([file], { threads, ring, parallelMinBytes: 1, awaitWorkers: true, onRanges: (_f: string, r: Array<[number, number]>) => (ranges = r) }), 50);
+      const many = report.buildReport(await dist.scanFiles([file], { threads, parallelMinBytes: 1, awaitWorkers: true, onRanges: (_f: string, r: Array<[number, number]>) => (ranges = r) }), 50);
       expect(many).toEqual(one);
       // Every thread had a range; together they are the file, cut at line starts.
       expect(ranges).toHaveLength(threads);
-      const size = fs.statSync(file).size;
       const bytes = fs.readFileSync(file);
       expect(ranges[0][0]).toBe(0);
       expect(ranges[threads - 1][1]).toBe(size);
@@ -92,7 +106,7 @@ describe('mailwarden logs scan', () => {
     }
     // A small file without waiting: this thread is done before a worker has loaded, and no worker has a range.
     let ranges: Array<[number, number]> = [];
-    const alone = report.buildReport(await dist.scanFiles([file], { threads: 2, parallelMinBytes: 1, onRanges: (_f: string, r: Array<[number, number]>) => (ranges = r) }), 50);
+    const alone = report.buildReport(await dist.scanFiles([file], { threads: 3, parallelMinBytes: 1, onRanges: (_f: string, r: Array<[number, number]>) => (ranges = r) }), 50);
     expect(alone).toEqual(one);
     expect(ranges.length).toBeGreaterThanOrEqual(1);
     expect(one.lines).toBeGreaterThanOrEqual(30_000);
