@@ -45,7 +45,7 @@ export interface ScanOptions extends WorkerStatsOptions {
 const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
 /** A worker thread's code, next to this file once built (not when tests run the sources). */
-function workerFile(name = 'scan-worker.js'): string | undefined {
+function workerFile(name: string): string | undefined {
   const f = path.join(__dirname, name);
   return fs.existsSync(f) ? f : undefined;
 }
@@ -53,8 +53,8 @@ function workerFile(name = 'scan-worker.js'): string | undefined {
 /**
  * Threads when not asked for: two when the machine has a core to spare, else
  * one. A second thread on a busy machine only takes turns with the first (and
- * with whatever keeps it busy): the scan then costs ~40% more CPU time and a
- * second heap for nothing.
+ * with whatever keeps it busy): the scan then costs ~15% more CPU time (the
+ * worker's start, its compiled code, the hand-over) and a second heap for nothing.
  */
 function defaultThreads(): number {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
@@ -78,7 +78,7 @@ function startHelper(file: string, options: WorkerStatsOptions, onBytes: () => v
   let helper: Helper;
   const result = new Promise<{ start: number; end: number; state?: StatsState }>((resolve, reject) => {
     // A young generation of a few MB: the scan's garbage is short-lived.
-    const w = new Worker(workerFile()!, { workerData: { file, options, shared }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const w = new Worker(workerFile('scan-worker.js')!, { workerData: { file, options, shared }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     w.on('message', (m: { bytes?: number; state?: StatsState; cancelled?: boolean }) => {
       if (m.state) resolve({ start: range[0], end: range[1], state: m.state });
       else if (m.cancelled) resolve({ start: -1, end: -1 });
@@ -163,6 +163,8 @@ async function scanInThreads(file: string, size: number, stats: LogStats, o: Sca
  * recognisers too, for a few MB, while the worker compiled them again.
  */
 async function scanInPipeline(file: string, stats: LogStats, o: ScanOptions, progress: (bytes: number) => void): Promise<void> {
+  // Opened first: a worker started for a file that cannot be opened would wait on the ring for ever.
+  const fd = fs.openSync(file, 'r');
   const ring = new LineRing(o.ring);
   const w = new Worker(workerFile('producer-worker.js')!, { workerData: { ring: ring.buffer, geometry: ring.geometry } });
   // Its exit code once it has stopped (having filled its last slot), or why it failed.
@@ -171,7 +173,6 @@ async function scanInPipeline(file: string, stats: LogStats, o: ScanOptions, pro
     w.on('exit', resolve);
   });
   ended.catch(() => undefined); // raced below; not unhandled while this thread scans
-  const fd = fs.openSync(file, 'r');
   try {
     const feeder = new RingFeeder(ring, fd, 0, (b, r, n) => stats.records(b, r, n));
     while (!feeder.done) {
@@ -193,7 +194,7 @@ async function scanInPipeline(file: string, stats: LogStats, o: ScanOptions, pro
 
 async function scanPlainFile(file: string, size: number, stats: LogStats, o: ScanOptions, threads: number, progress: (bytes: number) => void, sink: LineSink = stats): Promise<void> {
   if (threads === 2 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile('producer-worker.js')) return scanInPipeline(file, stats, o, progress);
-  if (threads > 1 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile()) return scanInThreads(file, size, stats, o, threads - 1, progress);
+  if (threads > 2 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile('scan-worker.js')) return scanInThreads(file, size, stats, o, threads - 1, progress);
   // To the end of the file as it is now, as a stream would (a live log may have grown since stat).
   readRangeSync(file, 0, Infinity, sink, progress);
 }

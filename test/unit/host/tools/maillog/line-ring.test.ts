@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { readRangeSync } from '../../../../../host/tools/maillog/byte-source';
 import { produce } from '../../../../../host/tools/maillog/line-producer';
 import { DEFAULT_GEOMETRY, LineRing, READ, type RingGeometry } from '../../../../../host/tools/maillog/line-ring';
-import { LogStats } from '../../../../../host/tools/maillog/log-stats';
+import { LogStats, type StatsOptions } from '../../../../../host/tools/maillog/log-stats';
 import { RingFeeder } from '../../../../../host/tools/maillog/ring-feeder';
 import { buildReport } from '../../../../../host/tools/maillog/scan-report';
 import { MAX_LINE } from '../../../../../host/tools/maillog/tokenizer';
@@ -38,8 +38,8 @@ class InlineRing extends LineRing {
   }
 }
 
-function viaRing(file: string, geometry: RingGeometry): { stats: LogStats; ring: InlineRing } {
-  const stats = new LogStats({ now: NOW, keepUnparsed: 100 });
+function viaRing(file: string, geometry: RingGeometry, window: StatsOptions = {}): { stats: LogStats; ring: InlineRing } {
+  const stats = new LogStats({ now: NOW, keepUnparsed: 100, ...window });
   const ring = new InlineRing(geometry);
   const fd = fs.openSync(file, 'r');
   ring.feeder = new RingFeeder(ring, fd, 0, (b, r, n) => stats.records(b, r, n));
@@ -50,8 +50,8 @@ function viaRing(file: string, geometry: RingGeometry): { stats: LogStats; ring:
   return { stats, ring };
 }
 
-function viaLineReader(file: string): LogStats {
-  const stats = new LogStats({ now: NOW, keepUnparsed: 100 });
+function viaLineReader(file: string, window: StatsOptions = {}): LogStats {
+  const stats = new LogStats({ now: NOW, keepUnparsed: 100, ...window });
   readRangeSync(file, 0, Infinity, stats);
   return stats;
 }
@@ -101,6 +101,12 @@ describe('the line ring between the two stages of a scan', () => {
     expect(buildReport(stats, 50)).toEqual(want);
     // A record for one line and one for the unfinished line a slot: a hand-over for every line.
     expect(ring.handOvers).toBeGreaterThanOrEqual(want.lines);
+    // --since/--until: the window is applied to the records as to lines read one by one.
+    const window = { since: Date.UTC(2026, 5, 1, 0, 0, 20), until: Date.UTC(2026, 5, 1, 0, 0, 50) };
+    const inWindow = buildReport(viaLineReader(file, window), 50);
+    expect(inWindow.outsideWindow).toBeGreaterThan(0);
+    expect(inWindow.postfixLines).toBeGreaterThan(0);
+    expect(buildReport(viaRing(file, { slots: 3, readBytes: 300, slotLines: 2 }, window).stats, 50)).toEqual(inWindow);
   });
 
   test('a slot with more lines than records goes back and forth until they are all counted', () => {
