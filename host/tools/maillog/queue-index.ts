@@ -46,9 +46,17 @@ const PLACEHOLDER = '';
  * refill it on every message, and V8 shrinks an emptied table and grows it
  * again, an allocation per message (5-10% of a whole scan). A resident
  * placeholder entry keeps the table as it is.
+ *
+ * The oldest is found by one iterator kept from one eviction to the next: a
+ * Map keeps the slots of deleted entries until it is rebuilt, and a new
+ * iterator per eviction walked over all of them each time (a full index, a
+ * server whose queue does not drain, made each new message cost thousands
+ * of steps). A Map's iterator stays valid as the Map changes, and sees
+ * entries added after it.
  */
 export class QueueIndex<V> {
   private readonly m = new Map<QueueKey, V | undefined>([[PLACEHOLDER, undefined]]);
+  private oldest: Iterator<QueueKey> = this.m.keys();
 
   constructor(private readonly max: number) {}
 
@@ -60,15 +68,28 @@ export class QueueIndex<V> {
     return this.m.get(qid);
   }
 
+  has(qid: QueueKey): boolean {
+    return qid !== PLACEHOLDER && this.m.has(qid);
+  }
+
   set(qid: QueueKey, v: V): void {
-    if (this.size >= this.max && !this.m.has(qid)) {
-      for (const k of this.m.keys()) {
-        if (k === PLACEHOLDER) continue;
-        this.m.delete(k);
-        break;
+    if (this.size >= this.max && !this.m.has(qid)) this.forgetOldest();
+    this.m.set(qid, v);
+  }
+
+  private forgetOldest(): void {
+    for (let restarted = false; ; ) {
+      const r = this.oldest.next();
+      if (r.done) {
+        // Nothing after it (the entries it passed were all forgotten; an index of capacity 0): once more from the start.
+        if (restarted) return;
+        restarted = true;
+        this.oldest = this.m.keys();
+      } else if (r.value !== PLACEHOLDER) {
+        this.m.delete(r.value);
+        return;
       }
     }
-    this.m.set(qid, v);
   }
 
   delete(qid: QueueKey): void {
@@ -78,6 +99,7 @@ export class QueueIndex<V> {
   clear(): void {
     this.m.clear();
     this.m.set(PLACEHOLDER, undefined);
+    this.oldest = this.m.keys();
   }
 
   *entries(): IterableIterator<[QueueKey, V]> {

@@ -19,4 +19,30 @@ describe('queue keys: short IDs as numbers, others as text', () => {
     expect(q.get(queueKeyOf('A0001'))).toBeUndefined();
     expect([...q.entries()].map(([k, v]) => [queueIdOf(k), v])).toEqual([['A0002', 2], ['A0003', 3]]);
   });
+
+  test('past its cap, through deletes, updates, re-adds and clears, it forgets exactly what a Map forgetting its first key would', () => {
+    // The reference: a Map whose oldest is found afresh each time (the simple way, which walked over deleted slots).
+    const model = new Map<number, number>();
+    const q = new QueueIndex<number>(50);
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let i = 0; i < 20_000; i++) {
+      const k = queueKeyOf(`A${String(rnd(400)).padStart(4, '0')}`) as number;
+      const op = rnd(10);
+      if (op < 6) {
+        if (model.size >= 50 && !model.has(k)) model.delete(model.keys().next().value as number);
+        model.set(k, i);
+        q.set(k, i);
+      } else if (op < 9) {
+        model.delete(k);
+        q.delete(k);
+      } else if (rnd(100) === 0) {
+        model.clear();
+        q.clear();
+      }
+      if (i % 97 === 0) expect([...q.entries()]).toEqual([...model.entries()]);
+    }
+    expect([...q.entries()]).toEqual([...model.entries()]);
+    expect(q.size).toBe(model.size);
+  });
 });
