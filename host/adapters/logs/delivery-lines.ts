@@ -1,7 +1,9 @@
 import type { MailEvent } from '../../../shared';
-import { lower, own, text } from '../../tools/maillog/keys';
-import { findIn, K_DELIVERY, K_QUEUED, newMailEvent, recognise, STATUS_DEFERRED, STATUS_SENT } from '../../tools/maillog/recognise';
-import { newLineParts, scanLine } from '../../tools/maillog/tokenizer';
+import { bytesOf, indexIn, latin1, textAt } from '../../tools/maillog/bytes';
+import { lower } from '../../tools/maillog/keys';
+import { QueueIndex, queueKeyAt } from '../../tools/maillog/queue-index';
+import { K_DELIVERY, K_QUEUED, type MailEvent as LineEvent, newMailEvent, recognise, STATUS_DEFERRED, STATUS_SENT } from '../../tools/maillog/recognise';
+import { type LineParts, newLineParts, scanLine } from '../../tools/maillog/tokenizer';
 
 /*
  * Postfix delivery lines as MailEvents: the log follower hands them to the
@@ -19,72 +21,80 @@ export interface LoggedDelivery {
   readonly sender: string;
   readonly recipient: string;
   readonly status: 'sent' | 'deferred' | 'bounced';
-  readonly relay?: string;
-  readonly dsn?: string;
-  readonly reason?: string;
+  readonly relay: string | undefined;
+  readonly dsn: string | undefined;
+  readonly reason: string | undefined;
 }
 
 /** Postfix `QID: to=<r>, relay=…, dsn=…, status=… (reason)` lines, with qmgr's senders remembered per queue ID. */
 export class DeliveryLines {
   private readonly p = newLineParts();
   private readonly e = newMailEvent();
-  private readonly senders = new Map<string, string>();
+  private readonly senders = new QueueIndex<string>(MAX_SENDERS);
 
   constructor(private readonly onDelivery: (d: LoggedDelivery) => void) {}
 
+  /** A line as text (the follower's), read as its bytes. */
   line(s: string, start: number, end: number): void {
-    if (!scanLine(s, start, end, this.p)) return;
-    const k = recognise(s, this.p, this.e);
-    if (k !== K_QUEUED && k !== K_DELIVERY) return;
-    const qid = own(s.slice(this.p.qidStart, this.p.qidEnd));
-    if (k === K_QUEUED) {
-      if (this.senders.size >= MAX_SENDERS && !this.senders.has(qid)) this.senders.delete(this.senders.keys().next().value as string);
-      this.senders.set(qid, lower(text(s, this.e.addrStart, this.e.addrEnd)));
+    const b = bytesOf(s);
+    if (!scanLine(b, start, end, this.p)) return;
+    recognise(b, this.p, this.e);
+    this.recognised(b, this.p, this.e);
+  }
+
+  /** A line already tokenized and recognised (by the scan, which counts it too): its bytes, parts and event. */
+  recognised(b: Buffer, p: LineParts, e: LineEvent): void {
+    if (e.kind !== K_QUEUED && e.kind !== K_DELIVERY) return;
+    const key = queueKeyAt(b, p.qidStart, p.qidEnd);
+    if (e.kind === K_QUEUED) {
+      this.senders.set(key, lower(textAt(b, e.addrStart, e.addrEnd)));
       return;
     }
-    const e = this.e;
     // `expired` is Postfix giving up on a deferred message: a bounce for the sender.
     const status = e.n === STATUS_SENT ? 'sent' : e.n === STATUS_DEFERRED ? 'deferred' : 'bounced';
     const fields = e.textStart - STATUS_KEY_LENGTH;
-    const open = findIn(s, ' (', e.textStart, Math.min(this.p.end, e.textStart + 12));
-    const close = s.charCodeAt(this.p.end - 1) === 41 ? this.p.end - 1 : this.p.end;
+    const open = indexIn(b, ' (', e.textStart, Math.min(p.end, e.textStart + 12));
+    const close = b[p.end - 1] === 41 ? p.end - 1 : p.end;
+    // One object of one shape per line, built in one go: this runs on every delivery line of a scan.
     this.onDelivery({
-      queueId: qid,
-      sender: this.senders.get(qid) ?? '',
-      recipient: lower(text(s, e.addrStart, e.addrEnd)),
+      queueId: latin1(b, p.qidStart, p.qidEnd),
+      sender: this.senders.get(key) ?? '',
+      recipient: lower(textAt(b, e.addrStart, e.addrEnd)),
       status,
-      ...field(s, 'relay', ', relay=', e.addrEnd, fields),
-      ...field(s, 'dsn', ', dsn=', e.addrEnd, fields),
-      ...(open >= 0 && close > open + 2 ? { reason: text(s, open + 2, Math.min(close, open + 2 + MAX_REASON)) } : {}),
+      relay: valueOf(b, ', relay=', e.addrEnd, fields),
+      dsn: valueOf(b, ', dsn=', e.addrEnd, fields),
+      reason: open >= 0 && close > open + 2 ? textAt(b, open + 2, Math.min(close, open + 2 + MAX_REASON)) : undefined,
     });
   }
 }
 
 const STATUS_KEY_LENGTH = ', status='.length;
 
-/** `, key=value` between from and end (the value runs to the next comma), as { name: value }. */
-function field(s: string, name: 'relay' | 'dsn', key: string, from: number, end: number): Partial<Record<'relay' | 'dsn', string>> {
-  const k = findIn(s, key, from, end);
-  if (k < 0) return {};
+/** The value of `, key=value` between from and end (it runs to the next comma), or undefined. */
+function valueOf(b: Buffer, key: string, from: number, end: number): string | undefined {
+  const k = indexIn(b, key, from, end);
+  if (k < 0) return undefined;
   let j = k + key.length;
-  while (j < end && j - k < 300 && s.charCodeAt(j) !== 44) j++;
-  return j > k + key.length ? { [name]: own(s.slice(k + key.length, j)) } : {};
+  while (j < end && j - k < 300 && b[j] !== 44) j++;
+  return j > k + key.length ? latin1(b, k + key.length, j) : undefined;
 }
 
 /** The MailEvent of a delivery line; the settings that apply are the sending domain's, as for the policy gateway. */
 export function mailEventOf(d: LoggedDelivery, defaultDomain: string, at: number): MailEvent {
   const s = d.sender.lastIndexOf('@');
   const r = d.recipient.lastIndexOf('@');
-  return {
+  // What the line does not say is absent from the event, not undefined (plugins may ask `'relay' in event`).
+  const event: { -readonly [K in keyof MailEvent]: MailEvent[K] } = {
     kind: d.status,
     queueId: d.queueId,
     sender: d.sender,
     recipients: [d.recipient],
     domain: s > 0 ? d.sender.slice(s + 1) : defaultDomain,
     at,
-    ...(d.relay !== undefined ? { relay: d.relay } : {}),
-    ...(d.dsn !== undefined ? { dsn: d.dsn } : {}),
-    ...(d.reason !== undefined ? { reason: d.reason } : {}),
-    ...(r > 0 ? { recipientDomain: d.recipient.slice(r + 1) } : {}),
   };
+  if (d.relay !== undefined) event.relay = d.relay;
+  if (d.dsn !== undefined) event.dsn = d.dsn;
+  if (d.reason !== undefined) event.reason = d.reason;
+  if (r > 0) event.recipientDomain = d.recipient.slice(r + 1);
+  return event;
 }

@@ -133,6 +133,13 @@ export interface StatsOptions {
   readonly now?: number;
   /** Called with each failure counted (the same ones the followers report). */
   readonly onFailure?: (f: LoggedAuthFailure) => void;
+  /**
+   * Called with each line counted (not those outside --since/--until nor
+   * those not understood), as tokenized and recognised: its bytes, parts and
+   * event, valid during the call only. The plugins' report sections read the
+   * scan's delivery lines so, without reading them again.
+   */
+  readonly onEvent?: (b: Buffer, p: LineParts, e: MailEvent) => void;
 }
 
 const ORPHAN_NRCPT = 0;
@@ -345,9 +352,10 @@ export class LogStats {
       case K_MALFORMED:
         this.parsed--;
         this.notUnderstood(b, start, end);
-        break;
+        return;
       default:
     }
+    this.o.onEvent?.(b, this.p, e);
   }
 
   private hour(b: Buffer): number {

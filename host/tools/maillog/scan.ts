@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { inputSize, isGzip, type LineSink, nextLineStart, readGzip, readRangeSync, readStream } from './byte-source';
+import { inputSize, isGzip, nextLineStart, readGzip, readRangeSync, readStream } from './byte-source';
 import { W_ASSIGNED, W_CANCELLED, W_READY, W_STARTING } from './scan-handshake';
 import { FULL, LineRing, type RingGeometry } from './line-ring';
 import { RingFeeder } from './ring-feeder';
@@ -18,7 +18,7 @@ export interface ScanProgress {
 }
 
 /** What a worker thread needs to count as the main thread does (plain data). */
-export type WorkerStatsOptions = Omit<StatsOptions, 'onFailure' | 'keepOrphans'>;
+export type WorkerStatsOptions = Omit<StatsOptions, 'onFailure' | 'onEvent' | 'keepOrphans'>;
 
 export interface ScanOptions extends WorkerStatsOptions {
   /** Called now and then while reading. */
@@ -37,8 +37,8 @@ export interface ScanOptions extends WorkerStatsOptions {
   readonly onRanges?: (file: string, ranges: Array<[number, number]>) => void;
   /** Called with each failure counted; forces one thread, so calls come in log order. */
   readonly onFailure?: StatsOptions['onFailure'];
-  /** Called with every line after the scan counted it (b[start, end), valid during the call only); forces one thread, in log order. */
-  readonly onLine?: (b: Buffer, start: number, end: number) => void;
+  /** Called with each line counted, in log order (StatsOptions.onEvent): on this thread, so with two threads at most. */
+  readonly onEvent?: StatsOptions['onEvent'];
 }
 
 /** Files smaller than this are not worth a worker thread. */
@@ -192,11 +192,11 @@ async function scanInPipeline(file: string, stats: LogStats, o: ScanOptions, pro
   }
 }
 
-async function scanPlainFile(file: string, size: number, stats: LogStats, o: ScanOptions, threads: number, progress: (bytes: number) => void, sink: LineSink = stats): Promise<void> {
+async function scanPlainFile(file: string, size: number, stats: LogStats, o: ScanOptions, threads: number, progress: (bytes: number) => void): Promise<void> {
   if (threads === 2 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile('producer-worker.js')) return scanInPipeline(file, stats, o, progress);
   if (threads > 2 && size >= (o.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workerFile('scan-worker.js')) return scanInThreads(file, size, stats, o, threads - 1, progress);
   // To the end of the file as it is now, as a stream would (a live log may have grown since stat).
-  readRangeSync(file, 0, Infinity, sink, progress);
+  readRangeSync(file, 0, Infinity, stats, progress);
 }
 
 /**
@@ -209,16 +209,13 @@ export async function scanFiles(files: readonly string[], o: ScanOptions = {}, s
   for (const f of files) if (f !== '-') sizes.set(f, inputSize(f));
   const total = files.includes('-') ? undefined : [...sizes.values()].reduce((a, b) => a + b, 0);
   let before = 0;
-  const threads = o.onFailure || o.onLine ? 1 : Math.max(1, o.threads ?? defaultThreads());
-  const onLine = o.onLine;
-  const sink: LineSink = onLine
-    ? { line: (b, start, end) => (stats.line(b, start, end), onLine(b, start, end)), overlong: () => stats.overlong() }
-    : stats;
+  // Ranges are counted in other threads: callbacks are called from this one.
+  const threads = o.onFailure ? 1 : Math.min(o.onEvent ? 2 : Infinity, Math.max(1, o.threads ?? defaultThreads()));
   for (const f of files) {
     const report = (bytes: number) => o.onProgress?.({ bytes: before + bytes, total });
-    if (f === '-') await readStream(stdin, sink, report);
-    else if (isGzip(f)) await readGzip(f, sink, report);
-    else await scanPlainFile(f, sizes.get(f)!, stats, o, threads, report, sink);
+    if (f === '-') await readStream(stdin, stats, report);
+    else if (isGzip(f)) await readGzip(f, stats, report);
+    else await scanPlainFile(f, sizes.get(f)!, stats, o, threads, report);
     before += sizes.get(f) ?? 0;
     o.onProgress?.({ bytes: before, total });
   }

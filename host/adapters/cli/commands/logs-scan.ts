@@ -88,10 +88,10 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   }
   const now = Date.now();
   // The plugins' sections read the delivery lines as the scan goes (one pass, in log order).
-  const sections = await openReportSections(io, p, { since, until, now });
+  const sections = await openReportSections(io, p, { now });
   let stats;
   try {
-    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, now, ...(threads ? { threads } : {}), ...(sections ? { onLine: sections.onLine } : {}) }, io.stdin);
+    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, now, ...(threads ? { threads } : {}), ...(sections ? { onEvent: sections.onEvent } : {}) }, io.stdin);
   } catch (e) {
     if (e instanceof InputError) throw new UsageError(`logs scan: ${e.message}`);
     throw e;

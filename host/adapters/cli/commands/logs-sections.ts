@@ -1,7 +1,5 @@
 import type { LogReportSection, LogReportTable } from '../../../../shared';
-import { indexIn } from '../../../tools/maillog/bytes';
-import { lineTime } from '../../../tools/maillog/line-time';
-import { newLineParts, scanLine } from '../../../tools/maillog/tokenizer';
+import type { ScanOptions } from '../../../tools/maillog/scan';
 import { table } from '../../../tools/text-table';
 import { DeliveryLines, mailEventOf } from '../../logs/delivery-lines';
 import { anyPluginWhere } from '../../../core/plugins/plugin-loader';
@@ -19,8 +17,8 @@ export interface SectionResult extends LogReportTable {
 
 /** The plugins' log-report sections for one scan, fed the delivery events the scan's lines hold. */
 export interface ReportSections {
-  /** The scan's per-line callback. */
-  readonly onLine: (b: Buffer, start: number, end: number) => void;
+  /** The scan's per-line callback (ScanOptions.onEvent): the lines it counted, in log order, as it recognised them. */
+  readonly onEvent: NonNullable<ScanOptions['onEvent']>;
   /** Each section's table by id (a section whose result() throws is reported on stderr and left out). */
   results(): Record<string, SectionResult>;
   close(): Promise<void>;
@@ -40,7 +38,7 @@ interface Running {
  * be loaded (a config file that is not valid, say) the report is the host's
  * alone, and stderr says why.
  */
-export async function openReportSections(io: Io, parsed: Parsed, o: { since?: number; until?: number; now: number }): Promise<ReportSections | undefined> {
+export async function openReportSections(io: Io, parsed: Parsed, o: { now: number }): Promise<ReportSections | undefined> {
   // A store in memory: a section reads the log, not mailwarden's state, and a scan of a copied log
   // on another machine (no data directory there) still gets its sections.
   const ctx = new CliContext(io, { values: { ...parsed.values, json: false }, positionals: [] }, { state: { backend: 'memory' } });
@@ -77,19 +75,8 @@ export async function openReportSections(io: Io, parsed: Parsed, o: { since?: nu
         }
       }
     });
-    const parts = newLineParts();
-    const windowed = o.since !== undefined || o.until !== undefined;
     return {
-      onLine(b, start, end) {
-        // Only qmgr's sender lines and delivery lines are decoded (the rest of the log is not text here).
-        if (indexIn(b, ' status=', start, end) < 0 && indexIn(b, ': from=<', start, end) < 0) return;
-        if (windowed) {
-          if (!scanLine(b, start, end, parts)) return;
-          const t = lineTime(b, parts, o.now);
-          if ((o.since !== undefined && t < o.since) || (o.until !== undefined && t >= o.until)) return;
-        }
-        deliveries.line(b.toString('latin1', start, end), 0, end - start);
-      },
+      onEvent: (b, p, e) => deliveries.recognised(b, p, e),
       results() {
         const out: Record<string, SectionResult> = {};
         for (const r of running) {

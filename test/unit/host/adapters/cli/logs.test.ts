@@ -75,12 +75,20 @@ describe('mailwarden logs scan', () => {
     const one = report.buildReport(await dist.scanFiles([file], { threads: 1 }), 50);
     // Two threads are two stages (the worker tokenizes and recognises, this thread reads and counts), through a
     // ring of the default size and of a small one that makes the threads hand over thousands of times.
+    // The lines counted reach onEvent (the plugins' report sections) in log order, as one thread recognises them.
+    const seen = (into: string[]) => (b: Buffer, p: { qidStart: number; qidEnd: number }, e: { kind: number; addrStart: number; addrEnd: number; n: number }) =>
+      void (p.qidStart >= 0 && into.push(`${e.kind} ${b.toString('latin1', p.qidStart, p.qidEnd)} ${b.toString('latin1', e.addrStart, e.addrEnd)} ${e.n}`));
+    const events: string[] = [];
+    await dist.scanFiles([file], { threads: 1, onEvent: seen(events) });
+    expect(events.length).toBeGreaterThan(30_000 / 4);
     const size = fs.statSync(file).size;
     for (const ring of [undefined, { slots: 2, readBytes: 4096, slotLines: 8 }]) {
       let piped = -1;
-      const two = report.buildReport(await dist.scanFiles([file], { threads: 2, ring, parallelMinBytes: 1, onPipeline: (_f: string, bytes: number) => (piped = bytes) }), 50);
+      const twoEvents: string[] = [];
+      const two = report.buildReport(await dist.scanFiles([file], { threads: 2, ring, parallelMinBytes: 1, onPipeline: (_f: string, bytes: number) => (piped = bytes), onEvent: seen(twoEvents) }), 50);
       expect(two).toEqual(one);
       expect(piped).toBe(size);
+      expect(twoEvents).toEqual(events);
     }
     // This thread failing mid-scan (here its progress callback) fails the scan, and stops the worker wherever it waits.
     let calls = 0;
