@@ -47,18 +47,20 @@ const PLACEHOLDER = '';
  * again, an allocation per message (5-10% of a whole scan). A resident
  * placeholder entry keeps the table as it is.
  *
- * The oldest is found by one iterator kept from one eviction to the next: a
- * Map keeps the slots of deleted entries until it is rebuilt, and a new
- * iterator per eviction walked over all of them each time (a full index, a
- * server whose queue does not drain, made each new message cost thousands
- * of steps). A Map's iterator stays valid as the Map changes, and sees
- * entries added after it.
+ * Past the cap the oldest 1/64th is forgotten at once: a Map keeps the slots
+ * of deleted entries until it is rebuilt, and finding the oldest walks over
+ * them, so forgetting one at a time made that walk (thousands of steps once
+ * the index was full: a queue that does not drain) come with every new
+ * message. A Map iterator kept from one eviction to the next would not walk
+ * twice, but it keeps every table the Map has outgrown alive.
  */
 export class QueueIndex<V> {
   private readonly m = new Map<QueueKey, V | undefined>([[PLACEHOLDER, undefined]]);
-  private oldest: Iterator<QueueKey> = this.m.keys();
+  private readonly batch: number;
 
-  constructor(private readonly max: number) {}
+  constructor(private readonly max: number) {
+    this.batch = Math.max(1, max >> 6);
+  }
 
   get size(): number {
     return this.m.size - 1;
@@ -68,27 +70,16 @@ export class QueueIndex<V> {
     return this.m.get(qid);
   }
 
-  has(qid: QueueKey): boolean {
-    return qid !== PLACEHOLDER && this.m.has(qid);
-  }
-
   set(qid: QueueKey, v: V): void {
-    if (this.size >= this.max && !this.m.has(qid)) this.forgetOldest();
+    if (this.size >= this.max && !this.m.has(qid)) this.forgetOldest(this.batch);
     this.m.set(qid, v);
   }
 
-  private forgetOldest(): void {
-    for (let restarted = false; ; ) {
-      const r = this.oldest.next();
-      if (r.done) {
-        // Nothing after it (the entries it passed were all forgotten; an index of capacity 0): once more from the start.
-        if (restarted) return;
-        restarted = true;
-        this.oldest = this.m.keys();
-      } else if (r.value !== PLACEHOLDER) {
-        this.m.delete(r.value);
-        return;
-      }
+  private forgetOldest(n: number): void {
+    for (const k of this.m.keys()) {
+      if (k === PLACEHOLDER) continue;
+      this.m.delete(k);
+      if (--n === 0) return;
     }
   }
 
@@ -99,7 +90,6 @@ export class QueueIndex<V> {
   clear(): void {
     this.m.clear();
     this.m.set(PLACEHOLDER, undefined);
-    this.oldest = this.m.keys();
   }
 
   *entries(): IterableIterator<[QueueKey, V]> {

@@ -20,17 +20,22 @@ describe('queue keys: short IDs as numbers, others as text', () => {
     expect([...q.entries()].map(([k, v]) => [queueIdOf(k), v])).toEqual([['A0002', 2], ['A0003', 3]]);
   });
 
-  test('past its cap, through deletes, updates, re-adds and clears, it forgets exactly what a Map forgetting its first key would', () => {
-    // The reference: a Map whose oldest is found afresh each time (the simple way, which walked over deleted slots).
+  test.each([[50, 1], [640, 10]])('past a cap of %i, through deletes, updates, re-adds and clears, it forgets the %i oldest at a time, as a Map forgetting its first keys would', (cap, batch) => {
+    // The reference: a Map whose oldest are found afresh each time (the simple way).
     const model = new Map<number, number>();
-    const q = new QueueIndex<number>(50);
+    const q = new QueueIndex<number>(cap);
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    let filled = 0;
+    // A 32-bit LCG (in integer arithmetic: a product past 2^53 would lose its low bits and cycle early).
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
     for (let i = 0; i < 20_000; i++) {
-      const k = queueKeyOf(`A${String(rnd(400)).padStart(4, '0')}`) as number;
+      const k = queueKeyOf(`A${String(rnd(cap * 8)).padStart(5, '0')}`) as number;
       const op = rnd(10);
       if (op < 6) {
-        if (model.size >= 50 && !model.has(k)) model.delete(model.keys().next().value as number);
+        if (model.size >= cap && !model.has(k)) {
+          for (let n = 0; n < batch; n++) model.delete(model.keys().next().value as number);
+          filled++;
+        }
         model.set(k, i);
         q.set(k, i);
       } else if (op < 9) {
@@ -44,5 +49,7 @@ describe('queue keys: short IDs as numbers, others as text', () => {
     }
     expect([...q.entries()]).toEqual([...model.entries()]);
     expect(q.size).toBe(model.size);
+    expect(q.size).toBeLessThanOrEqual(cap);
+    expect(filled).toBeGreaterThan(100);
   });
 });
