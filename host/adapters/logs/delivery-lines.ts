@@ -32,7 +32,11 @@ export class DeliveryLines {
   private readonly e = newMailEvent();
   private readonly senders = new QueueIndex<string>(MAX_SENDERS);
 
-  constructor(private readonly onDelivery: (d: LoggedDelivery) => void) {}
+  /** `statuses`: the deliveries wanted (default: all); the others are not decoded at all. */
+  constructor(
+    private readonly onDelivery: (d: LoggedDelivery) => void,
+    private readonly statuses?: ReadonlySet<LoggedDelivery['status']>,
+  ) {}
 
   /** A line as text (the follower's), read as its bytes. */
   line(s: string, start: number, end: number): void {
@@ -52,6 +56,7 @@ export class DeliveryLines {
     }
     // `expired` is Postfix giving up on a deferred message: a bounce for the sender.
     const status = e.n === STATUS_SENT ? 'sent' : e.n === STATUS_DEFERRED ? 'deferred' : 'bounced';
+    if (this.statuses && !this.statuses.has(status)) return;
     const fields = e.textStart - STATUS_KEY_LENGTH;
     const open = indexIn(b, ' (', e.textStart, Math.min(p.end, e.textStart + 12));
     const close = b[p.end - 1] === 41 ? p.end - 1 : p.end;

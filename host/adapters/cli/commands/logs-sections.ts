@@ -29,8 +29,12 @@ interface Running {
   readonly id: string;
   readonly title: string;
   readonly section: LogReportSection;
+  /** The statuses its manifest says it reads (all when it says none). */
+  readonly statuses: ReadonlySet<string>;
   failed?: string;
 }
+
+const ALL_STATUSES = ['sent', 'deferred', 'bounced'] as const;
 
 /**
  * Loads only the plugins whose manifest declares a report section and asks
@@ -43,16 +47,18 @@ export async function openReportSections(io: Io, parsed: Parsed, o: { now: numbe
   // on another machine (no data directory there) still gets its sections.
   const ctx = new CliContext(io, { values: { ...parsed.values, json: false }, positionals: [] }, { state: { backend: 'memory' } });
   const running: Running[] = [];
-  const wanted = (m: PluginManifest) => m.contributes.logReportSections.length > 0;
+  const hasSections = (m: PluginManifest) => m.contributes.logReportSections.length > 0;
   try {
     // No plugin with a section: no App to open (the scan starts as quickly as without plugins).
-    if (!anyPluginWhere(ctx.config().pluginDir, wanted)) return undefined;
-    const app = await ctx.open({ only: wanted });
+    if (!anyPluginWhere(ctx.config().pluginDir, hasSections)) return undefined;
+    const app = await ctx.open({ only: hasSections });
     for (const p of app.registry.active) {
       for (const c of p.logReportSections ?? []) {
-        const title = p.manifest.contributes.logReportSections.find((s) => s.id === c.id)?.title ?? c.id;
+        const declared = p.manifest.contributes.logReportSections.find((s) => s.id === c.id);
+        const title = declared?.title ?? c.id;
+        const statuses = new Set<string>(declared?.statuses ?? ALL_STATUSES);
         try {
-          running.push({ plugin: p.manifest.id, id: c.id, title, section: c.createSection() });
+          running.push({ plugin: p.manifest.id, id: c.id, title, section: c.createSection(), statuses });
         } catch (e) {
           io.stderr.write(`mailwarden: logs scan: section "${c.id}" of plugin ${p.manifest.id} left out: ${(e as Error).message}\n`);
         }
@@ -63,10 +69,12 @@ export async function openReportSections(io: Io, parsed: Parsed, o: { now: numbe
       return undefined;
     }
     const defaultDomain = app.settings.defaultDomain;
+    // Deliveries no section reads are not decoded (a log's are mostly sent; a blocklist section reads the refused).
+    const wanted = new Set(ALL_STATUSES.filter((st) => running.some((r) => r.statuses.has(st))));
     const deliveries = new DeliveryLines((d) => {
       const event = mailEventOf(d, defaultDomain, o.now);
       for (const r of running) {
-        if (r.failed) continue;
+        if (r.failed || !r.statuses.has(d.status)) continue;
         try {
           r.section.add(event);
         } catch (e) {
@@ -74,7 +82,7 @@ export async function openReportSections(io: Io, parsed: Parsed, o: { now: numbe
           r.failed = (e as Error).message;
         }
       }
-    });
+    }, wanted);
     return {
       onEvent: (b, p, e) => deliveries.recognised(b, p, e),
       results() {

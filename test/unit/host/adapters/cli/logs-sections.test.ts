@@ -31,7 +31,7 @@ describe('mailwarden logs scan: the plugins\' report sections', () => {
   beforeAll(() => {
     const pluginDir = tempDir('mw-plugins-');
     buildFixturePlugin(pluginDir, {
-      manifest: manifestFor('counter', { contributes: { logReportSections: [{ id: 'deliveries', title: 'Deliveries by status' }, { id: 'fragile', title: 'Breaks' }] } }),
+      manifest: manifestFor('counter', { contributes: { logReportSections: [{ id: 'deliveries', title: 'Deliveries by status' }, { id: 'fragile', title: 'Breaks' }, { id: 'refused', title: 'Refused', statuses: ['deferred', 'bounced'] }] } }),
       source: `
 import { ContainerModule } from 'inversify';
 import { LogReportContribution } from '@mailwarden/shared';
@@ -39,6 +39,10 @@ export default new ContainerModule(({ bind }) => {
   bind(LogReportContribution).toConstantValue({ id: 'deliveries', createSection() {
     const rows = [];
     return { add(e) { rows.push([e.kind, e.sender, e.recipients.join(','), e.relay ?? '-', e.dsn ?? '-', e.domain]); }, result() { return { columns: ['STATUS', 'SENDER', 'TO', 'RELAY', 'DSN', 'DOMAIN'], rows, summary: rows.length + ' deliveries' }; } };
+  } });
+  bind(LogReportContribution).toConstantValue({ id: 'refused', createSection() {
+    const rows = [];
+    return { add(e) { rows.push([e.kind, e.recipients.join(',')]); }, result() { return { columns: ['STATUS', 'TO'], rows }; } };
   } });
   bind(LogReportContribution).toConstantValue({ id: 'fragile', createSection() {
     return { add() { throw new Error('cannot count'); }, result() { return { columns: ['X'], rows: [] }; } };
@@ -77,6 +81,7 @@ export default new ContainerModule(({ bind }) => {
           ['deferred', 'alice@example.com', 'carol@example.org', 'mx.example.org[192.0.2.25]:25', '4.7.0', 'example.com'],
         ],
       },
+      refused: { title: 'Refused', plugin: 'counter', columns: ['STATUS', 'TO'], rows: [['bounced', 'bob@example.net'], ['deferred', 'carol@example.org']] },
     });
     expect(j.lines).toBe(5);
   });
@@ -86,6 +91,8 @@ export default new ContainerModule(({ bind }) => {
     const j = JSON.parse(r.out);
     expect(j.lines).toBe(5);
     expect(j.sections.deliveries.rows).toHaveLength(3);
+    // A section that declares the statuses it reads gets those only (the sent one is not even decoded for it).
+    expect(j.sections.refused.rows).toEqual([['bounced', 'bob@example.net'], ['deferred', 'carol@example.org']]);
   });
 
   it('without a plugin that has a section, the report is the host\'s alone', async () => {
