@@ -16,12 +16,6 @@ export function own(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
-/** s[a, b) as UTF-8 text when it has non-ASCII bytes. */
-export function text(s: string, a: number, b: number): string {
-  for (let i = a; i < b; i++) if (s.charCodeAt(i) > 127) return Buffer.from(s.slice(a, b), 'latin1').toString('utf8');
-  return s.slice(a, b);
-}
-
 /** Lower case without allocating when the text already is (logins and addresses usually are). */
 export function lower(s: string): string {
   for (let i = 0; i < s.length; i++) {

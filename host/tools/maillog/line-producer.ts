@@ -1,4 +1,5 @@
 import { F_LAST, F_MORE, HEADROOM, type LineRing, R_OVERLONG, R_UNPARSED, RECORD, writeRecord } from './line-ring';
+import { lineEnd } from './line-splitter';
 import { newMailEvent, recognise } from './recognise';
 import { MAX_LINE, newLineParts, scanLine } from './tokenizer';
 
@@ -37,7 +38,7 @@ export function produce(ring: LineRing): void {
     }
     let lines = 0;
     const line = (start: number, nl: number): void => {
-      const stop = nl > start && b[nl - 1] === 13 ? nl - 1 : nl;
+      const stop = lineEnd(b, start, nl);
       const kind = stop - start > MAX_LINE ? R_OVERLONG : scanLine(b, start, stop, p) ? recognise(b, p, e) : R_UNPARSED;
       writeRecord(r, lines++ * RECORD, start, stop, kind, p, e);
     };

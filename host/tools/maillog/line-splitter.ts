@@ -1,5 +1,10 @@
 import { MAX_LINE } from './tokenizer';
 
+/** The end of the line b[start, nl) (nl: its newline, or the end of the input): a CR before the newline is not the line's. */
+export function lineEnd(b: Uint8Array, start: number, nl: number): number {
+  return nl > start && b[nl - 1] === 13 ? nl - 1 : nl;
+}
+
 /**
  * Feeds whole lines of a byte stream to `onLine` as offsets into the chunk
  * they were read into (nothing decoded, nothing allocated per line; the
@@ -54,7 +59,7 @@ export class LineReader {
   }
 
   private emit(b: Buffer, start: number, nl: number): void {
-    const end = nl > start && b[nl - 1] === 13 ? nl - 1 : nl;
+    const end = lineEnd(b, start, nl);
     if (end - start > MAX_LINE) this.onOverlong();
     else this.onLine(b, start, end);
   }

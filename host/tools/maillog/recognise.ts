@@ -108,14 +108,6 @@ function reset(e: MailEvent): void {
   e.protocol = PR_OTHER;
 }
 
-/**
- * Index of the ASCII text `needle` in s[from, end), or -1: a scan bounded by
- * the line, never past it. Text (a follower's line) is read as its bytes.
- */
-export function findIn(s: Uint8Array | string, needle: string, from: number, end: number): number {
-  return indexIn(typeof s === 'string' ? bytesOf(s) : s, needle, from, end);
-}
-
 const at = bytesAt;
 
 /** The decimal number at `i` (at most nine digits), or -1. */
