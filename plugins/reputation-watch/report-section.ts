@@ -1,6 +1,6 @@
 import { injectable } from 'inversify';
 import type { LogReportContribution, LogReportSection, LogReportTable, MailEvent } from '../../shared';
-import { classifyRejection } from './classify';
+import { classifyRejection, type Rejection } from './classify';
 import { LISTING_KINDS } from './rejections';
 
 /** The section's id (`contributes.logReportSections` of the manifest). */
@@ -17,6 +17,13 @@ interface Row {
   bounced: number;
   example: string;
 }
+
+/**
+ * Replies classified, by relay and text: a log holds the same reply many
+ * times (one remote server refusing message after message), and classifying
+ * one is dozens of substring searches. Bounded: emptied when full.
+ */
+const MAX_CLASSIFIED = 4096;
 
 /** `mx.example.net[192.0.2.50]:25` → `mx.example.net[192.0.2.50]` (the port says nothing about who refused). */
 function remoteHost(relay: string | undefined): string {
@@ -38,10 +45,21 @@ export class RefusalsReport implements LogReportContribution {
     const rows = new Map<string, Row>();
     let total = 0;
     let uncounted = 0;
+    const classified = new Map<string, Rejection | null>();
+    const classify = (reason: string, relay: string | undefined): Rejection | null => {
+      const k = `${relay ?? ''}\n${reason}`;
+      let r = classified.get(k);
+      if (r === undefined) {
+        r = classifyRejection(reason, relay) ?? null;
+        if (classified.size >= MAX_CLASSIFIED) classified.clear();
+        classified.set(k, r);
+      }
+      return r;
+    };
     return {
       add(e: MailEvent): void {
         if ((e.kind !== 'deferred' && e.kind !== 'bounced') || typeof e.reason !== 'string') return;
-        const r = classifyRejection(e.reason, e.relay);
+        const r = classify(e.reason, e.relay);
         if (!r || !LISTING_KINDS.has(r.kind)) return;
         total++;
         const host = remoteHost(e.relay);

@@ -1,8 +1,9 @@
 import type { MailEvent } from '../../../shared';
+import { ByteIntern } from '../../tools/maillog/byte-intern';
 import { bytesOf, indexIn, latin1, textAt } from '../../tools/maillog/bytes';
 import { lower } from '../../tools/maillog/keys';
 import { QueueIndex, queueKeyAt } from '../../tools/maillog/queue-index';
-import { K_DELIVERY, K_QUEUED, type MailEvent as LineEvent, newMailEvent, recognise, STATUS_DEFERRED, STATUS_SENT } from '../../tools/maillog/recognise';
+import { K_DELIVERY, K_QUEUED, K_REMOVED, type MailEvent as LineEvent, newMailEvent, recognise, STATUS_DEFERRED, STATUS_SENT } from '../../tools/maillog/recognise';
 import { type LineParts, newLineParts, scanLine } from '../../tools/maillog/tokenizer';
 
 /*
@@ -10,8 +11,14 @@ import { type LineParts, newLineParts, scanLine } from '../../tools/maillog/toke
  * plugins' onMail, `logs scan` to the plugins' report sections.
  */
 
-/** Queue IDs whose sender (qmgr `from=<…>`) is remembered for their delivery lines. */
+/**
+ * Queue IDs whose sender (qmgr `from=<…>`) is remembered for their delivery
+ * lines, until qmgr's `removed`: the messages in the queue, the oldest
+ * forgotten first past this many.
+ */
 const MAX_SENDERS = 20_000;
+/** Distinct senders decoded once each (a sender sends many messages); past this, decoded per message. */
+const MAX_SENDER_NAMES = 20_000;
 /** The reason text kept: remote servers write it; plugins bound their own reading too. */
 const MAX_REASON = 2000;
 
@@ -31,6 +38,7 @@ export class DeliveryLines {
   private readonly p = newLineParts();
   private readonly e = newMailEvent();
   private readonly senders = new QueueIndex<string>(MAX_SENDERS);
+  private readonly senderNames = new ByteIntern(MAX_SENDER_NAMES, (b, start, end) => lower(textAt(b, start, end)));
 
   /** `statuses`: the deliveries wanted (default: all); the others are not decoded at all. */
   constructor(
@@ -48,10 +56,15 @@ export class DeliveryLines {
 
   /** A line already tokenized and recognised (by the scan, which counts it too): its bytes, parts and event. */
   recognised(b: Buffer, p: LineParts, e: LineEvent): void {
-    if (e.kind !== K_QUEUED && e.kind !== K_DELIVERY) return;
+    if (e.kind !== K_QUEUED && e.kind !== K_DELIVERY && e.kind !== K_REMOVED) return;
     const key = queueKeyAt(b, p.qidStart, p.qidEnd);
     if (e.kind === K_QUEUED) {
-      this.senders.set(key, lower(textAt(b, e.addrStart, e.addrEnd)));
+      this.senders.set(key, this.senderNames.get(b, e.addrStart, e.addrEnd));
+      return;
+    }
+    if (e.kind === K_REMOVED) {
+      // Its last line: kept past it, every message would stay until evicted, and the index, always full, evicts on every new one.
+      this.senders.delete(key);
       return;
     }
     // `expired` is Postfix giving up on a deferred message: a bounce for the sender.

@@ -40,3 +40,23 @@ test('hostile and broken lines: bounded, never a crash, nothing invented', () =>
   expect(got[0].reason).toHaveLength(2000);
   expect(got[1]).toEqual({ queueId: '4ABCDEF0123', sender: 'alice@example.com', recipient: 'bob@example.net', status: 'bounced' });
 });
+
+test('a sender is remembered while its message is in the queue: forgotten at qmgr\'s removed, kept for one still queued however many pass', () => {
+  const qmgr = (qid: string, from: string) => `Nov 29 20:05:01 mx1 postfix/qmgr[123]: ${qid}: from=<${from}>, size=345, nrcpt=1 (queue active)`;
+  const deferred = (qid: string) => `Nov 29 20:05:02 mx1 postfix/smtp[124]: ${qid}: to=<bob@example.net>, relay=mx[198.51.100.9]:25, dsn=4.4.1, status=deferred (connect to mx[198.51.100.9]:25: Connection timed out)`;
+  const removed = (qid: string) => `Nov 29 20:05:03 mx1 postfix/qmgr[123]: ${qid}: removed`;
+  // 30,000 messages pass (more than the index holds at once), each removed after its delivery; one stays queued all along.
+  const lines = [qmgr('1AAAA', 'Stuck@Example.com')];
+  for (let i = 0; i < 30_000; i++) {
+    const qid = (0x20000 + i).toString(16).toUpperCase();
+    lines.push(qmgr(qid, i % 2 ? 'Alice@Example.com' : 'bob@example.com'), deferred(qid), removed(qid));
+  }
+  lines.push(deferred('1AAAA'), removed('1AAAA'), deferred('1AAAA'));
+  const got = read(lines);
+  expect(got).toHaveLength(30_002);
+  expect(got[0].sender).toBe('bob@example.com');
+  expect(got[1].sender).toBe('alice@example.com');
+  expect(got[30_000]).toMatchObject({ queueId: '1AAAA', sender: 'stuck@example.com' });
+  // A line of a message after its removal (a log cut and pasted, a reused ID) has no sender to borrow.
+  expect(got[30_001]).toMatchObject({ queueId: '1AAAA', sender: '' });
+});

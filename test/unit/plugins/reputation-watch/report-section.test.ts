@@ -31,4 +31,20 @@ describe('reputation-watch log-report section', () => {
     expect(r.createSection().result().rows).toEqual([]);
     expect(a.result().rows).toHaveLength(1);
   });
+
+  it('a reply seen again counts as it did the first time, with its relay: past thousands of distinct replies too', () => {
+    const s = new RefusalsReport().createSection();
+    // 5,000 distinct replies (more than the section keeps classified), each naming the list, then the first again.
+    const own = (i: number) => `host mx${i}.example.net said: 554 5.7.1 Client host [203.0.113.${i % 250}] blocked using bl.spamcop.net; message ${i}`;
+    for (let i = 0; i < 5000; i++) s.add(event('deferred', `mx${i}.example.net[198.51.100.9]:25`, own(i)));
+    s.add(event('bounced', 'mx0.example.net[198.51.100.9]:25', own(0)));
+    // The same text from another relay: the relay is part of what was classified (its address is not ours).
+    s.add(event('bounced', 'mx.example.org[203.0.113.0]:25', own(0)));
+    s.add(event('deferred', 'mx.example.org[203.0.113.0]:25', 'connect to mx.example.org[203.0.113.0]:25: Connection timed out'));
+    s.add(event('deferred', 'mx.example.org[203.0.113.0]:25', 'connect to mx.example.org[203.0.113.0]:25: Connection timed out'));
+    const t = s.result();
+    expect(t.summary).toBe('5002 refusal(s) naming a blocklist');
+    expect(t.rows[0].slice(0, 6)).toEqual(['mx0.example.net[198.51.100.9]', 'bl.spamcop.net', 'dnsbl', 2, 1, 1]);
+    expect(t.rows.find((r) => r[0] === 'mx.example.org[203.0.113.0]')?.slice(0, 6)).toEqual(['mx.example.org[203.0.113.0]', 'bl.spamcop.net', 'dnsbl', 1, 0, 1]);
+  });
 });
