@@ -56,17 +56,16 @@ export class DeliveryLines {
 
   /** A line already tokenized and recognised (by the scan, which counts it too): its bytes, parts and event. */
   recognised(b: Buffer, p: LineParts, e: LineEvent): void {
-    if (e.kind !== K_QUEUED && e.kind !== K_DELIVERY && e.kind !== K_REMOVED) return;
-    const key = queueKeyAt(b, p.qidStart, p.qidEnd);
     if (e.kind === K_QUEUED) {
-      this.senders.set(key, this.senderNames.get(b, e.addrStart, e.addrEnd));
+      this.senders.set(queueKeyAt(b, p.qidStart, p.qidEnd), this.senderNames.get(b, e.addrStart, e.addrEnd));
       return;
     }
     if (e.kind === K_REMOVED) {
       // Its last line: kept past it, every message would stay until evicted, and the index, always full, evicts on every new one.
-      this.senders.delete(key);
+      this.senders.delete(queueKeyAt(b, p.qidStart, p.qidEnd));
       return;
     }
+    if (e.kind !== K_DELIVERY) return;
     // `expired` is Postfix giving up on a deferred message: a bounce for the sender.
     const status = e.n === STATUS_SENT ? 'sent' : e.n === STATUS_DEFERRED ? 'deferred' : 'bounced';
     if (this.statuses && !this.statuses.has(status)) return;
@@ -76,7 +75,7 @@ export class DeliveryLines {
     // One object of one shape per line, built in one go: this runs on every delivery line of a scan.
     this.onDelivery({
       queueId: latin1(b, p.qidStart, p.qidEnd),
-      sender: this.senders.get(key) ?? '',
+      sender: this.senders.get(queueKeyAt(b, p.qidStart, p.qidEnd)) ?? '',
       recipient: lower(textAt(b, e.addrStart, e.addrEnd)),
       status,
       relay: valueOf(b, ', relay=', e.addrEnd, fields),
