@@ -61,7 +61,7 @@ export class DeliveryLines {
       return;
     }
     if (e.kind === K_REMOVED) {
-      // Its last line: kept past it, every message would stay until evicted, and the index, always full, evicts on every new one.
+      // Its last line. Kept past it, every message stayed until evicted: the index sat full and evicted as fast as messages came.
       this.senders.delete(queueKeyAt(b, p.qidStart, p.qidEnd));
       return;
     }
