@@ -20,7 +20,8 @@ import type { LineParts } from './tokenizer';
  *   REMOVED    qmgr/postsuper `QID: removed`
  *   PICKUP     pickup `QID: uid=N from=<s>`
  * Dovecot 2.x (via syslog as `dovecot: SERVICE: …`, or its own log file as `SERVICE: Info: …`):
- *   LOGIN_FAIL imap-/pop3-/submission-/managesieve-login `… (auth failed, N attempts …): user=<u>, method=M, rip=IP, …`
+ *   LOGIN_FAIL imap-/pop3-/submission-/managesieve-login `Disconnected… (auth failed, N attempts …): user=<u>, method=M, rip=IP, …`
+ *              (2.3), `Login aborted: … (auth failed, N attempts …) (auth_failed): user=<u>, …` (2.4, Debian 13)
  *   AUTH_FAIL  auth/auth-worker `DRIVER(user,ip[,<session>]): Password mismatch | unknown user | pam_authenticate() failed: …`
  */
 
@@ -391,9 +392,9 @@ function dovecot(s: Uint8Array, a: number, b: number, m: number, end: number, e:
   if (service === -1) return K_NONE;
   if (at(s, 'Info: ', m, end)) m += 6;
   if (service === -2) return authProcess(s, m, end, e);
-  // Only `Disconnected…` and `Aborted login…` carry `(auth failed, …)`; `Login:` lines are most of the rest.
+  // Only `Disconnected…`, `Aborted login…` (2.3 and before) and `Login aborted: …` (2.4) carry `(auth failed, …)`; `Login:` lines are most of the rest.
   const w = s[m];
-  if (w !== 68 && w !== 65) return K_NONE;
+  if (w !== 68 && w !== 65 && !(w === 76 && at(s, 'Login aborted: ', m, end))) return K_NONE;
   const af = indexIn(s, '(auth failed, ', m, Math.min(end, m + 200));
   if (af < 0) return K_NONE;
   e.protocol = service;

@@ -65,6 +65,19 @@ describe('auth failures', () => {
     expect(failure('Jun 14 00:48:21 platypus dovecot: imap-login: Disconnected (auth failed, 1 attempts): method=PLAIN, rip=59.167.242.100, lip=113.212.99.194, TLS: Disconnected')).toMatchObject({ login: undefined, remoteIp: '59.167.242.100' });
   });
 
+  test('Dovecot 2.4 (Debian 13) login processes: `Login aborted:` with the event reason after the summary', () => {
+    expect(failure('Nov 29 20:05:05 mx1 dovecot[1190]: imap-login: Login aborted: Connection closed (auth failed, 1 attempts in 2 secs) (auth_failed): user=<baz@example.com>, method=PLAIN, rip=198.51.100.8, lip=192.0.2.10, TLS, session=<def>')).toEqual({
+      login: 'baz@example.com', remoteIp: '198.51.100.8', protocol: 'imap', attempts: 1, source: 'dovecot',
+    });
+    expect(failure('Nov 29 20:05:06 pop3-login: Info: Login aborted: Logged out (auth failed, 4 attempts in 9 secs) (auth_failed): user=<qux>, method=PLAIN, rip=2001:db8::9, lip=2001:db8::1')).toMatchObject({ login: 'qux', remoteIp: '2001:db8::9', protocol: 'pop3', attempts: 4 });
+    // Not password guesses: no attempt, a client set up for cleartext where it is refused.
+    expect(failures(
+      'Nov 29 20:05:07 mx1 dovecot[1190]: submission-login: Login aborted: Connection closed (no auth attempts in 0 secs) (no_auth_attempts): user=<>, rip=198.51.100.32, lip=192.0.2.10, TLS',
+      'Nov 29 20:05:08 mx1 dovecot[1190]: imap-login: Login aborted: Connection closed (tried to use disallowed cleartext auth, 1 attempts in 0 secs) (cleartext_auth_disabled): user=<>, method=PLAIN, rip=198.51.100.33',
+      'Nov 29 20:05:09 mx1 dovecot[1190]: imap-login: Login: user=<baz@example.com>, method=PLAIN, rip=198.51.100.8, lip=192.0.2.10, mpid=7, TLS',
+    )).toEqual([]);
+  });
+
   test('Dovecot auth process lines, and the login summary after them counts only what they did not', () => {
     expect(failures(
       'Jan 29 05:13:50 mail dovecot: auth: passwd-file(heidi,192.0.2.23,<s1>): Password mismatch',
