@@ -114,6 +114,8 @@ export function dovecotWiringText(o: { dovecotAddress: string; headerLine: strin
   return [
     `# mailwarden auth policy at ${o.dovecotAddress}: e.g. /etc/dovecot/conf.d/95-mailwarden.conf (mode 640, root:dovecot), then \`doveadm reload\`.`,
     `# The API header carries this instance's secret${o.secretFile ? ` (${o.secretFile})` : ''}: requests without it get 401.`,
+    '# Dovecot 2.4 (Debian 13): leave out auth_policy_server_timeout_msecs and auth_policy_request_attributes; 2.4 has',
+    '# neither setting in this form (its timeout is 2 s by default) and sends these attributes by default.',
     ...dovecotWiring(o).lines,
     '',
   ].join('\n');
