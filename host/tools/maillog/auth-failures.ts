@@ -23,9 +23,12 @@ const MAX_PENDING = 10_000;
  * on: the auth process logs each attempt (`passwd-file(u,ip): Password
  * mismatch`), then the login process logs the connection's total (`(auth
  * failed, 3 attempts …)`). The total then counts only the attempts the auth
- * lines have not already counted. SASL failures whose reason is the server's
- * (`Connection lost to authentication server`) are not the client's doing:
- * they are counted apart, never against the client.
+ * lines have not already counted. Postfix's SASL is most often Dovecot's
+ * too: its `SASL … authentication failed` line, after the auth process's,
+ * is the same attempt, and takes one of the auth lines still pending for its
+ * login and address instead of counting again. SASL failures whose reason
+ * is the server's (`Connection lost to authentication server`) are not the
+ * client's doing: they are counted apart, never against the client.
  */
 export class AuthFailureReader {
   /** SASL failures whose reason says the server failed. */
@@ -39,9 +42,16 @@ export class AuthFailureReader {
    * then counted again; the merge takes them off (`correction`).
    */
   readonly firstSummaries: Map<string, [number, number]> | undefined;
+  /**
+   * In a range to be merged after another: per key, the SASL lines here that
+   * found no auth line pending, before the key's first summary. In a whole
+   * scan each would have taken one the range before left pending (`matchSasl`).
+   */
+  readonly unmatchedSasl: Map<string, number> | undefined;
 
   constructor(o: { recordFirstSummaries?: boolean } = {}) {
     this.firstSummaries = o.recordFirstSummaries ? new Map() : undefined;
+    this.unmatchedSasl = o.recordFirstSummaries ? new Map() : undefined;
   }
 
   /** The failure the event reports, if it reports one the client is to blame for. */
@@ -51,8 +61,21 @@ export class AuthFailureReader {
         this.serverFaults++;
         return undefined;
       }
-      const login = e.loginStart >= 0 ? loginAt(s, e.loginStart, e.loginEnd) : undefined;
-      return { login: login || undefined, remoteIp: ipAt(s, e.ipStart, e.ipEnd), protocol: PROTOCOLS[e.protocol], attempts: 1, source: 'postfix' };
+      const login = (e.loginStart >= 0 ? loginAt(s, e.loginStart, e.loginEnd) : undefined) || undefined;
+      const remoteIp = ipAt(s, e.ipStart, e.ipEnd);
+      if (login !== undefined) {
+        const key = `${login}\n${remoteIp}`;
+        const seen = this.pending.get(key) ?? 0;
+        if (seen > 0) {
+          // Dovecot's auth process has counted this attempt (Postfix asked it).
+          if (seen === 1) this.pending.delete(key);
+          else this.pending.set(key, seen - 1);
+          return undefined;
+        }
+        const unmatched = this.unmatchedSasl;
+        if (unmatched !== undefined && !this.firstSummaries!.has(key) && (unmatched.has(key) || unmatched.size < MAX_PENDING)) unmatched.set(key, (unmatched.get(key) ?? 0) + 1);
+      }
+      return { login, remoteIp, protocol: PROTOCOLS[e.protocol], attempts: 1, source: 'postfix' };
     }
     if (e.kind !== K_AUTH_FAIL && e.kind !== K_LOGIN_FAIL) return undefined;
     const login = e.loginStart >= 0 ? loginAt(s, e.loginStart, e.loginEnd) || undefined : undefined;
@@ -75,6 +98,21 @@ export class AuthFailureReader {
   /** Auth-process lines still waiting for their summary, by `login\naddress` (oldest first). */
   pendingEntries(): IterableIterator<[string, number]> {
     return this.pending.entries();
+  }
+
+  /**
+   * The next range's SASL lines for `key` that found no auth line pending
+   * there (`unmatchedSasl`): in a whole scan they would have taken the ones
+   * this range left pending, and not counted. Takes those from `pending`;
+   * returns how many failures the next range counted that a whole scan
+   * would not. Called before `correction`.
+   */
+  matchSasl(key: string, unmatched: number): number {
+    const before = this.pending.get(key) ?? 0;
+    const m = Math.min(before, unmatched);
+    if (m === before) this.pending.delete(key);
+    else this.pending.set(key, before - m);
+    return m;
   }
 
   /**

@@ -100,6 +100,8 @@ export interface StatsState {
   authPending: PackedTable;
   /** Each (login, address)'s first login-process summary here: login, address; attempts (capped), auth lines before it here. */
   authSummaries: PackedTable;
+  /** Postfix SASL failures here that found no Dovecot auth line pending, before that key's first summary: login, address; lines. */
+  authUnmatched: PackedTable;
 }
 
 export interface StatsLimits {
@@ -558,12 +560,16 @@ export class LogStats {
     const firsts = this.failures.firstSummaries;
     const summaries = new TablePacker(2, 2, firsts?.size ?? 0);
     if (firsts) for (const [k, v] of firsts) summaries.add(splitAuthKey(k), v);
+    const unmatchedSasl = this.failures.unmatchedSasl;
+    const unmatched = new TablePacker(2, 1, unmatchedSasl?.size ?? 0);
+    if (unmatchedSasl) for (const [k, n] of unmatchedSasl) unmatched.add(splitAuthKey(k), [n]);
     return {
       lines: this.lines, parsed: this.parsed, unparsed: this.unparsed, unparsedSamples: this.unparsedSamples, outside: this.outside,
       postfix: this.postfix, dovecot: this.dovecot, authFailures: this.authFailures, serverFaults: this.failures.serverFaults,
       authByClient: [...this.authByClient], authByLogin: packCounts(this.authByLogin), senders: [...this.senders], unauth: this.unauth.pack(),
       relayHours: hours.done(), relayDenied: packCounts(this.relayDenied), local: packCounts(this.local), dropped: this.dropped,
       traffic: this.traffic.toState(), open: open.done(), orphans: orphans.done(), authPending: pending.done(), authSummaries: summaries.done(),
+      authUnmatched: unmatched.done(),
     };
   }
 
@@ -573,17 +579,21 @@ export class LogStats {
    * against it too, as in a whole scan. Then `pending` is a whole scan's.
    */
   private absorbAuthPending(next: StatsState): void {
-    const summarised: string[] = [];
-    unpackTable(next.authSummaries, ([login, ip], v, at) => {
-      const key = `${login}\n${ip}`;
-      summarised.push(key);
-      const d = this.failures.correction(key, v[at], v[at + 1]);
+    const uncount = (login: string, ip: string, d: number): void => {
       if (d === 0) return;
       this.authFailures += d;
       const a = this.authByClient.get(ip);
       if (a) a.count += d;
       const n = login ? this.authByLogin.get(login) : undefined;
       if (n !== undefined) this.authByLogin.set(login, n + d);
+    };
+    // First the SASL lines that took none of the next range's auth lines: they take this range's.
+    unpackTable(next.authUnmatched, ([login, ip], v, at) => uncount(login, ip, -this.failures.matchSasl(`${login}\n${ip}`, v[at])));
+    const summarised: string[] = [];
+    unpackTable(next.authSummaries, ([login, ip], v, at) => {
+      const key = `${login}\n${ip}`;
+      summarised.push(key);
+      uncount(login, ip, this.failures.correction(key, v[at], v[at + 1]));
     });
     const pending: Array<[string, number]> = [];
     unpackTable(next.authPending, ([login, ip], v, at) => void pending.push([`${login}\n${ip}`, v[at]]));

@@ -91,6 +91,16 @@ describe('auth failures', () => {
     expect(failure('Jun 11 13:57:17 main dovecot: auth: sql(a,b): c,192.0.2.9): Password mismatch')).toMatchObject({ login: 'a,b): c', remoteIp: '192.0.2.9' });
   });
 
+  test('Postfix SASL through Dovecot: the auth process line and Postfix\'s line are one attempt, on parallel connections too', () => {
+    const auth = (u: string) => `Jan 29 05:13:50 mail dovecot: auth: passwd-file(${u},192.0.2.40,<s>): Password mismatch`;
+    const sasl = (u: string) => `Jan 29 05:13:52 mail postfix/submission/smtpd[7]: warning: unknown[192.0.2.40]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=${u}`;
+    expect(failures(auth('peggy'), sasl('peggy')).map((f) => [f.source, f.attempts])).toEqual([['dovecot', 1]]);
+    expect(failures(auth('peggy'), auth('peggy'), sasl('Peggy'), sasl('peggy'), auth('peggy'), sasl('peggy'))).toHaveLength(3);
+    // Another login, or no auth line at all (Cyrus SASL, auth_verbose off): Postfix's line counts.
+    expect(failures(auth('peggy'), sasl('victor')).map((f) => f.login)).toEqual(['peggy', 'victor']);
+    expect(failures(sasl('peggy'), auth('peggy')).map((f) => f.source)).toEqual(['postfix', 'dovecot']);
+  });
+
   test.each([
     'Jun 21 08:34:30 mx1 dovecot: imap-login: Login: user=<alice@example.com>, method=PLAIN, rip=198.51.100.7',
     'Jun 21 08:34:30 mx1 dovecot: imap-login: Disconnected (no auth attempts in 0 secs): user=<>, rip=198.51.100.7',
