@@ -15,7 +15,7 @@ import type { LineParts } from './tokenizer';
  *   SASL_FAIL  smtpd `warning: host[ip][:port]: SASL M authentication failed: REASON[, sasl_username=U]`
  *   REJECT     smtpd `NOQUEUE: reject: RCPT from host[ip][:port]: 554 5.7.1 …; from=<s> to=<r> …`
  *   QUEUED     qmgr `QID: from=<s>, size=N, nrcpt=N (queue active)`
- *   DELIVERY   smtp/lmtp/local/virtual/pipe `QID: to=<r>, … status=sent|deferred|bounced|expired`
+ *   DELIVERY   smtp/lmtp/local/virtual/pipe/discard/error/retry and qmgr `QID: to=<r>, … status=sent|deferred|bounced|expired`
  *   HOLD       cleanup `QID: hold: …` (header/body checks, access HOLD), postsuper `QID: placed on hold`
  *   REMOVED    qmgr/postsuper `QID: removed`
  *   PICKUP     pickup `QID: uid=N from=<s>`
@@ -58,6 +58,10 @@ export const P_CLEANUP = 7;
 export const P_POSTSUPER = 8;
 export const P_DOVECOT = 9;
 export const P_DOVECOT_SERVICE = 10;
+/** pipe (dovecot-lda, filters) and discard: delivery agents whose lines pflogsumm counts too. */
+export const P_PIPE = 11;
+/** error and retry: they defer or bounce recipients without trying (a destination qmgr holds as dead). */
+export const P_ERROR = 12;
 
 /** Protocols of Dovecot's login processes, and of Postfix's submission/smtps services. */
 export const PROTOCOLS = ['smtp', 'submission', 'imap', 'pop3', 'other'] as const;
@@ -195,10 +199,11 @@ export function programOf(s: Uint8Array, p: LineParts): number {
     case 4:
       if (c0 === 113 && c1 === 109 && at(s, 'qmgr', prog, p.tagEnd)) return P_QMGR;
       if (c1 === 109 && at(s, 'tp', prog + 2, p.tagEnd)) return c0 === 115 ? P_SMTP : c0 === 108 ? P_LMTP : P_OTHER;
-      return P_OTHER;
+      return slash && c0 === 112 && at(s, 'pipe', prog, p.tagEnd) ? P_PIPE : P_OTHER;
     case 5:
       if (c0 === 115 && c1 === 109 && at(s, 'smtpd', prog, p.tagEnd)) return P_SMTPD;
       if (slash && at(s, 'local', prog, p.tagEnd)) return P_LOCAL;
+      if (slash && (at(s, 'error', prog, p.tagEnd) || at(s, 'retry', prog, p.tagEnd))) return P_ERROR;
       return P_OTHER;
     case 6:
       return c0 === 112 && at(s, 'pickup', prog, p.tagEnd) ? P_PICKUP : P_OTHER;
@@ -206,6 +211,7 @@ export function programOf(s: Uint8Array, p: LineParts): number {
       if (c0 === 99 && at(s, 'cleanup', prog, p.tagEnd)) return P_CLEANUP;
       if (c0 === 100 && !slash && at(s, 'dovecot', prog, p.tagEnd)) return P_DOVECOT;
       if (slash && at(s, 'virtual', prog, p.tagEnd)) return P_LOCAL;
+      if (slash && at(s, 'discard', prog, p.tagEnd)) return P_PIPE;
       return P_OTHER;
     case 9:
       return c0 === 112 && at(s, 'postsuper', prog, p.tagEnd) ? P_POSTSUPER : P_OTHER;
@@ -249,10 +255,14 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
       if (!qid) return K_NONE;
       if (first === 102 && at(s, 'from=<', m, end)) return queued(s, m + 5, end, e);
       if (first === 114 && at(s, 'removed', m, end)) return (e.kind = K_REMOVED);
+      // Recipients qmgr defers without trying (their destination is held as dead), or expires.
+      if (first === 116 && at(s, 'to=<', m, end)) return delivery(s, m + 3, end, e);
       return K_NONE;
     case P_SMTP:
     case P_LMTP:
     case P_LOCAL:
+    case P_PIPE:
+    case P_ERROR:
       if (qid && first === 116 && at(s, 'to=<', m, end)) return delivery(s, m + 3, end, e);
       return K_NONE;
     case P_PICKUP:
