@@ -147,8 +147,13 @@ export interface StatsOptions {
 /** qmgr's reason for a recipient it defers without trying: this, then the delivery agent's reason for the destination. */
 const SUSPENDED = 'delivery temporarily suspended: ';
 const DEFERRED_OPEN = 'deferred (';
-/** Next hops in a delivery agent's reason that are this server's own (LMTP to Dovecot over a unix socket or the loopback). */
-const LOCAL_NEXTHOPS = ['[private/', '[public/', '[/', '[127.', '[::1]'];
+/**
+ * Next hops in a delivery agent's reason that are local delivery's, not a
+ * remote server's: a unix socket (`[private/dovecot-lmtp]`), the loopback,
+ * LMTP's port (RFC 2033: a mail store elsewhere). qmgr's line does not name
+ * the transport, only the reason the agent gave for the destination.
+ */
+const LOCAL_NEXTHOPS = ['[private/', '[public/', '[/', '[127.', '[::1]', ']:24:'];
 const ORPHAN_NRCPT = 0;
 const ORPHAN_RELAY = 1;
 const ORPHAN_REMOVED = 2;
