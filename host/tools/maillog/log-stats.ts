@@ -484,8 +484,8 @@ export class LogStats {
    * A recipient qmgr (or error, retry) deferred without trying: the delivery
    * agent has just failed for its destination, and qmgr holds it as dead,
    * with the agent's reason. When that reason is the smtp agent's for a
-   * remote server (not local delivery's: a unix socket, the loopback), the
-   * recipient was being relayed. A relay that is already on blocklists has
+   * remote server (not local delivery's: LOCAL_NEXTHOPS), the recipient was
+   * being relayed. A relay that is already on blocklists has
    * most of its spam deferred so, once the first refusals mark the big
    * providers dead.
    */
@@ -608,7 +608,7 @@ export class LogStats {
    * against it too, as in a whole scan. Then `pending` is a whole scan's.
    */
   private absorbAuthPending(next: StatsState): void {
-    const uncount = (login: string, ip: string, d: number): void => {
+    const adjust = (login: string, ip: string, d: number): void => {
       if (d === 0) return;
       this.authFailures += d;
       const a = this.authByClient.get(ip);
@@ -617,12 +617,12 @@ export class LogStats {
       if (n !== undefined) this.authByLogin.set(login, n + d);
     };
     // First the SASL lines that took none of the next range's auth lines: they take this range's.
-    unpackTable(next.authUnmatched, ([login, ip], v, at) => uncount(login, ip, -this.failures.matchSasl(`${login}\n${ip}`, v[at])));
+    unpackTable(next.authUnmatched, ([login, ip], v, at) => adjust(login, ip, -this.failures.matchSasl(`${login}\n${ip}`, v[at])));
     const summarised: string[] = [];
     unpackTable(next.authSummaries, ([login, ip], v, at) => {
       const key = `${login}\n${ip}`;
       summarised.push(key);
-      uncount(login, ip, this.failures.correction(key, v[at], v[at + 1]));
+      adjust(login, ip, this.failures.correction(key, v[at], v[at + 1]));
     });
     const pending: Array<[string, number]> = [];
     unpackTable(next.authPending, ([login, ip], v, at) => void pending.push([`${login}\n${ip}`, v[at]]));
