@@ -13,7 +13,7 @@ import type { LineParts } from './tokenizer';
  *   CONNECT    smtpd `connect from host[ip]`
  *   CLIENT     smtpd `QID: client=host[ip][:port][, sasl_method=M, sasl_username=U]`
  *   SASL_FAIL  smtpd `warning: host[ip][:port]: SASL M authentication failed: REASON[, sasl_username=U]`
- *   REJECT     smtpd `NOQUEUE: reject: RCPT from host[ip][:port]: 554 5.7.1 …; from=<s> to=<r> …`
+ *   REJECT     smtpd `NOQUEUE: reject: RCPT from host[ip][:port]: 554 5.7.1 …; from=<s> to=<r> …`, postscreen `… RCPT from [ip]:port: …`
  *   QUEUED     qmgr `QID: from=<s>, size=N, nrcpt=N (queue active)`
  *   DELIVERY   smtp/lmtp/local/virtual/pipe/discard/error/retry and qmgr `QID: to=<r>, … status=sent|deferred|bounced|expired`
  *   HOLD       cleanup `QID: hold: …` (header/body checks, access HOLD), postsuper `QID: placed on hold`
@@ -62,6 +62,8 @@ export const P_DOVECOT_SERVICE = 10;
 export const P_PIPE = 11;
 /** error and retry: they defer or bounce recipients without trying (a destination qmgr holds as dead). */
 export const P_ERROR = 12;
+/** postscreen: its `NOQUEUE: reject:` lines are rejects as smtpd's are (pflogsumm counts them). */
+export const P_POSTSCREEN = 13;
 
 /** Protocols of Dovecot's login processes, and of Postfix's submission/smtps services. */
 export const PROTOCOLS = ['smtp', 'submission', 'imap', 'pop3', 'other'] as const;
@@ -215,6 +217,8 @@ export function programOf(s: Uint8Array, p: LineParts): number {
       return P_OTHER;
     case 9:
       return c0 === 112 && at(s, 'postsuper', prog, p.tagEnd) ? P_POSTSUPER : P_OTHER;
+    case 10:
+      return c0 === 112 && at(s, 'postscreen', prog, p.tagEnd) ? P_POSTSCREEN : P_OTHER;
     default:
       return P_OTHER;
   }
@@ -264,6 +268,10 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
     case P_PIPE:
     case P_ERROR:
       if (qid && first === 116 && at(s, 'to=<', m, end)) return delivery(s, m + 3, end, e);
+      return K_NONE;
+    case P_POSTSCREEN:
+      // `NOQUEUE: reject: RCPT from [ip]:port: 550 5.7.1 Service unavailable; client [ip] blocked using …`
+      if (qid && first === 114 && at(s, 'reject: ', m, end)) return reject(s, m + 8, end, e);
       return K_NONE;
     case P_PICKUP:
       if (qid && first === 117 && at(s, 'uid=', m, end)) return pickup(s, m + 4, end, e);
