@@ -16,7 +16,8 @@ import type { LineParts } from './tokenizer';
  *   REJECT     smtpd `NOQUEUE: reject: RCPT from host[ip][:port]: 554 5.7.1 …; from=<s> to=<r> …`, postscreen `… RCPT from [ip]:port: …`
  *   QUEUED     qmgr `QID: from=<s>, size=N, nrcpt=N (queue active)`
  *   DELIVERY   smtp/lmtp/local/virtual/pipe/discard/error/retry and qmgr `QID: to=<r>, … status=sent|deferred|bounced|expired`
- *   HOLD       cleanup `QID: hold: …` (header/body checks, access HOLD), postsuper `QID: placed on hold`
+ *   HOLD       cleanup `QID: hold: …` (header/body checks), smtpd `QID: hold: …` (access HOLD), postsuper `QID: placed on hold`
+ *   REJECT     also cleanup `QID: reject: …` and `QID: milter-reject: …` (content checks, milters), counted without a client
  *   REMOVED    qmgr/postsuper `QID: removed`
  *   PICKUP     pickup `QID: uid=N from=<s>`
  * Dovecot 2.x (via syslog as `dovecot: SERVICE: …`, or its own log file as `SERVICE: Info: …`):
@@ -250,6 +251,8 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
       if (qid) {
         if (first === 99 && at(s, 'client=', m, end)) return client(s, m + 7, end, e);
         if (first === 114 && at(s, 'reject: ', m, end)) return reject(s, m + 8, end, e);
+        // An access map's HOLD action.
+        if (first === 104 && at(s, 'hold: ', m, end)) return (e.kind = K_HOLD);
         return K_NONE;
       }
       if (first === 119 && at(s, 'warning: ', m, end)) return saslFailure(s, m + 9, end, p, e);
@@ -279,6 +282,8 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
     case P_CLEANUP:
       if (qid && first === 104 && at(s, 'hold: ', m, end)) return (e.kind = K_HOLD);
       if (qid && first === 109 && at(s, 'milter-hold: ', m, end)) return (e.kind = K_HOLD);
+      // header_checks/body_checks, and a milter's verdict at end of message (rspamd, SpamAssassin): a reject, no client to blame.
+      if (qid && ((first === 114 && at(s, 'reject: ', m, end)) || (first === 109 && at(s, 'milter-reject: ', m, end)))) return (e.kind = K_REJECT);
       return K_NONE;
     case P_POSTSUPER:
       if (qid && first === 112 && at(s, 'placed on hold', m, end)) return (e.kind = K_HOLD);
