@@ -1,7 +1,7 @@
 import { ByteIntern } from './byte-intern';
 import { ClientTable, type PackedClients } from './client-table';
 import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
-import { bytesAt, bytesOf, indexIn, latin1, textAt } from './bytes';
+import { bytesOf, latin1, textAt } from './bytes';
 import { absorbCounts, bump, ipAt, loginAt, own, packCounts } from './keys';
 import { R_OVERLONG, R_UNPARSED, RECORD, readRecord } from './line-ring';
 import { lineTime } from './line-time';
@@ -9,7 +9,7 @@ import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 import { QueueIndex, type QueueKey, queueIdOf, queueKeyAt, queueKeyOf } from './queue-index';
 import {
   K_AUTH_FAIL, K_CLIENT, K_DELIVERY, K_HOLD, K_LOGIN_FAIL, K_MALFORMED, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, K_SASL_FAIL,
-  type MailEvent, P_DOVECOT, P_ERROR, P_QMGR, P_SMTP, STATUS_BOUNCED, STATUS_DEFERRED, STATUS_EXPIRED, STATUS_SENT, isPostfix, newMailEvent, recognise,
+  type MailEvent, P_DOVECOT, P_SMTP, STATUS_BOUNCED, STATUS_DEFERRED, STATUS_EXPIRED, STATUS_SENT, isPostfix, newMailEvent, recognise,
 } from './recognise';
 import { type LineParts, newLineParts, scanLine } from './tokenizer';
 import { Traffic, type TrafficState } from './traffic';
@@ -144,16 +144,6 @@ export interface StatsOptions {
   readonly onEvent?: (b: Buffer, p: LineParts, e: MailEvent) => void;
 }
 
-/** qmgr's reason for a recipient it defers without trying: this, then the delivery agent's reason for the destination. */
-const SUSPENDED = 'delivery temporarily suspended: ';
-const DEFERRED_OPEN = 'deferred (';
-/**
- * Next hops in a delivery agent's reason that are local delivery's, not a
- * remote server's: a unix socket (`[private/dovecot-lmtp]`), the loopback,
- * LMTP's port (RFC 2033: a mail store elsewhere). qmgr's line does not name
- * the transport, only the reason the agent gave for the destination.
- */
-const LOCAL_NEXTHOPS = ['[private/', '[public/', '[/', '[127.', '[::1]', ']:24:'];
 const ORPHAN_NRCPT = 0;
 const ORPHAN_RELAY = 1;
 const ORPHAN_REMOVED = 2;
@@ -470,7 +460,8 @@ export class LogStats {
     const e = this.e;
     const status = e.n;
     this.traffic.delivery(b, e.addrStart, e.addrEnd, status, this.hour(b));
-    if (e.program !== P_SMTP && !this.remoteSuspended(b)) return;
+    // The smtp agent's, or a deferral for a remote destination held as dead (flag): relaying.
+    if (e.program !== P_SMTP && !e.flag) return;
     const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
     const o = this.open.get(qid);
     // Only mail from unauthenticated clients is relaying; skip the rest.
@@ -478,25 +469,6 @@ export class LogStats {
     const rcpt = latin1(b, e.addrStart, e.addrEnd);
     if (!o || o.stub) this.orphan(qid, rcpt, ORPHAN_RELAY, status, 0);
     else this.relayed(o, rcpt, status);
-  }
-
-  /**
-   * A recipient qmgr (or error, retry) deferred without trying: the delivery
-   * agent has just failed for its destination, and qmgr holds it as dead,
-   * with the agent's reason. When that reason is the smtp agent's for a
-   * remote server (not local delivery's: LOCAL_NEXTHOPS), the recipient was
-   * being relayed. A relay that is already on blocklists has
-   * most of its spam deferred so, once the first refusals mark the big
-   * providers dead.
-   */
-  private remoteSuspended(b: Buffer): boolean {
-    const e = this.e;
-    if (e.n !== STATUS_DEFERRED || (e.program !== P_QMGR && e.program !== P_ERROR)) return false;
-    const end = this.p.end;
-    const r = e.textStart + DEFERRED_OPEN.length;
-    if (!bytesAt(b, DEFERRED_OPEN, e.textStart, end) || !bytesAt(b, SUSPENDED, r, end)) return false;
-    for (const local of LOCAL_NEXTHOPS) if (indexIn(b, local, r + SUSPENDED.length, end) >= 0) return false;
-    return true;
   }
 
   /** A recipient of `o` relayed with `status`: counted once per message, by its latest status. */

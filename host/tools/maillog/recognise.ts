@@ -98,7 +98,10 @@ export interface MailEvent {
   n: number;
   /** qmgr size. */
   size: number;
-  /** SASL failure reason is the server's fault; reject is `Relay access denied`; Dovecot `unknown user`. */
+  /**
+   * SASL failure reason is the server's fault; reject is `Relay access denied`; Dovecot `unknown user`;
+   * a qmgr/retry deferral is for a remote destination held as dead (`suspendedRemote`).
+   */
   flag: boolean;
   protocol: number;
 }
@@ -385,7 +388,31 @@ function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): numbe
   else return (e.kind = K_MALFORMED);
   e.textStart = w;
   e.textEnd = end;
+  if (e.n === STATUS_DEFERRED && (e.program === P_QMGR || e.program === P_ERROR)) e.flag = suspendedRemote(s, w, end);
   return (e.kind = K_DELIVERY);
+}
+
+/** qmgr's reason for a recipient it has deferred without trying: this, then the delivery agent's reason for the destination. */
+const SUSPENDED = 'deferred (delivery temporarily suspended: ';
+/**
+ * Next hops in a delivery agent's reason that are local delivery's, not a
+ * remote server's: a unix socket (`[private/dovecot-lmtp]`), the loopback,
+ * LMTP's port (RFC 2033: a mail store elsewhere). qmgr's line does not name
+ * the transport, only the reason the agent gave for the destination.
+ */
+const LOCAL_NEXTHOPS = ['[private/', '[public/', '[/', '[127.', '[::1]', ']:24:'];
+
+/**
+ * Whether a qmgr (or retry, error) deferral at `w` (its status word) is for
+ * a destination qmgr holds as dead after the agent failed for a remote
+ * server: the smtp agent's, so the recipient was being relayed. A relay
+ * already on blocklists has most of its spam deferred so, once the first
+ * refusals mark the big providers dead.
+ */
+function suspendedRemote(s: Uint8Array, w: number, end: number): boolean {
+  if (!at(s, SUSPENDED, w, end)) return false;
+  for (const local of LOCAL_NEXTHOPS) if (indexIn(s, local, w + SUSPENDED.length, end) >= 0) return false;
+  return true;
 }
 
 /** pickup `N from=<s>` */
