@@ -67,7 +67,6 @@ export class DeliveryLines {
     }
     // The delivery agents' lines: qmgr's and error/retry's echo an agent's reason for recipients they did not try.
     if (e.kind !== K_DELIVERY || (e.program !== P_SMTP && e.program !== P_LMTP && e.program !== P_LOCAL)) return;
-    // `expired` is Postfix giving up on a deferred message: a bounce for the sender.
     const status = e.n === STATUS_SENT ? 'sent' : e.n === STATUS_DEFERRED ? 'deferred' : 'bounced';
     if (this.statuses && !this.statuses.has(status)) return;
     const fields = e.textStart - STATUS_KEY_LENGTH;

@@ -8,8 +8,8 @@ import { lineTime } from './line-time';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 import { QueueIndex, type QueueKey, queueIdOf, queueKeyAt, queueKeyOf } from './queue-index';
 import {
-  K_AUTH_FAIL, K_CLIENT, K_DELIVERY, K_HOLD, K_LOGIN_FAIL, K_MALFORMED, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, K_SASL_FAIL,
-  type MailEvent, P_DOVECOT, P_SMTP, STATUS_BOUNCED, STATUS_DEFERRED, STATUS_EXPIRED, STATUS_SENT, isPostfix, newMailEvent, recognise,
+  K_AUTH_FAIL, K_CLIENT, K_DELIVERY, K_EXPIRED, K_HOLD, K_LOGIN_FAIL, K_MALFORMED, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, K_SASL_FAIL,
+  type MailEvent, P_DOVECOT, P_SMTP, STATUS_BOUNCED, STATUS_DEFERRED, STATUS_SENT, isPostfix, newMailEvent, recognise,
 } from './recognise';
 import { type LineParts, newLineParts, scanLine } from './tokenizer';
 import { Traffic, type TrafficState } from './traffic';
@@ -147,6 +147,7 @@ export interface StatsOptions {
 const ORPHAN_NRCPT = 0;
 const ORPHAN_RELAY = 1;
 const ORPHAN_REMOVED = 2;
+const ORPHAN_EXPIRED = 3;
 const HOUR = 3_600_000;
 const SAMPLE_CHARS = 300;
 /** Longer timestamps (none of the known forms is) are decoded every time. */
@@ -337,6 +338,9 @@ export class LogStats {
       case K_REMOVED:
         this.removed(b);
         break;
+      case K_EXPIRED:
+        this.expired(b);
+        break;
       case K_SASL_FAIL:
       case K_LOGIN_FAIL:
       case K_AUTH_FAIL:
@@ -471,11 +475,28 @@ export class LogStats {
     else this.relayed(o, rcpt, status);
   }
 
+  /**
+   * qmgr's `from=<s>, status=expired, returned to sender`: Postfix gave up on
+   * the message, and its recipients still deferred bounce (without a line of
+   * their own). A relay's spam that sat deferred for days ends so.
+   */
+  private expired(b: Buffer): void {
+    this.traffic.expiredMessage(this.hour(b));
+    const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
+    const o = this.open.get(qid);
+    if (!o || o.stub) this.orphan(qid, '', ORPHAN_EXPIRED, 0, 0);
+    else this.expire(o);
+  }
+
+  private expire(o: Owner): void {
+    if (o.rcpts === undefined) return;
+    for (const [rcpt, status] of o.rcpts) if (status === STATUS_DEFERRED) this.relayed(o, rcpt, STATUS_BOUNCED);
+  }
+
   /** A recipient of `o` relayed with `status`: counted once per message, by its latest status. */
   private relayed(o: Owner, rcpt: string, status: number): void {
     const c = o.cid!;
     if (c < 0) return;
-    if (status === STATUS_EXPIRED) status = STATUS_BOUNCED;
     if (!o.rcpts) {
       o.rcpts = new Map();
       this.unauth.relayedMessage(c);
@@ -609,6 +630,9 @@ export class LogStats {
     unpackTable(next.orphans, ([qid, text], v, at) => {
       const o = this.open.get(queueKeyOf(qid));
       if (v[at] === ORPHAN_REMOVED) this.open.delete(queueKeyOf(qid));
+      else if (v[at] === ORPHAN_EXPIRED) {
+        if (o) this.expire(o);
+      }
       else if (v[at] === ORPHAN_NRCPT) {
         // Counted here unless this range's own qmgr line (or its stub's) did already; with no owner here a whole scan's stub would count it.
         if (o?.counted) return;

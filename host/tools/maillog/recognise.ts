@@ -15,7 +15,9 @@ import type { LineParts } from './tokenizer';
  *   SASL_FAIL  smtpd `warning: host[ip][:port]: SASL M authentication failed: REASON[, sasl_username=U]`
  *   REJECT     smtpd `NOQUEUE: reject: RCPT from host[ip][:port]: 554 5.7.1 …; from=<s> to=<r> …`, postscreen `… RCPT from [ip]:port: …`
  *   QUEUED     qmgr `QID: from=<s>, size=N, nrcpt=N (queue active)`
- *   DELIVERY   smtp/lmtp/local/virtual/pipe/discard/error/retry and qmgr `QID: to=<r>, … status=sent|deferred|bounced|expired`
+ *   EXPIRED    qmgr `QID: from=<s>, status=expired|force-expired, returned to sender` (the message, too old, bounced)
+ *   DELIVERY   smtp/lmtp/local/virtual/pipe/discard/error/retry and qmgr `QID: to=<r>, … status=sent|deferred|bounced|SOFTBOUNCE`
+ *              (address verification's `deliverable`/`undeliverable` and `sendmail -bv`'s DSN actions: known, counted as nothing)
  *   HOLD       cleanup `QID: hold: …` (header/body checks), smtpd `QID: hold: …` (access HOLD), postsuper `QID: placed on hold`
  *   REJECT     also cleanup `QID: reject: …` and `QID: milter-reject: …` (content checks, milters), counted without a client
  *   REMOVED    qmgr/postsuper `QID: removed`
@@ -40,12 +42,13 @@ export const K_LOGIN_FAIL = 10;
 export const K_AUTH_FAIL = 11;
 /** A line of a kind above that does not have that kind's shape (counted as not understood). */
 export const K_MALFORMED = 12;
+export const K_EXPIRED = 13;
 
+/** A delivery line's status (MailEvent.n). */
 export const STATUS_SENT = 0;
 export const STATUS_DEFERRED = 1;
 export const STATUS_BOUNCED = 2;
-export const STATUS_EXPIRED = 3;
-export const STATUS_NAMES = ['sent', 'deferred', 'bounced', 'expired'] as const;
+export const STATUS_NAMES = ['sent', 'deferred', 'bounced'] as const;
 
 /** Programs, told apart once per line. */
 export const P_OTHER = 0;
@@ -362,16 +365,27 @@ function reject(s: Uint8Array, from: number, end: number, e: MailEvent): number 
   return (e.kind = K_REJECT);
 }
 
-/** qmgr `<s>, size=N, nrcpt=N (queue active)` */
+/** qmgr `<s>, size=N, nrcpt=N (queue active)`, or `<s>, status=expired, returned to sender` */
 function queued(s: Uint8Array, from: number, end: number, e: MailEvent): number {
   const i = angled(s, from, end, e);
   if (i < 0) return (e.kind = K_MALFORMED);
+  // The message outlived maximal_queue_lifetime (`force-expired`: postsuper -e), and its recipients not delivered bounce (qmgr_active.c).
+  if (at(s, STATUS_KEY, i, end)) {
+    const w = i + STATUS_KEY.length;
+    return (e.kind = at(s, 'expired', w, end) || at(s, 'force-expired', w, end) ? K_EXPIRED : K_MALFORMED);
+  }
   e.size = numberField(s, 'size=', i, end);
   e.n = numberField(s, 'nrcpt=', i, end);
   return (e.kind = e.n < 0 ? K_NONE : K_QUEUED);
 }
 
 const STATUS_KEY = ', status=';
+/**
+ * Statuses of a recipient tested, not mailed: address verification probes
+ * (verify.c: `deliverable`, `undeliverable`, `undeliverable-but-not-cached`)
+ * and `sendmail -bv` (trace.c: the DSN action). Known lines that count nothing.
+ */
+const PROBE_STATUSES = ['deliverable', 'undeliverable', 'delivered', 'relayed', 'expanded', 'failed', 'delayed'];
 
 /** `<r>, [orig_to=<o>, ]relay=…, delay=…, dsn=…, status=WORD (text)` */
 function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): number {
@@ -384,8 +398,9 @@ function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): numbe
   if (c === 115 && at(s, 'sent', w, end)) e.n = STATUS_SENT;
   else if (c === 100 && at(s, 'deferred', w, end)) e.n = STATUS_DEFERRED;
   else if (c === 98 && at(s, 'bounced', w, end)) e.n = STATUS_BOUNCED;
-  else if (c === 101 && at(s, 'expired', w, end)) e.n = STATUS_EXPIRED;
-  else return (e.kind = K_MALFORMED);
+  // soft_bounce = yes: a bounce Postfix turned into a deferral (bounce.c); the message stays queued.
+  else if (c === 83 && at(s, 'SOFTBOUNCE', w, end)) e.n = STATUS_DEFERRED;
+  else return (e.kind = PROBE_STATUSES.some((word) => at(s, word, w, end)) ? K_NONE : K_MALFORMED);
   e.textStart = w;
   e.textEnd = end;
   if (e.n === STATUS_DEFERRED && (e.program === P_QMGR || e.program === P_ERROR)) e.flag = suspendedRemote(s, w, end);

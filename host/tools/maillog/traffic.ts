@@ -1,7 +1,7 @@
 import { KeyCounter, NO_DOMAIN, type PackedKeys } from './key-counter';
 import { lower } from './keys';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
-import { STATUS_BOUNCED, STATUS_DEFERRED, STATUS_EXPIRED, STATUS_SENT } from './recognise';
+import { STATUS_BOUNCED, STATUS_DEFERRED, STATUS_SENT } from './recognise';
 
 /*
  * pflogsumm's totals, so an admin can retire it: messages received
@@ -136,10 +136,13 @@ export class Traffic {
     } else if (status === STATUS_BOUNCED) {
       this.bounced++;
       r[H_BOUNCED]++;
-    } else if (status === STATUS_EXPIRED) {
-      this.expired++;
-      r[H_BOUNCED]++;
     }
+  }
+
+  /** qmgr's `status=expired, returned to sender`: a message (not a recipient) given up on, bounced to its sender. */
+  expiredMessage(hour: number): void {
+    this.expired++;
+    this.row(hour)[H_BOUNCED]++;
   }
 
   toState(): TrafficState {

@@ -1,7 +1,7 @@
 import type { LoggedAuthFailure } from '../../../../../host/tools/maillog/auth-failures';
 import { FailureLines } from '../../../../../host/tools/maillog/failure-lines';
 import {
-  K_CLIENT, K_CONNECT, K_DELIVERY, K_HOLD, K_MALFORMED, K_NONE, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, STATUS_NAMES, newMailEvent, recognise,
+  K_CLIENT, K_CONNECT, K_DELIVERY, K_EXPIRED, K_HOLD, K_MALFORMED, K_NONE, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, STATUS_NAMES, newMailEvent, recognise,
 } from '../../../../../host/tools/maillog/recognise';
 import { newLineParts, scanLine } from '../../../../../host/tools/maillog/tokenizer';
 
@@ -138,6 +138,19 @@ describe('mail recognisers', () => {
     }
     expect(said('Aug  5 12:00:03 mx1 postfix/lmtp[603]: 4A1B2C3D5E: to=<x@example.com>, relay=x[private/dovecot-lmtp], status=sent (250 ok)')).toMatchObject({ kind: K_DELIVERY });
     expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@example.com>, relay=x, status=weird')).toMatchObject({ kind: K_MALFORMED });
+    // soft_bounce = yes: the bounce Postfix kept queued is a deferral.
+    const soft = said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=mx[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=4.7.1, status=SOFTBOUNCE (host mx[192.0.2.9] said: 554 5.7.1 blocked)');
+    expect(soft).toMatchObject({ kind: K_DELIVERY, addr: 'x@remote.example' });
+    expect(STATUS_NAMES[soft!.n]).toBe('deferred');
+    // Address verification and sendmail -bv test an address: known lines, no mail moved.
+    for (const probe of ['deliverable (250 2.1.5 Ok)', 'undeliverable (host mx said: 550 5.1.1 no such user)', 'undeliverable-but-not-cached (550 x)', 'delivered (250 ok)', 'expanded (alias)'])
+      expect(said(`Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=mx[192.0.2.9]:25, delay=1, dsn=2.1.5, status=${probe}`)).toMatchObject({ kind: K_NONE });
+    // qmgr gives up on a message (qmgr_active.c): one line for the message, naming its sender.
+    expect(said('Aug  9 12:00:04 mx1 postfix/qmgr[602]: 4A1B2C3D5E: from=<promo@example.com>, status=expired, returned to sender')).toMatchObject({ kind: K_EXPIRED, addr: 'promo@example.com' });
+    expect(said('Aug  9 12:00:04 mx1 postfix/qmgr[602]: 4A1B2C3D5E: from=<>, status=force-expired, returned to sender')).toMatchObject({ kind: K_EXPIRED, addr: '' });
+    expect(said('Aug  9 12:00:04 mx1 postfix/qmgr[602]: 4A1B2C3D5E: from=<promo@example.com>, status=weird')).toMatchObject({ kind: K_MALFORMED });
+    // Postfix never writes a recipient's status as expired.
+    expect(said('Aug  9 12:00:04 mx1 postfix/qmgr[602]: 4A1B2C3D5E: to=<x@remote.example>, relay=none, delay=1, dsn=4.4.1, status=expired, returned to sender')).toMatchObject({ kind: K_MALFORMED });
     expect(said('Aug  5 12:00:04 mx1 postfix/qmgr[602]: 4A1B2C3D5E: removed')).toMatchObject({ kind: K_REMOVED });
     expect(said('Aug  5 12:00:04 mx1 postfix/postsuper[602]: 4A1B2C3D5E: removed')).toMatchObject({ kind: K_REMOVED });
   });
