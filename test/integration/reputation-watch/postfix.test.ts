@@ -6,7 +6,7 @@ import type { ReputationWatcher } from '../../../plugins/reputation-watch/watche
 import { describePostfix, PostfixInstance } from '../../harness/postfix';
 import { testApp } from '../../helpers/test-app';
 import { reputationPluginDir } from '../../helpers/reputation-plugin-dir';
-import { RejectingSmtp } from './rejecting-smtp';
+import { RejectingSmtp } from '../../helpers/rejecting-smtp';
 
 jest.setTimeout(120_000);
 

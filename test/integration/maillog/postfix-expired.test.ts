@@ -1,0 +1,59 @@
+/*
+ * What a blocklisted relay's spam becomes in the real Postfix's log, and
+ * what `logs scan` makes of it. The next hop refuses every recipient with a
+ * blocklist's 554; the instance runs with soft_bounce = yes (an admin's
+ * safety net: refusals stay queued, logged as status=SOFTBOUNCE) and a queue
+ * lifetime of 0, so that qmgr gives up on the message at once and logs
+ * `QID: from=<s>, status=expired, returned to sender`, as it would after
+ * maximal_queue_lifetime (5 days by default).
+ */
+import { main } from '../../../host/adapters/cli/main';
+import { describePostfix, PostfixInstance } from '../../harness/postfix';
+import { captureIo } from '../../helpers/cli-io';
+import { RejectingSmtp } from '../../helpers/rejecting-smtp';
+
+jest.setTimeout(120_000);
+
+describePostfix('logs scan on the real Postfix: soft bounces, then the message expires', () => {
+  let next: RejectingSmtp;
+  let pf: PostfixInstance;
+
+  beforeAll(async () => {
+    next = await new RejectingSmtp('554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org').start('127.0.0.2');
+    pf = await PostfixInstance.start({
+      prefix: 'mw-expire-',
+      mainCf: {
+        relayhost: `[127.0.0.2]:${next.port}`,
+        smtp_bind_address: '127.0.0.1',
+        soft_bounce: 'yes',
+        maximal_queue_lifetime: '0',
+        bounce_queue_lifetime: '0',
+      },
+    });
+  });
+  afterAll(async () => {
+    await pf?.stop();
+    await next?.stop();
+  });
+
+  it('counts the relay\'s recipients deferred while queued and bounced once expired; deferrals and expired messages as the log has them', async () => {
+    // 127.0.0.1 is in mynetworks: relaying without authentication, as a trusted host gone rogue does.
+    const r = await pf.sendMail({ from: 'promo@example.com', to: ['bob@example.net', 'carol@example.org'], subject: 'cheap pills' });
+    expect(r.accepted).toBe(true);
+    const qid = (await pf.waitForLog((l) => / status=expired, returned to sender/.test(l) && l.includes('from=<promo@example.com>'), 60_000)).split(': ')[1];
+    const log = pf.readLog().split('\n');
+    // What Postfix wrote: a SOFTBOUNCE per recipient, then one line for the message.
+    expect(log.filter((l) => l.includes(`${qid}: to=<`) && l.includes('status=SOFTBOUNCE'))).toHaveLength(2);
+    expect(log.filter((l) => l.includes(`${qid}: from=<promo@example.com>, status=expired, returned to sender`))).toHaveLength(1);
+
+    const io = captureIo();
+    expect(await main(['logs', 'scan', pf.maillog, '--json', '--max-relayed', '2'], { ...io, env: {} })).toBe(4);
+    const report = JSON.parse(io.text.out);
+    expect(report.unparsed).toBe(0);
+    expect(report.unauthenticated.find((c: { client: string }) => c.client === '127.0.0.1')).toMatchObject({ messages: 1, relayed: 2, sent: 0, deferred: 0, bounced: 2 });
+    expect(report.suspects).toContainEqual({ kind: 'client', subject: '127.0.0.1', reasons: ['2 recipients relayed without authentication (0 sent, 0 deferred, 2 bounced): trusted network?'] });
+    // The notice to the sender is refused and expires too: every expired message and every deferral the log holds is counted.
+    const count = (re: RegExp) => log.filter((l) => re.test(l)).length;
+    expect(report.traffic).toMatchObject({ expired: count(/: from=<[^>]*>, status=expired, /), deferred: count(/: to=<[^>]*>, .*status=(deferred|SOFTBOUNCE) /) });
+  });
+});
