@@ -1,5 +1,5 @@
 import { bytesAt, bytesOf, indexIn } from './bytes';
-import type { LineParts } from './tokenizer';
+import { type LineParts, pidParen } from './tokenizer';
 
 /*
  * The one set of message recognisers: what a tokenized line says, as a kind
@@ -25,7 +25,9 @@ import type { LineParts } from './tokenizer';
  * Dovecot 2.x (via syslog as `dovecot: SERVICE: …`, or its own log file as `SERVICE: Info: …`):
  *   LOGIN_FAIL imap-/pop3-/submission-/managesieve-login `Disconnected… (auth failed, N attempts …): user=<u>, method=M, rip=IP, …`
  *              (2.3), `Login aborted: … (auth failed, N attempts …) (auth_failed): user=<u>, …` (2.4, Debian 13)
- *   AUTH_FAIL  auth/auth-worker `DRIVER(user,ip[,<session>]): Password mismatch | unknown user | pam_authenticate() failed: …`
+ *   AUTH_FAIL  auth/auth-worker `DRIVER(user,ip[,<session>]): Password mismatch | unknown user | pam_authenticate() failed: …` (2.3),
+ *              `auth(user,ip[,sasl:MECH])[<session>]: [Info: ][DRIVER: ]RESULT` and
+ *              `auth-worker(user,ip,…)<pid>[<session>]: request [N]: …` (2.4: the service names the request, the driver follows)
  */
 
 export const K_NONE = 0;
@@ -296,6 +298,9 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
       if (qid && first === 114 && at(s, 'removed', m, end)) return (e.kind = K_REMOVED);
       return K_NONE;
     case P_DOVECOT: {
+      // Dovecot 2.4's auth requests: `dovecot: auth(user,ip,…)…: …`.
+      const paren = authRequestAt(s, m, end);
+      if (paren >= 0) return authRequest(s, paren, end, e);
       // `dovecot: imap-login: …`: the service is the message's first word.
       const colon = indexIn(s, ': ', m, Math.min(end, m + 48));
       return colon < 0 ? K_NONE : dovecot(s, m, colon, colon + 2, end, e);
@@ -339,7 +344,8 @@ function saslFailure(s: Uint8Array, from: number, end: number, p: LineParts, e: 
   const u = indexIn(s, ', sasl_username=', r - 2 > f ? r - 2 : r, end);
   e.textStart = r;
   e.textEnd = u >= 0 ? u : end;
-  if (u >= 0 && u + 16 < end) {
+  // Postfix writes `(unavailable)` when the SASL server named no user (smtpd_sasl_glue.c).
+  if (u >= 0 && u + 16 < end && !(end - u - 16 === 13 && at(s, '(unavailable)', u + 16, end))) {
     e.loginStart = u + 16;
     e.loginEnd = end;
   }
@@ -455,6 +461,8 @@ function serviceOf(s: Uint8Array, a: number, b: number): number {
 function dovecot(s: Uint8Array, a: number, b: number, m: number, end: number, e: MailEvent): number {
   const service = serviceOf(s, a, b);
   if (service === -1) return K_NONE;
+  // Dovecot's own log file, 2.4: the tokenizer ends the tag `auth` at `(user,ip,…)`.
+  if (service === -2 && s[m] === 40) return authRequest(s, m, end, e);
   if (at(s, 'Info: ', m, end)) m += 6;
   if (service === -2) return authProcess(s, m, end, e);
   // Only `Disconnected…`, `Aborted login…` (2.3 and before) and `Login aborted: …` (2.4) carry `(auth failed, …)`; `Login:` lines are most of the rest.
@@ -540,6 +548,95 @@ function authProcess(s: Uint8Array, m: number, end: number, e: MailEvent): numbe
   e.flag = result === 1 || result === 3;
   e.n = 1;
   return (e.kind = K_AUTH_FAIL);
+}
+
+/** The `(` of Dovecot 2.4's `auth(` or `auth-worker(` at `m` (not 2.3's `auth-worker(PID):`), or -1. */
+function authRequestAt(s: Uint8Array, m: number, end: number): number {
+  if (!at(s, 'auth', m, end)) return -1;
+  const open = s[m + 4] === 40 ? m + 4 : at(s, '-worker(', m + 4, end) ? m + 11 : -1;
+  return open < 0 || pidParen(s, open, end) ? -1 : open;
+}
+
+/** The end of `DRIVER: ` at `i` (lower-case letters, digits, `-`), or -1. */
+function driverEnd(s: Uint8Array, i: number, end: number): number {
+  let j = i;
+  while (j < end && j - i < 24) {
+    const c = s[j];
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) break;
+    j++;
+  }
+  return j > i && at(s, ': ', j, end) ? j + 2 : -1;
+}
+
+/** Which of AUTH_RESULTS is at `i` (after `[Info: ][request [N]: ][Info: ][DRIVER: ]`), or -1. */
+function authResultAfter(s: Uint8Array, i: number, end: number): number {
+  if (at(s, 'Info: ', i, end)) i += 6;
+  if (at(s, 'request [', i, end)) {
+    const close = indexIn(s, ']: ', i + 9, Math.min(end, i + 24));
+    if (close < 0) return -1;
+    i = close + 3;
+    if (at(s, 'Info: ', i, end)) i += 6;
+  }
+  // SCRAM mechanisms check the password themselves: the result follows the prefix, without a driver.
+  const d = driverEnd(s, i, end);
+  if (d >= 0) i = d;
+  for (let r = 0; r < AUTH_RESULTS.length; r++) if (at(s, AUTH_RESULTS[r], i, end)) return r;
+  return -1;
+}
+
+/**
+ * Dovecot 2.4's auth request at `open` (its `(`): `(user[,ip][,sasl:MECH][,master])[<pid>][<session>]`,
+ * then what authResultAfter reads. The user is the client's text (commas, `)`,
+ * `: ` and all): the prefix ends at the first `: ` a known result follows.
+ */
+function authRequest(s: Uint8Array, open: number, end: number, e: MailEvent): number {
+  let result = -1;
+  let k = indexIn(s, ': ', open, end);
+  for (; k >= 0; k = indexIn(s, ': ', k + 2, end)) {
+    result = authResultAfter(s, k + 2, end);
+    if (result >= 0) break;
+  }
+  if (k < 0) return K_NONE;
+  // `<pid>` (auth-worker) and `<session>`, from the right.
+  let last = k;
+  for (let n = 0; n < 2 && s[last - 1] === 62; n++) {
+    const lt = lastIndexIn(s, '<', open, last);
+    if (lt < 0) return (e.kind = K_MALFORMED);
+    last = lt;
+  }
+  if (s[last - 1] !== 41) return (e.kind = K_MALFORMED);
+  last--;
+  // `,master`, `,sasl:MECH`, then the client's address: absent when Dovecot was not told one.
+  let comma = lastIndexIn(s, ',', open, last);
+  if (comma > open && at(s, ',master', comma, last) && comma + 7 === last) {
+    last = comma;
+    comma = lastIndexIn(s, ',', open, last);
+  }
+  if (comma > open && at(s, ',sasl:', comma, last)) {
+    last = comma;
+    comma = lastIndexIn(s, ',', open, last);
+  }
+  if (comma <= open || !ipText(s, comma + 1, last)) return K_NONE;
+  e.ipStart = comma + 1;
+  e.ipEnd = last;
+  // `?`: the request failed before a user was named.
+  if (comma > open + 1 && !(comma === open + 2 && s[open + 1] === 63)) {
+    e.loginStart = open + 1;
+    e.loginEnd = comma;
+  }
+  e.flag = result === 1 || result === 3;
+  e.n = 1;
+  return (e.kind = K_AUTH_FAIL);
+}
+
+/** Whether s[i, end) is an address's text: hex digits, `.` and `:` (IPv4, IPv6, mapped). */
+function ipText(s: Uint8Array, i: number, end: number): boolean {
+  if (end - i < 2 || end - i > 45) return false;
+  for (let j = i; j < end; j++) {
+    const c = s[j];
+    if (!((c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46)) return false;
+  }
+  return true;
 }
 
 function lastIndexIn(s: Uint8Array, needle: string, from: number, end: number): number {

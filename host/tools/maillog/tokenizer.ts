@@ -16,7 +16,8 @@ import { byteIn, bytesAt, bytesOf } from './bytes';
  *   2021-03-13T12:04:09+0100 / …09.755361+0100           journalctl -o short-iso / short-iso-precise
  *   2021-03-13 12:04:09                                  Dovecot log_path with a custom log_timestamp
  * Then `host tag[pid]: msg`, `host tag: msg`, or no host at all (Dovecot's
- * own log file: `Jun 21 08:34:30 imap-login: Info: msg`).
+ * own log file: `Jun 21 08:34:30 imap-login: Info: msg`, and 2.4's
+ * `Jun 21 08:34:30 auth(user,ip)<session>: Info: msg`, whose message starts at `(`).
  */
 
 /** Offsets of the parts of one line; -1 where absent. Reused between lines. */
@@ -52,6 +53,7 @@ const LBRACK = 91;
 const RBRACK = 93;
 const SLASH = 47;
 const DOT = 46;
+const LPAREN = 40;
 
 /** Month names as 24-bit keys, in calendar order. */
 const MONTH_KEYS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((m) => (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2));
@@ -206,6 +208,13 @@ function sameTime(s: Uint8Array, start: number): boolean {
   return true;
 }
 
+/** Whether `(digits):` is at `open`: Dovecot 2.3's process id after the service, not 2.4's request. */
+export function pidParen(s: Uint8Array, open: number, end: number): boolean {
+  let j = open + 1;
+  while (j < end && j - open <= 10 && s[j] >= 48 && s[j] <= 57) j++;
+  return j > open + 1 && j + 1 < end && s[j] === 41 && s[j + 1] === COLON;
+}
+
 /**
  * Finds the parts of the line s[start, end) (log bytes; text, as a follower
  * or a test holds a line, is read as its latin1 bytes). Returns false (and
@@ -253,6 +262,16 @@ function scanBytes(s: Uint8Array, start: number, end: number, p: LineParts): boo
     if (c === LBRACK || c === COLON) break;
     if (c === SLASH) p.progStart = j + 1;
     else if (c === SP) return false;
+    // Dovecot 2.4's own log file: `auth(user,ip,…)<session>: …`, the service then its request; the message starts at `(`.
+    // (2.3's `auth-worker(PID): …` is a tag as it stands.)
+    else if (c === LPAREN && p.hostStart < 0 && !pidParen(s, j, end)) {
+      if (j === p.tagStart) return false;
+      p.tagEnd = j;
+      p.qidStart = -1;
+      p.qidEnd = -1;
+      p.msgStart = j;
+      return true;
+    }
   }
   if (j >= tagLimit || j === p.tagStart || p.progStart === j) return false;
   p.tagEnd = j;

@@ -35,6 +35,8 @@ describe('auth failures', () => {
   });
 
   test('a failure without a username still counts against the client', () => {
+    // Postfix 3.9 (and the stable updates of late 2023) marks a username the SASL server did not name.
+    expect(failure('Jun 21 08:34:30 mx1 postfix/smtpd[1]: warning: unknown[46.48.93.60]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=(unavailable)')).toMatchObject({ login: undefined, remoteIp: '46.48.93.60' });
     expect(failure('Jun 21 08:34:30 mx1 postfix/smtpd[1]: warning: unknown[46.48.93.60]: SASL LOGIN authentication failed: UGFzc3dvcmQ6')).toEqual({
       login: undefined, remoteIp: '46.48.93.60', protocol: 'smtp', attempts: 1, source: 'postfix',
     });
@@ -89,6 +91,32 @@ describe('auth failures', () => {
     expect(failure('Jun 11 13:57:17 main dovecot: auth: ldap(user@server.org,192.168.178.25,<LZmGp6mZ>): unknown user (SHA1 of given password: f638ff)')).toMatchObject({ login: 'user@server.org' });
     // A login that holds the separators is still read up to the address.
     expect(failure('Jun 11 13:57:17 main dovecot: auth: sql(a,b): c,192.0.2.9): Password mismatch')).toMatchObject({ login: 'a,b): c', remoteIp: '192.0.2.9' });
+  });
+
+  test('Dovecot 2.4 auth requests (Debian 13): `auth(user,ip,sasl:MECH)<session>: DRIVER: RESULT`, through syslog and in its own log file', () => {
+    expect(failure('Nov 30 10:00:00 mx1 dovecot[9]: auth(bob@example.com,192.0.2.1,sasl:plain)<Cd5NZ2o8ZpysEQAB>: passwd-file: Password mismatch')).toEqual({
+      login: 'bob@example.com', remoteIp: '192.0.2.1', protocol: 'other', attempts: 1, source: 'dovecot',
+    });
+    expect(failure('Nov 30 10:00:00 auth(Bob@Example.com,2001:db8::7,sasl:login)<s>: Info: passwd-file: unknown user')).toMatchObject({ login: 'bob@example.com', remoteIp: '2001:db8::7' });
+    // The worker: its pid, then the session and the request's number (sql, pam, ldap run there).
+    expect(failure('Nov 30 10:00:00 mx1 dovecot: auth-worker(trent,198.51.100.36,sasl:plain)<2210><gU9w>: request [7]: pam: pam_authenticate() failed: Authentication failure (Password mismatch?)')).toMatchObject({ login: 'trent', remoteIp: '198.51.100.36' });
+    expect(failure('Nov 30 10:00:00 auth-worker(trent,198.51.100.36,sasl:plain)<2210><gU9w>: request [7]: Info: sql: Password mismatch')).toMatchObject({ login: 'trent' });
+    // SCRAM checks the password in the mechanism: no driver; no user named yet (`?`); a master user login.
+    expect(failure('Nov 30 10:00:00 mx1 dovecot: auth(?,192.0.2.9,sasl:scram-sha-256)<s>: Password mismatch')).toMatchObject({ login: undefined, remoteIp: '192.0.2.9' });
+    expect(failure('Nov 30 10:00:00 mx1 dovecot: auth(bob,192.0.2.9,sasl:plain,master)<s>: passwd-file: Password mismatch')).toMatchObject({ login: 'bob', remoteIp: '192.0.2.9' });
+    // The attacker's login holds separators: read up to the first result that follows Dovecot's prefix, and never an address of its making.
+    expect(failures('Nov 30 10:00:00 mx1 dovecot: auth(x,): passwd-file: y): 1.2.3.4): Password mismatch,192.0.2.9,sasl:plain)<s>: passwd-file: Password mismatch')).toEqual([]);
+  });
+
+  test.each([
+    // No client address: nothing to blame (Dovecot was not told one).
+    'Nov 30 10:00:00 mx1 dovecot: auth(victor,sasl:plain): passwd-file: Password mismatch',
+    'Nov 30 10:00:00 auth(tom@example.com,172.17.0.1,sasl:plain)<Cd5N>: Debug: passwd-file: Performing passdb lookup',
+    'Nov 30 10:00:00 mx1 dovecot: auth(tom@example.com,172.17.0.1,sasl:plain)<Cd5N>: passwd-file: Finished passdb lookup',
+    'Nov 30 10:00:00 imap(tom@example.com)<15><Cd5N>: Info: Disconnected: Logged out in=10 out=500',
+  ])('Dovecot 2.4, not an auth failure: %s', (line) => {
+    expect(failures(line)).toEqual([]);
+    expect(said(line)).toMatchObject({ kind: K_NONE });
   });
 
   test('Postfix SASL through Dovecot: the auth process line and Postfix\'s line are one attempt, on parallel connections too', () => {
