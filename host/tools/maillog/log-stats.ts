@@ -421,17 +421,19 @@ export class LogStats {
     const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
     let o = this.open.get(qid);
     if (!o) {
-      // The message began before this range (or before the log): a placeholder dedupes its retries here.
+      // A message not received in this range: a placeholder dedupes its retries here. Its sender and
+      // size are counted only if it was received (as pflogsumm counts, bytes received): not if it
+      // began before the log or Postfix made it (a bounce, local(8) forwarding as a new message). The
+      // range before may hold its client= line: the merge counts it then, if that range did not.
       const stub = new Owner(undefined, undefined, 0, true);
       stub.counted = true;
       this.remember(qid, stub);
-      // The range before may have counted it already (qmgr logs it on every retry): the merge counts it if not.
-      if (this.keepOrphans && this.orphan(qid, textAt(b, e.addrStart, e.addrEnd), ORPHAN_NRCPT, e.n, e.size)) return;
-    } else if (o.counted) return;
-    else {
-      this.countRecipients(o, e.n);
-      o.counted = true;
+      if (this.keepOrphans) this.orphan(qid, textAt(b, e.addrStart, e.addrEnd), ORPHAN_NRCPT, e.n, e.size);
+      return;
     }
+    if (o.counted) return;
+    this.countRecipients(o, e.n);
+    o.counted = true;
     this.traffic.queued(b, e.addrStart, e.addrEnd, e.size);
   }
 
@@ -634,12 +636,10 @@ export class LogStats {
         if (o) this.expire(o);
       }
       else if (v[at] === ORPHAN_NRCPT) {
-        // Counted here unless this range's own qmgr line (or its stub's) did already; with no owner here a whole scan's stub would count it.
-        if (o?.counted) return;
-        if (o) {
-          this.countRecipients(o, v[at + 1]);
-          o.counted = true;
-        }
+        // Counted for a message received here, unless this range's own qmgr line did already (a stub is counted).
+        if (o === undefined || o.counted) return;
+        this.countRecipients(o, v[at + 1]);
+        o.counted = true;
         this.traffic.queuedText(text, v[at + 2]);
       } else if (o?.cid !== undefined) this.relayed(o, text, v[at + 1]);
     });

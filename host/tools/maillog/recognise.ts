@@ -50,7 +50,14 @@ export const K_EXPIRED = 13;
 export const STATUS_SENT = 0;
 export const STATUS_DEFERRED = 1;
 export const STATUS_BOUNCED = 2;
+/** The status words above. */
 export const STATUS_NAMES = ['sent', 'deferred', 'bounced'] as const;
+/**
+ * `status=sent (forwarded as QID)`: local(8) passed the recipient on (a
+ * .forward or an alias to another address) as a new message, whose own
+ * delivery lines count. pflogsumm counts these as forwarded, not delivered.
+ */
+export const STATUS_FORWARDED = 3;
 
 /** Programs, told apart once per line. */
 export const P_OTHER = 0;
@@ -401,7 +408,7 @@ function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): numbe
   if (st < 0) return (e.kind = K_MALFORMED);
   const w = st + STATUS_KEY.length;
   const c = s[w];
-  if (c === 115 && at(s, 'sent', w, end)) e.n = STATUS_SENT;
+  if (c === 115 && at(s, 'sent', w, end)) e.n = e.program === P_LOCAL && at(s, 'sent (forwarded as ', w, end) ? STATUS_FORWARDED : STATUS_SENT;
   else if (c === 100 && at(s, 'deferred', w, end)) e.n = STATUS_DEFERRED;
   else if (c === 98 && at(s, 'bounced', w, end)) e.n = STATUS_BOUNCED;
   // soft_bounce = yes: a bounce Postfix turned into a deferral (bounce.c); the message stays queued.

@@ -36,6 +36,8 @@ export interface Suspect {
 export interface TrafficReport {
   readonly received: number;
   readonly delivered: number;
+  /** Recipients passed on by local(8) as a new message (an alias or .forward elsewhere). */
+  readonly forwarded: number;
   readonly deferred: number;
   readonly bounced: number;
   readonly expired: number;
@@ -91,7 +93,7 @@ function hourText(h: number): string {
 function trafficReport(s: LogStats, topN: number): TrafficReport {
   const tr = s.traffic;
   return {
-    received: tr.receivedMessages, delivered: tr.delivered, deferred: tr.deferred, bounced: tr.bounced, expired: tr.expired,
+    received: tr.receivedMessages, delivered: tr.delivered, forwarded: tr.forwarded, deferred: tr.deferred, bounced: tr.bounced, expired: tr.expired,
     rejected: tr.rejected, held: tr.held, bytesReceived: tr.bytes,
     perHour: [...tr.hours].sort((a, b) => a[0] - b[0]).map(([h, r]) => ({ hour: hourText(h), received: r[0], delivered: r[1], deferred: r[2], bounced: r[3], rejected: r[4] })),
     topSenders: tr.senders.top(topN).map(([sender, messages]) => ({ sender, messages })),

@@ -1,12 +1,12 @@
 import { KeyCounter, NO_DOMAIN, type PackedKeys } from './key-counter';
 import { lower } from './keys';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
-import { STATUS_BOUNCED, STATUS_DEFERRED, STATUS_SENT } from './recognise';
+import { STATUS_BOUNCED, STATUS_DEFERRED, STATUS_FORWARDED, STATUS_SENT } from './recognise';
 
 /*
  * pflogsumm's totals, so an admin can retire it: messages received
- * (smtpd client= and pickup), recipients delivered, deferred, bounced,
- * rejects, holds, bytes received; traffic per hour; top senders, recipients
+ * (smtpd client= and pickup), recipients delivered, forwarded, deferred,
+ * bounced, messages expired, rejects, holds, bytes received; traffic per hour; top senders, recipients
  * and their domains. Tables are capped like every scan table.
  */
 
@@ -41,6 +41,8 @@ export class Traffic {
   deferred = 0;
   bounced = 0;
   expired = 0;
+  /** Recipients local(8) passed on as a new message (not delivered here: the new message's lines count). */
+  forwarded = 0;
   rejected = 0;
   held = 0;
   /**
@@ -136,7 +138,7 @@ export class Traffic {
     } else if (status === STATUS_BOUNCED) {
       this.bounced++;
       r[H_BOUNCED]++;
-    }
+    } else if (status === STATUS_FORWARDED) this.forwarded++;
   }
 
   /** qmgr's `status=expired, returned to sender`: a message (not a recipient) given up on, bounced to its sender. */
@@ -149,19 +151,20 @@ export class Traffic {
     const hours = new TablePacker(1, 5, this.hours.size);
     for (const [h, r] of this.hours) hours.add([String(h)], r);
     return {
-      totals: [this.receivedMessages, this.delivered, this.deferred, this.bounced, this.expired, this.rejected, this.held, this.bytes],
+      totals: [this.receivedMessages, this.delivered, this.deferred, this.bounced, this.expired, this.rejected, this.held, this.bytes, this.forwarded],
       hours: hours.done(), senders: this.senders.pack(), senderDomains: this.senderDomains.pack(),
       recipients: this.recipients.pack(), recipientDomains: this.recipientDomains.pack(), dropped: this.dropped,
     };
   }
 
   absorb(t: TrafficState): void {
-    const [received, delivered, deferred, bounced, expired, rejected, held, bytes] = t.totals;
+    const [received, delivered, deferred, bounced, expired, rejected, held, bytes, forwarded] = t.totals;
     this.receivedMessages += received;
     this.delivered += delivered;
     this.deferred += deferred;
     this.bounced += bounced;
     this.expired += expired;
+    this.forwarded += forwarded;
     this.rejected += rejected;
     this.held += held;
     this.byteTotal[0] += bytes;

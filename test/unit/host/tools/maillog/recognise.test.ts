@@ -1,7 +1,7 @@
 import type { LoggedAuthFailure } from '../../../../../host/tools/maillog/auth-failures';
 import { FailureLines } from '../../../../../host/tools/maillog/failure-lines';
 import {
-  K_CLIENT, K_CONNECT, K_DELIVERY, K_EXPIRED, K_HOLD, K_MALFORMED, K_NONE, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, STATUS_NAMES, newMailEvent, recognise,
+  K_CLIENT, K_CONNECT, K_DELIVERY, K_EXPIRED, K_HOLD, K_MALFORMED, K_NONE, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, STATUS_FORWARDED, STATUS_NAMES, STATUS_SENT, newMailEvent, recognise,
 } from '../../../../../host/tools/maillog/recognise';
 import { newLineParts, scanLine } from '../../../../../host/tools/maillog/tokenizer';
 
@@ -166,6 +166,9 @@ describe('mail recognisers', () => {
     }
     expect(said('Aug  5 12:00:03 mx1 postfix/lmtp[603]: 4A1B2C3D5E: to=<x@example.com>, relay=x[private/dovecot-lmtp], status=sent (250 ok)')).toMatchObject({ kind: K_DELIVERY });
     expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@example.com>, relay=x, status=weird')).toMatchObject({ kind: K_MALFORMED });
+    // local(8) passing the recipient on as a new message: forwarded, not delivered (only local writes it).
+    expect(said('Aug  5 12:00:03 mx1 postfix/local[603]: 4A1B2C3D5E: to=<info@mx1.example.com>, orig_to=<info@example.com>, relay=local, delay=0.1, dsn=2.0.0, status=sent (forwarded as 8D1E2F3A4B)')).toMatchObject({ kind: K_DELIVERY, n: STATUS_FORWARDED });
+    expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=mx[192.0.2.9]:25, delay=1, dsn=2.0.0, status=sent (forwarded as 8D1E2F3A4B)')).toMatchObject({ kind: K_DELIVERY, n: STATUS_SENT });
     // soft_bounce = yes: the bounce Postfix kept queued is a deferral.
     const soft = said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=mx[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=4.7.1, status=SOFTBOUNCE (host mx[192.0.2.9] said: 554 5.7.1 blocked)');
     expect(soft).toMatchObject({ kind: K_DELIVERY, addr: 'x@remote.example' });
