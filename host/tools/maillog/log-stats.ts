@@ -8,7 +8,7 @@ import { lineTime } from './line-time';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 import { QueueIndex, type QueueKey, queueIdOf, queueKeyAt, queueKeyOf } from './queue-index';
 import {
-  K_AUTH_FAIL, K_CLIENT, K_DELIVERY, K_EXPIRED, K_HOLD, K_LOGIN_FAIL, K_MALFORMED, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, K_SASL_FAIL,
+  K_AUTH_FAIL, K_CLIENT, K_DELIVERY, K_DISCARD, K_EXPIRED, K_HOLD, K_REJECT_WARNING, K_LOGIN_FAIL, K_MALFORMED, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, K_SASL_FAIL,
   type MailEvent, P_DOVECOT, P_SMTP, STATUS_BOUNCED, STATUS_DEFERRED, STATUS_SENT, isPostfix, newMailEvent, recognise,
 } from './recognise';
 import { type LineParts, newLineParts, scanLine } from './tokenizer';
@@ -354,6 +354,12 @@ export class LogStats {
         break;
       case K_HOLD:
         this.traffic.held++;
+        break;
+      case K_REJECT_WARNING:
+        this.traffic.rejectWarnings++;
+        break;
+      case K_DISCARD:
+        this.traffic.discarded++;
         break;
       case K_MALFORMED:
         this.parsed--;

@@ -20,6 +20,8 @@ import { type LineParts, pidParen } from './tokenizer';
  *              (address verification's `deliverable`/`undeliverable` and `sendmail -bv`'s DSN actions: known, counted as nothing)
  *   HOLD       cleanup `QID: hold: …` (header/body checks), smtpd `QID: hold: …` (access HOLD), postsuper `QID: placed on hold`
  *   REJECT     also cleanup `QID: reject: …` and `QID: milter-reject: …` (content checks, milters), counted without a client
+ *   REJECT_WARNING smtpd `QID|NOQUEUE: reject_warning: …`, cleanup `QID: warning: header|body|END-OF-MESSAGE …`
+ *   DISCARD    smtpd and cleanup `QID: discard: …`, cleanup `QID: milter-discard: …`
  *   REMOVED    qmgr/postsuper `QID: removed`
  *   PICKUP     pickup `QID: uid=N from=<s>`
  * Dovecot 2.x (via syslog as `dovecot: SERVICE: …`, or its own log file as `SERVICE: Info: …`):
@@ -45,6 +47,10 @@ export const K_AUTH_FAIL = 11;
 /** A line of a kind above that does not have that kind's shape (counted as not understood). */
 export const K_MALFORMED = 12;
 export const K_EXPIRED = 13;
+/** smtpd's `reject_warning:` (warn_if_reject), cleanup's `warning: header|body|END-OF-MESSAGE` (a WARN action): what would have been rejected. */
+export const K_REJECT_WARNING = 14;
+/** smtpd's and cleanup's `discard:` (a DISCARD action): accepted, then thrown away. */
+export const K_DISCARD = 15;
 
 /** A delivery line's status (MailEvent.n). */
 export const STATUS_SENT = 0;
@@ -266,8 +272,10 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
       if (qid) {
         if (first === 99 && at(s, 'client=', m, end)) return client(s, m + 7, end, e);
         if (first === 114 && at(s, 'reject: ', m, end)) return reject(s, m + 8, end, e);
-        // An access map's HOLD action.
+        if (first === 114 && at(s, 'reject_warning: ', m, end)) return (e.kind = K_REJECT_WARNING);
+        // An access map's HOLD and DISCARD actions.
         if (first === 104 && at(s, 'hold: ', m, end)) return (e.kind = K_HOLD);
+        if (first === 100 && at(s, 'discard: ', m, end)) return (e.kind = K_DISCARD);
         return K_NONE;
       }
       if (first === 119 && at(s, 'warning: ', m, end)) return saslFailure(s, m + 9, end, p, e);
@@ -297,6 +305,9 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
     case P_CLEANUP:
       if (qid && first === 104 && at(s, 'hold: ', m, end)) return (e.kind = K_HOLD);
       if (qid && first === 109 && at(s, 'milter-hold: ', m, end)) return (e.kind = K_HOLD);
+      if (qid && ((first === 100 && at(s, 'discard: ', m, end)) || (first === 109 && at(s, 'milter-discard: ', m, end)))) return (e.kind = K_DISCARD);
+      // A WARN action of header_checks/body_checks (or a milter's): logged, delivered all the same.
+      if (qid && first === 119 && at(s, 'warning: ', m, end) && contentCheck(s, m + 9, end)) return (e.kind = K_REJECT_WARNING);
       // header_checks/body_checks, and a milter's verdict at end of message (rspamd, SpamAssassin): a reject, no client to blame.
       if (qid && ((first === 114 && at(s, 'reject: ', m, end)) || (first === 109 && at(s, 'milter-reject: ', m, end)))) return (e.kind = K_REJECT);
       return K_NONE;
@@ -317,6 +328,11 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
       if (p.progStart === p.tagStart) return dovecot(s, p.tagStart, p.tagEnd, m, end, e);
       return K_NONE;
   }
+}
+
+/** What cleanup's content checks name: the part of the message that matched. */
+function contentCheck(s: Uint8Array, i: number, end: number): boolean {
+  return at(s, 'header ', i, end) || at(s, 'body ', i, end) || at(s, 'END-OF-MESSAGE ', i, end);
 }
 
 /** `host[ip][:port](, sasl_method=M, sasl_username=U)?` */

@@ -27,7 +27,8 @@ export function reportText(r: ScanReport): string {
 /** pflogsumm's summary: totals, traffic per hour, top senders and recipients. */
 function trafficText(t: ScanReport['traffic']): string {
   const parts: string[] = ['\nTRAFFIC (as pflogsumm counts it)\n'];
-  parts.push(table(['RECEIVED', 'DELIVERED', 'FORWARDED', 'DEFERRED', 'BOUNCED', 'EXPIRED', 'REJECTED', 'HELD', 'BYTES RECEIVED'], [[t.received, t.delivered, t.forwarded, t.deferred, t.bounced, t.expired, t.rejected, t.held, t.bytesReceived]]));
+  parts.push(table(['RECEIVED', 'DELIVERED', 'FORWARDED', 'DEFERRED', 'BOUNCED', 'EXPIRED', 'BYTES RECEIVED'], [[t.received, t.delivered, t.forwarded, t.deferred, t.bounced, t.expired, t.bytesReceived]]));
+  parts.push('\n' + table(['REJECTED', 'REJECT WARNINGS', 'HELD', 'DISCARDED'], [[t.rejected, t.rejectWarnings, t.held, t.discarded]]));
   parts.push('\nPER HOUR (UTC)\n');
   parts.push(t.perHour.length ? table(['HOUR', 'RECEIVED', 'DELIVERED', 'DEFERRED', 'BOUNCED', 'REJECTED'], t.perHour.map((h) => [h.hour, h.received, h.delivered, h.deferred, h.bounced, h.rejected])) : 'none\n');
   parts.push('\nTOP SENDERS\n');

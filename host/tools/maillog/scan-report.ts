@@ -42,7 +42,10 @@ export interface TrafficReport {
   readonly bounced: number;
   readonly expired: number;
   readonly rejected: number;
+  /** What warn_if_reject or a WARN action let through. */
+  readonly rejectWarnings: number;
   readonly held: number;
+  readonly discarded: number;
   readonly bytesReceived: number;
   /** Hours with traffic, oldest first (UTC, `2026-06-21T08:00Z`). */
   readonly perHour: Array<{ hour: string } & Record<(typeof HOUR_COLUMNS)[number], number>>;
@@ -94,7 +97,7 @@ function trafficReport(s: LogStats, topN: number): TrafficReport {
   const tr = s.traffic;
   return {
     received: tr.receivedMessages, delivered: tr.delivered, forwarded: tr.forwarded, deferred: tr.deferred, bounced: tr.bounced, expired: tr.expired,
-    rejected: tr.rejected, held: tr.held, bytesReceived: tr.bytes,
+    rejected: tr.rejected, rejectWarnings: tr.rejectWarnings, held: tr.held, discarded: tr.discarded, bytesReceived: tr.bytes,
     perHour: [...tr.hours].sort((a, b) => a[0] - b[0]).map(([h, r]) => ({ hour: hourText(h), received: r[0], delivered: r[1], deferred: r[2], bounced: r[3], rejected: r[4] })),
     topSenders: tr.senders.top(topN).map(([sender, messages]) => ({ sender, messages })),
     topSenderDomains: tr.senderDomains.top(topN).map(([domain, messages]) => ({ domain, messages })),

@@ -6,7 +6,8 @@ import { STATUS_BOUNCED, STATUS_DEFERRED, STATUS_FORWARDED, STATUS_SENT } from '
 /*
  * pflogsumm's totals, so an admin can retire it: messages received
  * (smtpd client= and pickup), recipients delivered, forwarded, deferred,
- * bounced, messages expired, rejects, holds, bytes received; traffic per hour; top senders, recipients
+ * bounced, messages expired, rejects, reject warnings, holds, discards,
+ * bytes received; traffic per hour; top senders, recipients
  * and their domains. Tables are capped like every scan table.
  */
 
@@ -44,7 +45,9 @@ export class Traffic {
   /** Recipients local(8) passed on as a new message (not delivered here: the new message's lines count). */
   forwarded = 0;
   rejected = 0;
+  rejectWarnings = 0;
   held = 0;
+  discarded = 0;
   /**
    * Bytes received, in a Float64Array: the total passes 2^31 in a day of
    * mail, and a field that starts as a small integer and then outgrows it
@@ -151,20 +154,22 @@ export class Traffic {
     const hours = new TablePacker(1, 5, this.hours.size);
     for (const [h, r] of this.hours) hours.add([String(h)], r);
     return {
-      totals: [this.receivedMessages, this.delivered, this.deferred, this.bounced, this.expired, this.rejected, this.held, this.bytes, this.forwarded],
+      totals: [this.receivedMessages, this.delivered, this.deferred, this.bounced, this.expired, this.rejected, this.held, this.bytes, this.forwarded, this.rejectWarnings, this.discarded],
       hours: hours.done(), senders: this.senders.pack(), senderDomains: this.senderDomains.pack(),
       recipients: this.recipients.pack(), recipientDomains: this.recipientDomains.pack(), dropped: this.dropped,
     };
   }
 
   absorb(t: TrafficState): void {
-    const [received, delivered, deferred, bounced, expired, rejected, held, bytes, forwarded] = t.totals;
+    const [received, delivered, deferred, bounced, expired, rejected, held, bytes, forwarded, rejectWarnings, discarded] = t.totals;
     this.receivedMessages += received;
     this.delivered += delivered;
     this.deferred += deferred;
     this.bounced += bounced;
     this.expired += expired;
     this.forwarded += forwarded;
+    this.rejectWarnings += rejectWarnings;
+    this.discarded += discarded;
     this.rejected += rejected;
     this.held += held;
     this.byteTotal[0] += bytes;

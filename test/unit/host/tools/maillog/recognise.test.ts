@@ -1,7 +1,7 @@
 import type { LoggedAuthFailure } from '../../../../../host/tools/maillog/auth-failures';
 import { FailureLines } from '../../../../../host/tools/maillog/failure-lines';
 import {
-  K_CLIENT, K_CONNECT, K_DELIVERY, K_EXPIRED, K_HOLD, K_MALFORMED, K_NONE, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, STATUS_FORWARDED, STATUS_NAMES, STATUS_SENT, newMailEvent, recognise,
+  K_CLIENT, K_CONNECT, K_DELIVERY, K_DISCARD, K_EXPIRED, K_HOLD, K_REJECT_WARNING, K_MALFORMED, K_NONE, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, STATUS_FORWARDED, STATUS_NAMES, STATUS_SENT, newMailEvent, recognise,
 } from '../../../../../host/tools/maillog/recognise';
 import { newLineParts, scanLine } from '../../../../../host/tools/maillog/tokenizer';
 
@@ -195,5 +195,18 @@ describe('mail recognisers', () => {
     expect(said('Aug  5 16:11:00 mx1 postfix/postsuper[903]: 8E1F2A3B4C: placed on hold')).toMatchObject({ kind: K_HOLD });
     expect(said('Aug  5 17:00:00 mx1 postfix/pickup[1000]: 9F1A2B3C4D: uid=33 from=<www-data>')).toMatchObject({ kind: K_PICKUP, n: 33, addr: 'www-data' });
     expect(said('Aug  5 17:00:00 mx1 postfix/cleanup[1000]: 9F1A2B3C4D: message-id=<a@b>')).toMatchObject({ kind: K_NONE });
+  });
+
+  test('reject warnings and discards, as pflogsumm counts them', () => {
+    // warn_if_reject: what would have been refused; not a reject, not a relay denial.
+    expect(said('Aug  5 16:00:01 mx1 postfix/smtpd[901]: NOQUEUE: reject_warning: RCPT from unknown[198.51.100.78]: 554 5.7.1 <v@e.example>: Relay access denied; from=<a@b.example> to=<v@e.example> proto=ESMTP helo=<x>')).toMatchObject({ kind: K_REJECT_WARNING });
+    expect(said('Aug  5 16:20:04 mx1 postfix/cleanup[906]: 9E1F2A3B4C: warning: header Subject: cheap pills from unknown[198.51.100.84]; from=<x@spam.example> to=<k@example.com> proto=ESMTP helo=<bot>: suspicious')).toMatchObject({ kind: K_REJECT_WARNING });
+    expect(said('Aug  5 16:20:04 mx1 postfix/cleanup[906]: 9E1F2A3B4C: warning: body cheap pills from unknown[198.51.100.84]; from=<x@spam.example>')).toMatchObject({ kind: K_REJECT_WARNING });
+    // cleanup's warnings about itself are not a WARN action.
+    expect(said('Aug  5 16:20:07 mx1 postfix/cleanup[906]: warning: hash:/etc/postfix/header_checks is unavailable')).toMatchObject({ kind: K_NONE });
+    expect(said('Aug  5 16:20:07 mx1 postfix/cleanup[906]: 9E1F2A3B4C: warning: milter inet:127.0.0.1:11332: can\'t read SMFIC_BODYEOB reply packet header')).toMatchObject({ kind: K_NONE });
+    expect(said('Aug  5 16:20:05 mx1 postfix/smtpd[909]: 9F2A3B4C5D: discard: RCPT from unknown[198.51.100.85]: <x@d.example>: Sender address triggers DISCARD action; from=<x@d.example> to=<k@example.com>')).toMatchObject({ kind: K_DISCARD });
+    expect(said('Aug  5 16:20:06 mx1 postfix/cleanup[906]: 9A3B4C5D6E: discard: header Subject: lottery from unknown[198.51.100.86]; from=<x@spam.example>: lottery')).toMatchObject({ kind: K_DISCARD });
+    expect(said('Aug  5 16:20:06 mx1 postfix/cleanup[906]: 9A3B4C5D6E: milter-discard: END-OF-MESSAGE from unknown[198.51.100.86]: milter triggers DISCARD action; from=<x@spam.example>')).toMatchObject({ kind: K_DISCARD });
   });
 });
