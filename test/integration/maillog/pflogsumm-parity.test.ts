@@ -1,0 +1,82 @@
+/*
+ * `logs scan` is to let an admin retire pflogsumm: on a log the real Postfix
+ * wrote, its totals must be pflogsumm's. Debian's Postfix relays to a sink on
+ * loopback and is set up to take each action pflogsumm counts: a delivery,
+ * an alias that forwards elsewhere (local(8)'s `forwarded as`), an access
+ * map's DISCARD and HOLD, warn_if_reject, and a relay attempt refused.
+ */
+import { execFileSync } from 'node:child_process';
+import { main } from '../../../host/adapters/cli/main';
+import { describePostfix, PostfixInstance } from '../../harness/postfix';
+import { captureIo } from '../../helpers/cli-io';
+import { SmtpSink } from '../../helpers/smtp-sink';
+import { hasSystemBinary } from '../../helpers/system';
+
+jest.setTimeout(120_000);
+
+/** pflogsumm's Grand Totals, by their labels (`      5   delivered`). */
+function pflogsummTotals(file: string): Record<string, number> {
+  const out = execFileSync('/usr/sbin/pflogsumm', [file], { encoding: 'utf8' });
+  const totals: Record<string, number> = {};
+  const section = out.slice(out.indexOf('Grand Totals'), out.indexOf('Per-'));
+  for (const line of section.split('\n')) {
+    const m = /^\s+(\d+)\s{3}(\S.*?)(?:\s+\(\d+%\))?$/.exec(line);
+    if (m) totals[m[2]] = Number(m[1]);
+  }
+  return totals;
+}
+
+const suite = 'logs scan against pflogsumm, on the real Postfix\'s log';
+(hasSystemBinary('/usr/sbin/pflogsumm', 'pflogsumm') ? describePostfix : describe.skip)(suite, () => {
+  let sink: SmtpSink;
+  let pf: PostfixInstance;
+
+  beforeAll(async () => {
+    sink = await new SmtpSink().start('127.0.0.2');
+    pf = await PostfixInstance.start({
+      prefix: 'mw-pflogsumm-',
+      mainCf: {
+        relayhost: `[127.0.0.2]:${sink.port}`,
+        smtp_bind_address: '127.0.0.1',
+        alias_maps: 'inline:{ info=owner@example.net }',
+        smtpd_sender_restrictions: 'check_sender_access inline:{ discard@example.com=DISCARD, held@example.com=HOLD }, warn_if_reject, check_sender_access inline:{ warned@example.com=REJECT }',
+      },
+    });
+  });
+  afterAll(async () => {
+    await pf?.stop();
+    await sink?.stop();
+  });
+
+  it('received, delivered, forwarded, rejected, reject warnings, held, discarded and bytes received are pflogsumm\'s', async () => {
+    const send = (from: string, to: string, localAddress = '127.0.0.1') => pf.sendMail({ from, to: [to], subject: 'parity', localAddress });
+    expect((await send('alice@example.com', 'bob@example.net')).accepted).toBe(true);
+    expect((await send('alice@example.com', 'info@localhost')).accepted).toBe(true);
+    expect((await send('discard@example.com', 'bob@example.net')).accepted).toBe(true);
+    expect((await send('held@example.com', 'bob@example.net')).accepted).toBe(true);
+    expect((await send('warned@example.com', 'bob@example.net')).accepted).toBe(true);
+    // Not in mynetworks: Relay access denied.
+    expect((await send('spam@example.org', 'victim@example.net', '127.0.0.5')).accepted).toBe(false);
+    // Three reach the next hop: alice's, the forward of info@, warned's.
+    await sink.waitFor(3, 60_000);
+    const forwarded = await pf.waitForLog('status=sent (forwarded as ', 30_000);
+    const forwardId = forwarded.slice(forwarded.indexOf('(forwarded as ') + 14, -1);
+    await pf.waitForLog((l) => l.includes(`${forwardId}: to=<owner@example.net>`) && l.includes('status=sent'), 30_000);
+    for (const what of [': discard: RCPT from', ': hold: RCPT from', 'NOQUEUE: reject_warning: RCPT from', 'NOQUEUE: reject: RCPT from']) await pf.waitForLog(what);
+
+    const io = captureIo();
+    expect(await main(['logs', 'scan', pf.maillog, '--json'], { ...io, env: {} })).toBe(0);
+    const t = JSON.parse(io.text.out).traffic;
+    const p = pflogsummTotals(pf.maillog);
+    console.log(JSON.stringify(p), pf.readLog().split('\n').filter((l) => !l.includes('postfix/master') && !l.includes('connect from')).join('\n'));
+    // What this log holds, so that agreeing is not agreeing on zero.
+    expect(p).toMatchObject({ received: 5, delivered: 3, forwarded: 1, rejected: 1, 'reject warnings': 1, held: 1, discarded: 1 });
+    expect({
+      received: t.received, delivered: t.delivered, forwarded: t.forwarded, deferred: t.deferred, bounced: t.bounced,
+      rejected: t.rejected, 'reject warnings': t.rejectWarnings, held: t.held, discarded: t.discarded, 'bytes received': t.bytesReceived,
+    }).toEqual({
+      received: p.received, delivered: p.delivered, forwarded: p.forwarded, deferred: p.deferred, bounced: p.bounced,
+      rejected: p.rejected, 'reject warnings': p['reject warnings'], held: p.held, discarded: p.discarded, 'bytes received': p['bytes received'],
+    });
+  });
+});
