@@ -7,6 +7,8 @@
  * `QID: from=<s>, status=expired, returned to sender`, as it would after
  * maximal_queue_lifetime (5 days by default).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { main } from '../../../host/adapters/cli/main';
 import { describePostfix, PostfixInstance } from '../../harness/postfix';
 import { captureIo } from '../../helpers/cli-io';
@@ -41,13 +43,16 @@ describePostfix('logs scan on the real Postfix: soft bounces, then the message e
     const r = await pf.sendMail({ from: 'promo@example.com', to: ['bob@example.net', 'carol@example.org'], subject: 'cheap pills' });
     expect(r.accepted).toBe(true);
     const qid = (await pf.waitForLog((l) => / status=expired, returned to sender/.test(l) && l.includes('from=<promo@example.com>'), 60_000)).split(': ')[1];
-    const log = pf.readLog().split('\n');
+    // Postfix goes on (the notice to the sender bounces and expires in turn): the scan and the counts below read one snapshot.
+    const snapshot = path.join(pf.dir, 'maillog.snapshot');
+    fs.writeFileSync(snapshot, pf.readLog());
+    const log = fs.readFileSync(snapshot, 'utf8').split('\n');
     // What Postfix wrote: a SOFTBOUNCE per recipient, then one line for the message.
     expect(log.filter((l) => l.includes(`${qid}: to=<`) && l.includes('status=SOFTBOUNCE'))).toHaveLength(2);
     expect(log.filter((l) => l.includes(`${qid}: from=<promo@example.com>, status=expired, returned to sender`))).toHaveLength(1);
 
     const io = captureIo();
-    expect(await main(['logs', 'scan', pf.maillog, '--json', '--max-relayed', '2'], { ...io, env: {} })).toBe(4);
+    expect(await main(['logs', 'scan', snapshot, '--json', '--max-relayed', '2'], { ...io, env: {} })).toBe(4);
     const report = JSON.parse(io.text.out);
     expect(report.unparsed).toBe(0);
     expect(report.unauthenticated.find((c: { client: string }) => c.client === '127.0.0.1')).toMatchObject({ messages: 1, relayed: 2, sent: 0, deferred: 0, bounced: 2 });
