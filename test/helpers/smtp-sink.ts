@@ -12,13 +12,20 @@ export interface SunkMail {
 /**
  * A tiny SMTP server on loopback that keeps what it receives: the local test
  * mailbox. `failNext` makes the next deliveries fail with a 451 after DATA.
+ * Given `rcptReply`, it refuses every recipient with that reply instead, like
+ * a receiver that found us on a blocklist (`554 5.7.1 … blocked using …`) or
+ * greylists (`450 …`).
  */
 export class SmtpSink {
   readonly mails: SunkMail[] = [];
+  /** Recipients refused with `rcptReply`. */
+  readonly refused: string[] = [];
   failNext = 0;
   private server: net.Server | undefined;
   private readonly waiters: Array<() => void> = [];
   port = 0;
+
+  constructor(private readonly rcptReply?: string) {}
 
   async start(host = '127.0.0.1'): Promise<this> {
     this.server = net.createServer((s) => this.session(s));
@@ -82,9 +89,18 @@ export class SmtpSink {
           to = [];
           s.write('250 ok\r\n');
         } else if (cmd === 'RCPT') {
+          if (this.rcptReply) {
+            this.refused.push(line.slice(line.indexOf('<') + 1, line.lastIndexOf('>')));
+            s.write(`${this.rcptReply}\r\n`);
+            continue;
+          }
           to.push(line.slice(line.indexOf('<') + 1, line.lastIndexOf('>')));
           s.write('250 ok\r\n');
         } else if (cmd === 'DATA') {
+          if (to.length === 0) {
+            s.write('554 5.5.1 No valid recipients\r\n');
+            continue;
+          }
           data = [];
           s.write('354 go ahead\r\n');
         } else if (cmd === 'QUIT') s.end('221 bye\r\n');

@@ -562,9 +562,15 @@ function authProcess(s: Uint8Array, m: number, end: number, e: MailEvent): numbe
   } else if (s[last - 1] === 44) last--; // `ldap(dog,52.37.139.121,)`
   const comma = lastIndexIn(s, ',', open, last);
   if (comma < 0 || comma + 1 >= last) return (e.kind = K_MALFORMED);
+  return authFailure(s, open, comma, last, result, e);
+}
+
+/** An auth process's failure: `(user,ip…` with the user in s(open, comma), the address in s(comma, last); `result` an AUTH_RESULTS index. */
+function authFailure(s: Uint8Array, open: number, comma: number, last: number, result: number, e: MailEvent): number {
   e.ipStart = comma + 1;
   e.ipEnd = last;
-  if (comma > open + 1) {
+  // `?`: the request failed before a user was named.
+  if (comma > open + 1 && !(comma === open + 2 && s[open + 1] === 63)) {
     e.loginStart = open + 1;
     e.loginEnd = comma;
   }
@@ -640,16 +646,7 @@ function authRequest(s: Uint8Array, open: number, end: number, e: MailEvent): nu
     comma = lastIndexIn(s, ',', open, last);
   }
   if (comma <= open || !ipText(s, comma + 1, last)) return K_NONE;
-  e.ipStart = comma + 1;
-  e.ipEnd = last;
-  // `?`: the request failed before a user was named.
-  if (comma > open + 1 && !(comma === open + 2 && s[open + 1] === 63)) {
-    e.loginStart = open + 1;
-    e.loginEnd = comma;
-  }
-  e.flag = result === 1 || result === 3;
-  e.n = 1;
-  return (e.kind = K_AUTH_FAIL);
+  return authFailure(s, open, comma, last, result, e);
 }
 
 /** Whether s[i, end) is an address's text: hex digits, `.` and `:` (IPv4, IPv6, mapped). */

@@ -13,7 +13,6 @@ import * as path from 'node:path';
 import { main } from '../../../host/adapters/cli/main';
 import { describePostfix, PostfixInstance } from '../../harness/postfix';
 import { captureIo } from '../../helpers/cli-io';
-import { RejectingSmtp } from '../../helpers/rejecting-smtp';
 import { SmtpSink } from '../../helpers/smtp-sink';
 import { hasSystemBinary } from '../../helpers/system';
 
@@ -38,14 +37,14 @@ function pflogsummTotals(file: string): Record<string, number> {
 const suite = 'logs scan against pflogsumm, on the real Postfix\'s log';
 (hasSystemBinary('/usr/sbin/pflogsumm', 'pflogsumm') ? describePostfix : describe.skip)(suite, () => {
   let sink: SmtpSink;
-  let later: RejectingSmtp;
-  let never: RejectingSmtp;
+  let later: SmtpSink;
+  let never: SmtpSink;
   let pf: PostfixInstance;
 
   beforeAll(async () => {
     sink = await new SmtpSink().start('127.0.0.2');
-    later = await new RejectingSmtp('450 4.2.0 <x>: Recipient address rejected: Greylisted').start('127.0.0.3');
-    never = await new RejectingSmtp('550 5.1.1 <x>: Recipient address rejected: User unknown').start('127.0.0.4');
+    later = await new SmtpSink('450 4.2.0 <x>: Recipient address rejected: Greylisted').start('127.0.0.3');
+    never = await new SmtpSink('550 5.1.1 <x>: Recipient address rejected: User unknown').start('127.0.0.4');
     pf = await PostfixInstance.start({
       prefix: 'mw-pflogsumm-',
       mainCf: {

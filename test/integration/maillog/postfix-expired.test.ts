@@ -12,16 +12,16 @@ import * as path from 'node:path';
 import { main } from '../../../host/adapters/cli/main';
 import { describePostfix, PostfixInstance } from '../../harness/postfix';
 import { captureIo } from '../../helpers/cli-io';
-import { RejectingSmtp } from '../../helpers/rejecting-smtp';
+import { SmtpSink } from '../../helpers/smtp-sink';
 
 jest.setTimeout(120_000);
 
 describePostfix('logs scan on the real Postfix: soft bounces, then the message expires', () => {
-  let next: RejectingSmtp;
+  let next: SmtpSink;
   let pf: PostfixInstance;
 
   beforeAll(async () => {
-    next = await new RejectingSmtp('554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org').start('127.0.0.2');
+    next = await new SmtpSink('554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org').start('127.0.0.2');
     pf = await PostfixInstance.start({
       prefix: 'mw-expire-',
       mainCf: {

@@ -6,7 +6,7 @@ import type { ReputationWatcher } from '../../../plugins/reputation-watch/watche
 import { describePostfix, PostfixInstance } from '../../harness/postfix';
 import { testApp } from '../../helpers/test-app';
 import { reputationPluginDir } from '../../helpers/reputation-plugin-dir';
-import { RejectingSmtp } from '../../helpers/rejecting-smtp';
+import { SmtpSink } from '../../helpers/smtp-sink';
 
 jest.setTimeout(120_000);
 
@@ -23,12 +23,12 @@ async function until<T>(what: string, ms: number, probe: () => T | undefined | P
 }
 
 describePostfix('reputation-watch against the real Postfix', () => {
-  let next: RejectingSmtp;
+  let next: SmtpSink;
   let pf: PostfixInstance;
 
   beforeAll(async () => {
     // The next hop listens on 127.0.0.2, so the reply's [127.0.0.1] is our address, not the relay's.
-    next = await new RejectingSmtp(REPLY).start('127.0.0.2');
+    next = await new SmtpSink(REPLY).start('127.0.0.2');
     pf = await PostfixInstance.start({ prefix: 'mw-rep-', mainCf: { relayhost: `[127.0.0.2]:${next.port}`, smtp_bind_address: '127.0.0.1' } });
   });
   afterAll(async () => {
@@ -71,7 +71,7 @@ describePostfix('reputation-watch against the real Postfix', () => {
       const metrics = await app.metrics.text();
       expect(metrics).toMatch(/^mailwarden_blocklist_listed\{list="zen.spamhaus.org",ip="127.0.0.1"\} 1$/m);
       expect(metrics).toMatch(/^mailwarden_reputation_rejections_total\{source="zen.spamhaus.org",kind="dnsbl",status="bounced"\} [1-9]/m);
-      expect(next.commands).toContain('RCPT TO:<bob@example.net>');
+      expect(next.refused).toContain('bob@example.net');
       // `reputation status` names the address Postfix binds to, the listing, its evidence and the removal link
       let out = '';
       const io = { stdout: { write: (t: string) => ((out += t), true) }, stderr: { write: () => true }, stdin: process.stdin, actor: 'cli:test' } as never;
