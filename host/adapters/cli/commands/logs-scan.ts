@@ -2,6 +2,7 @@ import { UsageError } from '../../../../shared';
 import { parseWhen } from '../../../tools/maillog/line-time';
 import { progressBar, reportText } from '../../../tools/maillog/report-table';
 import { inputSize } from '../../../tools/maillog/byte-source';
+import { logOrder } from '../../../tools/maillog/log-order';
 import { InputError, scanFiles } from '../../../tools/maillog/scan';
 import { DEFAULT_THRESHOLDS, buildReport, type SuspectThresholds } from '../../../tools/maillog/scan-report';
 import { type Io, parse, str } from '../cli-context';
@@ -32,7 +33,8 @@ function when(text: string | undefined, flag: string): number | undefined {
 
 export const LOGS_SCAN_USAGE = `mailwarden logs scan FILE… [--json] [--top N] [--threads N] [--since T] [--until T] [--unparsed N] [thresholds]
 mailwarden logs scan - < mail.log
-  FILE may be plain or gzip (mail.log.2.gz); "-" reads stdin. Files are read in the order given.
+  FILE may be plain or gzip (mail.log.2.gz); "-" reads stdin. A log's rotations are read oldest first
+  (mail.log* gives mail.log.2.gz, mail.log.1, mail.log), other files in the order given.
   Reports authentication failures (Postfix SASL and Dovecot) by client and by login, per-SASL-login
   messages, recipients, client IPs and first/last seen, unauthenticated relaying (sent, deferred,
   bounced), "Relay access denied" rejects, local submissions (pickup), pflogsumm's totals (received,
@@ -58,9 +60,9 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
     unparsed: { type: 'string' },
     ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
   }, 'logs scan');
-  const files = p.positionals;
-  if (files.length === 0) throw new UsageError('logs scan: FILE is required (or "-" for stdin)');
-  if (files.filter((f) => f === '-').length > 1) throw new UsageError('logs scan: "-" (stdin) can be given once');
+  if (p.positionals.length === 0) throw new UsageError('logs scan: FILE is required (or "-" for stdin)');
+  if (p.positionals.filter((f) => f === '-').length > 1) throw new UsageError('logs scan: "-" (stdin) can be given once');
+  const files = logOrder(p.positionals, (f) => io.stderr.write(`logs scan: reading each log's rotations oldest first: ${f.join(', ')}\n`));
   const topN = positiveInt(str(p, 'top'), 'top', 20);
   const threads = positiveInt(str(p, 'threads'), 'threads', 0) || undefined;
   const keepUnparsed = positiveInt(str(p, 'unparsed'), 'unparsed', 0, 0);

@@ -4,6 +4,7 @@ import { trustedNetworks } from '../../../core/plugins/contributed';
 import { parseProbeTarget, probeRelay } from '../../../tools/postfix/relay-probe';
 import { relayClients } from '../../../tools/maillog/relay-report';
 import { InputError, inputSize } from '../../../tools/maillog/byte-source';
+import { logOrder } from '../../../tools/maillog/log-order';
 import { scanFiles } from '../../../tools/maillog/scan';
 import { CliContext, parse, str } from '../cli-context';
 import { type CliCommand, EXIT } from '../command';
@@ -81,7 +82,8 @@ mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
             const a = parseIp(ip);
             return !!a && all.some((n) => cidrContains(n, a));
           };
-          const stats = await scanFiles(args, { now: app.clock.now() }, io.stdin);
+          const files = logOrder(args, (f) => io.stderr.write(`relay audit: reading each log's rotations oldest first: ${f.join(', ')}\n`));
+          const stats = await scanFiles(files, { now: app.clock.now() }, io.stdin);
           // Asked before the report is made: a plugin answers from its store, the report reads synchronously.
           const removals = new Map<string, string | undefined>();
           for (const ip of stats.unauth.keys()) if (!isTrusted(ip)) removals.set(ip, await trusted.removalOf(ip));

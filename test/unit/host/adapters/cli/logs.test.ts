@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { packageRoot } from '../../../../../host/core/paths';
 import { tempDir } from '../../../../helpers/plugin-fixture';
 import { runCli } from '../../../../helpers/run-cli';
@@ -35,6 +36,28 @@ describe('mailwarden logs scan', () => {
   test('--unparsed N shows the lines not understood', async () => {
     const r = await runCli(['logs', 'scan', fixture, '--unparsed', '3']);
     expect(r.stdout).toContain('LINES NOT UNDERSTOOD (first 1)\n  this is not a log line at all\n');
+  });
+
+  test('a log\'s rotations as the shell globs them (mail.log*) are read oldest first: a message spanning them is linked up', async () => {
+    const dir = tempDir('mw-rotations-');
+    const at = (f: string) => path.join(dir, f);
+    // A trusted relay's message: received, then deferred for days across two rotations, then expired.
+    fs.writeFileSync(at('mail.log.2.gz'), zlib.gzipSync([
+      'Nov 27 10:00:00 mx1 postfix/smtpd[1]: 4A1B2C3D5E: client=gateway[192.0.2.50]',
+      'Nov 27 10:00:01 mx1 postfix/qmgr[2]: 4A1B2C3D5E: from=<promo@example.com>, size=900, nrcpt=1 (queue active)',
+      'Nov 27 10:00:31 mx1 postfix/smtp[3]: 4A1B2C3D5E: to=<v1@remote.example>, relay=none, delay=30, dsn=4.4.1, status=deferred (connect to mx.remote.example[192.0.2.9]:25: Connection timed out)',
+    ].join('\n') + '\n'));
+    fs.writeFileSync(at('mail.log.1'), 'Nov 28 10:00:31 mx1 postfix/smtp[3]: 4A1B2C3D5E: to=<v1@remote.example>, relay=none, delay=86430, dsn=4.4.1, status=deferred (connect to mx.remote.example[192.0.2.9]:25: Connection timed out)\n');
+    fs.writeFileSync(at('mail.log'), [
+      'Dec  2 10:00:31 mx1 postfix/qmgr[2]: 4A1B2C3D5E: from=<promo@example.com>, status=expired, returned to sender',
+      'Dec  2 10:00:32 mx1 postfix/qmgr[2]: 4A1B2C3D5E: removed',
+    ].join('\n') + '\n');
+    const r = await runCli(['logs', 'scan', at('mail.log'), at('mail.log.1'), at('mail.log.2.gz'), '--json']);
+    expect(r.stderr).toBe(`logs scan: reading each log's rotations oldest first: ${at('mail.log.2.gz')}, ${at('mail.log.1')}, ${at('mail.log')}\n`);
+    expect(JSON.parse(r.stdout).unauthenticated).toEqual([expect.objectContaining({ client: '192.0.2.50', messages: 1, relayed: 1, deferred: 0, bounced: 1 })]);
+    // Given oldest first, nothing to say.
+    expect((await runCli(['logs', 'scan', at('mail.log.2.gz'), at('mail.log.1'), at('mail.log'), '--json'])).stderr).toBe('');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('stdin with "-"', async () => {
