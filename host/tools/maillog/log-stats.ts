@@ -1,7 +1,7 @@
 import { ByteIntern } from './byte-intern';
 import { ClientTable, type PackedClients } from './client-table';
 import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
-import { bytesOf, latin1, textAt } from './bytes';
+import { bytesAt, bytesOf, latin1, textAt } from './bytes';
 import { absorbCounts, bump, ipAt, loginAt, own, packCounts } from './keys';
 import { R_OVERLONG, R_UNPARSED, RECORD, readRecord } from './line-ring';
 import { lineTime } from './line-time';
@@ -264,6 +264,8 @@ export class LogStats {
   }
 
   private notUnderstood(b: Buffer, start: number, end: number): void {
+    // journalctl's own lines between entries (`-- Boot 3f2e… --`, `-- No entries --`): not the log's, not a mistake.
+    if (end - start >= 6 && bytesAt(b, '-- ', start, end) && bytesAt(b, ' --', end - 3, end)) return;
     this.unparsed++;
     if (this.unparsedSamples.length < this.keepUnparsed) this.unparsedSamples.push(textAt(b, start, Math.min(end, start + SAMPLE_CHARS)));
   }
