@@ -34,6 +34,8 @@ export interface PostfixOptions {
   readonly saslDovecotSocket?: string;
   /** Prefix of the temp directory name. */
   readonly prefix?: string;
+  /** Extra master.cf lines (a content filter's re-injection listener). */
+  readonly masterCf?: readonly string[];
   /** Milliseconds to wait for the listener after start. */
   readonly startTimeoutMs?: number;
 }
@@ -205,6 +207,7 @@ export class PostfixInstance {
         '  -o smtpd_tls_auth_only=no',
       );
     }
+    extra.push(...(o.masterCf ?? []));
     Object.assign(params, o.mainCf ?? {});
     fs.writeFileSync(path.join(dir, 'main.cf'), Object.entries(params).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
     fs.writeFileSync(path.join(dir, 'master.cf'), privateMasterCf(fs.readFileSync('/etc/postfix/master.cf', 'utf8'), `${host}:${port}`, extra));

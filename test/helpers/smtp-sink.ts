@@ -14,7 +14,8 @@ export interface SunkMail {
  * mailbox. `failNext` makes the next deliveries fail with a 451 after DATA.
  * Given `rcptReply`, it refuses every recipient with that reply instead, like
  * a receiver that found us on a blocklist (`554 5.7.1 … blocked using …`) or
- * greylists (`450 …`).
+ * greylists (`450 …`). Given `accept`, it answers each message with the
+ * reply that returns (a content filter that hands the message back to Postfix).
  */
 export class SmtpSink {
   readonly mails: SunkMail[] = [];
@@ -25,7 +26,10 @@ export class SmtpSink {
   private readonly waiters: Array<() => void> = [];
   port = 0;
 
-  constructor(private readonly rcptReply?: string) {}
+  constructor(
+    private readonly rcptReply?: string,
+    private readonly accept?: (mail: SunkMail) => Promise<string>,
+  ) {}
 
   async start(host = '127.0.0.1'): Promise<this> {
     this.server = net.createServer((s) => this.session(s));
@@ -77,9 +81,11 @@ export class SmtpSink {
             s.write('451 4.3.0 try again later\r\n');
             continue;
           }
-          this.mails.push(parse(from, to, text));
+          const mail = parse(from, to, text);
+          this.mails.push(mail);
           for (const w of this.waiters.splice(0)) w();
-          s.write('250 2.0.0 queued\r\n');
+          if (this.accept) this.accept(mail).then((reply) => s.write(`${reply}\r\n`), () => s.write('451 4.3.0 filter failed\r\n'));
+          else s.write('250 2.0.0 queued\r\n');
           continue;
         }
         const cmd = line.slice(0, 4).toUpperCase();

@@ -67,8 +67,8 @@ export class DeliveryLines {
     }
     // The delivery agents' lines: qmgr's and error/retry's echo an agent's reason for recipients they did not try.
     if (e.kind !== K_DELIVERY || (e.program !== P_SMTP && e.program !== P_LMTP && e.program !== P_LOCAL)) return;
-    // Passed on as a new message, whose own delivery is the event.
-    if (e.n === STATUS_FORWARDED) return;
+    // Passed on as a new message, whose own delivery is the event: by local(8), or by a content filter on this machine (amavis) that queued it again.
+    if (e.n === STATUS_FORWARDED || e.nextStart >= 0) return;
     const status = e.n === STATUS_SENT ? 'sent' : e.n === STATUS_DEFERRED ? 'deferred' : 'bounced';
     if (this.statuses && !this.statuses.has(status)) return;
     const fields = e.textStart - STATUS_KEY_LENGTH;

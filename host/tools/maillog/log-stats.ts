@@ -44,6 +44,12 @@ class Owner {
    * delivery line per recipient, and each looked it up by a string made for the purpose.
    */
   hourRow: number[] | undefined = undefined;
+  /**
+   * The message this one continues, when a content filter on this machine
+   * (amavis) queued it again: its relaying counts for that message's client.
+   * UNKNOWN when that message began before this range or the log.
+   */
+  via: Owner | undefined = undefined;
 
   /*
    * One class, every field set here: the index holds hundreds of thousands
@@ -63,6 +69,12 @@ class Owner {
 
 /** A message owned by nobody the scan itemises (a pickup, a client past a table's cap). */
 const unowned = () => new Owner(undefined, undefined, 0, false);
+
+/** The owner of a message not seen: what continues it relays for nobody the scan knows (or the merge finds). */
+const UNKNOWN = new Owner(undefined, undefined, 0, true);
+
+/** Whom a message's relaying counts for: its own client, or the one whose message it continues. */
+const relayOwner = (o: Owner | undefined): Owner | undefined => (o === undefined ? undefined : o.via ?? o);
 
 /**
  * Plain data (structured-clone safe) for passing between worker threads and
@@ -148,6 +160,7 @@ const ORPHAN_NRCPT = 0;
 const ORPHAN_RELAY = 1;
 const ORPHAN_REMOVED = 2;
 const ORPHAN_EXPIRED = 3;
+const ORPHAN_CONTINUED = 4;
 const HOUR = 3_600_000;
 const SAMPLE_CHARS = 300;
 /** Longer timestamps (none of the known forms is) are decoded every time. */
@@ -200,6 +213,8 @@ export class LogStats {
   dropped = 0;
   private readonly failures: AuthFailureReader;
   private readonly open: QueueIndex<Owner>;
+  /** During a merge: messages of the next range that continue one open here (ORPHAN_CONTINUED), until that range's open messages are taken in. */
+  private readonly continuations = new Map<QueueKey, Owner>();
   private readonly orphans: Array<[QueueKey, string, number, number, number]> = [];
   private readonly p: LineParts = newLineParts();
   private readonly e: MailEvent = newMailEvent();
@@ -474,15 +489,38 @@ export class LogStats {
     const e = this.e;
     const status = e.n;
     this.traffic.delivery(b, e.addrStart, e.addrEnd, status, this.hour(b));
-    // The smtp agent's, or a deferral for a remote destination held as dead (flag): relaying.
-    if (e.program !== P_SMTP && !e.flag) return;
+    // The smtp agent's to another machine, or a deferral for a remote destination held as dead (flag): relaying.
+    if (!e.flag) {
+      if (e.nextStart >= 0) this.continued(b);
+      return;
+    }
     const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
-    const o = this.open.get(qid);
+    const o = relayOwner(this.open.get(qid));
     // Only mail from unauthenticated clients is relaying; skip the rest.
     if (o !== undefined && o.cid === undefined && !o.stub) return;
     const rcpt = latin1(b, e.addrStart, e.addrEnd);
     if (!o || o.stub) this.orphan(qid, rcpt, ORPHAN_RELAY, status, 0);
     else this.relayed(o, rcpt, status);
+  }
+
+  /**
+   * A content filter on this machine took the message and queued it again
+   * (`… queued as QID`, the filter's re-injection through smtpd, whose
+   * `client=` line came first): the new message continues this one, and its
+   * relaying counts for this one's client, not for the filter's loopback address.
+   */
+  private continued(b: Buffer): void {
+    const e = this.e;
+    const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
+    const root = relayOwner(this.open.get(qid));
+    const next = this.open.get(queueKeyAt(b, e.nextStart, e.nextEnd));
+    if (root !== undefined && !root.stub) {
+      if (next !== undefined) next.via = root;
+      return;
+    }
+    // This message began before this range (the merge links them) or the log (nobody's).
+    if (next !== undefined) next.via = UNKNOWN;
+    this.orphan(qid, latin1(b, e.nextStart, e.nextEnd), ORPHAN_CONTINUED, 0, 0);
   }
 
   /**
@@ -581,9 +619,11 @@ export class LogStats {
     const hours = new TablePacker(1, 2, this.relayHours.size);
     for (const [k, v] of this.relayHours) hours.add([k], v);
     const open = new TablePacker(4, 5, this.open.size);
-    for (const [k, o] of this.open.entries()) {
+    for (const [k, own] of this.open.entries()) {
+      // A message continuing another goes as that one's relaying (its client, hour, recipients); 4: the one it continues is the merge's to find.
+      const o = own.via !== undefined && !own.via.stub ? own.via : own;
       const rcpts = o.rcpts ? [...o.rcpts].map(([r, st]) => `${r}\u0002${st}`).join('\u0001') : '';
-      open.add([queueIdOf(k), o.login ?? '', o.cid !== undefined && o.cid >= 0 ? this.unauth.keyOf(o.cid) : '', rcpts], [o.login !== undefined ? 1 : 0, o.cid !== undefined ? 1 : 0, o.counted ? 1 : 0, o.hour ?? 0, (o.rcpts ? 1 : 0) | (o.stub ? 2 : 0)]);
+      open.add([queueIdOf(k), o.login ?? '', o.cid !== undefined && o.cid >= 0 ? this.unauth.keyOf(o.cid) : '', rcpts], [o.login !== undefined ? 1 : 0, o.cid !== undefined ? 1 : 0, own.counted ? 1 : 0, o.hour ?? 0, (o.rcpts ? 1 : 0) | (own.stub ? 2 : 0) | (own.via?.stub ? 4 : 0)]);
     }
     const orphans = new TablePacker(2, 3, this.orphans.length);
     for (const [qid, text, kind, n, size] of this.orphans) orphans.add([queueIdOf(qid), text], [kind, n, size]);
@@ -642,6 +682,13 @@ export class LogStats {
       if (v[at] === ORPHAN_REMOVED) this.open.delete(queueKeyOf(qid));
       else if (v[at] === ORPHAN_EXPIRED) {
         if (o) this.expire(o);
+      } else if (v[at] === ORPHAN_CONTINUED) {
+        const root = relayOwner(o) ?? UNKNOWN;
+        const next = queueKeyOf(text);
+        const n = this.open.get(next);
+        if (n !== undefined) n.via = root;
+        // Opened in the next range: its owner comes with that range's open messages, below.
+        else this.continuations.set(next, root);
       }
       else if (v[at] === ORPHAN_NRCPT) {
         // Counted for a message received here, unless this range's own qmgr line did already (a stub is counted).
@@ -649,7 +696,10 @@ export class LogStats {
         this.countRecipients(o, v[at + 1]);
         o.counted = true;
         this.traffic.queuedText(text, v[at + 2]);
-      } else if (o?.cid !== undefined) this.relayed(o, text, v[at + 1]);
+      } else {
+        const r = relayOwner(o ?? this.continuations.get(queueKeyOf(qid)));
+        if (r?.cid !== undefined) this.relayed(r, text, v[at + 1]);
+      }
     });
     this.lines += next.lines;
     this.parsed += next.parsed;
@@ -703,7 +753,9 @@ export class LogStats {
       const o = new Owner(v[at] === 1 ? login : undefined, v[at + 1] === 1 ? (client ? this.unauth.has(client) : -1) : undefined, v[at + 3], (v[at + 4] & 2) !== 0);
       if (v[at + 2] === 1) o.counted = true;
       if (v[at + 4] & 1) o.rcpts = new Map(rcpts ? rcpts.split('\u0001').map((r) => r.split('\u0002')).map(([r, st]) => [r, Number(st)]) : []);
+      if (v[at + 4] & 4) o.via = this.continuations.get(qid) ?? UNKNOWN;
       this.open.set(qid, o);
     });
+    this.continuations.clear();
   }
 }

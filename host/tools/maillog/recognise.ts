@@ -118,19 +118,23 @@ export interface MailEvent {
   size: number;
   /**
    * SASL failure reason is the server's fault; reject is `Relay access denied`; Dovecot `unknown user`;
-   * a qmgr/retry deferral is for a remote destination held as dead (`suspendedRemote`).
+   * a delivery line is a relay attempt: the smtp agent's to a next hop off this machine (`localHop`),
+   * or a qmgr/retry deferral for a remote destination held as dead (`suspendedRemote`).
    */
   flag: boolean;
   protocol: number;
+  /** The queue ID a content filter on this machine (amavis) queued a delivered message as again (`… queued as QID)`). */
+  nextStart: number;
+  nextEnd: number;
 }
 
 export function newMailEvent(): MailEvent {
-  return { kind: K_NONE, program: P_OTHER, ipStart: -1, ipEnd: -1, nameStart: -1, nameEnd: -1, loginStart: -1, loginEnd: -1, addrStart: -1, addrEnd: -1, textStart: -1, textEnd: -1, n: 0, size: 0, flag: false, protocol: PR_OTHER };
+  return { kind: K_NONE, program: P_OTHER, ipStart: -1, ipEnd: -1, nameStart: -1, nameEnd: -1, loginStart: -1, loginEnd: -1, addrStart: -1, addrEnd: -1, textStart: -1, textEnd: -1, n: 0, size: 0, flag: false, protocol: PR_OTHER, nextStart: -1, nextEnd: -1 };
 }
 
 function reset(e: MailEvent): void {
   e.kind = K_NONE;
-  e.ipStart = e.ipEnd = e.nameStart = e.nameEnd = e.loginStart = e.loginEnd = e.addrStart = e.addrEnd = e.textStart = e.textEnd = -1;
+  e.ipStart = e.ipEnd = e.nameStart = e.nameEnd = e.loginStart = e.loginEnd = e.addrStart = e.addrEnd = e.textStart = e.textEnd = e.nextStart = e.nextEnd = -1;
   e.n = 0;
   e.size = 0;
   e.flag = false;
@@ -432,8 +436,43 @@ function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): numbe
   else return (e.kind = PROBE_STATUSES.some((word) => at(s, word, w, end)) ? K_NONE : K_MALFORMED);
   e.textStart = w;
   e.textEnd = end;
-  if (e.n === STATUS_DEFERRED && (e.program === P_QMGR || e.program === P_ERROR)) e.flag = suspendedRemote(s, w, end);
+  if (e.program === P_SMTP || e.program === P_LMTP) {
+    const local = localHop(s, i, w, end);
+    if (e.program === P_SMTP) e.flag = !local;
+    if (local && e.n === STATUS_SENT) requeued(s, w, end, e);
+  } else if (e.n === STATUS_DEFERRED && (e.program === P_QMGR || e.program === P_ERROR)) e.flag = suspendedRemote(s, w, end);
   return (e.kind = K_DELIVERY);
+}
+
+/**
+ * Whether a delivery line's next hop is this machine: `relay=host[127.0.0.1]:10024`,
+ * `[::1]`, a unix socket (`[private/…]`), or, with `relay=none`, the one the
+ * reason names (`connect to 127.0.0.1[127.0.0.1]:10024: Connection refused`).
+ * A content filter (amavis on 127.0.0.1:10024) is handed every message, in
+ * and out: that is not relaying. `fields` is where the line's fields start, `w` its status.
+ */
+function localHop(s: Uint8Array, fields: number, w: number, end: number): boolean {
+  const r = indexIn(s, ', relay=', fields, w);
+  if (r < 0) return false;
+  const from = at(s, 'none', r + 8, w) ? w : r + 8;
+  const open = indexIn(s, '[', from, Math.min(end, from + 300));
+  if (open < 0) return false;
+  return at(s, '[127.', open, end) || at(s, '[::1]', open, end) || at(s, '[private/', open, end) || at(s, '[public/', open, end) || at(s, '[/', open, end);
+}
+
+/** `… queued as QID)` at the end of a local hop's reply: the filter handed the message back to Postfix, as a new queue entry. */
+function requeued(s: Uint8Array, w: number, end: number, e: MailEvent): void {
+  const close = s[end - 1] === 41 ? end - 1 : end;
+  const q = lastIndexIn(s, 'queued as ', Math.max(w, close - 48), close);
+  if (q < 0) return;
+  const start = q + 10;
+  for (let j = start; j < close; j++) {
+    const c = s[j];
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return;
+  }
+  if (close - start < 5 || close - start > 32) return;
+  e.nextStart = start;
+  e.nextEnd = close;
 }
 
 /** qmgr's reason for a recipient it has deferred without trying: this, then the delivery agent's reason for the destination. */

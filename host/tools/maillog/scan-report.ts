@@ -128,7 +128,7 @@ export function buildReport(s: LogStats, topN: number, t: SuspectThresholds = DE
     const n = s.unauth.relayed(id);
     if (n < t.relayedPerClient) continue;
     const c = s.unauth.stats(id);
-    suspect('client', s.unauth.keyOf(id), `${n} recipients relayed without authentication (${c.sent} sent, ${c.deferred} deferred, ${c.bounced} bounced): trusted network?`);
+    suspect('client', s.unauth.keyOf(id), `${n} recipient${n === 1 ? '' : 's'} relayed without authentication (${c.sent} sent, ${c.deferred} deferred, ${c.bounced} bounced): trusted network?`);
   }
   for (const [ip, n] of s.relayDenied) if (n >= t.relayDenied) suspect('client', ip, `${n} "Relay access denied" rejects: probing for an open relay`);
   for (const [who, n] of s.local) if (n >= t.localSubmissions) suspect('local', who, `${n} messages submitted on the server itself (a hijacked web application?)`);

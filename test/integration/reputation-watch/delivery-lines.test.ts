@@ -17,6 +17,8 @@ test('deferred, bounced and sent lines, each with the sender of its queue ID; qm
     'Nov 29 20:05:02 mx1 postfix/smtp[124]: 4ABCDEF0123: to=<carol@example.org>, orig_to=<c@example.org>, relay=mx.example.org[2001:db8::25]:25, delay=1, delays=1/0/0/0, dsn=4.7.0, status=deferred (host mx.example.org[2001:db8::25] said: 421 4.7.0 [TSS04] Messages from 203.0.113.7 temporarily deferred due to unexpected volume or user complaints)',
     '2026-11-29T20:05:04.123456+00:00 mx1 postfix/smtp[1]: 5BCDEF01234: to=<dave@example.com>, relay=mx[192.0.2.1]:25, delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 99)',
     'Nov 29 20:05:05 mx1 postfix/qmgr[123]: 6CDEF012345: from=<eve@example.com>, status=expired, returned to sender',
+    // The hand-off to a content filter on the loopback (amavis) that queued the message again: not a delivery.
+    'Nov 29 20:05:05 mx1 postfix/smtp[127]: 4ABCDEF0123: to=<bob@example.net>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 7DEF0123456)',
     // local(8) forwarding as a new message: that message's own delivery is the event.
     'Nov 29 20:05:05 mx1 postfix/local[126]: 4ABCDEF0123: to=<info@mx1.example.com>, orig_to=<info@example.com>, relay=local, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (forwarded as 7DEF0123456)',
     // qmgr and retry defer without trying, repeating the reason the smtp agent gave: not another refusal.

@@ -90,6 +90,8 @@ describe('the format corpus', () => {
       { hour: '2026-08-05T13:00Z', messages: 1, recipients: 3 },
       // 14:00: one recipient the smtp agent deferred, one it soft-bounced, and two qmgr and retry deferred without trying (its destination held as dead).
       { hour: '2026-08-05T14:00Z', messages: 2, recipients: 4 },
+      // 18:00: through the content filter (amavis): the hand-off to it is not relaying, the re-injected message's delivery is the gateway's.
+      { hour: '2026-08-05T18:00Z', messages: 1, recipients: 1 },
     ] });
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -100,7 +102,7 @@ describe('the format corpus', () => {
     stdout.on('data', (c) => (out += c));
     const code = await main(['logs', 'scan', LOG, '--json', '--max-relayed', '4'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
     expect(code).toBe(4);
-    expect(JSON.parse(out).suspects).toContainEqual({ kind: 'client', subject: '192.168.122.111', reasons: ['7 recipients relayed without authentication (1 sent, 4 deferred, 2 bounced): trusted network?'] });
+    expect(JSON.parse(out).suspects).toContainEqual({ kind: 'client', subject: '192.168.122.111', reasons: ['8 recipients relayed without authentication (1 sent, 5 deferred, 2 bounced): trusted network?'] });
   });
 
   test('the relay audit command reports the relay with the counts of logs scan', async () => {

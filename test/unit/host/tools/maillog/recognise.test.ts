@@ -21,7 +21,7 @@ function said(line: string) {
   if (!scanLine(line, 0, line.length, p)) return undefined;
   const kind = recognise(line, p, e);
   const part = (a: number, b: number) => (a >= 0 ? line.slice(a, b) : undefined);
-  return { kind, ip: part(e.ipStart, e.ipEnd), name: part(e.nameStart, e.nameEnd), login: part(e.loginStart, e.loginEnd), addr: part(e.addrStart, e.addrEnd), n: e.n, size: e.size, flag: e.flag };
+  return { kind, ip: part(e.ipStart, e.ipEnd), name: part(e.nameStart, e.nameEnd), login: part(e.loginStart, e.loginEnd), addr: part(e.addrStart, e.addrEnd), n: e.n, size: e.size, flag: e.flag, next: part(e.nextStart, e.nextEnd) };
 }
 
 describe('auth failures', () => {
@@ -166,6 +166,13 @@ describe('mail recognisers', () => {
     }
     expect(said('Aug  5 12:00:03 mx1 postfix/lmtp[603]: 4A1B2C3D5E: to=<x@example.com>, relay=x[private/dovecot-lmtp], status=sent (250 ok)')).toMatchObject({ kind: K_DELIVERY });
     expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@example.com>, relay=x, status=weird')).toMatchObject({ kind: K_MALFORMED });
+    // The smtp agent relays to other machines; to one on this machine (a content filter: amavis) it does not.
+    expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=mx[192.0.2.9]:25, delay=1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9F8E7D6C5B)')).toMatchObject({ kind: K_DELIVERY, flag: true, next: undefined });
+    expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=none, delay=30, dsn=4.4.1, status=deferred (connect to mx.remote.example[192.0.2.50]:25: Connection timed out)')).toMatchObject({ flag: true });
+    expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 1C2D3E4F5A)')).toMatchObject({ kind: K_DELIVERY, flag: false, next: '1C2D3E4F5A' });
+    expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=localhost[::1]:10024, delay=1, dsn=2.0.0, status=sent (250 2.0.0 Ok, id=1, from MTA([::1]:10025): 250 2.0.0 Ok: queued as 4Xyz7QpLmN9bz1a)')).toMatchObject({ flag: false, next: '4Xyz7QpLmN9bz1a' });
+    expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=none, delay=0.1, dsn=4.4.2, status=deferred (connect to 127.0.0.1[127.0.0.1]:10024: Connection refused)')).toMatchObject({ flag: false, next: undefined });
+    expect(said('Aug  5 12:00:03 mx1 postfix/lmtp[603]: 4A1B2C3D5E: to=<x@example.com>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 1C2D3E4F5A)')).toMatchObject({ flag: false, next: '1C2D3E4F5A' });
     // local(8) passing the recipient on as a new message: forwarded, not delivered (only local writes it).
     expect(said('Aug  5 12:00:03 mx1 postfix/local[603]: 4A1B2C3D5E: to=<info@mx1.example.com>, orig_to=<info@example.com>, relay=local, delay=0.1, dsn=2.0.0, status=sent (forwarded as 8D1E2F3A4B)')).toMatchObject({ kind: K_DELIVERY, n: STATUS_FORWARDED });
     expect(said('Aug  5 12:00:03 mx1 postfix/smtp[603]: 4A1B2C3D5E: to=<x@remote.example>, relay=mx[192.0.2.9]:25, delay=1, dsn=2.0.0, status=sent (forwarded as 8D1E2F3A4B)')).toMatchObject({ kind: K_DELIVERY, n: STATUS_SENT });
