@@ -52,6 +52,22 @@ export interface QueuedMessage {
 }
 
 /** True when the Postfix binaries are installed. */
+/**
+ * Mail for `domains` goes to a next hop off the loopback that is never
+ * reached: the smtp agent's source address (TEST-NET-3) is not this
+ * machine's, so it defers (`relay=none, … status=deferred (server
+ * configuration error)`) before any connection, and no packet leaves the
+ * loopback. What a relay attempt to a remote server looks like in the log,
+ * where every server a test reaches is on the loopback (which is this
+ * machine, not relaying). Spread into PostfixOptions (mainCf and masterCf).
+ */
+export function unreachableNextHop(domains: readonly string[]): { mainCf: Record<string, string>; masterCf: string[] } {
+  return {
+    mainCf: { transport_maps: `inline:{ ${domains.map((d) => `${d}=smtp-out:[192.0.2.50]:25`).join(', ')} }` },
+    masterCf: ['smtp-out unix - - n - - smtp', '  -o smtp_bind_address=203.0.113.250', '  -o smtp_bind_address_enforce=yes'],
+  };
+}
+
 export function postfixInstalled(): boolean {
   return ['/usr/sbin/postfix', '/usr/sbin/postconf', '/usr/sbin/postqueue', '/usr/sbin/postsuper'].every((f) => fs.existsSync(f));
 }

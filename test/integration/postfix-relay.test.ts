@@ -16,7 +16,7 @@ import { PostfixPolicyGateway } from '../../host/adapters/gateways/postfix/polic
 import { SystemClock } from '../../host/core/services/clock';
 import { createLogger } from '../../host/core/services/logger';
 import { openStore } from '../../host/core/state/open-store';
-import { describePostfix, PostfixInstance } from '../harness/postfix';
+import { describePostfix, PostfixInstance, unreachableNextHop } from '../harness/postfix';
 import { captureIo } from '../helpers/cli-io';
 import { tempDir } from '../helpers/plugin-fixture';
 import { LogCapture } from '../helpers/test-app';
@@ -68,13 +68,17 @@ describePostfix('trusted relays through the real Postfix', () => {
     gateway = new PostfixPolicyGateway(app, { host: '127.0.0.1', port: 0 });
     policyPort = (await gateway.start()).port;
     const policy = (ctx: string) => `check_policy_service { inet:127.0.0.1:${policyPort}, policy_context=${ctx} }`;
+    // Relayed mail is for a server off the loopback (never reached): what relay audit counts as relaying.
+    const remote = unreachableNextHop(['example.net']);
     a = await PostfixInstance.start({
       prefix: 'mw-pf-a-',
       mainCf: {
         mynetworks: '127.0.0.1/32',
         smtpd_relay_restrictions: `permit_mynetworks, permit_sasl_authenticated, ${policy('relay')}, reject_unauth_destination`,
         smtpd_end_of_data_restrictions: policy('limits'),
+        ...remote.mainCf,
       },
+      masterCf: remote.masterCf,
     });
     fs.writeFileSync(tableFile, '127.0.0.1/32 permit\n');
     b = await PostfixInstance.start({ prefix: 'mw-pf-b-', mainCf: { mynetworks: `cidr:${tableFile}`, smtpd_relay_restrictions: 'permit_mynetworks, reject_unauth_destination' } });

@@ -6,14 +6,13 @@
  * whose client is the loopback. The hand-off is not relaying, and what the
  * new entry relays is the original client's.
  *
- * The outbound next hop is off the loopback, and the smtp agent's source
- * address (TEST-NET-3) is not this machine's, so the agent defers before any
- * connection is tried (smtp_bind_address_enforce): no packet leaves the loopback.
+ * The outbound next hop is off the loopback and never reached
+ * (unreachableNextHop: no packet leaves the loopback).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../host/adapters/cli/main';
-import { describePostfix, freePort, PostfixInstance } from '../../harness/postfix';
+import { describePostfix, freePort, PostfixInstance, unreachableNextHop } from '../../harness/postfix';
 import { captureIo } from '../../helpers/cli-io';
 import { SmtpSink } from '../../helpers/smtp-sink';
 
@@ -37,11 +36,11 @@ describePostfix('logs scan through a content filter on the loopback (amavis), on
         relayhost: '',
         content_filter: `smtp:[127.0.0.3]:${filter.port}`,
         alias_maps: 'inline:{ kate=/dev/null }',
-        transport_maps: 'inline:{ remote.example=smtp-out:[192.0.2.50]:25 }',
+        ...unreachableNextHop(['remote.example']).mainCf,
       },
       masterCf: [
         `127.0.0.1:${back} inet n - n - - smtpd`, '  -o content_filter=', '  -o smtpd_relay_restrictions=permit_mynetworks,reject', '  -o mynetworks=127.0.0.0/8',
-        'smtp-out unix - - n - - smtp', '  -o smtp_bind_address=203.0.113.250', '  -o smtp_bind_address_enforce=yes',
+        ...unreachableNextHop(['remote.example']).masterCf,
       ],
     });
   });

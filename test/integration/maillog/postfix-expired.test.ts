@@ -3,9 +3,8 @@
  * what `logs scan` makes of it. One recipient's server refuses with a
  * blocklist's 554, and the instance runs with soft_bounce = yes (an admin's
  * safety net: refusals stay queued, logged as status=SOFTBOUNCE); the other
- * recipient's next hop is off the loopback and cannot be reached (the smtp
- * agent's source address, in TEST-NET-3, is not this machine's, so it defers
- * before any connection: no packet leaves the loopback). A queue lifetime
+ * recipient's next hop is off the loopback and never reached
+ * (unreachableNextHop: no packet leaves the loopback). A queue lifetime
  * of 0 makes qmgr give up on the message at once and log `QID: from=<s>,
  * status=expired, returned to sender`, as it would after
  * maximal_queue_lifetime (5 days by default).
@@ -13,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../host/adapters/cli/main';
-import { describePostfix, PostfixInstance } from '../../harness/postfix';
+import { describePostfix, PostfixInstance, unreachableNextHop } from '../../harness/postfix';
 import { captureIo } from '../../helpers/cli-io';
 import { SmtpSink } from '../../helpers/smtp-sink';
 
@@ -33,9 +32,9 @@ describePostfix('logs scan on the real Postfix: soft bounces, then the message e
         soft_bounce: 'yes',
         maximal_queue_lifetime: '0',
         bounce_queue_lifetime: '0',
-        transport_maps: 'inline:{ remote.example=smtp-out:[192.0.2.50]:25 }',
+        ...unreachableNextHop(['remote.example']).mainCf,
       },
-      masterCf: ['smtp-out unix - - n - - smtp', '  -o smtp_bind_address=203.0.113.250', '  -o smtp_bind_address_enforce=yes'],
+      masterCf: unreachableNextHop(['remote.example']).masterCf,
     });
   });
   afterAll(async () => {
