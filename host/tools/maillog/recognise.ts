@@ -463,14 +463,14 @@ function localHop(s: Uint8Array, fields: number, w: number, end: number): boolea
 /** `… queued as QID)` at the end of a local hop's reply: the filter handed the message back to Postfix, as a new queue entry. */
 function requeued(s: Uint8Array, w: number, end: number, e: MailEvent): void {
   const close = s[end - 1] === 41 ? end - 1 : end;
-  const q = lastIndexIn(s, 'queued as ', Math.max(w, close - 48), close);
-  if (q < 0) return;
-  const start = q + 10;
-  for (let j = start; j < close; j++) {
-    const c = s[j];
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return;
+  // The last word, from the right (an LMTP delivery's ends `Saved)`): then what is before it.
+  let start = close;
+  while (start > w && close - start <= 32) {
+    const c = s[start - 1];
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) break;
+    start--;
   }
-  if (close - start < 5 || close - start > 32) return;
+  if (close - start < 5 || close - start > 32 || !at(s, 'queued as ', start - 10, start)) return;
   e.nextStart = start;
   e.nextEnd = close;
 }
