@@ -1,4 +1,4 @@
-import { bytesAt, bytesOf, indexIn } from './bytes';
+import { byteIn, bytesAt, bytesOf, indexIn } from './bytes';
 import { type LineParts, pidParen } from './tokenizer';
 
 /*
@@ -329,7 +329,12 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
     }
     default:
       // Dovecot's own log file: the tag is the service.
-      if (p.progStart === p.tagStart) return dovecot(s, p.tagStart, p.tagEnd, m, end, e);
+      if (p.progStart === p.tagStart) {
+        // 2.4's request, when no `:` inside it ended the tag early (a request without `sasl:MECH`): `auth(user,ip)<session>` whole.
+        const paren = byteIn(s, 40, p.tagStart, p.tagEnd);
+        if (paren > p.tagStart && serviceOf(s, p.tagStart, paren) === -2 && !pidParen(s, paren, end)) return authRequest(s, paren, end, e);
+        return dovecot(s, p.tagStart, p.tagEnd, m, end, e);
+      }
       return K_NONE;
   }
 }
@@ -436,10 +441,12 @@ function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): numbe
   else return (e.kind = PROBE_STATUSES.some((word) => at(s, word, w, end)) ? K_NONE : K_MALFORMED);
   e.textStart = w;
   e.textEnd = end;
-  if (e.program === P_SMTP || e.program === P_LMTP) {
-    const local = localHop(s, i, w, end);
-    if (e.program === P_SMTP) e.flag = !local;
-    if (local && e.n === STATUS_SENT) requeued(s, w, end, e);
+  if (e.program === P_SMTP) {
+    e.flag = !localHop(s, i, w, end);
+    if (!e.flag && e.n === STATUS_SENT) requeued(s, w, end, e);
+  } else if (e.program === P_LMTP) {
+    // LMTP is local delivery: only a filter reached by LMTP (amavis) queues the message again.
+    if (e.n === STATUS_SENT && requeued(s, w, end, e) && !localHop(s, i, w, end)) e.nextStart = e.nextEnd = -1;
   } else if (e.n === STATUS_DEFERRED && (e.program === P_QMGR || e.program === P_ERROR)) e.flag = suspendedRemote(s, w, end);
   return (e.kind = K_DELIVERY);
 }
@@ -457,11 +464,22 @@ function localHop(s: Uint8Array, fields: number, w: number, end: number): boolea
   const from = at(s, 'none', r + 8, w) ? w : r + 8;
   const open = indexIn(s, '[', from, Math.min(end, from + 300));
   if (open < 0) return false;
-  return at(s, '[127.', open, end) || at(s, '[::1]', open, end) || at(s, '[private/', open, end) || at(s, '[public/', open, end) || at(s, '[/', open, end);
+  switch (s[open + 1]) {
+    case 49: // 1
+      return at(s, '127.', open + 1, end);
+    case 58: // :
+      return at(s, '::1]', open + 1, end);
+    case 112: // p
+      return at(s, 'private/', open + 1, end) || at(s, 'public/', open + 1, end);
+    case 47: // /
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** `… queued as QID)` at the end of a local hop's reply: the filter handed the message back to Postfix, as a new queue entry. */
-function requeued(s: Uint8Array, w: number, end: number, e: MailEvent): void {
+function requeued(s: Uint8Array, w: number, end: number, e: MailEvent): boolean {
   const close = s[end - 1] === 41 ? end - 1 : end;
   // The last word, from the right (an LMTP delivery's ends `Saved)`): then what is before it.
   let start = close;
@@ -470,9 +488,10 @@ function requeued(s: Uint8Array, w: number, end: number, e: MailEvent): void {
     if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) break;
     start--;
   }
-  if (close - start < 5 || close - start > 32 || !at(s, 'queued as ', start - 10, start)) return;
+  if (close - start < 5 || close - start > 32 || !at(s, 'queued as ', start - 10, start)) return false;
   e.nextStart = start;
   e.nextEnd = close;
+  return true;
 }
 
 /** qmgr's reason for a recipient it has deferred without trying: this, then the delivery agent's reason for the destination. */

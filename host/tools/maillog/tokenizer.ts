@@ -208,6 +208,25 @@ function sameTime(s: Uint8Array, start: number): boolean {
   return true;
 }
 
+/**
+ * Dovecot 2.4's own log file: `auth(user,ip,…)<session>: …`, the service
+ * then its request, whose text (`sasl:plain`, the user's) ended the tag
+ * early: the tag is the service, and the message starts at its `(`. 2.3's
+ * `auth-worker(PID): …` is a tag as it stands. Tried only on a host-less
+ * line no other way fits (this runs on no other line).
+ */
+function requestTag(s: Uint8Array, start: number, stop: number, p: LineParts): boolean {
+  const open = byteIn(s, LPAREN, start, stop);
+  if (open <= start || pidParen(s, open, p.end)) return false;
+  for (let k = start; k < open; k++) if (s[k] === SLASH || s[k] === LBRACK) return false;
+  p.tagEnd = open;
+  p.progStart = start;
+  p.qidStart = -1;
+  p.qidEnd = -1;
+  p.msgStart = open;
+  return true;
+}
+
 /** Whether `(digits):` is at `open`: Dovecot 2.3's process id after the service, not 2.4's request. */
 export function pidParen(s: Uint8Array, open: number, end: number): boolean {
   let j = open + 1;
@@ -261,19 +280,9 @@ function scanBytes(s: Uint8Array, start: number, end: number, p: LineParts): boo
     const c = s[j];
     if (c === LBRACK || c === COLON) break;
     if (c === SLASH) p.progStart = j + 1;
-    else if (c === SP) return false;
-    // Dovecot 2.4's own log file: `auth(user,ip,…)<session>: …`, the service then its request; the message starts at `(`.
-    // (2.3's `auth-worker(PID): …` is a tag as it stands.)
-    else if (c === LPAREN && p.hostStart < 0 && !pidParen(s, j, end)) {
-      if (j === p.tagStart) return false;
-      p.tagEnd = j;
-      p.qidStart = -1;
-      p.qidEnd = -1;
-      p.msgStart = j;
-      return true;
-    }
+    else if (c === SP) return p.hostStart < 0 && requestTag(s, p.tagStart, j, p);
   }
-  if (j >= tagLimit || j === p.tagStart || p.progStart === j) return false;
+  if (j >= tagLimit || j === p.tagStart || p.progStart === j) return p.hostStart < 0 && requestTag(s, p.tagStart, j, p);
   p.tagEnd = j;
   if (s[j] === LBRACK) {
     p.pidStart = j + 1;
@@ -283,7 +292,7 @@ function scanBytes(s: Uint8Array, start: number, end: number, p: LineParts): boo
     p.pidEnd = close;
     j = close + 1;
   }
-  if (j + 1 >= end || s[j] !== COLON || s[j + 1] !== SP) return false;
+  if (j + 1 >= end || s[j] !== COLON || s[j + 1] !== SP) return p.hostStart < 0 && requestTag(s, p.tagStart, j, p);
   const m = j + 2;
   const q = queueIdLength(s, m, end);
   if (q) {

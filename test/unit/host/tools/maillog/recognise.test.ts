@@ -98,6 +98,9 @@ describe('auth failures', () => {
       login: 'bob@example.com', remoteIp: '192.0.2.1', protocol: 'other', attempts: 1, source: 'dovecot',
     });
     expect(failure('Nov 30 10:00:00 auth(Bob@Example.com,2001:db8::7,sasl:login)<s>: Info: passwd-file: unknown user')).toMatchObject({ login: 'bob@example.com', remoteIp: '2001:db8::7' });
+    // Without `sasl:MECH` (no `:` inside the request): read the same way.
+    expect(failure('Nov 30 10:00:00 auth(bob,192.0.2.1)<s>: Info: passwd-file: Password mismatch')).toMatchObject({ login: 'bob', remoteIp: '192.0.2.1' });
+    expect(failure('Nov 30 10:00:00 mx1 dovecot: auth(bob,192.0.2.1)<s>: passwd-file: Password mismatch')).toMatchObject({ login: 'bob', remoteIp: '192.0.2.1' });
     // The worker: its pid, then the session and the request's number (sql, pam, ldap run there).
     expect(failure('Nov 30 10:00:00 mx1 dovecot: auth-worker(trent,198.51.100.36,sasl:plain)<2210><gU9w>: request [7]: pam: pam_authenticate() failed: Authentication failure (Password mismatch?)')).toMatchObject({ login: 'trent', remoteIp: '198.51.100.36' });
     expect(failure('Nov 30 10:00:00 auth-worker(trent,198.51.100.36,sasl:plain)<2210><gU9w>: request [7]: Info: sql: Password mismatch')).toMatchObject({ login: 'trent' });

@@ -61,7 +61,8 @@ describe('scanLine (the one tokenizer: offsets only, no allocation)', () => {
     expect(parseLine('Aug  3 15:30:49 auth-worker(22401): Info: x')).toMatchObject({ tag: 'auth-worker(22401)', message: 'Info: x' });
     // Dovecot 2.4's own log file: the service, then its request (user, address, mechanism) and session.
     expect(parseLine('Aug  3 15:30:49 auth(tom@example.com,172.17.0.1,sasl:plain)<Cd5N>: Info: x')).toMatchObject({ tag: 'auth', message: '(tom@example.com,172.17.0.1,sasl:plain)<Cd5N>: Info: x' });
-    expect(parseLine('Aug  3 15:30:49 imap(tom@example.com)<15><Cd5N>: Info: x')).toMatchObject({ tag: 'imap', message: '(tom@example.com)<15><Cd5N>: Info: x' });
+    // One without a `:` inside is a tag as it stands (the recogniser reads the request from it).
+    expect(parseLine('Aug  3 15:30:49 imap(tom@example.com)<15><Cd5N>: Info: x')).toMatchObject({ tag: 'imap(tom@example.com)<15><Cd5N>', message: 'Info: x' });
   });
 
   test.each([
