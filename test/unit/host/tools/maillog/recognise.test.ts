@@ -148,6 +148,10 @@ describe('auth failures', () => {
     expect(failure(`Jun 21 08:34:30 mx1 postfix/smtpd[1]: warning: unknown[1.2.3.4]: SASL LOGIN authentication failed: ${'['.repeat(100)}, sasl_username=${user}`)).toMatchObject({ login: user });
     expect(failures(`Jun 21 08:34:30 mx1 dovecot: imap-login: ${'(auth failed, '.repeat(1000)}`)).toEqual([]);
     expect(failures(`Jun 21 08:34:30 mx1 dovecot: auth: sql(${'): '.repeat(4000)}`)).toEqual([]);
+    // Dovecot 2.4's request: every `: ` is a candidate end of the prefix, each looked at in constant time.
+    expect(failures(`Jun 21 08:34:30 mx1 dovecot: auth(${': Info: request [1'.repeat(700)}`)).toEqual([]);
+    expect(failures(`Jun 21 08:34:30 auth(${'x,'.repeat(3000)}: Info: passwd-file: Password mismatch`)).toEqual([]);
+    expect(said(`Jun 21 08:34:30 mx1 postfix/smtp[1]: 4A1B2C3D5E: to=<x@y>, relay=${'['.repeat(8000)}, status=sent (${'queued as '.repeat(500)})`)).toMatchObject({ kind: K_DELIVERY, next: undefined });
   });
 });
 
