@@ -531,7 +531,8 @@ export class LogStats {
   private expired(b: Buffer): void {
     this.traffic.expiredMessage(this.hour(b));
     const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
-    const o = this.open.get(qid);
+    // A content filter's re-queued message holds its original's relayed recipients.
+    const o = relayOwner(this.open.get(qid));
     if (!o || o.stub) this.orphan(qid, '', ORPHAN_EXPIRED, 0, 0);
     else this.expire(o);
   }
@@ -681,7 +682,8 @@ export class LogStats {
       const o = this.open.get(queueKeyOf(qid));
       if (v[at] === ORPHAN_REMOVED) this.open.delete(queueKeyOf(qid));
       else if (v[at] === ORPHAN_EXPIRED) {
-        if (o) this.expire(o);
+        const r = relayOwner(o ?? this.continuations.get(queueKeyOf(qid)));
+        if (r !== undefined && !r.stub) this.expire(r);
       } else if (v[at] === ORPHAN_CONTINUED) {
         const root = relayOwner(o) ?? UNKNOWN;
         const next = queueKeyOf(text);
