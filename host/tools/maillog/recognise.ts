@@ -441,14 +441,20 @@ function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): numbe
   else return (e.kind = PROBE_STATUSES.some((word) => at(s, word, w, end)) ? K_NONE : K_MALFORMED);
   e.textStart = w;
   e.textEnd = end;
-  if (e.program === P_SMTP) {
-    e.flag = !localHop(s, i, w, end);
-    if (!e.flag && e.n === STATUS_SENT) requeued(s, w, end, e);
-  } else if (e.program === P_LMTP) {
-    // LMTP is local delivery: only a filter reached by LMTP (amavis) queues the message again.
-    if (e.n === STATUS_SENT && requeued(s, w, end, e) && !localHop(s, i, w, end)) e.nextStart = e.nextEnd = -1;
-  } else if (e.n === STATUS_DEFERRED && (e.program === P_QMGR || e.program === P_ERROR)) e.flag = suspendedRemote(s, w, end);
+  if (e.program === P_SMTP || e.program === P_LMTP) nextHop(s, i, w, end, e);
+  else if (e.n === STATUS_DEFERRED && (e.program === P_QMGR || e.program === P_ERROR)) e.flag = suspendedRemote(s, w, end);
   return (e.kind = K_DELIVERY);
+}
+
+/** The smtp agent's line is a relay attempt unless its next hop is this machine; a hand-off to a filter here may name the message's new queue entry. */
+function nextHop(s: Uint8Array, fields: number, w: number, end: number, e: MailEvent): void {
+  if (e.program === P_SMTP) {
+    e.flag = !localHop(s, fields, w, end);
+    if (!e.flag && e.n === STATUS_SENT) requeued(s, w, end, e);
+  } else if (e.n === STATUS_SENT && requeued(s, w, end, e) && !localHop(s, fields, w, end)) {
+    // LMTP is local delivery: only a filter reached by LMTP (amavis) queues the message again.
+    e.nextStart = e.nextEnd = -1;
+  }
 }
 
 /**
@@ -459,23 +465,20 @@ function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): numbe
  * and out: that is not relaying. `fields` is where the line's fields start, `w` its status.
  */
 function localHop(s: Uint8Array, fields: number, w: number, end: number): boolean {
-  const r = indexIn(s, ', relay=', fields, w);
+  // `relay=` follows the recipient, or its `orig_to=<…>`.
+  const r = s[fields + 2] === 114 && at(s, ', relay=', fields, w) ? fields : indexIn(s, ', relay=', fields, w);
   if (r < 0) return false;
-  const from = at(s, 'none', r + 8, w) ? w : r + 8;
-  const open = indexIn(s, '[', from, Math.min(end, from + 300));
-  if (open < 0) return false;
-  switch (s[open + 1]) {
-    case 49: // 1
-      return at(s, '127.', open + 1, end);
-    case 58: // :
-      return at(s, '::1]', open + 1, end);
-    case 112: // p
-      return at(s, 'private/', open + 1, end) || at(s, 'public/', open + 1, end);
-    case 47: // /
-      return true;
-    default:
-      return false;
-  }
+  const from = s[r + 8] === 110 && at(s, 'none', r + 8, w) ? w : r + 8;
+  const stop = Math.min(end, from + 300);
+  let open = from;
+  while (open < stop && s[open] !== 91) open++;
+  if (open >= stop) return false;
+  const c = s[open + 1];
+  // By the first byte: most next hops are elsewhere, and only one comparison says so.
+  if (c === 49) return s[open + 2] === 50 && s[open + 3] === 55 && s[open + 4] === 46; // 127.
+  if (c === 58) return at(s, '::1]', open + 1, end);
+  if (c === 112) return at(s, 'private/', open + 1, end) || at(s, 'public/', open + 1, end);
+  return c === 47;
 }
 
 /** `… queued as QID)` at the end of a local hop's reply: the filter handed the message back to Postfix, as a new queue entry. */
