@@ -3,7 +3,7 @@ import { ByteIntern } from '../../tools/maillog/byte-intern';
 import { bytesOf, indexIn, latin1, textAt } from '../../tools/maillog/bytes';
 import { lower } from '../../tools/maillog/keys';
 import { QueueIndex, queueKeyAt } from '../../tools/maillog/queue-index';
-import { K_DELIVERY, K_QUEUED, K_REMOVED, type MailEvent as LineEvent, newMailEvent, P_LMTP, P_LOCAL, P_SMTP, recognise, STATUS_DEFERRED, STATUS_FORWARDED, STATUS_SENT } from '../../tools/maillog/recognise';
+import { K_DELIVERY, K_QUEUED, K_REMOVED, type MailEvent as LineEvent, newMailEvent, nextHopIsLocal, P_LMTP, P_LOCAL, P_SMTP, recognise, requeued, STATUS_DEFERRED, STATUS_FORWARDED, STATUS_SENT } from '../../tools/maillog/recognise';
 import { type LineParts, newLineParts, scanLine } from '../../tools/maillog/tokenizer';
 
 /*
@@ -68,7 +68,7 @@ export class DeliveryLines {
     // The delivery agents' lines: qmgr's and error/retry's echo an agent's reason for recipients they did not try.
     if (e.kind !== K_DELIVERY || (e.program !== P_SMTP && e.program !== P_LMTP && e.program !== P_LOCAL)) return;
     // Passed on as a new message, whose own delivery is the event: by local(8), or by a content filter on this machine (amavis) that queued it again.
-    if (e.n === STATUS_FORWARDED || e.nextStart >= 0) return;
+    if (e.n === STATUS_FORWARDED || (e.program !== P_LOCAL && e.n === STATUS_SENT && requeued(b, e) && nextHopIsLocal(b, p, e))) return;
     const status = e.n === STATUS_SENT ? 'sent' : e.n === STATUS_DEFERRED ? 'deferred' : 'bounced';
     if (this.statuses && !this.statuses.has(status)) return;
     const fields = e.textStart - STATUS_KEY_LENGTH;

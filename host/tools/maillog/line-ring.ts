@@ -64,7 +64,7 @@ export const R_OVERLONG = -2;
  * store a keyed lookup, on every line of the log.
  */
 /** Int32s per record. */
-export const RECORD = 32;
+export const RECORD = 30;
 
 export class LineRing {
   readonly slots: number;
@@ -191,8 +191,6 @@ export function writeRecord(r: Int32Array, at: number, start: number, end: numbe
   r[at + 27] = e.size;
   r[at + 28] = e.protocol;
   r[at + 29] = e.flag ? 1 : 0;
-  r[at + 30] = e.nextStart;
-  r[at + 31] = e.nextEnd;
 }
 
 /** Fills `p` and `e` from the record of a recognised line (kind >= 0). */
@@ -226,6 +224,4 @@ export function readRecord(r: Int32Array, at: number, p: LineParts, e: MailEvent
   e.size = r[at + 27];
   e.protocol = r[at + 28];
   e.flag = r[at + 29] === 1;
-  e.nextStart = r[at + 30];
-  e.nextEnd = r[at + 31];
 }

@@ -9,7 +9,7 @@ import { type PackedTable, TablePacker, unpackTable } from './packed-table';
 import { QueueIndex, type QueueKey, queueIdOf, queueKeyAt, queueKeyOf } from './queue-index';
 import {
   K_AUTH_FAIL, K_CLIENT, K_DELIVERY, K_DISCARD, K_EXPIRED, K_HOLD, K_REJECT_WARNING, K_LOGIN_FAIL, K_MALFORMED, K_PICKUP, K_QUEUED, K_REJECT, K_REMOVED, K_SASL_FAIL,
-  type MailEvent, P_DOVECOT, P_SMTP, STATUS_BOUNCED, STATUS_DEFERRED, STATUS_SENT, isPostfix, newMailEvent, recognise,
+  type MailEvent, nextHopIsLocal, P_DOVECOT, P_LMTP, P_SMTP, requeued, STATUS_BOUNCED, STATUS_DEFERRED, STATUS_SENT, isPostfix, newMailEvent, recognise,
 } from './recognise';
 import { type LineParts, newLineParts, scanLine } from './tokenizer';
 import { Traffic, type TrafficState } from './traffic';
@@ -489,38 +489,41 @@ export class LogStats {
     const e = this.e;
     const status = e.n;
     this.traffic.delivery(b, e.addrStart, e.addrEnd, status, this.hour(b));
-    // The smtp agent's to another machine, or a deferral for a remote destination held as dead (flag): relaying.
-    if (!e.flag) {
-      if (e.nextStart >= 0) this.continued(b);
-      return;
-    }
+    const agent = e.program === P_SMTP || e.program === P_LMTP;
+    if (agent && status === STATUS_SENT && requeued(b, e) && this.handedOff(b)) return;
+    // The smtp agent's, or a deferral for a remote destination held as dead (flag): relaying.
+    if (e.program !== P_SMTP && !e.flag) return;
     const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
     const o = relayOwner(this.open.get(qid));
-    // Only mail from unauthenticated clients is relaying; skip the rest.
-    if (o !== undefined && o.cid === undefined && !o.stub) return;
+    // Only mail from unauthenticated clients is relaying; skip the rest. Nor is mail for this machine (a content filter on the loopback).
+    if ((o !== undefined && o.cid === undefined && !o.stub) || (e.program === P_SMTP && nextHopIsLocal(b, this.p, e))) return;
     const rcpt = latin1(b, e.addrStart, e.addrEnd);
     if (!o || o.stub) this.orphan(qid, rcpt, ORPHAN_RELAY, status, 0);
     else this.relayed(o, rcpt, status);
   }
 
   /**
-   * A content filter on this machine took the message and queued it again
-   * (`… queued as QID`, the filter's re-injection through smtpd, whose
-   * `client=` line came first): the new message continues this one, and its
-   * relaying counts for this one's client, not for the filter's loopback address.
+   * Whether the line hands the message to a content filter on this machine
+   * that queued it again (`… queued as QID`, the filter's re-injection
+   * through smtpd, whose `client=` line came first; not relaying): the new
+   * message continues this one, and its relaying counts for this one's
+   * client, not for the filter's loopback address.
    */
-  private continued(b: Buffer): void {
+  private handedOff(b: Buffer): boolean {
     const e = this.e;
+    const next = this.open.get(queueKeyAt(b, e.nextStart, e.nextEnd));
+    // A remote server's own queue ID names no entry of this log (asked first: the next hop costs a scan); in a range, the entry may be the range before's.
+    if ((next === undefined && !this.keepOrphans) || !nextHopIsLocal(b, this.p, e)) return false;
     const qid = queueKeyAt(b, this.p.qidStart, this.p.qidEnd);
     const root = relayOwner(this.open.get(qid));
-    const next = this.open.get(queueKeyAt(b, e.nextStart, e.nextEnd));
     if (root !== undefined && !root.stub) {
       if (next !== undefined) next.via = root;
-      return;
+      return true;
     }
     // This message began before this range (the merge links them) or the log (nobody's).
     if (next !== undefined) next.via = UNKNOWN;
     this.orphan(qid, latin1(b, e.nextStart, e.nextEnd), ORPHAN_CONTINUED, 0, 0);
+    return true;
   }
 
   /**

@@ -118,12 +118,11 @@ export interface MailEvent {
   size: number;
   /**
    * SASL failure reason is the server's fault; reject is `Relay access denied`; Dovecot `unknown user`;
-   * a delivery line is a relay attempt: the smtp agent's to a next hop off this machine (`localHop`),
-   * or a qmgr/retry deferral for a remote destination held as dead (`suspendedRemote`).
+   * a qmgr/retry deferral is for a remote destination held as dead (`suspendedRemote`).
    */
   flag: boolean;
   protocol: number;
-  /** The queue ID a content filter on this machine (amavis) queued a delivered message as again (`… queued as QID)`). */
+  /** Set by `requeued`, not by `recognise`: the queue ID a delivered message's reply names (`… queued as QID)`). */
   nextStart: number;
   nextEnd: number;
 }
@@ -441,20 +440,20 @@ function delivery(s: Uint8Array, from: number, end: number, e: MailEvent): numbe
   else return (e.kind = PROBE_STATUSES.some((word) => at(s, word, w, end)) ? K_NONE : K_MALFORMED);
   e.textStart = w;
   e.textEnd = end;
-  if (e.program === P_SMTP || e.program === P_LMTP) nextHop(s, i, w, end, e);
-  else if (e.n === STATUS_DEFERRED && (e.program === P_QMGR || e.program === P_ERROR)) e.flag = suspendedRemote(s, w, end);
+  if (e.n === STATUS_DEFERRED && (e.program === P_QMGR || e.program === P_ERROR)) e.flag = suspendedRemote(s, w, end);
   return (e.kind = K_DELIVERY);
 }
 
-/** The smtp agent's line is a relay attempt unless its next hop is this machine; a hand-off to a filter here may name the message's new queue entry. */
-function nextHop(s: Uint8Array, fields: number, w: number, end: number, e: MailEvent): void {
-  if (e.program === P_SMTP) {
-    e.flag = !localHop(s, fields, w, end);
-    if (!e.flag && e.n === STATUS_SENT) requeued(s, w, end, e);
-  } else if (e.n === STATUS_SENT && requeued(s, w, end, e) && !localHop(s, fields, w, end)) {
-    // LMTP is local delivery: only a filter reached by LMTP (amavis) queues the message again.
-    e.nextStart = e.nextEnd = -1;
-  }
+/*
+ * The two questions below are asked of an smtp or lmtp delivery line by its
+ * consumers, not answered for every line here: they cost a scan of the relay
+ * field, and only some lines need the answer (a message from an unauthenticated
+ * client; a reply that names a queue entry this log opened).
+ */
+
+/** Whether a delivery line's (K_DELIVERY) next hop is this machine (localHop). */
+export function nextHopIsLocal(s: Uint8Array, p: LineParts, e: MailEvent): boolean {
+  return localHop(s, e.addrEnd + 1, e.textStart, p.end);
 }
 
 /**
@@ -481,8 +480,15 @@ function localHop(s: Uint8Array, fields: number, w: number, end: number): boolea
   return c === 47;
 }
 
-/** `… queued as QID)` at the end of a local hop's reply: the filter handed the message back to Postfix, as a new queue entry. */
-function requeued(s: Uint8Array, w: number, end: number, e: MailEvent): boolean {
+/**
+ * Whether a delivered line's reply ends `… queued as QID)`, setting e.nextStart and
+ * e.nextEnd to the QID (-1 when not). From a next hop on this machine (a
+ * content filter: amavis), the filter handed the message back to Postfix as a new queue entry.
+ */
+export function requeued(s: Uint8Array, e: MailEvent): boolean {
+  e.nextStart = e.nextEnd = -1;
+  const w = e.textStart;
+  const end = e.textEnd;
   const close = s[end - 1] === 41 ? end - 1 : end;
   // The last word, from the right (an LMTP delivery's ends `Saved)`): then what is before it.
   let start = close;
