@@ -67,10 +67,11 @@ export class DeliveryLines {
     }
     // The delivery agents' lines: qmgr's and error/retry's echo an agent's reason for recipients they did not try.
     if (e.kind !== K_DELIVERY || (e.program !== P_SMTP && e.program !== P_LMTP && e.program !== P_LOCAL)) return;
-    // Passed on as a new message, whose own delivery is the event: by local(8), or by a content filter on this machine (amavis) that queued it again.
-    if (e.n === STATUS_FORWARDED || (e.program !== P_LOCAL && e.n === STATUS_SENT && requeued(b, e) && nextHopIsLocal(b, p, e))) return;
+    if (e.n === STATUS_FORWARDED) return;
     const status = e.n === STATUS_SENT ? 'sent' : e.n === STATUS_DEFERRED ? 'deferred' : 'bounced';
     if (this.statuses && !this.statuses.has(status)) return;
+    // Passed on as a new message, whose own delivery is the event: by local(8) (above), or by a content filter on this machine (amavis) that queued it again.
+    if (e.program !== P_LOCAL && e.n === STATUS_SENT && requeued(b, e) && nextHopIsLocal(b, p, e)) return;
     const fields = e.textStart - STATUS_KEY_LENGTH;
     const open = indexIn(b, ' (', e.textStart, Math.min(p.end, e.textStart + 12));
     const close = b[p.end - 1] === 41 ? p.end - 1 : p.end;
