@@ -329,10 +329,9 @@ function recogniseBytes(s: Uint8Array, p: LineParts, e: MailEvent): number {
     default:
       // Dovecot's own log file: the tag is the service.
       if (p.progStart === p.tagStart) {
-        // 2.4's request, when no `:` inside it ended the tag early (a request without `sasl:MECH`): `auth(user,ip)<session>` whole.
-        const paren = byteIn(s, 40, p.tagStart, p.tagEnd);
-        if (paren > p.tagStart && serviceOf(s, p.tagStart, paren) === -2 && !pidParen(s, paren, end)) return authRequest(s, paren, end, e);
-        return dovecot(s, p.tagStart, p.tagEnd, m, end, e);
+        // 2.4's request: the tag is `auth(user,ip)<session>` whole, or `auth` (the tokenizer's requestTag, when a `:` inside the request ended it early).
+        const paren = authRequestAt(s, p.tagStart, end);
+        return paren >= 0 ? authRequest(s, paren, end, e) : dovecot(s, p.tagStart, p.tagEnd, m, end, e);
       }
       return K_NONE;
   }
@@ -468,12 +467,17 @@ function localHop(s: Uint8Array, fields: number, w: number, end: number): boolea
   const r = s[fields + 2] === 114 && at(s, ', relay=', fields, w) ? fields : indexIn(s, ', relay=', fields, w);
   if (r < 0) return false;
   const from = s[r + 8] === 110 && at(s, 'none', r + 8, w) ? w : r + 8;
-  const stop = Math.min(end, from + 300);
-  let open = from;
-  while (open < stop && s[open] !== 91) open++;
-  if (open >= stop) return false;
+  const open = byteIn(s, 91, from, Math.min(end, from + 300));
+  return open >= 0 && bracketIsLocal(s, open, end);
+}
+
+/**
+ * Whether the address in the `[…]` at `open` is this machine's: the loopback
+ * (127/8, ::1) or a unix socket (`[private/dovecot-lmtp]`, `[/path]`). By its
+ * first byte: most next hops are elsewhere, and one comparison says so.
+ */
+function bracketIsLocal(s: Uint8Array, open: number, end: number): boolean {
   const c = s[open + 1];
-  // By the first byte: most next hops are elsewhere, and only one comparison says so.
   if (c === 49) return s[open + 2] === 50 && s[open + 3] === 55 && s[open + 4] === 46; // 127.
   if (c === 58) return at(s, '::1]', open + 1, end);
   if (c === 112) return at(s, 'private/', open + 1, end) || at(s, 'public/', open + 1, end);
@@ -506,24 +510,21 @@ export function requeued(s: Uint8Array, e: MailEvent): boolean {
 /** qmgr's reason for a recipient it has deferred without trying: this, then the delivery agent's reason for the destination. */
 const SUSPENDED = 'deferred (delivery temporarily suspended: ';
 /**
- * Next hops in a delivery agent's reason that are local delivery's, not a
- * remote server's: a unix socket (`[private/dovecot-lmtp]`), the loopback,
- * LMTP's port (RFC 2033: a mail store elsewhere). qmgr's line does not name
- * the transport, only the reason the agent gave for the destination.
- */
-const LOCAL_NEXTHOPS = ['[private/', '[public/', '[/', '[127.', '[::1]', ']:24:'];
-
-/**
  * Whether a qmgr (or retry, error) deferral at `w` (its status word) is for
  * a destination qmgr holds as dead after the agent failed for a remote
  * server: the smtp agent's, so the recipient was being relayed. A relay
  * already on blocklists has most of its spam deferred so, once the first
- * refusals mark the big providers dead.
+ * refusals mark the big providers dead. qmgr's line does not name the
+ * transport, only the reason the agent gave for the destination: its next
+ * hop is local delivery's when it is this machine (bracketIsLocal) or is
+ * reached on LMTP's port (RFC 2033: a mail store elsewhere).
  */
 function suspendedRemote(s: Uint8Array, w: number, end: number): boolean {
   if (!at(s, SUSPENDED, w, end)) return false;
-  for (const local of LOCAL_NEXTHOPS) if (indexIn(s, local, w + SUSPENDED.length, end) >= 0) return false;
-  return true;
+  const open = byteIn(s, 91, w + SUSPENDED.length, end);
+  if (open < 0) return true;
+  const close = byteIn(s, 93, open, Math.min(end, open + 300));
+  return !bracketIsLocal(s, open, end) && !(close >= 0 && at(s, ']:24:', close, end));
 }
 
 /** pickup `N from=<s>` */
@@ -551,8 +552,6 @@ function serviceOf(s: Uint8Array, a: number, b: number): number {
 function dovecot(s: Uint8Array, a: number, b: number, m: number, end: number, e: MailEvent): number {
   const service = serviceOf(s, a, b);
   if (service === -1) return K_NONE;
-  // Dovecot's own log file, 2.4: the tokenizer ends the tag `auth` at `(user,ip,…)`.
-  if (service === -2 && s[m] === 40) return authRequest(s, m, end, e);
   if (at(s, 'Info: ', m, end)) m += 6;
   if (service === -2) return authProcess(s, m, end, e);
   // Only `Disconnected…`, `Aborted login…` (2.3 and before) and `Login aborted: …` (2.4) carry `(auth failed, …)`; `Login:` lines are most of the rest.
