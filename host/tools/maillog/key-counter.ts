@@ -1,6 +1,5 @@
 import { fnv } from './byte-keys';
 import { lower } from './keys';
-import { top } from './top';
 
 /** The domain of an address without one (a local part only: `www-data`). */
 export const NO_DOMAIN = '(local)';
@@ -200,10 +199,23 @@ export class KeyCounter {
 
   /**
    * The n keys with the largest counts, largest first; ties in the order
-   * first seen. Ranked by slot: only the n keys shown become strings.
+   * first seen (a key's arena offset is its place). Ranked in one pass over
+   * the slots, without putting them in order first: only the n keys shown
+   * become strings.
    */
   top(n: number): Array<[string, number]> {
-    return top(this.inOrder(), (s) => this.slots[s + COUNT], n).map((s) => [this.keyOf(s), this.slots[s + COUNT]]);
+    const slots = this.slots;
+    const best: number[] = [];
+    if (n <= 0) return [];
+    // Ranks before: a larger count, or the same count seen earlier.
+    const before = (a: number, b: number) => slots[a + COUNT] > slots[b + COUNT] || (slots[a + COUNT] === slots[b + COUNT] && slots[a + OFFSET] < slots[b + OFFSET]);
+    for (let s = 0; s < slots.length; s += SLOT) {
+      if (slots[s + LENGTH] === 0 || (best.length === n && !before(s, best[n - 1]))) continue;
+      let i = best.length === n ? n - 1 : best.length;
+      for (; i > 0 && before(s, best[i - 1]); i--) best[i] = best[i - 1];
+      best[i] = s;
+    }
+    return best.map((s) => [this.keyOf(s), slots[s + COUNT]]);
   }
 
 

@@ -74,6 +74,14 @@ test('top(n) gives the largest counts first, ties in the order first seen, as te
   expect(new KeyCounter(10).top(5)).toEqual([]);
 });
 
+test('top(n) over a grown table (slots in hash order, not the order seen) ranks as a stable sort of its entries', () => {
+  const k = new KeyCounter(10_000);
+  // 3,000 keys: the table grows several times; counts from 1 to 7 give many ties.
+  for (let i = 0; i < 3000; i++) for (let c = 0; c <= (i * 7919) % 7; c++) addAll(k, [`u${i}@d${i % 13}.test`]);
+  const sorted = [...k.entries()].sort((a, b) => b[1] - a[1]);
+  for (const n of [1, 20, 450, 3000, 3001]) expect(k.top(n)).toEqual(sorted.slice(0, n));
+});
+
 test('an empty key (an address ending in @) is a key like any other, in its place through a merge', () => {
   const senders = new KeyCounter(100);
   const domains = new KeyCounter(100);
