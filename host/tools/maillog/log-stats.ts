@@ -2,7 +2,7 @@ import { ByteIntern } from './byte-intern';
 import { ClientTable, type PackedClients } from './client-table';
 import { AuthFailureReader, type LoggedAuthFailure } from './auth-failures';
 import { bytesAt, bytesOf, latin1, textAt } from './bytes';
-import { absorbCounts, bump, ipAt, loginAt, own, packCounts } from './keys';
+import { absorbCounts, bump, ipAt, loginAt, lower, own, packCounts } from './keys';
 import { R_OVERLONG, R_UNPARSED, RECORD, readRecord } from './line-ring';
 import { lineTime } from './line-time';
 import { type PackedTable, TablePacker, unpackTable } from './packed-table';
@@ -145,6 +145,13 @@ export interface StatsOptions {
   readonly until?: number;
   /** Reference time for year-less timestamps. */
   readonly now?: number;
+  /**
+   * Domains whose mail this server takes in (`--local-domain`): mail from an
+   * unauthenticated client to a recipient there is inbound mail passed on
+   * (an MX gateway forwarding to the mail store, a content filter on another
+   * host), not relaying. Lower-case; matched whole (a subdomain is another domain).
+   */
+  readonly localDomains?: readonly string[];
   /** Called with each failure counted (the same ones the followers report). */
   readonly onFailure?: (f: LoggedAuthFailure) => void;
   /**
@@ -223,6 +230,7 @@ export class LogStats {
   private readonly keepUnparsed: number;
   private readonly windowed: boolean;
   private readonly now: number;
+  private readonly localDomains: ReadonlySet<string>;
   /**
    * The timestamp of the last line that needed one, as bytes, and its text
    * and epoch once asked for: a log has many lines per second.
@@ -239,6 +247,7 @@ export class LogStats {
     this.keepUnparsed = o.keepUnparsed ?? 0;
     this.windowed = o.since !== undefined || o.until !== undefined;
     this.now = o.now ?? Date.now();
+    this.localDomains = new Set(o.localDomains);
     this.open = new QueueIndex(this.limits.maxOpen);
     this.unauth = new ClientTable(this.limits.maxKeys);
     this.logins = new ByteIntern(this.limits.maxKeys, loginAt);
@@ -498,8 +507,15 @@ export class LogStats {
     // Only mail from unauthenticated clients is relaying; skip the rest. Nor is mail for this machine (a content filter on the loopback).
     if ((o !== undefined && o.cid === undefined && !o.stub) || (e.program === P_SMTP && nextHopIsLocal(b, this.p, e))) return;
     const rcpt = latin1(b, e.addrStart, e.addrEnd);
+    if (this.localDomains.size > 0 && this.isLocal(rcpt)) return;
     if (!o || o.stub) this.orphan(qid, rcpt, ORPHAN_RELAY, status, 0);
     else this.relayed(o, rcpt, status);
+  }
+
+  /** Whether the recipient's domain is one of localDomains (the address as the log has it: latin1 of its bytes). */
+  private isLocal(rcpt: string): boolean {
+    const at = rcpt.lastIndexOf('@');
+    return at >= 0 && this.localDomains.has(lower(rcpt.slice(at + 1)));
   }
 
   /**

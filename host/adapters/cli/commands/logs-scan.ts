@@ -7,6 +7,7 @@ import { InputError, scanFiles } from '../../../tools/maillog/scan';
 import { DEFAULT_THRESHOLDS, buildReport, type SuspectThresholds } from '../../../tools/maillog/scan-report';
 import { type Io, parse, str } from '../cli-context';
 import { EXIT } from '../command';
+import { LOCAL_DOMAIN_OPTION, LOCAL_DOMAIN_USAGE, localDomainsOf } from './local-domains';
 import { openReportSections, sectionsText } from './logs-sections';
 
 const THRESHOLD_FLAGS: Record<string, keyof SuspectThresholds> = {
@@ -31,7 +32,7 @@ function when(text: string | undefined, flag: string): number | undefined {
   return t;
 }
 
-export const LOGS_SCAN_USAGE = `mailwarden logs scan FILE… [--json] [--top N] [--threads N] [--since T] [--until T] [--unparsed N] [thresholds]
+export const LOGS_SCAN_USAGE = `mailwarden logs scan FILE… [--json] [--top N] [--threads N] [--since T] [--until T] [--unparsed N] [--local-domain D] [thresholds]
 mailwarden logs scan - < mail.log
   FILE may be plain or gzip (mail.log.2.gz); "-" reads stdin. A log's rotations are read oldest first
   (mail.log* gives mail.log.2.gz, mail.log.1, mail.log), other files in the order given.
@@ -46,6 +47,7 @@ mailwarden logs scan - < mail.log
   --since T, --until T  only lines in [T, T'): 2026-06-21 or 2026-06-21T08:00[:00][Z|+01:00];
                      without a zone, in the log's own clock (syslog lines carry none)
   --unparsed N       show the first N lines that were not understood
+${LOCAL_DOMAIN_USAGE}
   thresholds for suspects: --min-auth-failures N (${DEFAULT_THRESHOLDS.authFailures}), --max-client-ips N (${DEFAULT_THRESHOLDS.clientsPerLogin}),
   --max-recipients N (${DEFAULT_THRESHOLDS.recipientsPerLogin}), --max-relayed N (${DEFAULT_THRESHOLDS.relayedPerClient}), --min-relay-denied N (${DEFAULT_THRESHOLDS.relayDenied}), --max-local N (${DEFAULT_THRESHOLDS.localSubmissions})
   Exit status 4 when there are suspects.`;
@@ -58,6 +60,7 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
     since: { type: 'string' },
     until: { type: 'string' },
     unparsed: { type: 'string' },
+    ...LOCAL_DOMAIN_OPTION,
     ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
   }, 'logs scan');
   if (p.positionals.length === 0) throw new UsageError('logs scan: FILE is required (or "-" for stdin)');
@@ -68,6 +71,7 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   const keepUnparsed = positiveInt(str(p, 'unparsed'), 'unparsed', 0, 0);
   const since = when(str(p, 'since'), 'since');
   const until = when(str(p, 'until'), 'until');
+  const localDomains = localDomainsOf(p, 'logs scan');
   if (since !== undefined && until !== undefined && until <= since) throw new UsageError('logs scan: --until must be after --since');
   const thresholds = { ...DEFAULT_THRESHOLDS };
   for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) thresholds[key] = positiveInt(str(p, flag), flag, DEFAULT_THRESHOLDS[key]);
@@ -93,7 +97,7 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   const sections = await openReportSections(io, p, { now });
   let stats;
   try {
-    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, now, ...(threads ? { threads } : {}), ...(sections ? { onEvent: sections.onEvent } : {}) }, io.stdin);
+    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, now, localDomains, ...(threads ? { threads } : {}), ...(sections ? { onEvent: sections.onEvent } : {}) }, io.stdin);
   } catch (e) {
     if (e instanceof InputError) throw new UsageError(`logs scan: ${e.message}`);
     throw e;

@@ -9,6 +9,7 @@ import { scanFiles } from '../../../tools/maillog/scan';
 import { CliContext, parse, str } from '../cli-context';
 import { type CliCommand, EXIT } from '../command';
 import { table } from '../../../tools/text-table';
+import { LOCAL_DOMAIN_OPTION, LOCAL_DOMAIN_USAGE, localDomainsOf } from './local-domains';
 
 export const relayCommand: CliCommand = {
   name: 'relay',
@@ -16,15 +17,16 @@ export const relayCommand: CliCommand = {
   usage: `mailwarden relay probe HOST[:PORT] [--source IP] [--from ADDR] [--to ADDR] [--json]
     Tries MAIL FROM an outside address and RCPT TO an outside domain without AUTH
     (then RSET: nothing is sent). Exit 0 CLOSED, 4 OPEN, 1 inconclusive.
-mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
+mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--local-domain D] [--json]
     Every client that relayed without sasl_username, messages and recipients per hour
     (recipients sent, deferred and bounced alike: a blocklisted relay's spam is deferred),
     flagged when it is not (or no longer) trusted or when its hourly volume jumps.
     LOGFILE may be plain or gzip; "-" reads stdin. Same reading and rules as logs scan.
     Trusted = loopback + the networks the plugins trust (or the cidr: table FILE given with --table).
+${LOCAL_DOMAIN_USAGE.replace(/^ {2}/gm, '    ')}
     Exit 0 nothing flagged, 4 something flagged.`,
   async run(argv, io) {
-    const p = parse(argv, { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, table: { type: 'string' }, 'jump-factor': { type: 'string' } }, 'relay');
+    const p = parse(argv, { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, table: { type: 'string' }, 'jump-factor': { type: 'string' }, ...LOCAL_DOMAIN_OPTION }, 'relay');
     const [sub, ...args] = p.positionals;
     const ctx = new CliContext(io, p);
     switch (sub) {
@@ -47,14 +49,15 @@ mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
       case 'audit': {
         if (args.length === 0) throw new UsageError('relay audit: at least one LOGFILE is required');
         if (args.filter((f) => f === '-').length > 1) throw new UsageError('relay audit: "-" (stdin) can be given once');
+        const jf = str(p, 'jump-factor');
+        if (jf !== undefined && !(Number(jf) > 1)) throw new UsageError(`relay audit: --jump-factor must be a number above 1, not "${jf}"`);
+        const localDomains = localDomainsOf(p, 'relay audit');
         try {
           for (const f of args) if (f !== '-') inputSize(f);
         } catch (e) {
           if (e instanceof InputError) throw new UsageError(`relay audit: ${e.message}`);
           throw e;
         }
-        const jf = str(p, 'jump-factor');
-        if (jf !== undefined && !(Number(jf) > 1)) throw new UsageError(`relay audit: --jump-factor must be a number above 1, not "${jf}"`);
         try {
           const app = await ctx.open();
           const trusted = await trustedNetworks(app.registry.active);
@@ -83,7 +86,7 @@ mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--json]
             return !!a && all.some((n) => cidrContains(n, a));
           };
           const files = logOrder(args, (f) => io.stderr.write(`relay audit: reading each log's rotations oldest first: ${f.join(', ')}\n`));
-          const stats = await scanFiles(files, { now: app.clock.now() }, io.stdin);
+          const stats = await scanFiles(files, { now: app.clock.now(), localDomains }, io.stdin);
           // Asked before the report is made: a plugin answers from its store, the report reads synchronously.
           const removals = new Map<string, string | undefined>();
           for (const ip of stats.unauth.keys()) if (!isTrusted(ip)) removals.set(ip, await trusted.removalOf(ip));

@@ -77,6 +77,9 @@ describe('mailwarden logs scan', () => {
     [['logs', 'scan', 'x', '--since', '2026-02-30'], '--since must be a date or time'],
     [['logs', 'scan', 'x', '--until', 'yesterday'], '--until must be a date or time'],
     [['logs', 'scan', 'x', '--since', '2026-06-02', '--until', '2026-06-01'], '--until must be after --since'],
+    [['logs', 'scan', 'x', '--local-domain', 'example..com'], 'logs scan: --local-domain: "example..com" is not a valid domain name'],
+    [['logs', 'scan', 'x', '--local-domain', 'example.com,'], 'logs scan: --local-domain: domain is empty'],
+    [['relay', 'audit', 'x', '--local-domain', 'a..b'], 'relay audit: --local-domain: "a..b" is not a valid domain name'],
   ])('usage error %j', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -134,6 +137,16 @@ describe('mailwarden logs scan', () => {
         expect(ranges[k][0]).toBe(ranges[k - 1][1]);
         expect(bytes[ranges[k][0] - 1]).toBe(10);
       }
+    }
+    // --local-domain reaches every thread: recipients at gmail.test are not relayed, on one thread as on three.
+    {
+      const relayedBy = (r: { unauthenticated: Array<{ client: string; relayed: number }> }) => r.unauthenticated.find((c) => c.client === '192.168.122.111')?.relayed ?? 0;
+      const localDomains = ['gmail.test'];
+      const oneLocal = report.buildReport(await dist.scanFiles([file], { threads: 1, localDomains }), 50);
+      const manyLocal = report.buildReport(await dist.scanFiles([file], { threads: 3, parallelMinBytes: 1, awaitWorkers: true, localDomains }), 50);
+      expect(manyLocal).toEqual(oneLocal);
+      expect(relayedBy(oneLocal)).toBeGreaterThan(0);
+      expect(relayedBy(oneLocal)).toBeLessThan(relayedBy(one) * 0.9);
     }
     // A small file without waiting: this thread is done before a worker has loaded, and no worker has a range.
     let ranges: Array<[number, number]> = [];

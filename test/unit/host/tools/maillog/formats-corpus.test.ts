@@ -123,4 +123,32 @@ describe('the format corpus', () => {
     expect(j.clients).toEqual([expect.objectContaining({ client: '192.168.122.111', names: ['gateway'], ...expected.relayed['192.168.122.111'], trusted: false })]);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
+
+  test('--local-domain: recipients in domains this server takes mail in for are inbound, not relayed; logs scan and relay audit agree', async () => {
+    const run = async (args: string[]) => {
+      const stdout = new PassThrough();
+      let out = '';
+      stdout.on('data', (c) => (out += c));
+      const code = await main(args, { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
+      return { code, json: JSON.parse(out) };
+    };
+    const dataDir = tempDir('mw-corpus-local-');
+    const table = path.join(dataDir, 'trusted.cidr');
+    fs.writeFileSync(table, '# no trusted relay\n');
+    const audit = (...more: string[]) => run(['relay', 'audit', LOG, '--json', '--data-dir', dataDir, '--plugin-dir', dataDir, '--table', table, ...more]);
+    const scan = (...more: string[]) => run(['logs', 'scan', LOG, '--json', ...more]);
+    // other.example had one recipient bounced and one soft-bounced (deferred): the relay keeps the rest.
+    const counts = { messages: 4, sent: 1, deferred: 3, bounced: 2 };
+    const scanned = await scan('--local-domain', 'Other.Example');
+    expect(scanned.json.unauthenticated.filter((c: { relayed: number }) => c.relayed)).toEqual([{ client: '192.168.122.111', names: ['gateway'], relayed: 6, ...counts }]);
+    const audited = await audit('--local-domain', 'other.example');
+    expect(audited.code).toBe(4);
+    expect(audited.json.clients).toEqual([expect.objectContaining({ client: '192.168.122.111', recipients: 6, ...counts })]);
+    // Both of the relay's recipient domains ours (a list, or the flag twice): nothing relayed, nothing flagged.
+    expect((await scan('--local-domain', 'remote.example,other.example')).json.unauthenticated.filter((c: { relayed: number }) => c.relayed)).toEqual([]);
+    const none = await audit('--local-domain', 'remote.example', '--local-domain', 'other.example');
+    expect(none.code).toBe(0);
+    expect(none.json.clients).toEqual([]);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 });

@@ -4,8 +4,13 @@ import { type RelayAuditOptions, relayClients } from '../../../../../host/tools/
 
 /** The relay audit over the same statistics as logs scan. */
 class RelayAudit {
-  private readonly stats = new LogStats({ now: NOW });
-  constructor(private readonly o: RelayAuditOptions) {}
+  private readonly stats: LogStats;
+  constructor(
+    private readonly o: RelayAuditOptions,
+    localDomains?: string[],
+  ) {
+    this.stats = new LogStats({ now: NOW, localDomains });
+  }
   addLine(l: string): void {
     this.stats.line(l, 0, l.length);
   }
@@ -93,5 +98,31 @@ describe('RelayAudit', () => {
     ].filter((l) => !l.includes(': removed') || l.includes('F1B2C3D4E6'));
     for (const l of lines) a.addLine(l);
     expect(a.report()).toEqual([expect.objectContaining({ client: '192.168.122.7', messages: 2, recipients: 3, sent: 1, deferred: 1, bounced: 1 })]);
+  });
+
+  it('an MX gateway passing inbound mail on to the mail store, or a content filter on another host: with --local-domain, recipients there are not relayed', () => {
+    // From the Internet, for two of our users (one in capitals, as clients write them), one outsider and a subdomain of ours.
+    const inbound = (id: string, time: string) => [
+      `Jun 21 ${time} mx postfix/smtpd[10]: ${id}: client=mail-ed1.example.net[198.51.100.9]`,
+      `Jun 21 ${time} mx postfix/qmgr[11]: ${id}: from=<news@example.net>, size=100, nrcpt=4 (queue active)`,
+      `Jun 21 ${time} mx postfix/smtp[12]: ${id}: to=<alice@example.com>, relay=store.example.com[10.0.0.20]:25, delay=1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4XbVq21Zz1)`,
+      `Jun 21 ${time} mx postfix/smtp[12]: ${id}: to=<Bob@EXAMPLE.COM>, relay=store.example.com[10.0.0.20]:25, delay=1, dsn=4.4.1, status=deferred (connect to store.example.com[10.0.0.20]:25: Connection refused)`,
+      `Jun 21 ${time} mx postfix/smtp[12]: ${id}: to=<carol@other.test>, relay=mx.other.test[192.0.2.8]:25, delay=1, dsn=2.0.0, status=sent (250 ok)`,
+      `Jun 21 ${time} mx postfix/smtp[12]: ${id}: to=<dan@lab.example.com>, relay=mx.lab.example.com[192.0.2.9]:25, delay=1, dsn=2.0.0, status=sent (250 ok)`,
+      `Jun 21 ${time} mx postfix/qmgr[11]: ${id}: removed`,
+    ];
+    const lines = [...inbound('A1B2C3D4E5', '08:00:00'), ...inbound('A1B2C3D4E6', '08:00:01')];
+    const without = new RelayAudit({ isTrusted: () => false });
+    const withDomains = new RelayAudit({ isTrusted: () => false }, ['example.com']);
+    for (const l of lines) {
+      without.addLine(l);
+      withDomains.addLine(l);
+    }
+    expect(without.report()).toEqual([expect.objectContaining({ client: '198.51.100.9', messages: 2, recipients: 8, sent: 6, deferred: 2 })]);
+    expect(withDomains.report()).toEqual([expect.objectContaining({ client: '198.51.100.9', messages: 2, recipients: 4, sent: 4, deferred: 0 })]);
+    // Only our own users: nothing relayed at all.
+    const ours = new RelayAudit({ isTrusted: () => false }, ['example.com', 'lab.example.com', 'other.test']);
+    for (const l of lines) ours.addLine(l);
+    expect(ours.report()).toEqual([]);
   });
 });
