@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { GLOBAL } from '../../../host/core/domains/domain-settings';
 import { AuthLogFollower } from '../../../host/adapters/logs/auth-log-follower';
 import { ManualClock } from '../../../host/core/services/clock';
@@ -74,7 +75,7 @@ describePostfix('reputation-watch against the real Postfix', () => {
       expect(next.refused).toContain('bob@example.net');
       // `reputation status` names the address Postfix binds to, the listing, its evidence and the removal link
       let out = '';
-      const io = { stdout: { write: (t: string) => ((out += t), true) }, stderr: { write: () => true }, stdin: process.stdin, actor: 'cli:test' } as never;
+      const io = { stdout: { write: (t: string) => ((out += t), true) }, stderr: { write: () => true }, stdin: Readable.from([]), actor: 'cli:test' } as never;
       expect(await plugin.commands[0].run(['status'], io)).toBe(0);
       expect(out).toContain('Outbound addresses (postconf): 127.0.0.1');
       expect(out).toMatch(/127\.0\.0\.1 — zen\.spamhaus\.org \(dnsbl; seen by refusals\) \[incident open\]/);

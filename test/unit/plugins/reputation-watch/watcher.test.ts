@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import type { MailEvent } from '../../../../shared';
 import { ManualClock, loadPlugin } from '../../../../shared/testing';
 import type { ALookup, DnsClient } from '../../../../plugins/reputation-watch/dns-client';
@@ -90,7 +91,7 @@ test('a DNSBL listing alone opens an incident; status and check show it; a clean
 
     const cmd = h.commands[0];
     let out = '';
-    const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true }, stdin: process.stdin, actor: 'cli:test' } as never;
+    const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true }, stdin: Readable.from([]), actor: 'cli:test' } as never;
     expect(await cmd.run(['status', '--json'], io)).toBe(0);
     const report = JSON.parse(out);
     expect(report.listings).toEqual([expect.objectContaining({ ip: '203.0.113.7', source: 'zen.spamhaus.org', via: ['dnsbl'], subLists: ['SBL'], delistUrl: 'https://check.spamhaus.org/' })]);
