@@ -8,5 +8,8 @@ module.exports = {
   testTimeout: 30000,
   // Real-server suites share the machine's two cores; keep parallelism modest.
   maxWorkers: 2,
+  // A worker past this is replaced between test files: a jest worker that ends the run holding a heap of
+  // half a gigabyte took longer than jest's 500 ms to exit ("failed to exit gracefully"), with no handle left open.
+  workerIdleMemoryLimit: '300MB',
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
 };
