@@ -80,6 +80,8 @@ const BLOCK_CACHE_MAX = 10_000;
 const PAGE = 500;
 /** Redis errors that mean "not now" (loading, failover, cluster reshaping) rather than a bug. */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS)\b/;
+/** ioredis's error when commandTimeout passes without an answer (RedisOptions.commandTimeout). */
+const COMMAND_TIMED_OUT = 'Command timed out';
 
 interface StoredValue {
   v: unknown;
@@ -119,6 +121,10 @@ export class RedisStore implements HostStore {
   private subReadyOnce = false;
   /** Some call was answered without Redis: caches may hold local answers, drop them on recovery. */
   private servedLocally = false;
+  /** A command timed out on an open connection: a PING is asking whether Redis is down (confirmOutage). */
+  private confirming = false;
+  /** When that was last logged (at most once a minute: a slow Redis could time out on every request). */
+  private slowLoggedAt = -Infinity;
   private readonly replica: LocalReplica | undefined;
   private readonly replicaKeys: string[];
   private syncTimer: NodeJS.Timeout | undefined;
@@ -363,6 +369,42 @@ export class RedisStore implements HostStore {
   private down(e: Error): void {
     this.metrics?.increment('state_backend_errors', { backend: 'redis' });
     if (!this.up) return;
+    if (e.message === COMMAND_TIMED_OUT && this.redis.status === 'ready') {
+      this.confirmOutage(e);
+      return;
+    }
+    this.outageStarts(e);
+  }
+
+  /**
+   * One command timed out on an open connection. That is a hung Redis, or
+   * this process's own stall: a blocked event loop (a start-up, a long
+   * synchronous task) runs the command's timer before it reads the reply
+   * waiting on the socket. Answered by a PING (under the same timeout):
+   * only when it fails too are all calls taken off Redis. Until then the
+   * call that timed out alone is answered locally. Taking every call off
+   * Redis for a stall of our own split the cluster's counts: failures
+   * counted in the fallback meanwhile were dropped on recovery.
+   */
+  private confirmOutage(e: Error): void {
+    if (this.confirming) return;
+    this.confirming = true;
+    this.redis.ping().then(
+      () => {
+        this.confirming = false;
+        const t = performance.now();
+        if (t - this.slowLoggedAt < 60_000) return;
+        this.slowLoggedAt = t;
+        this.logger?.warn({ err: e.message }, 'a redis command timed out but redis answers: that call was decided on the local fallback store (state_backend_errors counts each)');
+      },
+      () => {
+        this.confirming = false;
+        if (this.up) this.outageStarts(e);
+      },
+    );
+  }
+
+  private outageStarts(e: Error): void {
     this.up = false;
     this.setGauge(0);
     this.reportReplica();

@@ -1,4 +1,7 @@
+import { PromMetrics } from '../../../host/core/services/metrics';
+import { createLogger } from '../../../host/core/services/logger';
 import { RedisStore } from '../../../host/core/state/redis-store';
+import { LogCapture } from '../../helpers/test-app';
 import { describeWithRedis, RedisServer } from '../../harness/redis';
 import { decide, fail, failCounterDir, gauge, newPrefix, type Node, startNode, within } from './redis-cluster-helpers';
 
@@ -86,6 +89,36 @@ describeWithRedis('Redis outage', () => {
     }
     await within(5000, () => gauge(a.metrics, 'state_backend_up'), (v) => v === 1);
     expect(await decide(a, 'dave@example.com', '203.0.113.5')).toMatchObject({ action: 'allow' });
+  });
+
+  test('one command that times out while Redis answers a PING is not an outage (a stall of ours, a slow moment of Redis)', async () => {
+    const metrics = new PromMetrics();
+    const logs = new LogCapture();
+    const prefix = newPrefix();
+    const store = new RedisStore({ url: server.url, keyPrefix: prefix, commandTimeoutMs: 300, metrics, logger: createLogger('debug', logs) });
+    // Its commands wait out the pause below: it reads what reached Redis.
+    const other = new RedisStore({ url: server.url, keyPrefix: prefix, commandTimeoutMs: 5000 });
+    try {
+      expect(await store.ready()).toBe(true);
+      expect(await other.ready()).toBe(true);
+      const now = Date.now();
+      // Redis holds every client's commands for 350 ms: the hit's 300 ms pass, and the PING that follows is
+      // answered within its own 300 ms (the margin is for a loaded machine, where Redis waits for a CPU too).
+      server.cli('CLIENT', 'PAUSE', '350', 'ALL');
+      expect(await store.hit('stalled', 60_000, now)).toBe(1);
+      expect(await gauge(metrics, 'state_backend_errors_total')).toBeGreaterThanOrEqual(1);
+      await within(2000, async () => (logs.find('a redis command timed out but redis answers: that call was decided on the local fallback store (state_backend_errors counts each)').length), (n) => n === 1).catch((e: Error) => {
+        throw new Error(`${e.message}; the store logged: ${JSON.stringify(logs.lines)}`);
+      });
+      expect(logs.find('state backend (redis) unavailable: deciding on the local fallback store until it returns')).toEqual([]);
+      expect(await gauge(metrics, 'state_backend_up')).toBe(1);
+      // The next calls go to Redis: another node sees them.
+      for (let i = 0; i < 3; i++) await store.hit('after', 60_000, now);
+      expect(await other.count('after', 60_000, now)).toBe(3);
+    } finally {
+      await store.close();
+      await other.close();
+    }
   });
 
   test('memory stays bounded during an outage: the fallback holds at most fallbackMaxKeys keys', async () => {
