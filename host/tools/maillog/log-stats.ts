@@ -13,6 +13,7 @@ import {
 } from './recognise';
 import { type LineParts, newLineParts, scanLine } from './tokenizer';
 import { Traffic, type TrafficState } from './traffic';
+import { normalizeDomain } from '../../../shared/address';
 
 /*
  * What `logs scan` and `relay audit` count, line by line, in bounded memory:
@@ -515,7 +516,10 @@ export class LogStats {
   /** Whether the recipient's domain is one of localDomains (the address as the log has it: latin1 of its bytes). */
   private isLocal(rcpt: string): boolean {
     const at = rcpt.lastIndexOf('@');
-    return at >= 0 && this.localDomains.has(lower(rcpt.slice(at + 1)));
+    if (at < 0) return false;
+    const domain = rcpt.slice(at + 1);
+    // Non-ASCII bytes are UTF-8: decoded before lower-casing (lower would change the bytes' latin1 chars).
+    return this.localDomains.has(lower(domain)) || (!isAscii(domain) && this.localDomains.has(asciiDomain(domain)));
   }
 
   /**
@@ -778,5 +782,23 @@ export class LogStats {
       this.open.set(qid, o);
     });
     this.continuations.clear();
+  }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+/**
+ * An internationalised domain as an SMTPUTF8 log writes it (UTF-8 bytes,
+ * here as latin1 chars) in the form localDomains hold (normalizeDomain's
+ * A-labels: `bücher.example` is `xn--bcher-kva.example`); '' when it is not a domain name.
+ */
+function asciiDomain(latin1Text: string): string {
+  try {
+    return normalizeDomain(Buffer.from(latin1Text, 'latin1').toString('utf8'));
+  } catch {
+    return '';
   }
 }

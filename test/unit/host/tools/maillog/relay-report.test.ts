@@ -125,4 +125,21 @@ describe('RelayAudit', () => {
     for (const l of lines) ours.addLine(l);
     expect(ours.report()).toEqual([]);
   });
+
+  it('--local-domain matches an internationalised domain whether the log writes it in UTF-8 (SMTPUTF8) or as A-labels', () => {
+    // The log's bytes: UTF-8 for bücher.example, one char per byte as the scanners read them.
+    const bytes = (l: string) => Buffer.from(l, 'utf8').toString('latin1');
+    const lines = [
+      'Jun 21 08:00:00 mx postfix/smtpd[10]: A1B2C3D4E5: client=mail-ed1.example.net[198.51.100.9]',
+      'Jun 21 08:00:00 mx postfix/qmgr[11]: A1B2C3D4E5: from=<news@example.net>, size=100, nrcpt=3 (queue active)',
+      'Jun 21 08:00:01 mx postfix/smtp[12]: A1B2C3D4E5: to=<anna@Bücher.example>, relay=store.example.com[10.0.0.20]:25, delay=1, dsn=2.0.0, status=sent (250 ok)',
+      'Jun 21 08:00:01 mx postfix/smtp[12]: A1B2C3D4E5: to=<ben@xn--bcher-kva.example>, relay=store.example.com[10.0.0.20]:25, delay=1, dsn=2.0.0, status=sent (250 ok)',
+      'Jun 21 08:00:01 mx postfix/smtp[12]: A1B2C3D4E5: to=<carl@bücherei.example>, relay=mx.other.test[192.0.2.8]:25, delay=1, dsn=2.0.0, status=sent (250 ok)',
+      'Jun 21 08:00:02 mx postfix/qmgr[11]: A1B2C3D4E5: removed',
+    ].map(bytes);
+    const a = new RelayAudit({ isTrusted: () => false }, ['xn--bcher-kva.example']);
+    for (const l of lines) a.addLine(l);
+    // Only bücherei.example (another domain) is relayed.
+    expect(a.report()).toEqual([expect.objectContaining({ client: '198.51.100.9', messages: 1, recipients: 1, sent: 1 })]);
+  });
 });
