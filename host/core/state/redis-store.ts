@@ -399,7 +399,7 @@ export class RedisStore implements HostStore {
       },
       () => {
         this.confirming = false;
-        if (this.up) this.outageStarts(e);
+        if (this.up && !this.closed) this.outageStarts(e);
       },
     );
   }
