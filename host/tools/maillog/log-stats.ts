@@ -150,7 +150,7 @@ export interface StatsOptions {
    * Domains whose mail this server takes in (`--local-domain`): mail from an
    * unauthenticated client to a recipient there is inbound mail passed on
    * (an MX gateway forwarding to the mail store, a content filter on another
-   * host), not relaying. Lower-case; matched whole (a subdomain is another domain).
+   * host), not relaying. As normalizeDomain returns them (lower-case, A-labels); matched whole (a subdomain is another domain).
    */
   readonly localDomains?: readonly string[];
   /** Called with each failure counted (the same ones the followers report). */
@@ -519,7 +519,7 @@ export class LogStats {
     if (at < 0) return false;
     const domain = rcpt.slice(at + 1);
     // Non-ASCII bytes are UTF-8: decoded before lower-casing (lower would change the bytes' latin1 chars).
-    return this.localDomains.has(lower(domain)) || (!isAscii(domain) && this.localDomains.has(asciiDomain(domain)));
+    return this.localDomains.has(lower(domain)) || (HIGH_BYTE.test(domain) && this.localDomains.has(asciiDomain(domain)));
   }
 
   /**
@@ -785,10 +785,7 @@ export class LogStats {
   }
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
-  return true;
-}
+const HIGH_BYTE = /[\x80-\xff]/;
 
 /**
  * An internationalised domain as an SMTPUTF8 log writes it (UTF-8 bytes,
