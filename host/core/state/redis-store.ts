@@ -384,12 +384,15 @@ export class RedisStore implements HostStore {
    * only when it fails too are all calls taken off Redis. Until then the
    * call that timed out alone is answered locally. Taking every call off
    * Redis for a stall of our own split the cluster's counts: failures
-   * counted in the fallback meanwhile were dropped on recovery.
+   * counted in the fallback meanwhile were dropped on recovery. A Redis
+   * Cluster is asked on every master: the command may have gone to any.
    */
   private confirmOutage(e: Error): void {
     if (this.confirming) return;
     this.confirming = true;
-    this.redis.ping().then(
+    const r = this.redis;
+    const pinged = r instanceof Cluster ? Promise.all(r.nodes('master').map((n) => n.ping())) : r.ping();
+    pinged.then(
       () => {
         this.confirming = false;
         const t = performance.now();

@@ -1,8 +1,9 @@
+import { PromMetrics } from '../../../host/core/services/metrics';
 import { RedisStore } from '../../../host/core/state/redis-store';
 import type { Block } from '../../../shared';
 import { describeWithRedisCluster, RedisCluster } from '../../harness/redis';
 import { storeConformance } from '../../unit/host/core/state/store-conformance';
-import { newPrefix, within } from './redis-cluster-helpers';
+import { gauge, newPrefix, within } from './redis-cluster-helpers';
 
 function block(key: string): Block {
   const now = Date.now();
@@ -63,5 +64,23 @@ describeWithRedisCluster('Redis Cluster (3 masters + 3 replicas)', () => {
   test('WAIT reaches the master of {meta}: a block is acknowledged by its replica', async () => {
     const s = await open(newPrefix(), { ackReplicas: 1, ackTimeoutMs: 2000 });
     expect(await s.putBlockAcknowledged(block('acked'))).toBe(true);
+  });
+
+  test('a master that stops answering is an outage even while the others answer: a timeout is confirmed on every master', async () => {
+    const prefix = newPrefix();
+    const metrics = new PromMetrics();
+    const s = await open(prefix, { failOpen: true, commandTimeoutMs: 200, metrics, maxStalenessMs: 0 });
+    // A counter whose slot is not {meta}'s: its master is held, the master of blocks and values is not.
+    const meta = cluster.mastersOf([`${prefix}{meta}:blocks`])[0];
+    let i = 0;
+    while (cluster.mastersOf([`${prefix}{#held${i}}:hits`])[0] === meta) i++;
+    const key = `held${i}`;
+    const port = cluster.mastersOf([`${prefix}{#${key}}:hits`])[0];
+    // Shorter than cluster-node-timeout (2 s): held, not failed over.
+    cluster.nodes.find((n) => n.port === port)!.cli('CLIENT', 'PAUSE', '1200', 'ALL');
+    expect(await s.hit(key, 60_000, Date.now())).toBe(1);
+    // A PING to one random node would often be answered: the held master's is not.
+    await within(1000, () => gauge(metrics, 'state_backend_up'), (v) => v === 0);
+    await within(5000, () => gauge(metrics, 'state_backend_up'), (v) => v === 1);
   });
 });
