@@ -384,15 +384,12 @@ export class RedisStore implements HostStore {
    * only when it fails too are all calls taken off Redis. Until then the
    * call that timed out alone is answered locally. Taking every call off
    * Redis for a stall of our own split the cluster's counts: failures
-   * counted in the fallback meanwhile were dropped on recovery. A Redis
-   * Cluster is asked on every master: the command may have gone to any.
+   * counted in the fallback meanwhile were dropped on recovery.
    */
   private confirmOutage(e: Error): void {
     if (this.confirming) return;
     this.confirming = true;
-    const r = this.redis;
-    const pinged = r instanceof Cluster ? Promise.all(r.nodes('master').map((n) => n.ping())) : r.ping();
-    pinged.then(
+    this.pingAll().then(
       () => {
         this.confirming = false;
         const t = performance.now();
@@ -423,6 +420,18 @@ export class RedisStore implements HostStore {
       ? 'state backend (redis) unavailable: deciding on the local fallback store until it returns'
       : 'state backend (redis) unavailable: refusing state calls (failClosed) until it returns');
     this.startProbe();
+  }
+
+  /**
+   * Whether Redis answers: on a Cluster, every master the client knows (a
+   * command may have gone to any, and one random node would often answer
+   * while another is held). For confirming an outage only, not its end
+   * (probe): ioredis was seen to drop a master that did not answer from
+   * that list while it was still held.
+   */
+  private pingAll(): Promise<unknown> {
+    const r = this.redis;
+    return r instanceof Cluster ? Promise.all(r.nodes('master').map((n) => n.ping())) : r.ping();
   }
 
   private startProbe(): void {
