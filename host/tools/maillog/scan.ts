@@ -203,7 +203,7 @@ async function scanPlainFile(file: string, size: number, stats: LogStats, o: Sca
  * Scans log files (plain or gzip, by content) and `-` for stdin, in order,
  * into one set of statistics. Memory stays bounded whatever the input.
  */
-export async function scanFiles(files: readonly string[], o: ScanOptions = {}, stdin?: NodeJS.ReadableStream): Promise<LogStats> {
+export async function scanFiles(files: readonly string[], o: ScanOptions = {}, stdin: () => NodeJS.ReadableStream = () => process.stdin): Promise<LogStats> {
   const stats = new LogStats({ ...o, keepOrphans: false });
   const sizes = new Map<string, number>();
   for (const f of files) if (f !== '-') sizes.set(f, inputSize(f));
@@ -213,8 +213,8 @@ export async function scanFiles(files: readonly string[], o: ScanOptions = {}, s
   const threads = o.onFailure ? 1 : Math.min(o.onEvent ? 2 : Infinity, Math.max(1, o.threads ?? defaultThreads()));
   for (const f of files) {
     const report = (bytes: number) => o.onProgress?.({ bytes: before + bytes, total });
-    // process.stdin is built only when read: node makes the stream on first use, and an idle one keeps a process alive.
-    if (f === '-') await readStream(stdin ?? process.stdin, stats, report);
+    // stdin is asked for only when read: node makes process.stdin on first use, and an idle one keeps a process alive.
+    if (f === '-') await readStream(stdin(), stats, report);
     else if (isGzip(f)) await readGzip(f, stats, report);
     else await scanPlainFile(f, sizes.get(f)!, stats, o, threads, report);
     before += sizes.get(f) ?? 0;

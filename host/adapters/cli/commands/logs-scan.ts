@@ -97,7 +97,7 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   const sections = await openReportSections(io, p, { now });
   let stats;
   try {
-    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, now, localDomains, ...(threads ? { threads } : {}), ...(sections ? { onEvent: sections.onEvent } : {}) }, files.includes('-') ? io.stdin : undefined);
+    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, now, localDomains, ...(threads ? { threads } : {}), ...(sections ? { onEvent: sections.onEvent } : {}) }, () => io.stdin);
   } catch (e) {
     if (e instanceof InputError) throw new UsageError(`logs scan: ${e.message}`);
     throw e;

@@ -86,7 +86,7 @@ ${LOCAL_DOMAIN_USAGE.replace(/^ {2}/gm, '    ')}
             return !!a && all.some((n) => cidrContains(n, a));
           };
           const files = logOrder(args, (f) => io.stderr.write(`relay audit: reading each log's rotations oldest first: ${f.join(', ')}\n`));
-          const stats = await scanFiles(files, { now: app.clock.now(), localDomains }, files.includes('-') ? io.stdin : undefined);
+          const stats = await scanFiles(files, { now: app.clock.now(), localDomains }, () => io.stdin);
           // Asked before the report is made: a plugin answers from its store, the report reads synchronously.
           const removals = new Map<string, string | undefined>();
           for (const ip of stats.unauth.keys()) if (!isTrusted(ip)) removals.set(ip, await trusted.removalOf(ip));

@@ -63,7 +63,7 @@ describe('the format corpus', () => {
     const fromGzip = buildReport(await scanFiles([gz], { now: NOW }), 100);
     const stdin = new PassThrough();
     stdin.end(fs.readFileSync(LOG));
-    const fromStdin = buildReport(await scanFiles(['-'], { now: NOW }, stdin), 100);
+    const fromStdin = buildReport(await scanFiles(['-'], { now: NOW }, () => stdin), 100);
     expect(fromGzip).toEqual(scanned);
     expect(fromStdin).toEqual(scanned);
     // the follower, reading the file as it is appended to

@@ -97,7 +97,7 @@ describe('logs scan statistics', () => {
     fs.writeFileSync(path.join(dir, 'mail.log'), lines.slice(half).join('\n'));
     const s = await scanFiles([path.join(dir, 'mail.log.1.gz'), path.join(dir, 'mail.log')], { threads: 1, now: NOW });
     expect(buildReport(s, 20)).toEqual(buildReport(await scanText(text), 20));
-    const fromStdin = await scanFiles(['-'], { now: NOW }, Readable.from([Buffer.from(text, 'latin1')]));
+    const fromStdin = await scanFiles(['-'], { now: NOW }, () => Readable.from([Buffer.from(text, 'latin1')]));
     expect(buildReport(fromStdin, 20)).toEqual(buildReport(await scanText(text), 20));
     await expect(scanFiles([path.join(dir, 'nope.log')])).rejects.toThrow('nope.log: no such file');
     await expect(scanFiles([dir])).rejects.toThrow('not a regular file');
@@ -105,7 +105,7 @@ describe('logs scan statistics', () => {
   });
 
   test('--since/--until count only the lines inside the window; the rest are reported as outside', async () => {
-    const s = await scanFiles([fixture], { now: NOW, since: Date.UTC(2026, 10, 28, 20, 43, 4), until: Date.UTC(2026, 10, 28, 20, 43, 6) }, Readable.from([]));
+    const s = await scanFiles([fixture], { now: NOW, since: Date.UTC(2026, 10, 28, 20, 43, 4), until: Date.UTC(2026, 10, 28, 20, 43, 6) }, () => Readable.from([]));
     const r = buildReport(s, 20);
     // 20:43:04 to 20:43:05: two deliveries and two pickups.
     expect(r.traffic).toMatchObject({ received: 2, delivered: 2 });
