@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import type { AuditEntry, AuditFilter, Block, BlockFilter, Logger, Metrics } from '../../../shared';
 import { blockMatcher } from '../../../shared/block-filter';
+import { everyMasterAnswers } from './cluster-probe';
 import { FallbackStore } from './fallback-store';
 import type { ChangeChannel, ChangeListener, HostStore } from './host-store';
 import { RedisKeys } from './redis-keys';
@@ -121,8 +122,10 @@ export class RedisStore implements HostStore {
   private subReadyOnce = false;
   /** Some call was answered without Redis: caches may hold local answers, drop them on recovery. */
   private servedLocally = false;
-  /** A command timed out on an open connection: a PING is asking whether Redis is down (confirmOutage). */
+  /** A command timed out on an open connection: asking whether Redis is down (confirmOutage). */
   private confirming = false;
+  /** A probe is asking whether Redis is back. */
+  private probing = false;
   /** When that was last logged (at most once a minute: a slow Redis could time out on every request). */
   private slowLoggedAt = -Infinity;
   private readonly replica: LocalReplica | undefined;
@@ -380,8 +383,9 @@ export class RedisStore implements HostStore {
    * One command timed out on an open connection. That is a hung Redis, or
    * this process's own stall: a blocked event loop (a start-up, a long
    * synchronous task) runs the command's timer before it reads the reply
-   * waiting on the socket. Answered by a PING (under the same timeout):
-   * only when it fails too are all calls taken off Redis. Until then the
+   * waiting on the socket. Answered by asking whether Redis answers (a
+   * PING, on a Cluster a read from every master; under the same timeout):
+   * only when that fails too are all calls taken off Redis. Until then the
    * call that timed out alone is answered locally. Taking every call off
    * Redis for a stall of our own split the cluster's counts: failures
    * counted in the fallback meanwhile were dropped on recovery.
@@ -389,7 +393,7 @@ export class RedisStore implements HostStore {
   private confirmOutage(e: Error): void {
     if (this.confirming) return;
     this.confirming = true;
-    this.pingAll().then(
+    this.answers().then(
       () => {
         this.confirming = false;
         const t = performance.now();
@@ -422,16 +426,10 @@ export class RedisStore implements HostStore {
     this.startProbe();
   }
 
-  /**
-   * Whether Redis answers: on a Cluster, every master the client knows (a
-   * command may have gone to any, and one random node would often answer
-   * while another is held). For confirming an outage only, not its end
-   * (probe): ioredis was seen to drop a master that did not answer from
-   * that list while it was still held.
-   */
-  private pingAll(): Promise<unknown> {
+  /** Whether Redis answers: on a Cluster, every master (everyMasterAnswers). */
+  private answers(): Promise<unknown> {
     const r = this.redis;
-    return r instanceof Cluster ? Promise.all(r.nodes('master').map((n) => n.ping())) : r.ping();
+    return r instanceof Cluster ? everyMasterAnswers(r, this.keys.prefix) : r.ping();
   }
 
   private startProbe(): void {
@@ -441,8 +439,18 @@ export class RedisStore implements HostStore {
   }
 
   private probe(): void {
-    if (this.up || this.closed || this.redis.status !== 'ready') return;
-    this.redis.ping().then(() => this.recovered(), () => undefined);
+    // On a Cluster with a master held, one probe can take two command timeouts: they are not stacked.
+    if (this.up || this.closed || this.probing || this.redis.status !== 'ready') return;
+    this.probing = true;
+    this.answers().then(
+      () => {
+        this.probing = false;
+        this.recovered();
+      },
+      () => {
+        this.probing = false;
+      },
+    );
   }
 
   private recovered(): void {
