@@ -37,14 +37,22 @@ export interface LoggedDelivery {
 export class DeliveryLines {
   private readonly p = newLineParts();
   private readonly e = newMailEvent();
-  private readonly senders = new QueueIndex<string>(MAX_SENDERS);
+  /** The sender of each queued message (qmgr's line), when kept. */
+  private readonly senders: QueueIndex<string> | undefined;
   private readonly senderNames = new ByteIntern(MAX_SENDER_NAMES, (b, start, end) => lower(textAt(b, start, end)));
 
-  /** `statuses`: the deliveries wanted (default: all); the others are not decoded at all. */
+  /**
+   * `statuses`: the deliveries wanted (default: all); the others are not
+   * decoded at all. `keepSenders` false: no sender is remembered (qmgr's
+   * line of every message), and deliveries carry an empty one.
+   */
   constructor(
     private readonly onDelivery: (d: LoggedDelivery) => void,
     private readonly statuses?: ReadonlySet<LoggedDelivery['status']>,
-  ) {}
+    keepSenders = true,
+  ) {
+    this.senders = keepSenders ? new QueueIndex<string>(MAX_SENDERS) : undefined;
+  }
 
   /** A line as text (the follower's), read as its bytes. */
   line(s: string, start: number, end: number): void {
@@ -57,12 +65,12 @@ export class DeliveryLines {
   /** A line already tokenized and recognised (by the scan, which counts it too): its bytes, parts and event. */
   recognised(b: Buffer, p: LineParts, e: LineEvent): void {
     if (e.kind === K_QUEUED) {
-      this.senders.set(queueKeyAt(b, p.qidStart, p.qidEnd), this.senderNames.get(b, e.addrStart, e.addrEnd));
+      this.senders?.set(queueKeyAt(b, p.qidStart, p.qidEnd), this.senderNames.get(b, e.addrStart, e.addrEnd));
       return;
     }
     if (e.kind === K_REMOVED) {
       // Its last line. Kept past it, every message stayed until evicted: the index sat full and evicted as fast as messages came.
-      this.senders.delete(queueKeyAt(b, p.qidStart, p.qidEnd));
+      this.senders?.delete(queueKeyAt(b, p.qidStart, p.qidEnd));
       return;
     }
     // The delivery agents' lines: qmgr's and error/retry's echo an agent's reason for recipients they did not try.
@@ -78,7 +86,7 @@ export class DeliveryLines {
     // One object of one shape per line, built in one go: this runs on every delivery line of a scan.
     this.onDelivery({
       queueId: latin1(b, p.qidStart, p.qidEnd),
-      sender: this.senders.get(queueKeyAt(b, p.qidStart, p.qidEnd)) ?? '',
+      sender: this.senders?.get(queueKeyAt(b, p.qidStart, p.qidEnd)) ?? '',
       recipient: lower(textAt(b, e.addrStart, e.addrEnd)),
       status,
       relay: valueOf(b, ', relay=', e.addrEnd, fields),

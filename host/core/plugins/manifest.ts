@@ -15,8 +15,8 @@ export interface Contributions {
   adminRoutes: Array<{ method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; summary?: string }>;
   consoleViews: Array<{ id: string; title: LocalizedText; script: string }>;
   doctorChecks: Array<{ id: string; summary: string }>;
-  /** `statuses`: the deliveries a section reads (absent: all). */
-  logReportSections: Array<{ id: string; title: string; statuses?: Array<'sent' | 'deferred' | 'bounced'> }>;
+  /** `statuses`: the deliveries a section reads (absent: all); `readsSender` false: not the sender (absent: it does). */
+  logReportSections: Array<{ id: string; title: string; statuses?: Array<'sent' | 'deferred' | 'bounced'>; readsSender?: boolean }>;
   notificationKinds: Array<{ id: string; severity: 'info' | 'warning' | 'critical'; summary: string }>;
 }
 

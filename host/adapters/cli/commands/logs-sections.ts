@@ -31,6 +31,8 @@ interface Running {
   readonly section: LogReportSection;
   /** The statuses its manifest says it reads (all when it says none). */
   readonly statuses: ReadonlySet<string>;
+  /** Its manifest does not say it reads no sender. */
+  readonly readsSender: boolean;
   failed?: string;
 }
 
@@ -58,7 +60,7 @@ export async function openReportSections(io: Io, parsed: Parsed, o: { now: numbe
         const title = declared?.title ?? c.id;
         const statuses = new Set<string>(declared?.statuses ?? ALL_STATUSES);
         try {
-          running.push({ plugin: p.manifest.id, id: c.id, title, section: c.createSection(), statuses });
+          running.push({ plugin: p.manifest.id, id: c.id, title, section: c.createSection(), statuses, readsSender: declared?.readsSender !== false });
         } catch (e) {
           io.stderr.write(`mailwarden: logs scan: section "${c.id}" of plugin ${p.manifest.id} left out: ${(e as Error).message}\n`);
         }
@@ -69,7 +71,8 @@ export async function openReportSections(io: Io, parsed: Parsed, o: { now: numbe
       return undefined;
     }
     const defaultDomain = app.settings.defaultDomain;
-    // Deliveries no section reads are not decoded (a log's are mostly sent; a blocklist section reads the refused).
+    // Deliveries no section reads are not decoded (a log's are mostly sent; a blocklist section reads the refused),
+    // and senders are remembered for a section that reads them (every message's qmgr line: a tenth of the command's time).
     const wanted = new Set(ALL_STATUSES.filter((st) => running.some((r) => r.statuses.has(st))));
     const deliveries = new DeliveryLines((d) => {
       const event = mailEventOf(d, defaultDomain, o.now);
@@ -82,7 +85,7 @@ export async function openReportSections(io: Io, parsed: Parsed, o: { now: numbe
           r.failed = (e as Error).message;
         }
       }
-    }, wanted);
+    }, wanted, running.some((r) => r.readsSender));
     return {
       onEvent: (b, p, e) => deliveries.recognised(b, p, e),
       results() {

@@ -95,6 +95,30 @@ export default new ContainerModule(({ bind }) => {
     expect(j.sections.refused.rows).toEqual([['bounced', 'bob@example.net'], ['deferred', 'carol@example.org']]);
   });
 
+  it('a section that reads no sender (readsSender: false) gets events without one, unless another section reads them', async () => {
+    const source = (id: string) => `
+import { ContainerModule } from 'inversify';
+import { LogReportContribution } from '@mailwarden/shared';
+export default new ContainerModule(({ bind }) => {
+  bind(LogReportContribution).toConstantValue({ id: '${id}', createSection() {
+    const rows = [];
+    return { add(e) { rows.push([e.kind, e.sender, e.domain]); }, result() { return { columns: ['STATUS', 'SENDER', 'DOMAIN'], rows }; } };
+  } });
+});
+`;
+    const alone = tempDir('mw-plugins-');
+    buildFixturePlugin(alone, { manifest: manifestFor('blind', { contributes: { logReportSections: [{ id: 'blind', title: 'Blind', statuses: ['bounced'], readsSender: false }] } }), source: source('blind') });
+    const r = await cli(['logs', 'scan', logFile, '--json', '--data-dir', tempDir('mw-data-'), '--plugin-dir', alone]);
+    expect(JSON.parse(r.out).sections.blind.rows).toEqual([['bounced', '', 'localhost']]);
+    // Beside a section that reads senders, they are remembered all the same, and it gets them too.
+    const both = tempDir('mw-plugins-');
+    buildFixturePlugin(both, { manifest: manifestFor('blind', { contributes: { logReportSections: [{ id: 'blind', title: 'Blind', statuses: ['bounced'], readsSender: false }] } }), source: source('blind') });
+    buildFixturePlugin(both, { manifest: manifestFor('sighted', { contributes: { logReportSections: [{ id: 'sighted', title: 'Sighted', statuses: ['bounced'] }] } }), source: source('sighted') });
+    const j = JSON.parse((await cli(['logs', 'scan', logFile, '--json', '--data-dir', tempDir('mw-data-'), '--plugin-dir', both])).out);
+    expect(j.sections.sighted.rows).toEqual([['bounced', 'alice@example.com', 'example.com']]);
+    expect(j.sections.blind.rows).toEqual([['bounced', 'alice@example.com', 'example.com']]);
+  });
+
   it('without a plugin that has a section, the report is the host\'s alone', async () => {
     const r = await cli(['logs', 'scan', logFile, '--json', '--data-dir', tempDir('mw-data-'), '--plugin-dir', tempDir('mw-plugins-')]);
     expect(r.err).toBe('');

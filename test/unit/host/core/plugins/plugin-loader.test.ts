@@ -28,6 +28,7 @@ describe('plugin loader: malformed manifests are refused precisely, good plugins
     ['configSchema with a typo keyword', (m) => ({ ...m, configSchema: { type: 'object', properties: { n: { type: 'integer', minimun: 1 } } } }), /\/configSchema is not a valid JSON Schema: strict mode: unknown keyword: "minimun"/, null],
     ['configSchema defaults that fail it', (m) => ({ ...m, configSchema: { type: 'object', properties: { n: { type: 'integer', minimum: 5, default: 1 } } } }), /\/configSchema \(defaults\) \/n must be >= 5 \(minimum\)/, null],
     ['required setting without default', (m) => ({ ...m, configSchema: { type: 'object', required: ['url'], properties: { url: { type: 'string' } } } }), /\/configSchema \(defaults\) \/url is required/, null],
+    ['a section\'s readsSender not boolean', (m) => ({ ...m, contributes: { logReportSections: [{ id: 'refusals', title: 'Refusals', readsSender: 'no' }] } }), /\/contributes\/logReportSections\/0\/readsSender must be boolean \(type\)/, null],
     ['depends on itself', (m) => ({ ...m, dependsOn: [m.id] }), /\/dependsOn must not name the plugin itself/, null],
   ];
 
