@@ -31,7 +31,7 @@ interface Running {
   readonly section: LogReportSection;
   /** The statuses its manifest says it reads (all when it says none). */
   readonly statuses: ReadonlySet<string>;
-  /** Its manifest does not say it reads no sender. */
+  /** False when its manifest says it reads no sender (`readsSender: false`). */
   readonly readsSender: boolean;
   failed?: string;
 }
