@@ -46,7 +46,8 @@ export async function everyMasterAnswers(c: Cluster, prefix: string): Promise<vo
   const asked = new Set<string>();
   const reads: Array<Promise<unknown>> = [];
   for (const [start, end, master] of ranges) {
-    const node = `${master[0]}:${master[1]}`;
+    // Its node id when given (Redis 4+), else its address (an endpoint may be '?' or empty when unknown).
+    const node = typeof master[2] === 'string' && master[2] ? master[2] : `${master[0]}:${master[1]}`;
     if (asked.has(node)) continue;
     asked.add(node);
     // GET: a command the store uses anyway, so an ACL that lets it work lets the probe work.

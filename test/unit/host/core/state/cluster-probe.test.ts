@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
-import { keyInSlots } from '../../../../../host/core/state/cluster-probe';
+import type { Cluster } from 'ioredis';
+import { everyMasterAnswers, keyInSlots } from '../../../../../host/core/state/cluster-probe';
 
 describe('keyInSlots (the key a Cluster probe reads to ask one master)', () => {
   test.each([
@@ -29,5 +30,51 @@ describe('keyInSlots (the key a Cluster probe reads to ask one master)', () => {
   test('the same range gives the same key; another prefix, its own', () => {
     expect(keyInSlots('a:', 100, 200)).toBe(keyInSlots('a:', 100, 200));
     expect(keyInSlots('b:', 100, 200).startsWith('b:{probe:')).toBe(true);
+  });
+});
+
+describe('everyMasterAnswers', () => {
+  /** A stand-in for the two commands it sends (the real cluster is in test/integration/cluster). */
+  function fakeCluster(slots: unknown[], failFor?: string) {
+    const asked: string[] = [];
+    const c = {
+      cluster: async (sub: string) => (sub === 'SLOTS' ? slots : Promise.reject(new Error(sub))),
+      get: async (k: string) => {
+        asked.push(k);
+        if (failFor !== undefined && calculateSlot(k) >= Number(failFor)) throw new Error('Command timed out');
+        return null;
+      },
+    };
+    return { c: c as unknown as Cluster, asked };
+  }
+
+  test('one read per master, in its slots, however many ranges it holds', async () => {
+    const { c, asked } = fakeCluster([
+      [0, 99, ['10.0.0.1', 7000, 'aaa']],
+      [100, 199, ['10.0.0.2', 7001, 'bbb']],
+      [200, 16383, ['10.0.0.1', 7000, 'aaa']],
+    ]);
+    await everyMasterAnswers(c, 'mw:');
+    expect(asked).toHaveLength(2);
+    expect(calculateSlot(asked[0])).toBeLessThanOrEqual(99);
+    expect(calculateSlot(asked[1])).toBeGreaterThanOrEqual(100);
+    expect(calculateSlot(asked[1])).toBeLessThanOrEqual(199);
+  });
+
+  test('masters without a node id (or with an unknown endpoint) are told apart by address', async () => {
+    const { c, asked } = fakeCluster([
+      [0, 8191, ['?', 7000]],
+      [8192, 16383, ['?', 7001]],
+    ]);
+    await everyMasterAnswers(c, 'mw:');
+    expect(asked).toHaveLength(2);
+  });
+
+  test('one master that does not answer fails the whole answer', async () => {
+    const { c } = fakeCluster([
+      [0, 8191, ['10.0.0.1', 7000, 'aaa']],
+      [8192, 16383, ['10.0.0.2', 7001, 'bbb']],
+    ], '8192');
+    await expect(everyMasterAnswers(c, 'mw:')).rejects.toThrow('Command timed out');
   });
 });
