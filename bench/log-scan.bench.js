@@ -45,9 +45,9 @@ const missing = new Set();
 /*
  * NODE_EXTRA_CA_CERTS, when set (these build machines set it for their npm
  * proxy), makes every node process load and parse that CA bundle before it
- * runs a line of code: ~60 ms here, about half of node's start, for a scan
- * that makes no TLS connection. A mail host running mailwarden does not set
- * it, and the other tools pay nothing like it: mailwarden's processes run
+ * runs a line of code: 40-60 ms here, a third to a half of node's start,
+ * for a scan that makes no TLS connection. A mail host running mailwarden
+ * does not set it, and the other tools pay nothing like it: every tool runs
  * without it. What it would add is measured in the same rounds (node -e 0
  * with and without) and printed with the ratios.
  */
