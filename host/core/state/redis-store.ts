@@ -212,7 +212,11 @@ export class RedisStore implements HostStore {
       this.subReadyOnce = true;
       void this.resync();
     });
-    this.sub.subscribe(this.keys.changes, ...(this.replica ? [this.keys.replica] : [])).catch((e: Error) => this.logger?.warn({ err: e.message }, 'redis subscribe failed; will retry on reconnect'));
+    this.sub.subscribe(this.keys.changes, ...(this.replica ? [this.keys.replica] : []))
+      // A store closed before it subscribed rejects its SUBSCRIBE: that is its own closing, not a failure.
+      .catch((e: Error) => {
+        if (!this.closed) this.logger?.warn({ err: e.message }, 'redis subscribe failed; will retry on reconnect');
+      });
     this.collectTimer = setInterval(() => void this.collect(), COLLECT_EVERY_MS);
     this.collectTimer.unref();
     if (this.replica) {

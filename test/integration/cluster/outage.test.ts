@@ -121,6 +121,15 @@ describeWithRedis('Redis outage', () => {
     }
   });
 
+  test('a store closed before it is ready warns of nothing: its own closing is not a failure', async () => {
+    const logs = new LogCapture();
+    const store = new RedisStore({ url: server.url, keyPrefix: newPrefix(), logger: createLogger('debug', logs) });
+    await store.close();
+    // What a closed connection would still reject comes within a few ms; the margin is for a loaded machine.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(logs.lines.filter((l) => Number(l.level) >= 40)).toEqual([]);
+  });
+
   test('memory stays bounded during an outage: the fallback holds at most fallbackMaxKeys keys', async () => {
     const store = new RedisStore({ url: server.url, keyPrefix: newPrefix(), fallbackMaxKeys: 50 });
     try {
