@@ -4,7 +4,7 @@
  * on another host (a transport; here a next hop off the loopback that is
  * never reached: unreachableNextHop). Every message from the Internet then
  * leaves as relayed mail does; --local-domain tells the log readers that it
- * is inbound. A trusted host's mail for outside domains stays relaying.
+ * is inbound (or --postfix-domains, read from the instance's main.cf). A trusted host's mail for outside domains stays relaying.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -70,6 +70,12 @@ describePostfix('logs scan and relay audit on an MX gateway (relay_domains passe
     expect(gateway('127.0.0.5')).toMatchObject({ messages: 1, relayed: 0 });
     expect(gateway('127.0.0.6')).toMatchObject({ messages: 1, relayed: 1, deferred: 1 });
     expect(await audit('--local-domain', 'example.net')).toEqual([expect.objectContaining({ client: '127.0.0.6', recipients: 1, deferred: 1 })]);
+
+    // The same, the domains read from the instance's own main.cf (relay_domains = example.net).
+    const fromPostfix = await scan('--postfix-domains', '--postconf-dir', pf.dir);
+    expect(fromPostfix('127.0.0.5')).toMatchObject({ messages: 1, relayed: 0 });
+    expect(fromPostfix('127.0.0.6')).toMatchObject({ messages: 1, relayed: 1, deferred: 1 });
+    expect(await audit('--postfix-domains', '--postconf-dir', pf.dir)).toEqual([expect.objectContaining({ client: '127.0.0.6', recipients: 1, deferred: 1 })]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -32,7 +32,7 @@ function when(text: string | undefined, flag: string): number | undefined {
   return t;
 }
 
-export const LOGS_SCAN_USAGE = `mailwarden logs scan FILE… [--json] [--top N] [--threads N] [--since T] [--until T] [--unparsed N] [--local-domain D] [thresholds]
+export const LOGS_SCAN_USAGE = `mailwarden logs scan FILE… [--json] [--top N] [--threads N] [--since T] [--until T] [--unparsed N] [--local-domain D] [--postfix-domains] [thresholds]
 mailwarden logs scan - < mail.log
   FILE may be plain or gzip (mail.log.2.gz); "-" reads stdin. A log's rotations are read oldest first
   (mail.log* gives mail.log.2.gz, mail.log.1, mail.log), other files in the order given.
@@ -71,7 +71,7 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   const keepUnparsed = positiveInt(str(p, 'unparsed'), 'unparsed', 0, 0);
   const since = when(str(p, 'since'), 'since');
   const until = when(str(p, 'until'), 'until');
-  const localDomains = localDomainsOf(p, 'logs scan');
+  const localDomains = await localDomainsOf(p, 'logs scan', io);
   if (since !== undefined && until !== undefined && until <= since) throw new UsageError('logs scan: --until must be after --since');
   const thresholds = { ...DEFAULT_THRESHOLDS };
   for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) thresholds[key] = positiveInt(str(p, flag), flag, DEFAULT_THRESHOLDS[key]);

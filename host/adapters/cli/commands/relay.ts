@@ -17,7 +17,7 @@ export const relayCommand: CliCommand = {
   usage: `mailwarden relay probe HOST[:PORT] [--source IP] [--from ADDR] [--to ADDR] [--json]
     Tries MAIL FROM an outside address and RCPT TO an outside domain without AUTH
     (then RSET: nothing is sent). Exit 0 CLOSED, 4 OPEN, 1 inconclusive.
-mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--local-domain D] [--json]
+mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--local-domain D] [--postfix-domains] [--json]
     Every client that relayed without sasl_username, messages and recipients per hour
     (recipients sent, deferred and bounced alike: a blocklisted relay's spam is deferred),
     flagged when it is not (or no longer) trusted or when its hourly volume jumps.
@@ -51,7 +51,7 @@ ${LOCAL_DOMAIN_USAGE.replace(/^ {2}/gm, '    ')}
         if (args.filter((f) => f === '-').length > 1) throw new UsageError('relay audit: "-" (stdin) can be given once');
         const jf = str(p, 'jump-factor');
         if (jf !== undefined && !(Number(jf) > 1)) throw new UsageError(`relay audit: --jump-factor must be a number above 1, not "${jf}"`);
-        const localDomains = localDomainsOf(p, 'relay audit');
+        const localDomains = await localDomainsOf(p, 'relay audit', io);
         try {
           for (const f of args) if (f !== '-') inputSize(f);
         } catch (e) {
