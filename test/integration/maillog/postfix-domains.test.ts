@@ -90,6 +90,14 @@ describeWith('/usr/sbin/postconf', 'postfix')('local domains from a Postfix conf
       const audit = await run('relay', 'audit', log, '--json', '--data-dir', dir, '--plugin-dir', dir, '--postfix-domains', '--postconf-dir', dir);
       expect(JSON.parse(audit.out).clients).toEqual([expect.objectContaining({ client: '192.0.2.7', recipients: 1, sent: 1 })]);
 
+      // A hosting server's thousands of domains: the first 20 are named, and how many in all.
+      fs.writeFileSync(path.join(dir, 'many'), Array.from({ length: 30 }, (_, i) => `d${i}.example`).join('\n'));
+      mainCf(['mydestination = localhost', `relay_domains = example.net, ${dir}/many`]);
+      const many = await run('logs', 'scan', log, '--json', '--postfix-domains', '--postconf-dir', dir);
+      expect(many.err).toContain(`logs scan: local domains from Postfix (${dir}): localhost, example.net, d0.example, d1.example`);
+      expect(many.err).toContain('d17.example … (32 in all)\n');
+      expect(many.err).not.toContain('d18.example');
+
       const stray = await run('logs', 'scan', log, '--postconf-dir', dir);
       expect(stray).toMatchObject({ code: 2, out: '' });
       expect(stray.err).toContain('logs scan: --postconf-dir is read only with --postfix-domains');

@@ -19,6 +19,9 @@ export const LOCAL_DOMAIN_USAGE = `  --local-domain D[,D…]
                      tables listed with \`postmap -s\`); what cannot be read is said on stderr
   --postconf-dir DIR the Postfix instance to read (default: postfix.configDir of the mailwarden config)`;
 
+/** Domains read from Postfix that are named on stderr. */
+const SHOWN = 20;
+
 /** The --local-domain values, each checked and in the form the log's addresses are compared in. */
 function givenDomains(p: Parsed, command: string): string[] {
   const out: string[] = [];
@@ -51,7 +54,9 @@ export async function localDomainsOf(p: Parsed, command: string, io: Io): Promis
     throw new Error(`${command}: --postfix-domains: cannot read the Postfix configuration: ${(e as Error).message} (set postfix.postconfPath in the config file if postconf is elsewhere)`);
   }
   const all = [...new Set([...given, ...found.domains])];
-  io.stderr.write(`${command}: local domains from Postfix${configDir ? ` (${configDir})` : ''}: ${found.domains.length ? found.domains.join(', ') : 'none'}\n`);
+  // A hosting server may take mail in for thousands: the first few say enough on a terminal.
+  const shown = found.domains.slice(0, SHOWN).join(', ') + (found.domains.length > SHOWN ? ` … (${found.domains.length} in all)` : '');
+  io.stderr.write(`${command}: local domains from Postfix${configDir ? ` (${configDir})` : ''}: ${found.domains.length ? shown : 'none'}\n`);
   for (const s of found.skipped) io.stderr.write(`${command}: not read from Postfix: ${s}\n`);
   return all;
 }
