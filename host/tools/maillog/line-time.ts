@@ -1,3 +1,4 @@
+import { parseDuration } from '../../../shared/duration';
 import { type LineParts, monthAt } from './tokenizer';
 
 /*
@@ -96,4 +97,31 @@ export function parseWhen(text: string): number | undefined {
   const digits = z.replace(':', '');
   const off = (z[0] === '+' ? 1 : -1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
   return t - off * 60_000;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * `now` in the frame of zone-less lines: this host's wall clock read as UTC,
+ * which is what its syslog writes (`Jun 21 08:00:00` at 08:00 local time).
+ */
+export function wallClock(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds());
+}
+
+/**
+ * A --since/--until argument relative to `now`: `today` and `yesterday`
+ * (their midnight), or a duration ago (`2h`, `1d12h`: shared/duration.ts,
+ * whose error a mistyped one throws). The same as the local date and time
+ * typed without a zone (parseWhen), on this host's clock. Undefined when
+ * the text is not of this kind (a date has `-`; a duration starts with a digit).
+ */
+export function parseRelativeWhen(text: string, now: number, what: string): number | undefined {
+  const wall = wallClock(now);
+  if (text === 'today') return Math.floor(wall / DAY) * DAY;
+  if (text === 'yesterday') return Math.floor(wall / DAY) * DAY - DAY;
+  const c = text.charCodeAt(0);
+  if (!(c >= 48 && c <= 57) || text.includes('-') || text.includes(':')) return undefined;
+  return wall - parseDuration(text, what);
 }

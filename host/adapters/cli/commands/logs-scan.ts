@@ -1,5 +1,5 @@
 import { UsageError } from '../../../../shared';
-import { parseWhen } from '../../../tools/maillog/line-time';
+import { parseRelativeWhen, parseWhen } from '../../../tools/maillog/line-time';
 import { progressBar, reportText } from '../../../tools/maillog/report-table';
 import { inputSize } from '../../../tools/maillog/byte-source';
 import { logOrder } from '../../../tools/maillog/log-order';
@@ -25,10 +25,10 @@ function positiveInt(text: string | undefined, flag: string, fallback: number, m
   return Number(text);
 }
 
-function when(text: string | undefined, flag: string): number | undefined {
+function when(text: string | undefined, flag: string, now: number): number | undefined {
   if (text === undefined) return undefined;
-  const t = parseWhen(text);
-  if (t === undefined) throw new UsageError(`logs scan: --${flag} must be a date or time like 2026-06-21 or 2026-06-21T08:00 (optionally with Z or +01:00), not "${text}"`);
+  const t = parseWhen(text) ?? parseRelativeWhen(text, now, `logs scan: --${flag}`);
+  if (t === undefined) throw new UsageError(`logs scan: --${flag} must be a date or time like 2026-06-21 or 2026-06-21T08:00 (optionally with Z or +01:00), today, yesterday or a time ago like 2h, not "${text}"`);
   return t;
 }
 
@@ -45,7 +45,8 @@ mailwarden logs scan - < mail.log
                      recognises lines while the other reads and counts them; more: the file is cut
                      into ranges counted apart and merged
   --since T, --until T  only lines in [T, T'): 2026-06-21 or 2026-06-21T08:00[:00][Z|+01:00];
-                     without a zone, in the log's own clock (syslog lines carry none)
+                     without a zone, in the log's own clock (syslog lines carry none); or today,
+                     yesterday (midnight) or a time ago (2h, 1d12h), on this host's clock
   --unparsed N       show the first N lines that were not understood
 ${LOCAL_DOMAIN_USAGE}
   thresholds for suspects: --min-auth-failures N (${DEFAULT_THRESHOLDS.authFailures}), --max-client-ips N (${DEFAULT_THRESHOLDS.clientsPerLogin}),
@@ -69,8 +70,10 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   const topN = positiveInt(str(p, 'top'), 'top', 20);
   const threads = positiveInt(str(p, 'threads'), 'threads', 0) || undefined;
   const keepUnparsed = positiveInt(str(p, 'unparsed'), 'unparsed', 0, 0);
-  const since = when(str(p, 'since'), 'since');
-  const until = when(str(p, 'until'), 'until');
+  // One reading of the clock for the whole command: --since 2h and the year of year-less lines agree.
+  const now = Date.now();
+  const since = when(str(p, 'since'), 'since', now);
+  const until = when(str(p, 'until'), 'until', now);
   const localDomains = await localDomainsOf(p, 'logs scan', io);
   if (since !== undefined && until !== undefined && until <= since) throw new UsageError('logs scan: --until must be after --since');
   const thresholds = { ...DEFAULT_THRESHOLDS };
@@ -79,9 +82,9 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   let lastDraw = 0;
   const onProgress = err.isTTY
     ? (pr: { bytes: number; total?: number }) => {
-        const now = Date.now();
-        if (now - lastDraw < 200) return;
-        lastDraw = now;
+        const t = Date.now();
+        if (t - lastDraw < 200) return;
+        lastDraw = t;
         err.write(progressBar(pr.bytes, pr.total));
       }
     : undefined;
@@ -92,7 +95,6 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
     if (e instanceof InputError) throw new UsageError(`logs scan: ${e.message}`);
     throw e;
   }
-  const now = Date.now();
   // The plugins' sections read the delivery lines as the scan goes (one pass, in log order).
   const sections = await openReportSections(io, p, { now });
   let stats;

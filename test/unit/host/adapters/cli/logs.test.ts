@@ -33,6 +33,28 @@ describe('mailwarden logs scan', () => {
     expect((await runCli(['logs', 'scan', fixture, '--json'])).stderr).toBe('');
   });
 
+  test('--since 2h and --since today: on this host\'s clock, as its syslog writes the time', async () => {
+    // Lines written now by this host's syslog (local time, no zone): 3 h ago, 1 h ago, and now.
+    const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const two = (n: number) => String(n).padStart(2, '0');
+    const syslog = (t: Date, ip: string) =>
+      `${MONTHS[t.getMonth()]} ${String(t.getDate()).padStart(2, ' ')} ${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())} mx postfix/smtpd[1]: warning: unknown[${ip}]: SASL LOGIN authentication failed: UGFzc3dvcmQ6`;
+    const now = Date.now();
+    const dir = tempDir('mw-logscan-since-');
+    const log = path.join(dir, 'mail.log');
+    fs.writeFileSync(log, [syslog(new Date(now - 3 * 3_600_000), '192.0.2.3'), syslog(new Date(now - 3_600_000), '192.0.2.1'), syslog(new Date(now), '192.0.2.0'), ''].join('\n'));
+    const clients = async (...args: string[]) => JSON.parse((await runCli(['logs', 'scan', log, '--json', ...args])).stdout).authFailures.byClient.map((c: { client: string }) => c.client).sort();
+    expect(await clients()).toEqual(['192.0.2.0', '192.0.2.1', '192.0.2.3']);
+    expect(await clients('--since', '2h')).toEqual(['192.0.2.0', '192.0.2.1']);
+    expect(await clients('--since', '2h', '--until', '30m')).toEqual(['192.0.2.1']);
+    // Since local midnight: the lines of today, whatever the hour now.
+    const midnight = new Date(now);
+    midnight.setHours(0, 0, 0, 0);
+    const today = [[now - 3 * 3_600_000, '192.0.2.3'], [now - 3_600_000, '192.0.2.1'], [now, '192.0.2.0']].filter(([t]) => (t as number) >= midnight.getTime()).map(([, ip]) => ip).sort();
+    expect(await clients('--since', 'today')).toEqual(today);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('--unparsed N shows the lines not understood', async () => {
     const r = await runCli(['logs', 'scan', fixture, '--unparsed', '3']);
     expect(r.stdout).toContain('LINES NOT UNDERSTOOD (first 1)\n  this is not a log line at all\n');
@@ -75,7 +97,9 @@ describe('mailwarden logs scan', () => {
     [['logs', 'scan', 'x', '--max-client-ips', 'five'], '--max-client-ips must be a whole number'],
     [['logs', 'scan', 'x', '--unparsed', 'all'], '--unparsed must be a whole number of at least 0'],
     [['logs', 'scan', 'x', '--since', '2026-02-30'], '--since must be a date or time'],
-    [['logs', 'scan', 'x', '--until', 'yesterday'], '--until must be a date or time'],
+    [['logs', 'scan', 'x', '--until', 'tomorrow'], '--until must be a date or time like 2026-06-21 or 2026-06-21T08:00 (optionally with Z or +01:00), today, yesterday or a time ago like 2h, not "tomorrow"'],
+    [['logs', 'scan', 'x', '--since', '2x'], 'logs scan: --since "2x" is not a duration: "x" at position 2 is not a digit or a unit'],
+    [['logs', 'scan', 'x', '--since', '0h'], 'logs scan: --since "0h" is not a duration: it is zero'],
     [['logs', 'scan', 'x', '--since', '2026-06-02', '--until', '2026-06-01'], '--until must be after --since'],
     [['logs', 'scan', 'x', '--local-domain', 'example..com'], 'logs scan: --local-domain: "example..com" is not a valid domain name'],
     [['logs', 'scan', 'x', '--local-domain', 'example.com,'], 'logs scan: --local-domain: domain is empty'],
