@@ -31,12 +31,12 @@ function millis(s: Uint8Array, i: number, end: number): [number, number] {
   return [Math.floor(ms), j];
 }
 
-function iso(s: Uint8Array, i: number, end: number): number {
+function iso(s: Uint8Array, i: number, end: number, written: boolean): number {
   const t = Date.UTC(num(s, i, 4), num(s, i + 5, 2) - 1, num(s, i + 8, 2), num(s, i + 11, 2), num(s, i + 14, 2), num(s, i + 17, 2));
   const [ms, j] = millis(s, i + 19, end);
   const z = s[j];
   let offsetMin = 0;
-  if (z === 43 || z === 45) {
+  if (!written && (z === 43 || z === 45)) {
     const colon = s[j + 3] === 58;
     offsetMin = (z === 43 ? 1 : -1) * (num(s, j + 1, 2) * 60 + num(s, j + (colon ? 4 : 3), 2));
   }
@@ -69,11 +69,16 @@ function bsd(s: Uint8Array, i: number, end: number, year: number | undefined, no
   return t > now + 86_400_000 ? Date.UTC(y - 1, month, day, h, m, sec, ms) : t;
 }
 
-/** Epoch ms of the line's timestamp (the tokenizer has already checked its shape). */
-export function lineTime(s: Uint8Array, p: LineParts, now: number): number {
+/**
+ * Epoch ms of the line's timestamp (the tokenizer has already checked its
+ * shape). `written`: the time as the line writes it, its offset left out
+ * (read as UTC, as zone-less lines are): the log's own clock, which a
+ * --since without a zone is in.
+ */
+export function lineTime(s: Uint8Array, p: LineParts, now: number, written = false): number {
   const i = p.timeStart;
   const c = s[i];
-  if (c >= 48 && c <= 57) return s[i + 4] === 32 ? bsd(s, i + 5, p.timeEnd, num(s, i, 4), now) : iso(s, i, p.timeEnd);
+  if (c >= 48 && c <= 57) return s[i + 4] === 32 ? bsd(s, i + 5, p.timeEnd, num(s, i, 4), now) : iso(s, i, p.timeEnd, written);
   return bsd(s, i, p.timeEnd, undefined, now);
 }
 
@@ -81,9 +86,10 @@ const WHEN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+
 
 /**
  * A --since/--until argument: `2026-06-21`, `2026-06-21T08:00[:00]`, with an
- * optional `Z` or offset. Without one it is in the frame of zone-less log
- * lines (see above), so `--since 2026-06-21T08:00` matches `Jun 21 08:00:00`.
- * Undefined when it is not such a time.
+ * optional `Z` or offset. Without one it is in the log's own clock, the time
+ * its lines write (see lineTime's `written`), so `--since 2026-06-21T08:00`
+ * matches `Jun 21 08:00:00` and `2026-06-21T08:00:00+02:00`. Undefined when
+ * it is not such a time.
  */
 export function parseWhen(text: string): number | undefined {
   const m = WHEN.exec(text);
@@ -97,6 +103,11 @@ export function parseWhen(text: string): number | undefined {
   const digits = z.replace(':', '');
   const off = (z[0] === '+' ? 1 : -1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
   return t - off * 60_000;
+}
+
+/** Whether a --since/--until argument parseWhen reads names its zone (`Z`, `+01:00`): then it is a moment, compared with lines' true times. */
+export function whenHasZone(text: string): boolean {
+  return WHEN.exec(text)?.[7] !== undefined;
 }
 
 const DAY = 86_400_000;

@@ -144,6 +144,13 @@ export interface StatsOptions {
   /** Only lines in [since, until) (epoch ms) are counted. */
   readonly since?: number;
   readonly until?: number;
+  /**
+   * since and until are moments (given with a zone): a line with an offset
+   * is compared by its true time. Otherwise they are in the log's own clock
+   * (a date without a zone, `2h`, `today`), and every line is compared by
+   * the time it writes (lineTime's `written`).
+   */
+  readonly windowZoned?: boolean;
   /** Reference time for year-less timestamps. */
   readonly now?: number;
   /**
@@ -240,6 +247,7 @@ export class LogStats {
   private stampLength = 0;
   private stampText: string | undefined;
   private stampEpoch: number | undefined;
+  private stampWritten: number | undefined;
 
   constructor(private readonly o: StatsOptions = {}) {
     this.limits = o.limits ?? DEFAULT_LIMITS;
@@ -270,6 +278,7 @@ export class LogStats {
     }
     this.stampText = undefined;
     this.stampEpoch = undefined;
+    this.stampWritten = undefined;
     if (n > MAX_STAMP) {
       this.stampLength = 0;
       return;
@@ -337,8 +346,15 @@ export class LogStats {
     }
   }
 
+  /** The line's time as the window is in (StatsOptions.windowZoned). */
+  private windowTimeOf(b: Buffer): number {
+    if (this.o.windowZoned) return this.epochOf(b);
+    this.toStamp(b);
+    return (this.stampWritten ??= lineTime(b, this.p, this.now, true));
+  }
+
   private outsideWindow(b: Buffer): boolean {
-    const t = this.epochOf(b);
+    const t = this.windowTimeOf(b);
     if ((this.o.since !== undefined && t < this.o.since) || (this.o.until !== undefined && t >= this.o.until)) {
       this.outside++;
       return true;

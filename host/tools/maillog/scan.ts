@@ -114,7 +114,7 @@ async function scanInThreads(file: string, size: number, stats: LogStats, o: Sca
   // copied to this thread at the end). Merged tables keep the whole cap.
   const limits = o.limits ?? DEFAULT_LIMITS;
   const share: StatsLimits = { ...limits, maxKeys: Math.ceil(limits.maxKeys / (workers + 1)) };
-  const options: WorkerStatsOptions = { limits: share, keepUnparsed: o.keepUnparsed, since: o.since, until: o.until, now: o.now, localDomains: o.localDomains };
+  const options: WorkerStatsOptions = { limits: share, keepUnparsed: o.keepUnparsed, since: o.since, until: o.until, windowZoned: o.windowZoned, now: o.now, localDomains: o.localDomains };
   let mine = 0;
   const report = () => progress(mine + helpers.reduce((a, h) => a + h.bytes, 0));
   const helpers = Array.from({ length: workers }, () => startHelper(file, options, report));

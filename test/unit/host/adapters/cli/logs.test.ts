@@ -101,6 +101,7 @@ describe('mailwarden logs scan', () => {
     [['logs', 'scan', 'x', '--since', '2x'], 'logs scan: --since "2x" is not a duration: "x" at position 2 is not a digit or a unit'],
     [['logs', 'scan', 'x', '--since', '0h'], 'logs scan: --since "0h" is not a duration: it is zero'],
     [['logs', 'scan', 'x', '--since', '2026-06-02', '--until', '2026-06-01'], '--until must be after --since'],
+    [['logs', 'scan', 'x', '--since', '2026-06-01T08:00Z', '--until', '2026-06-02'], 'logs scan: --since and --until must both name a zone (Z, +01:00) or neither'],
     [['logs', 'scan', 'x', '--local-domain', 'example..com'], 'logs scan: --local-domain: "example..com" is not a valid domain name'],
     [['logs', 'scan', 'x', '--local-domain', 'example.com,'], 'logs scan: --local-domain: domain is empty'],
     [['relay', 'audit', 'x', '--local-domain', 'a..b'], 'relay audit: --local-domain: "a..b" is not a valid domain name'],

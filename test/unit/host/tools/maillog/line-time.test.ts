@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../../../../../host/core/paths';
-import { parseRelativeWhen, parseWhen } from '../../../../../host/tools/maillog/line-time';
+import { lineTime, parseRelativeWhen, parseWhen, whenHasZone } from '../../../../../host/tools/maillog/line-time';
+import { newLineParts, scanLine } from '../../../../../host/tools/maillog/tokenizer';
 
 /*
  * --since/--until relative to now: on this host's wall clock, in the frame
@@ -42,5 +43,26 @@ describe('--since/--until: today, yesterday, a time ago', () => {
     for (const t of ['2026-11-30', '08:00', 'tomorrow', 'Today', '', 'h2']) expect(parseRelativeWhen(t, NOW, '--since')).toBeUndefined();
     expect(() => parseRelativeWhen('2x', NOW, 'logs scan: --since')).toThrow('logs scan: --since "2x" is not a duration: "x" at position 2 is not a digit or a unit');
     expect(() => parseRelativeWhen('90', NOW, '--until')).toThrow('--until "90" is not a duration: a number needs a unit');
+  });
+});
+
+describe('a line\'s time: true, or as written', () => {
+  const time = (line: string, written: boolean) => {
+    const b = Buffer.from(line, 'latin1');
+    const p = newLineParts();
+    expect(scanLine(b, 0, b.length, p)).toBe(true);
+    return lineTime(b, p, Date.UTC(2026, 11, 1), written);
+  };
+
+  test('an offset is applied for the true time and left out for the written one; zone-less lines are the same either way', () => {
+    expect(time('2026-08-05T08:00:00.250+02:00 mx postfix/smtpd[1]: x', false)).toBe(Date.UTC(2026, 7, 5, 6, 0, 0, 250));
+    expect(time('2026-08-05T08:00:00.250+02:00 mx postfix/smtpd[1]: x', true)).toBe(Date.UTC(2026, 7, 5, 8, 0, 0, 250));
+    expect(time('2026-08-05T08:00:00-0430 mx postfix/smtpd[1]: x', true)).toBe(Date.UTC(2026, 7, 5, 8));
+    expect(time('Aug  5 08:00:00 mx postfix/smtpd[1]: x', false)).toBe(time('Aug  5 08:00:00 mx postfix/smtpd[1]: x', true));
+  });
+
+  test('whenHasZone: Z or an offset makes a --since a moment', () => {
+    expect(['2026-08-05T06:00Z', '2026-08-05T08:00+02:00', '2026-08-05T08:00:00-0430', '2026-08-05Z'].map(whenHasZone)).toEqual([true, true, true, true]);
+    expect(['2026-08-05', '2026-08-05T08:00', '2h', 'today', 'nonsense'].map(whenHasZone)).toEqual([false, false, false, false, false]);
   });
 });

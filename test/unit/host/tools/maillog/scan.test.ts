@@ -113,6 +113,21 @@ describe('logs scan statistics', () => {
     expect(r.outsideWindow).toBe(r.lines - r.unparsed - 4);
   });
 
+  test('a window without a zone is in the log\'s own clock (the time lines write, offsets aside); with a zone it is a moment', async () => {
+    // rsyslog's high-precision format (Debian 12's default) on a host at UTC+2, and a zone-less line of the same clock.
+    const fail = (stamp: string, ip: string) => `${stamp} mx postfix/smtpd[1]: warning: unknown[${ip}]: SASL LOGIN authentication failed: UGFzc3dvcmQ6`;
+    const log = [fail('2026-08-05T07:59:59.900000+02:00', '192.0.2.1'), fail('2026-08-05T08:00:00.100000+02:00', '192.0.2.2'), fail('Aug  5 08:30:00', '192.0.2.3'), fail('2026-08-05T09:00:00+02:00', '192.0.2.4'), ''].join('\n');
+    const clients = async (o: { since?: number; until?: number; windowZoned?: boolean }) => {
+      const st = await scanFiles(['-'], { now: NOW, ...o }, () => Readable.from([Buffer.from(log, 'latin1')]));
+      return buildReport(st, 20).authFailures.byClient.map((c) => c.client).sort();
+    };
+    // --since 2026-08-05T08:00 --until 2026-08-05T09:00: 08:00 as the lines write it.
+    expect(await clients({ since: Date.UTC(2026, 7, 5, 8), until: Date.UTC(2026, 7, 5, 9) })).toEqual(['192.0.2.2', '192.0.2.3']);
+    // --since 2026-08-05T06:00Z: 08:00 at UTC+2 is 06:00Z (the zone-less line is read as UTC: 08:30Z).
+    expect(await clients({ since: Date.UTC(2026, 7, 5, 6), until: Date.UTC(2026, 7, 5, 7), windowZoned: true })).toEqual(['192.0.2.2']);
+    expect(await clients({ since: Date.UTC(2026, 7, 5, 6), windowZoned: true })).toEqual(['192.0.2.2', '192.0.2.3', '192.0.2.4']);
+  });
+
   test('progress moves on gzip input (compressed bytes) up to the file size', async () => {
     const dir = tempDir('mw-logscan-gz-');
     const gz = path.join(dir, 'big.log.gz');
