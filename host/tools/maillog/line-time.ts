@@ -136,3 +136,8 @@ export function parseRelativeWhen(text: string, now: number, what: string): numb
   if (!(c >= 48 && c <= 57) || text.includes('-') || text.includes(':')) return undefined;
   return wall - parseDuration(text, what);
 }
+
+/** An hour of the log's own clock (epoch hours of written times) as the reports show it: `2026-08-05T13:00`, no zone (it is the log's). */
+export function hourLabel(h: number): string {
+  return new Date(h * 3_600_000).toISOString().slice(0, 13) + ':00';
+}

@@ -346,15 +346,14 @@ export class LogStats {
     }
   }
 
-  /** The line's time as the window is in (StatsOptions.windowZoned). */
-  private windowTimeOf(b: Buffer): number {
-    if (this.o.windowZoned) return this.epochOf(b);
+  /** The time the line writes, offset aside (lineTime's `written`): the log's own clock. */
+  private writtenOf(b: Buffer): number {
     this.toStamp(b);
     return (this.stampWritten ??= lineTime(b, this.p, this.now, true));
   }
 
   private outsideWindow(b: Buffer): boolean {
-    const t = this.windowTimeOf(b);
+    const t = this.o.windowZoned ? this.epochOf(b) : this.writtenOf(b);
     if ((this.o.since !== undefined && t < this.o.since) || (this.o.until !== undefined && t >= this.o.until)) {
       this.outside++;
       return true;
@@ -413,8 +412,9 @@ export class LogStats {
     this.o.onEvent?.(b, this.p, e);
   }
 
+  /** The hour as the log writes it (as pflogsumm counts): a host's lines, with an offset or without, fall in the same hours. */
   private hour(b: Buffer): number {
-    return Math.floor(this.epochOf(b) / HOUR);
+    return Math.floor(this.writtenOf(b) / HOUR);
   }
 
   private remember(qid: QueueKey, o: Owner): void {

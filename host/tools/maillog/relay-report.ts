@@ -1,3 +1,4 @@
+import { hourLabel } from './line-time';
 import type { LogStats } from './log-stats';
 
 /*
@@ -42,9 +43,6 @@ export interface RelayAuditOptions {
   readonly jumpMinimum?: number;
 }
 
-function hourText(h: number): string {
-  return new Date(h * 3_600_000).toISOString().slice(0, 13) + ':00Z';
-}
 
 /** Every client that relayed, most messages first, with its flags. */
 export function relayClients(stats: LogStats, o: RelayAuditOptions): RelayClient[] {
@@ -62,7 +60,7 @@ export function relayClients(stats: LogStats, o: RelayAuditOptions): RelayClient
   for (const [ip, rows] of byClient) {
     const c = stats.unauth.get(ip);
     if (!c || c.relayedMessages === 0) continue;
-    const hours = rows.sort((a, b) => a[0] - b[0]).map(([h, v]) => ({ hour: hourText(h), messages: v[0], recipients: v[1] }));
+    const hours = rows.sort((a, b) => a[0] - b[0]).map(([h, v]) => ({ hour: hourLabel(h), messages: v[0], recipients: v[1] }));
     const flags: string[] = [];
     const trusted = o.isTrusted(ip);
     if (!trusted) {

@@ -1,3 +1,4 @@
+import { hourLabel } from './line-time';
 import type { ClientStats, LogStats } from './log-stats';
 import { top } from './top';
 import { HOUR_COLUMNS } from './traffic';
@@ -89,16 +90,13 @@ export function relayed(c: ClientStats): number {
   return c.sent + c.deferred + c.bounced;
 }
 
-function hourText(h: number): string {
-  return new Date(h * 3_600_000).toISOString().slice(0, 13) + ':00Z';
-}
 
 function trafficReport(s: LogStats, topN: number): TrafficReport {
   const tr = s.traffic;
   return {
     received: tr.receivedMessages, delivered: tr.delivered, forwarded: tr.forwarded, deferred: tr.deferred, bounced: tr.bounced, expired: tr.expired,
     rejected: tr.rejected, rejectWarnings: tr.rejectWarnings, held: tr.held, discarded: tr.discarded, bytesReceived: tr.bytes,
-    perHour: [...tr.hours].sort((a, b) => a[0] - b[0]).map(([h, r]) => ({ hour: hourText(h), received: r[0], delivered: r[1], deferred: r[2], bounced: r[3], rejected: r[4] })),
+    perHour: [...tr.hours].sort((a, b) => a[0] - b[0]).map(([h, r]) => ({ hour: hourLabel(h), received: r[0], delivered: r[1], deferred: r[2], bounced: r[3], rejected: r[4] })),
     topSenders: tr.senders.top(topN).map(([sender, messages]) => ({ sender, messages })),
     topSenderDomains: tr.senderDomains.top(topN).map(([domain, messages]) => ({ domain, messages })),
     topRecipients: tr.recipients.top(topN).map(([recipient, delivered]) => ({ recipient, delivered })),

@@ -57,7 +57,7 @@ describe('RelayAudit', () => {
     const r = a.report();
     expect(r).toEqual([{
       client: '192.168.122.111', names: ['gateway'], messages: 3, recipients: 4, sent: 4, deferred: 0, bounced: 0, trusted: true, flags: [],
-      hours: [{ hour: '2026-06-21T08:00Z', messages: 2, recipients: 3 }, { hour: '2026-06-21T09:00Z', messages: 1, recipients: 1 }],
+      hours: [{ hour: '2026-06-21T08:00', messages: 2, recipients: 3 }, { hour: '2026-06-21T09:00', messages: 1, recipients: 1 }],
     }]);
     expect(a.linesRead).toBe(lines.length);
     expect(a.linesParsed).toBe(lines.length - 1);
@@ -83,7 +83,7 @@ describe('RelayAudit', () => {
     send('03', 4);
     send('04', 40);
     const [c] = a.report();
-    expect(c.flags).toEqual(['volume jump at 2026-06-21T04:00Z: 40 messages (usually 4/hour)']);
+    expect(c.flags).toEqual(['volume jump at 2026-06-21T04:00: 40 messages (usually 4/hour)']);
   });
 
   it('counts the spam of a relay already on blocklists: deferred and bounced recipients are relay attempts, each once by its latest status', () => {

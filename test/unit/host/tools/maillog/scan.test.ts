@@ -128,6 +128,17 @@ describe('logs scan statistics', () => {
     expect(await clients({ since: Date.UTC(2026, 7, 5, 6), windowZoned: true })).toEqual(['192.0.2.2', '192.0.2.3', '192.0.2.4']);
   });
 
+  test('hours are the log\'s own (as pflogsumm counts): lines with an offset and without fall in the hour they write', async () => {
+    const log = [
+      '2026-08-05T08:10:00.000000+02:00 mx postfix/smtpd[1]: 4AB1C2D3E4: client=a.example[192.0.2.9]',
+      'Aug  5 08:20:00 mx postfix/smtpd[1]: 4AB1C2D3E5: client=b.example[192.0.2.10]',
+      '2026-08-05T09:05:00-04:00 mx postfix/smtpd[1]: 4AB1C2D3E6: client=c.example[192.0.2.11]',
+      '',
+    ].join('\n');
+    const r = buildReport(await scanText(log), 20);
+    expect(r.traffic.perHour.map((h) => [h.hour, h.received])).toEqual([['2026-08-05T08:00', 2], ['2026-08-05T09:00', 1]]);
+  });
+
   test('progress moves on gzip input (compressed bytes) up to the file size', async () => {
     const dir = tempDir('mw-logscan-gz-');
     const gz = path.join(dir, 'big.log.gz');
