@@ -4,10 +4,11 @@ import { type LineParts, monthAt } from './tokenizer';
 /*
  * The epoch of a tokenized line's timestamp, computed only when a consumer
  * asks (per-hour tables, --since/--until, the object view). Timestamps
- * without a zone (BSD syslog, Dovecot's log file) are read as UTC: every
- * line of one log is then in the same frame, which is what hours and time
- * windows need; a year-less BSD timestamp gets the year that puts it
- * nearest before `now`.
+ * without a zone (BSD syslog, Dovecot's log file) are read as UTC. Hours
+ * and windows given without a zone use every line's written time (an
+ * offset left out, so read as UTC too): all the lines a host writes are
+ * then in one frame, its own clock, whatever their format. A year-less BSD
+ * timestamp gets the year that puts it nearest before `now`.
  */
 
 function num(s: Uint8Array, i: number, n: number): number {
