@@ -1,5 +1,4 @@
 import { UsageError } from '../../../../shared';
-import { parseRelativeWhen, parseWhen, whenHasZone } from '../../../tools/maillog/line-time';
 import { progressBar, reportText } from '../../../tools/maillog/report-table';
 import { inputSize } from '../../../tools/maillog/byte-source';
 import { logOrder } from '../../../tools/maillog/log-order';
@@ -8,6 +7,7 @@ import { DEFAULT_THRESHOLDS, buildReport, type SuspectThresholds } from '../../.
 import { type Io, parse, str } from '../cli-context';
 import { EXIT } from '../command';
 import { LOCAL_DOMAIN_OPTION, LOCAL_DOMAIN_USAGE, localDomainsOf } from './local-domains';
+import { timeWindowOf, WINDOW_OPTION, WINDOW_USAGE } from './time-window';
 import { openReportSections, sectionsText } from './logs-sections';
 
 const THRESHOLD_FLAGS: Record<string, keyof SuspectThresholds> = {
@@ -25,14 +25,6 @@ function positiveInt(text: string | undefined, flag: string, fallback: number, m
   return Number(text);
 }
 
-/** A --since/--until bound, and whether it names its zone (StatsOptions.windowZoned). */
-function when(text: string | undefined, flag: string, now: number): { t: number; zoned: boolean } | undefined {
-  if (text === undefined) return undefined;
-  const t = parseWhen(text) ?? parseRelativeWhen(text, now, `logs scan: --${flag}`);
-  if (t === undefined) throw new UsageError(`logs scan: --${flag} must be a date or time like 2026-06-21 or 2026-06-21T08:00 (optionally with Z or +01:00), today, yesterday or a time ago like 2h, not "${text}"`);
-  return { t, zoned: whenHasZone(text) };
-}
-
 export const LOGS_SCAN_USAGE = `mailwarden logs scan FILE… [--json] [--top N] [--threads N] [--since T] [--until T] [--unparsed N] [--local-domain D] [--postfix-domains] [thresholds]
 mailwarden logs scan - < mail.log
   FILE may be plain or gzip (mail.log.2.gz); "-" reads stdin. A log's rotations are read oldest first
@@ -45,10 +37,7 @@ mailwarden logs scan - < mail.log
   --threads N        threads for large plain files (default: 2 when a core is idle, else 1); 2: one
                      recognises lines while the other reads and counts them; more: the file is cut
                      into ranges counted apart and merged
-  --since T, --until T  only lines in [T, T'): 2026-06-21 or 2026-06-21T08:00[:00][Z|+01:00];
-                     without a zone, in the log's own clock (the time its lines write); or today,
-                     yesterday (midnight) or a time ago (2h, 1d12h), on this host's clock; with a
-                     zone, a moment (lines with an offset are compared by their true time)
+${WINDOW_USAGE}
   --unparsed N       show the first N lines that were not understood
 ${LOCAL_DOMAIN_USAGE}
   thresholds for suspects: --min-auth-failures N (${DEFAULT_THRESHOLDS.authFailures}), --max-client-ips N (${DEFAULT_THRESHOLDS.clientsPerLogin}),
@@ -60,8 +49,7 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   const p = parse(argv, {
     top: { type: 'string' },
     threads: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
+    ...WINDOW_OPTION,
     unparsed: { type: 'string' },
     ...LOCAL_DOMAIN_OPTION,
     ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
@@ -74,13 +62,8 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   const keepUnparsed = positiveInt(str(p, 'unparsed'), 'unparsed', 0, 0);
   // One reading of the clock for the whole command: --since 2h and the year of year-less lines agree.
   const now = Date.now();
-  const from = when(str(p, 'since'), 'since', now);
-  const to = when(str(p, 'until'), 'until', now);
-  // One frame for the window: a moment (with a zone) or the log's own clock (without).
-  if (from && to && from.zoned !== to.zoned) throw new UsageError('logs scan: --since and --until must both name a zone (Z, +01:00) or neither: with one a time is a moment, without one it is the log\'s own clock');
-  const [since, until, windowZoned] = [from?.t, to?.t, (from ?? to)?.zoned ?? false];
+  const window = timeWindowOf(p, 'logs scan', now);
   const localDomains = await localDomainsOf(p, 'logs scan', io);
-  if (since !== undefined && until !== undefined && until <= since) throw new UsageError('logs scan: --until must be after --since');
   const thresholds = { ...DEFAULT_THRESHOLDS };
   for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) thresholds[key] = positiveInt(str(p, flag), flag, DEFAULT_THRESHOLDS[key]);
   const err = io.stderr as NodeJS.WritableStream & { isTTY?: boolean };
@@ -104,7 +87,7 @@ export async function runLogsScan(argv: readonly string[], io: Io): Promise<numb
   const sections = await openReportSections(io, p, { now });
   let stats;
   try {
-    stats = await scanFiles(files, { onProgress, keepUnparsed, since, until, windowZoned, now, localDomains, ...(threads ? { threads } : {}), ...(sections ? { onEvent: sections.onEvent } : {}) }, () => io.stdin);
+    stats = await scanFiles(files, { onProgress, keepUnparsed, ...window, now, localDomains, ...(threads ? { threads } : {}), ...(sections ? { onEvent: sections.onEvent } : {}) }, () => io.stdin);
   } catch (e) {
     if (e instanceof InputError) throw new UsageError(`logs scan: ${e.message}`);
     throw e;

@@ -10,6 +10,7 @@ import { CliContext, parse, str } from '../cli-context';
 import { type CliCommand, EXIT } from '../command';
 import { table } from '../../../tools/text-table';
 import { LOCAL_DOMAIN_OPTION, LOCAL_DOMAIN_USAGE, localDomainsOf } from './local-domains';
+import { timeWindowOf, WINDOW_OPTION, WINDOW_USAGE } from './time-window';
 
 export const relayCommand: CliCommand = {
   name: 'relay',
@@ -17,16 +18,17 @@ export const relayCommand: CliCommand = {
   usage: `mailwarden relay probe HOST[:PORT] [--source IP] [--from ADDR] [--to ADDR] [--json]
     Tries MAIL FROM an outside address and RCPT TO an outside domain without AUTH
     (then RSET: nothing is sent). Exit 0 CLOSED, 4 OPEN, 1 inconclusive.
-mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--local-domain D] [--postfix-domains] [--json]
+mailwarden relay audit LOGFILE… [--table FILE] [--jump-factor N] [--since T] [--until T] [--local-domain D] [--postfix-domains] [--json]
     Every client that relayed without sasl_username, messages and recipients per hour
     (recipients sent, deferred and bounced alike: a blocklisted relay's spam is deferred),
     flagged when it is not (or no longer) trusted or when its hourly volume jumps.
     LOGFILE may be plain or gzip; "-" reads stdin. Same reading and rules as logs scan.
     Trusted = loopback + the networks the plugins trust (or the cidr: table FILE given with --table).
+${WINDOW_USAGE.replace(/^ {2}/gm, '    ')}
 ${LOCAL_DOMAIN_USAGE.replace(/^ {2}/gm, '    ')}
     Exit 0 nothing flagged, 4 something flagged.`,
   async run(argv, io) {
-    const p = parse(argv, { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, table: { type: 'string' }, 'jump-factor': { type: 'string' }, ...LOCAL_DOMAIN_OPTION }, 'relay');
+    const p = parse(argv, { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, table: { type: 'string' }, 'jump-factor': { type: 'string' }, ...WINDOW_OPTION, ...LOCAL_DOMAIN_OPTION }, 'relay');
     const [sub, ...args] = p.positionals;
     const ctx = new CliContext(io, p);
     switch (sub) {
@@ -51,6 +53,8 @@ ${LOCAL_DOMAIN_USAGE.replace(/^ {2}/gm, '    ')}
         if (args.filter((f) => f === '-').length > 1) throw new UsageError('relay audit: "-" (stdin) can be given once');
         const jf = str(p, 'jump-factor');
         if (jf !== undefined && !(Number(jf) > 1)) throw new UsageError(`relay audit: --jump-factor must be a number above 1, not "${jf}"`);
+        const now = Date.now();
+        const window = timeWindowOf(p, 'relay audit', now);
         const localDomains = await localDomainsOf(p, 'relay audit', io);
         try {
           for (const f of args) if (f !== '-') inputSize(f);
@@ -86,16 +90,16 @@ ${LOCAL_DOMAIN_USAGE.replace(/^ {2}/gm, '    ')}
             return !!a && all.some((n) => cidrContains(n, a));
           };
           const files = logOrder(args, (f) => io.stderr.write(`relay audit: reading each log's rotations oldest first: ${f.join(', ')}\n`));
-          const stats = await scanFiles(files, { now: app.clock.now(), localDomains }, () => io.stdin);
+          const stats = await scanFiles(files, { now, ...window, localDomains }, () => io.stdin);
           // Asked before the report is made: a plugin answers from its store, the report reads synchronously.
           const removals = new Map<string, string | undefined>();
           for (const ip of stats.unauth.keys()) if (!isTrusted(ip)) removals.set(ip, await trusted.removalOf(ip));
           const clients = relayClients(stats, { isTrusted, removedHow: (ip) => removals.get(ip), ...(jf ? { jumpFactor: Number(jf) } : {}) });
           const flagged = clients.filter((c) => c.flags.length);
           const where = found.length ? found.join(', ') : missing.length ? `loopback only, no table at ${missing.join(', ')}` : 'loopback only (no plugin keeps trusted networks)';
-          if (ctx.json) ctx.outJson({ table: found.length ? found.join(', ') : null, linesRead: stats.lines, linesParsed: stats.parsed, clients });
+          if (ctx.json) ctx.outJson({ table: found.length ? found.join(', ') : null, linesRead: stats.lines, linesParsed: stats.parsed, linesOutsideWindow: stats.outside, clients });
           else {
-            ctx.out(`${clients.length} client(s) relayed without authentication; ${flagged.length} flagged (trusted list: ${where})`);
+            ctx.out(`${clients.length} client(s) relayed without authentication; ${flagged.length} flagged (trusted list: ${where})${stats.outside ? `; ${stats.outside} lines outside --since/--until` : ''}`);
             if (clients.length) ctx.out(table(['CLIENT', 'NAMES', 'TRUSTED', 'MESSAGES', 'RECIPIENTS', 'SENT', 'DEFERRED', 'BOUNCED', 'BUSIEST HOUR', 'FLAGS'], clients.map((c) => {
               const busiest = [...c.hours].sort((a, b) => b.messages - a.messages)[0];
               return [c.client, c.names.join(','), c.trusted ? 'yes' : 'NO', c.messages, c.recipients, c.sent, c.deferred, c.bounced, `${busiest.hour} (${busiest.messages})`, c.flags.join('; ')];

@@ -55,6 +55,37 @@ describe('mailwarden logs scan', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('relay audit takes the same window: --since 2h counts the relaying of the last two hours', async () => {
+    const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const two = (n: number) => String(n).padStart(2, '0');
+    const stamp = (t: Date) => `${MONTHS[t.getMonth()]} ${String(t.getDate()).padStart(2, ' ')} ${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}`;
+    // An unauthenticated client's message relayed by smtp, at `t` on this host's clock.
+    const relayed = (t: Date, qid: string, rcpt: string) => [
+      `${stamp(t)} mx postfix/smtpd[1]: ${qid}: client=unknown[192.0.2.66]`,
+      `${stamp(t)} mx postfix/qmgr[2]: ${qid}: from=<spam@example.org>, size=900, nrcpt=1 (queue active)`,
+      `${stamp(t)} mx postfix/smtp[3]: ${qid}: to=<${rcpt}>, relay=mx.remote.example[203.0.113.9]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)`,
+    ];
+    const now = Date.now();
+    const dir = tempDir('mw-relay-since-');
+    const log = path.join(dir, 'mail.log');
+    fs.writeFileSync(log, [...relayed(new Date(now - 3 * 3_600_000), '4AB1C2D3E1', 'a@remote.example'), ...relayed(new Date(now - 3_600_000), '4AB1C2D3E2', 'b@remote.example'), ''].join('\n'));
+    const table = path.join(dir, 'trusted.cidr');
+    fs.writeFileSync(table, '');
+    const audit = async (...args: string[]) => {
+      const r = JSON.parse((await runCli(['relay', 'audit', log, '--json', '--data-dir', dir, '--plugin-dir', dir, '--table', table, ...args])).stdout);
+      expect(r.linesOutsideWindow).toBe(args.length ? 3 : 0);
+      return r.clients;
+    };
+    expect(await audit()).toEqual([expect.objectContaining({ client: '192.0.2.66', messages: 2, recipients: 2 })]);
+    expect(await audit('--since', '2h')).toEqual([expect.objectContaining({ client: '192.0.2.66', messages: 1, recipients: 1 })]);
+    expect(await audit('--until', '2h')).toEqual([expect.objectContaining({ client: '192.0.2.66', messages: 1, recipients: 1 })]);
+    expect((await runCli(['relay', 'audit', log, '--data-dir', dir, '--plugin-dir', dir, '--table', table, '--since', '2h'])).stdout).toMatch(/^1 client\(s\) relayed without authentication; 1 flagged \(trusted list: .*\); 3 lines outside --since\/--until\n/);
+    const bad = await runCli(['relay', 'audit', log, '--data-dir', dir, '--plugin-dir', dir, '--since', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('relay audit: --since must be a date or time');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('--unparsed N shows the lines not understood', async () => {
     const r = await runCli(['logs', 'scan', fixture, '--unparsed', '3']);
     expect(r.stdout).toContain('LINES NOT UNDERSTOOD (first 1)\n  this is not a log line at all\n');
